@@ -1,0 +1,258 @@
+// Package backend chooses the compute backend for ganlab: XLA through a PJRT plugin (CPU, or CUDA when asked), or
+// GoMLX's pure-Go backend as a fallback. It never downloads anything: GoMLX's PJRT auto-installer is switched off,
+// and the plugin must come from the project's set-up (scripts/setup.sh unpacks the PyPI wheel into .local/pjrt) or
+// from a folder in PJRT_PLUGIN_LIBRARY_PATH.
+//
+// Environment:
+//
+//   - GANLAB_BACKEND: "auto" (default: XLA CPU if its plugin is found, else pure Go), "cpu", "cuda" or "go".
+//     "cpu" and "cuda" fail with an error when their plugin cannot be loaded instead of falling back.
+//   - GOMLX_BACKEND: when set (and GANLAB_BACKEND is not), it is passed to GoMLX unchanged, e.g. "go" or "xla:cpu".
+//   - GANLAB_PJRT_PLUGIN: absolute path of a PJRT plugin file to use for XLA (overrides the search).
+//   - PJRT_PLUGIN_LIBRARY_PATH: ":"-separated folders searched for pjrt_c_api_<cpu|cuda>_plugin.so.
+//   - GANLAB_HOME: the project folder whose .local/ holds the installs (default: found by walking up from the
+//     working directory and from the executable's folder to the folder holding go.mod and .local/).
+package backend
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/simplego"
+)
+
+// Info says which backend was chosen, with which plugin file, and why.
+type Info struct {
+	// Kind is "xla:cpu", "xla:cuda", "go" or, when GOMLX_BACKEND is used verbatim, its value.
+	Kind string
+	// Plugin is the absolute path of the PJRT plugin loaded, empty for the pure-Go backend.
+	Plugin string
+	// Reason explains the choice in words.
+	Reason string
+	// Description is GoMLX's own description of the backend (plugin version, devices).
+	Description string
+}
+
+// IsXLA reports whether an XLA PJRT plugin is in use.
+func (i Info) IsXLA() bool { return strings.HasPrefix(i.Kind, "xla") }
+
+// String is the one line ganlab prints: backend, plugin file and reason.
+func (i Info) String() string {
+	name := map[string]string{"xla:cpu": "XLA CPU", "xla:cuda": "XLA CUDA", "go": "pure Go (slow)"}[i.Kind]
+	if name == "" {
+		name = i.Kind
+	}
+	plugin := i.Plugin
+	if plugin == "" {
+		plugin = "none"
+	}
+	return fmt.Sprintf("backend: %s; plugin: %s; why: %s", name, plugin, i.Reason)
+}
+
+const (
+	// EnvBackend selects the backend: auto, cpu, cuda or go.
+	EnvBackend = "GANLAB_BACKEND"
+	// EnvPlugin names a PJRT plugin file by absolute path.
+	EnvPlugin = "GANLAB_PJRT_PLUGIN"
+	// EnvHome names the project folder.
+	EnvHome = "GANLAB_HOME"
+	// EnvPluginPath is go-xla's search path for plugins.
+	EnvPluginPath = "PJRT_PLUGIN_LIBRARY_PATH"
+)
+
+// ProjectHome returns the ganlab project folder: $GANLAB_HOME, or the first folder holding go.mod and .local/
+// found walking up from the working directory or the executable's folder. It returns "" when none is found.
+func ProjectHome() string {
+	if h := os.Getenv(EnvHome); h != "" {
+		if abs, err := filepath.Abs(h); err == nil {
+			return abs
+		}
+		return h
+	}
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, dir := range starts {
+		for {
+			if isDir(filepath.Join(dir, ".local")) && isFile(filepath.Join(dir, "go.mod")) {
+				return dir
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return ""
+}
+
+// PluginDirs lists the folders searched for PJRT plugins, in order: PJRT_PLUGIN_LIBRARY_PATH, then the project's
+// .local/pjrt.
+func PluginDirs() []string {
+	var dirs []string
+	for _, d := range strings.Split(os.Getenv(EnvPluginPath), ":") {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	if home := ProjectHome(); home != "" {
+		dirs = append(dirs, filepath.Join(home, ".local", "pjrt"))
+	}
+	return dirs
+}
+
+// FindPlugin returns the absolute path of the PJRT plugin for platform ("cpu" or "cuda"), searching
+// $GANLAB_PJRT_PLUGIN (when its file name mentions the platform) and then PluginDirs. It returns "" if none is found.
+func FindPlugin(platform string) string {
+	if p := os.Getenv(EnvPlugin); p != "" && strings.Contains(filepath.Base(p), platform) && isFile(p) {
+		abs, _ := filepath.Abs(p)
+		return abs
+	}
+	names := []string{"pjrt_c_api_" + platform + "_plugin.so"}
+	if platform == "cuda" {
+		// The name used inside jax's jax-cuda13-pjrt wheel.
+		names = append(names, "xla_cuda_plugin.so")
+	}
+	for _, dir := range PluginDirs() {
+		for _, name := range names {
+			p := filepath.Join(dir, name)
+			if isFile(p) {
+				abs, _ := filepath.Abs(p)
+				return abs
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	defaultOnce    sync.Once
+	defaultBackend backends.Backend
+	defaultInfo    Info
+	defaultErr     error
+)
+
+// Default returns the process-wide backend, created on first use by New, and prints its one-line Info to stderr
+// the first time. Later calls return the same backend.
+func Default() (backends.Backend, Info, error) {
+	defaultOnce.Do(func() {
+		defaultBackend, defaultInfo, defaultErr = New()
+		if defaultErr == nil {
+			fmt.Fprintln(os.Stderr, defaultInfo)
+		}
+	})
+	return defaultBackend, defaultInfo, defaultErr
+}
+
+// MustDefault is Default that panics on error: for notebooks and tests.
+func MustDefault() backends.Backend {
+	b, _, err := Default()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// New creates a backend following the rules in the package documentation. Each call creates a new backend; most
+// code wants Default.
+func New() (backends.Backend, Info, error) {
+	disableAutoInstall()
+	request := strings.ToLower(strings.TrimSpace(os.Getenv(EnvBackend)))
+	if request == "" {
+		if cfg, ok := os.LookupEnv(backends.ConfigEnvVar); ok {
+			return newVerbatim(cfg)
+		}
+		request = "auto"
+	}
+	switch request {
+	case "go", "simplego", "purego":
+		return newGo(fmt.Sprintf("%s=%s", EnvBackend, request))
+	case "cpu", "xla", "xla:cpu":
+		b, info, err := newXLA("cpu")
+		if err != nil {
+			return nil, info, fmt.Errorf("%s=%s: %w", EnvBackend, request, err)
+		}
+		return b, info, nil
+	case "cuda", "gpu", "xla:cuda":
+		b, info, err := newXLA("cuda")
+		if err != nil {
+			return nil, info, fmt.Errorf("%s=%s: %w", EnvBackend, request, err)
+		}
+		return b, info, nil
+	case "auto":
+		b, info, err := newXLA("cpu")
+		if err == nil {
+			return b, info, nil
+		}
+		return newGo(fmt.Sprintf("falling back: %v", err))
+	default:
+		return nil, Info{}, fmt.Errorf("%s=%q is not one of auto, cpu, cuda, go", EnvBackend, request)
+	}
+}
+
+func newGo(reason string) (backends.Backend, Info, error) {
+	b, err := backends.NewWithConfig("go")
+	info := Info{Kind: "go", Reason: reason}
+	if err != nil {
+		return nil, info, fmt.Errorf("creating the pure-Go backend: %w", err)
+	}
+	info.Description = b.Description()
+	return b, info, nil
+}
+
+func newVerbatim(cfg string) (backends.Backend, Info, error) {
+	info := Info{Kind: cfg, Reason: fmt.Sprintf("%s=%q set by the user", backends.ConfigEnvVar, cfg)}
+	if strings.HasPrefix(cfg, "go") {
+		info.Kind = "go"
+	}
+	b, err := backends.NewWithConfig(cfg)
+	if err != nil {
+		return nil, info, fmt.Errorf("%s=%q: %w", backends.ConfigEnvVar, cfg, err)
+	}
+	info.Description = b.Description()
+	return b, info, nil
+}
+
+func newXLA(platform string) (backends.Backend, Info, error) {
+	info := Info{Kind: "xla:" + platform}
+	if !xlaCompiled {
+		return nil, info, fmt.Errorf("XLA support was left out of this build (-tags noxla)")
+	}
+	path := FindPlugin(platform)
+	if path == "" {
+		return nil, info, fmt.Errorf("no PJRT %s plugin (pjrt_c_api_%s_plugin.so) in %v; run `make setup` (scripts/setup.sh) to install it, or set %s",
+			platform, platform, PluginDirs(), EnvPluginPath)
+	}
+	info.Plugin = path
+	cfg := "xla:" + path
+	if platform == "cpu" {
+		// go-xla enables zero-copy host buffers only for a plugin named "cpu"; ours is named by path.
+		cfg += ",shared_buffers"
+	}
+	b, err := backends.NewWithConfig(cfg)
+	if err != nil {
+		return nil, info, fmt.Errorf("loading PJRT plugin %s: %w", path, err)
+	}
+	info.Description = b.Description()
+	info.Reason = fmt.Sprintf("PJRT %s plugin found (%s)", platform, b.Description())
+	return b, info, nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}

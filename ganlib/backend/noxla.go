@@ -1,0 +1,7 @@
+//go:build !(((linux && amd64) || darwin) && !noxla)
+
+package backend
+
+const xlaCompiled = false
+
+func disableAutoInstall() {}

