@@ -1,0 +1,61 @@
+package nn
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/pkg/support/xslices"
+)
+
+const (
+	// BatchNormMomentum is the weight of the old value in the moving mean and variance (Keras's default).
+	BatchNormMomentum = 0.99
+	// BatchNormEpsilon is added to the variance before its square root (Keras's default).
+	BatchNormEpsilon = 1e-3
+)
+
+// BatchNorm is batch normalisation (Ioffe and Szegedy 2015, https://arxiv.org/abs/1502.03167) over all axes but
+// the last, like Keras's layers.BatchNormalization(): x [..., C] → gamma·(x-mean)/sqrt(var+1e-3) + beta, same
+// shape.
+//
+// While ctx.IsTraining(g), mean and var are the batch's (biased variance) and the moving statistics are updated
+// as moving = 0.99·moving + 0.01·batch; otherwise the moving statistics are used.
+//
+// Variables in ctx's scope: "gamma" [C] (ones) and "beta" [C] (zeros), trainable; "moving_mean" [C] (zeros) and
+// "moving_variance" [C] (ones), not trainable.
+func BatchNorm(ctx *context.Context, x *graph.Node) *graph.Node {
+	if x.Rank() < 2 {
+		exceptions.Panicf("nn.BatchNorm: want x [batch, ..., channels], got %s", x.Shape())
+	}
+	g := x.Graph()
+	c := x.Shape().Dimensions[x.Rank()-1]
+	shape := shapes.Make(x.DType(), c)
+	gamma := ctx.WithInitializer(initializers.One).VariableWithShape("gamma", shape)
+	beta := ctx.WithInitializer(initializers.Zero).VariableWithShape("beta", shape)
+	movingMean := ctx.WithInitializer(initializers.Zero).VariableWithShape("moving_mean", shape).SetTrainable(false)
+	movingVar := ctx.WithInitializer(initializers.One).VariableWithShape("moving_variance", shape).SetTrainable(false)
+
+	axes := xslices.Iota(0, x.Rank()-1)
+	var mean, variance *graph.Node
+	if ctx.IsTraining(g) {
+		mean = graph.ReduceMean(x, axes...)
+		centered := graph.Sub(x, graph.ExpandLeftToRank(mean, x.Rank()))
+		variance = graph.ReduceMean(graph.Square(centered), axes...)
+		update := func(v *context.Variable, batch *graph.Node) {
+			old := v.ValueGraph(g)
+			v.SetValueGraph(graph.Add(graph.MulScalar(old, BatchNormMomentum),
+				graph.MulScalar(graph.StopGradient(batch), 1-BatchNormMomentum)))
+		}
+		update(movingMean, mean)
+		update(movingVar, variance)
+	} else {
+		mean = movingMean.ValueGraph(g)
+		variance = movingVar.ValueGraph(g)
+	}
+	// Sqrt then Div, not Rsqrt: GoMLX v0.27.0 defines no gradient for Rsqrt.
+	scale := graph.Div(gamma.ValueGraph(g), graph.Sqrt(graph.AddScalar(variance, BatchNormEpsilon)))
+	offset := graph.Sub(beta.ValueGraph(g), graph.Mul(mean, scale))
+	return graph.Add(graph.Mul(x, graph.ExpandLeftToRank(scale, x.Rank())), graph.ExpandLeftToRank(offset, x.Rank()))
+}

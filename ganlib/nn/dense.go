@@ -1,0 +1,77 @@
+package nn
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/support/exceptions"
+)
+
+// kernelInitializer returns the initializer of weights, chosen by ParamInitStddev.
+func kernelInitializer(ctx *context.Context) context.VariableInitializer {
+	if stddev := context.GetParamOr(ctx, ParamInitStddev, 0.0); stddev > 0 {
+		return initializers.RandomNormalFn(ctx, stddev)
+	}
+	return initializers.GlorotUniformFn(ctx)
+}
+
+// weights returns the kernel variable "weights" of ctx's scope, creating it with kernelInitializer.
+func weights(ctx *context.Context, x *graph.Node, dims ...int) *graph.Node {
+	v := ctx.WithInitializer(kernelInitializer(ctx)).VariableWithShape("weights", shapes.Make(x.DType(), dims...))
+	return v.ValueGraph(x.Graph())
+}
+
+// biases returns the bias variable "biases" [n] of ctx's scope, created as zeros.
+func biases(ctx *context.Context, x *graph.Node, n int) *graph.Node {
+	v := ctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), n))
+	return v.ValueGraph(x.Graph())
+}
+
+// Dense is a fully connected layer: x [batch, in] → x·W + b [batch, units].
+//
+// Variables in ctx's scope: "weights" [in, units] (Glorot uniform, or N(0, ParamInitStddev²)) and "biases" [units]
+// (zeros). The gradient is two matrix products (see MatMul). Keras: layers.Dense(units).
+func Dense(ctx *context.Context, x *graph.Node, units int) *graph.Node {
+	if x.Rank() != 2 {
+		exceptions.Panicf("nn.Dense: want x [batch, in], got %s (use Flatten first)", x.Shape())
+	}
+	if units < 1 {
+		exceptions.Panicf("nn.Dense: units must be >= 1, got %d", units)
+	}
+	in := x.Shape().Dimensions[1]
+	w := weights(ctx, x, in, units)
+	b := biases(ctx, x, units)
+	return graph.Add(MatMul(x, w), graph.ExpandAxes(b, 0))
+}
+
+// Maxout is the maxout layer of Goodfellow et al. 2013 (https://arxiv.org/abs/1302.4389), used by the
+// discriminator of Goodfellow et al. 2014's GAN: x [batch, in] → Dense to units·pieces → max over each group of
+// pieces consecutive outputs → [batch, units].
+//
+// Variables in ctx's scope: those of Dense with units·pieces outputs.
+func Maxout(ctx *context.Context, x *graph.Node, units, pieces int) *graph.Node {
+	if units < 1 || pieces < 1 {
+		exceptions.Panicf("nn.Maxout: units and pieces must be >= 1, got %d and %d", units, pieces)
+	}
+	y := Dense(ctx, x, units*pieces)
+	y = graph.Reshape(y, x.Shape().Dimensions[0], units, pieces)
+	return graph.ReduceMax(y, -1)
+}
+
+// Flatten reshapes x [batch, d1, ..., dn] to [batch, d1·…·dn].
+func Flatten(x *graph.Node) *graph.Node {
+	if x.Rank() < 1 {
+		exceptions.Panicf("nn.Flatten: x must have a batch axis, got %s", x.Shape())
+	}
+	return graph.Reshape(x, x.Shape().Dimensions[0], -1)
+}
+
+// Reshape reshapes x [batch, ...] to [batch, dims...]; dims excludes the batch axis, as in Keras's
+// layers.Reshape, and one of them may be -1.
+func Reshape(x *graph.Node, dims ...int) *graph.Node {
+	if x.Rank() < 1 {
+		exceptions.Panicf("nn.Reshape: x must have a batch axis, got %s", x.Shape())
+	}
+	return graph.Reshape(x, append([]int{x.Shape().Dimensions[0]}, dims...)...)
+}

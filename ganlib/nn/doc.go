@@ -1,0 +1,26 @@
+// Package nn holds the layers ganlab's GANs are built from, each with a gradient that is checked against finite
+// differences on both the XLA backend and GoMLX's pure-Go backend (see the tests).
+//
+// A layer is a plain function over a context scope: the caller picks the scope with ctx.In("001_conv") and the
+// layer names its variables plainly ("weights", "biases", ...). All shapes are NHWC for images: [batch, height,
+// width, channels].
+//
+// Why not GoMLX's own layers: GoMLX v0.27.0's convolution input gradient is wrong for even kernels, it has no
+// trainable transposed convolution, its pure-Go backend cannot differentiate convolutions at all, and Dot's
+// gradient materialises an I×J×K tensor on the pure-Go backend (ganlab's DESIGN.md §3). So:
+//
+//   - Dense and every convolution end in MatMul, a matrix product whose gradient is two matrix products (set
+//     with the internal vjp package).
+//   - Conv2D is im2col (one Gather of k·k taps per output pixel) followed by MatMul; Conv2DTranspose is MatMul
+//     to all k·k taps of every input pixel followed by the adjoint of im2col (one ScatterSum). Both are built
+//     only from Gather, ScatterSum, Mul, Reshape and MatMul, so their first- and second-order gradients (needed
+//     by WGAN-GP's gradient penalty) work on every backend.
+//
+// Hyperparameters read from the context: ParamInitStddev.
+package nn
+
+// ParamInitStddev is the context hyperparameter (float64, default 0) that chooses the initializer of every
+// kernel ("weights") created by this package: 0 means Glorot uniform, Keras's default
+// (U[-l, l] with l = sqrt(6/(fan_in+fan_out))); a value > 0 means N(0, stddev²), as in Radford et al. 2015's DCGAN
+// (stddev 0.02, https://arxiv.org/abs/1511.06434). Biases always start at zero.
+const ParamInitStddev = "nn_init_stddev"

@@ -1,0 +1,241 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// testBackend is one backend the tests run on.
+type testBackend struct {
+	name string // "go" or "xla"
+	b    backends.Backend
+	skip string // why the backend is unavailable, when b is nil
+}
+
+var (
+	backendsOnce sync.Once
+	testBackends []*testBackend
+)
+
+// getBackends creates the pure-Go and the XLA CPU backends once per test binary.
+func getBackends() []*testBackend {
+	backendsOnce.Do(func() {
+		goB, err := backends.NewWithConfig("go")
+		if err != nil {
+			panic(fmt.Sprintf("creating the pure-Go backend: %v", err))
+		}
+		testBackends = append(testBackends, &testBackend{name: "go", b: goB})
+		xb := &testBackend{name: "xla"}
+		if backend.FindPlugin("cpu") == "" {
+			xb.skip = "no XLA CPU PJRT plugin found (run make setup)"
+		} else {
+			old, had := os.LookupEnv(backend.EnvBackend)
+			_ = os.Setenv(backend.EnvBackend, "cpu")
+			b, _, err := backend.New()
+			if had {
+				_ = os.Setenv(backend.EnvBackend, old)
+			} else {
+				_ = os.Unsetenv(backend.EnvBackend)
+			}
+			if err != nil {
+				xb.skip = fmt.Sprintf("XLA CPU backend failed: %v", err)
+			} else {
+				xb.b = b
+			}
+		}
+		testBackends = append(testBackends, xb)
+	})
+	return testBackends
+}
+
+// forEachBackend runs fn as a subtest per backend. A missing XLA plugin skips its subtest, or fails it when
+// GANLAB_REQUIRE_XLA=1.
+func forEachBackend(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
+	for _, tb := range getBackends() {
+		t.Run(tb.name, func(t *testing.T) {
+			if tb.b == nil {
+				if os.Getenv("GANLAB_REQUIRE_XLA") == "1" {
+					t.Fatalf("GANLAB_REQUIRE_XLA=1 but %s", tb.skip)
+				}
+				t.Skip(tb.skip)
+			}
+			fn(t, tb.b)
+		})
+	}
+}
+
+// xlaBackend returns the XLA CPU backend or skips (fails with GANLAB_REQUIRE_XLA=1).
+func xlaBackend(t *testing.T) backends.Backend {
+	for _, tb := range getBackends() {
+		if tb.name == "xla" {
+			if tb.b == nil {
+				if os.Getenv("GANLAB_REQUIRE_XLA") == "1" {
+					t.Fatalf("GANLAB_REQUIRE_XLA=1 but %s", tb.skip)
+				}
+				t.Skip(tb.skip)
+			}
+			return tb.b
+		}
+	}
+	panic("unreachable")
+}
+
+// randTensor returns a float64 tensor with N(0,1) entries.
+func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	data := make([]float64, n)
+	for i := range data {
+		data[i] = rng.NormFloat64()
+	}
+	return tensors.FromFlatDataAndDimensions(data, dims...)
+}
+
+func flat(t *tensors.Tensor) []float64 { return tensors.MustCopyFlatData[float64](t) }
+
+// projection returns a fixed, non-trivial weight tensor shaped like y, so that sum(y·projection(y)) is a scalar
+// loss whose gradient exercises every output element differently.
+func projection(y *graph.Node) *graph.Node {
+	r := graph.IotaFull(y.Graph(), shapes.Make(y.DType(), y.Shape().Dimensions...))
+	return graph.Sin(graph.AddScalar(graph.MulScalar(r, 1.37), 0.5))
+}
+
+// lossFn builds a scalar loss from the context and the input x.
+type lossFn func(ctx *context.Context, x *graph.Node) *graph.Node
+
+// projected turns a layer into a lossFn: sum(layer(x)·projection).
+func projected(layer func(ctx *context.Context, x *graph.Node) *graph.Node) lossFn {
+	return func(ctx *context.Context, x *graph.Node) *graph.Node {
+		y := layer(ctx, x)
+		return graph.ReduceAllSum(graph.Mul(y, projection(y)))
+	}
+}
+
+// gradOpts tunes checkGradients.
+type gradOpts struct {
+	eps       float64 // finite-difference step
+	tol       float64 // allowed |fd-analytic| / (1 + |analytic| + |fd|)
+	coords    int     // coordinates checked per tensor, besides random directions
+	dirs      int     // random directions checked per tensor
+	onlyInput bool    // check the input only, not the variables
+	training  bool    // build the graph in training mode
+}
+
+func defaultGradOpts() gradOpts { return gradOpts{eps: 1e-5, tol: 1e-6, coords: 4, dirs: 2} }
+
+// gradMismatch is one disagreement found by gradCheck.
+type gradMismatch struct {
+	what       string
+	analytic   float64
+	finiteDiff float64
+}
+
+// gradCheck compares the gradient of loss (computed by GoMLX autodiff, i.e. the VJPs under test) with central
+// finite differences, for the input x and every trainable variable the loss creates. It works in float64, uses a
+// fixed seed and returns the mismatches found (empty when all agree).
+func gradCheck(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor, o gradOpts) (mismatches []gradMismatch) {
+	t.Helper()
+	ctx := context.New()
+	ctx.SetParam(context.ParamInitialSeed, int64(42))
+	var vars []*context.Variable
+	gradExec := context.MustNewExec(b, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
+		ctx.SetTraining(x.Graph(), o.training)
+		l := loss(ctx, x)
+		nodes := []*graph.Node{x}
+		vars = vars[:0]
+		if !o.onlyInput {
+			for v := range ctx.IterVariables() {
+				if v.Trainable && v.Shape().DType == dtypes.Float64 {
+					vars = append(vars, v)
+					nodes = append(nodes, v.ValueGraph(x.Graph()))
+				}
+			}
+		}
+		return append([]*graph.Node{l}, graph.Gradient(l, nodes...)...)
+	})
+	defer gradExec.Finalize()
+	out := gradExec.MustExec(x)
+	grads := out[1:]
+	lossExec := context.MustNewExec(b, ctx.Reuse(), func(ctx *context.Context, x *graph.Node) *graph.Node {
+		ctx.SetTraining(x.Graph(), o.training)
+		return loss(ctx, x)
+	})
+	defer lossExec.Finalize()
+	eval := func(x *tensors.Tensor) float64 { return flat(lossExec.MustExec(x)[0])[0] }
+
+	rng := rand.New(rand.NewPCG(7, 11))
+	for p, g := range grads {
+		name := "input"
+		base := flat(x)
+		set := func(vals []float64) float64 {
+			tt := tensors.FromFlatDataAndDimensions(vals, x.Shape().Dimensions...)
+			return eval(tt)
+		}
+		if p > 0 {
+			v := vars[p-1]
+			name = v.ScopeAndName()
+			orig := v.MustValue()
+			base = flat(orig)
+			dims := orig.Shape().Dimensions
+			set = func(vals []float64) float64 {
+				v.MustSetValue(tensors.FromFlatDataAndDimensions(vals, dims...))
+				return eval(x)
+			}
+			defer v.MustSetValue(tensors.FromFlatDataAndDimensions(base, dims...))
+		}
+		an := flat(g)
+		check := func(what string, dir []float64) {
+			plus := make([]float64, len(base))
+			minus := make([]float64, len(base))
+			dot := 0.0
+			for i := range base {
+				plus[i] = base[i] + o.eps*dir[i]
+				minus[i] = base[i] - o.eps*dir[i]
+				dot += an[i] * dir[i]
+			}
+			fd := (set(plus) - set(minus)) / (2 * o.eps)
+			if diff := math.Abs(fd - dot); !(diff <= o.tol*(1+math.Abs(fd)+math.Abs(dot))) {
+				mismatches = append(mismatches, gradMismatch{what: name + " " + what, analytic: dot, finiteDiff: fd})
+			}
+		}
+		for d := 0; d < o.dirs; d++ {
+			dir := make([]float64, len(base))
+			for i := range dir {
+				dir[i] = rng.NormFloat64()
+			}
+			check(fmt.Sprintf("direction #%d", d), dir)
+		}
+		for c := 0; c < o.coords && c < len(base); c++ {
+			i := rng.IntN(len(base))
+			dir := make([]float64, len(base))
+			dir[i] = 1
+			check(fmt.Sprintf("element %d", i), dir)
+		}
+		if p > 0 {
+			vars[p-1].MustSetValue(tensors.FromFlatDataAndDimensions(base, vars[p-1].Shape().Dimensions...))
+		}
+	}
+	return mismatches
+}
+
+// requireGrads runs gradCheck and fails the test on any mismatch.
+func requireGrads(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor, o gradOpts) {
+	t.Helper()
+	for _, m := range gradCheck(t, b, loss, x, o) {
+		t.Errorf("gradient of %s: analytic %.10g, finite differences %.10g", m.what, m.analytic, m.finiteDiff)
+	}
+}

@@ -1,0 +1,43 @@
+package nn
+
+import (
+	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/support/exceptions"
+)
+
+// MatMul returns a·b for a [m, k] and b [k, n], shaped [m, n].
+//
+// Its gradient is the two matrix products v·bᵀ and aᵀ·v (themselves differentiable the same way, so second-order
+// gradients work). GoMLX's Dot computes the same forward value, but its gradient builds an m×k×n tensor, which on
+// the pure-Go backend costs seconds and gigabytes at GAN sizes (DESIGN.md §3.5).
+func MatMul(a, b *graph.Node) *graph.Node {
+	if a.Rank() != 2 || b.Rank() != 2 || a.Shape().Dimensions[1] != b.Shape().Dimensions[0] {
+		exceptions.Panicf("nn.MatMul: want a [m, k] and b [k, n], got a %s and b %s", a.Shape(), b.Shape())
+	}
+	return contract(a, b, 1, 0)
+}
+
+// contract returns the product of the rank-2 tensors a and b contracting a's axis ca with b's axis cb: its shape
+// is [a's other axis, b's other axis]. Its gradient is made of contract calls again.
+func contract(a, b *graph.Node, ca, cb int) *graph.Node {
+	out := graph.DotGeneral(a, []int{ca}, nil, b, []int{cb}, nil)
+	if in := out.Inputs(); len(in) != 2 || in[0] != a || in[1] != b {
+		exceptions.Panicf("nn.MatMul: GoMLX's DotGeneral did not return a single DotGeneral node over its operands")
+	}
+	vjp.Set(out, func(_, v *graph.Node) []*graph.Node {
+		var da, db *graph.Node
+		if ca == 1 { // a [p, k]
+			da = contract(v, b, 1, 1-cb)
+		} else { // a [k, p]
+			da = contract(b, v, 1-cb, 1)
+		}
+		if cb == 0 { // b [k, q]
+			db = contract(a, v, 1-ca, 0)
+		} else { // b [q, k]
+			db = contract(v, a, 0, 1-ca)
+		}
+		return []*graph.Node{da, db}
+	})
+	return out
+}
