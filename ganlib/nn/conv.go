@@ -1,0 +1,203 @@
+package nn
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/support/exceptions"
+)
+
+// Padding is the padding of a convolution, with Keras's meaning.
+type Padding int
+
+const (
+	// Same pads with zeros so that the output has ceil(input/stride) pixels per axis (Conv2D) or input·stride
+	// (Conv2DTranspose). Like TensorFlow/Keras, an odd total padding puts the extra zero after: before =
+	// total/2, after = total - total/2, with total = max((out-1)·stride + kernel - in, 0).
+	Same Padding = iota
+	// Valid does not pad: floor((input-kernel)/stride)+1 pixels per axis for Conv2D,
+	// input·stride + max(kernel-stride, 0) for Conv2DTranspose.
+	Valid
+)
+
+// String returns "same" or "valid".
+func (p Padding) String() string {
+	switch p {
+	case Same:
+		return "same"
+	case Valid:
+		return "valid"
+	}
+	return "Padding(?)"
+}
+
+// convGeom is the geometry of a 2D convolution from an "image" [b, h, w, ·] to "patches" [b, ho, wo, ·]: output
+// pixel (oy, ox) reads the k×k input pixels (oy·s + ki - pt, ox·s + kj - pl), zeros outside the image.
+type convGeom struct {
+	b, h, w, ho, wo, k, s, pt, pl int
+}
+
+// samePad returns the padding before the first pixel for Keras 'same': total/2 of
+// total = max((out-1)·s + k - in, 0).
+func samePad(in, out, k, s int) int {
+	return max((out-1)*s+k-in, 0) / 2
+}
+
+// newConvGeom returns the geometry of Conv2D on [b, h, w, ·] with kernel k, stride s and padding pad.
+func newConvGeom(b, h, w, k, s int, pad Padding) convGeom {
+	g := convGeom{b: b, h: h, w: w, k: k, s: s}
+	switch pad {
+	case Same:
+		g.ho, g.wo = (h+s-1)/s, (w+s-1)/s
+		g.pt, g.pl = samePad(h, g.ho, k, s), samePad(w, g.wo, k, s)
+	case Valid:
+		if h < k || w < k {
+			exceptions.Panicf("nn: 'valid' convolution with kernel %d needs an input of at least %d×%d pixels, got %d×%d", k, k, k, h, w)
+		}
+		g.ho, g.wo = (h-k)/s+1, (w-k)/s+1
+	default:
+		exceptions.Panicf("nn: unknown padding %d", pad)
+	}
+	return g
+}
+
+// taps returns, for one image, the input pixel index (iy·w + ix) read by each (output pixel, tap) pair, in the
+// order [ho, wo, k, k], and whether it lies inside the image (when not, the index is 0 and the tap reads zero).
+// anyOutside reports whether any tap falls outside.
+func (g convGeom) taps() (idx []int32, inside []bool, anyOutside bool) {
+	n := g.ho * g.wo * g.k * g.k
+	idx, inside = make([]int32, n), make([]bool, n)
+	i := 0
+	for oy := range g.ho {
+		for ox := range g.wo {
+			for ki := range g.k {
+				for kj := range g.k {
+					iy, ix := oy*g.s+ki-g.pt, ox*g.s+kj-g.pl
+					if iy >= 0 && iy < g.h && ix >= 0 && ix < g.w {
+						idx[i], inside[i] = int32(iy*g.w+ix), true
+					} else {
+						anyOutside = true
+					}
+					i++
+				}
+			}
+		}
+	}
+	return
+}
+
+// indices returns the Gather/Scatter indices [b·ho·wo·k·k, 1] into the image flattened to [b·h·w, c], and the
+// mask [1, ho·wo·k·k, 1] (1 inside the image, 0 outside) or nil when every tap is inside.
+func (g convGeom) indices(gr *graph.Graph, dtype dtypes.DType) (indices, mask *graph.Node) {
+	idx, inside, anyOutside := g.taps()
+	per := len(idx)
+	base := graph.Const(gr, idx)
+	base = graph.Reshape(base, 1, per)
+	offsets := graph.MulScalar(graph.Iota(gr, shapes.Make(dtypes.Int32, g.b, 1), 0), g.h*g.w)
+	indices = graph.Reshape(graph.Add(offsets, base), g.b*per, 1)
+	if anyOutside {
+		m := make([]float64, per)
+		for i, in := range inside {
+			if in {
+				m[i] = 1
+			}
+		}
+		mask = graph.ConvertDType(graph.Reshape(graph.Const(gr, m), 1, per, 1), dtype)
+	}
+	return
+}
+
+// im2col gathers the patches of x [b, h, w, c]: [b·ho·wo, k·k·c], each row the k×k×c window (zeros outside the
+// image) read by one output pixel, in (ki, kj, c) order. It is linear; its gradient is col2im (a ScatterSum) and
+// vice versa, so it is differentiable to any order on every backend.
+func (g convGeom) im2col(x *graph.Node) *graph.Node {
+	c := x.Shape().Dimensions[3]
+	indices, mask := g.indices(x.Graph(), x.DType())
+	cols := graph.Gather(graph.Reshape(x, g.b*g.h*g.w, c), indices)
+	if mask != nil {
+		cols = graph.Mul(graph.Reshape(cols, g.b, g.ho*g.wo*g.k*g.k, c), mask)
+	}
+	return graph.Reshape(cols, g.b*g.ho*g.wo, g.k*g.k*c)
+}
+
+// col2im is the adjoint of im2col: it adds each row of cols [b·ho·wo, k·k·c] back onto the pixels its window
+// covers, giving [b, h, w, c] (taps outside the image are dropped).
+func (g convGeom) col2im(cols *graph.Node, c int) *graph.Node {
+	indices, mask := g.indices(cols.Graph(), cols.DType())
+	if mask != nil {
+		cols = graph.Mul(graph.Reshape(cols, g.b, g.ho*g.wo*g.k*g.k, c), mask)
+	}
+	cols = graph.Reshape(cols, g.b*g.ho*g.wo*g.k*g.k, c)
+	img := graph.ScatterSum(graph.Zeros(cols.Graph(), shapes.Make(cols.DType(), g.b*g.h*g.w, c)), indices, cols, false, false)
+	return graph.Reshape(img, g.b, g.h, g.w, c)
+}
+
+func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {
+	if x.Rank() != 4 {
+		exceptions.Panicf("nn.%s: want x [batch, height, width, channels] (NHWC), got %s", name, x.Shape())
+	}
+	if filters < 1 || kernel < 1 || stride < 1 {
+		exceptions.Panicf("nn.%s: filters, kernel and stride must be >= 1, got %d, %d, %d", name, filters, kernel, stride)
+	}
+}
+
+// Conv2D is a 2D convolution with Keras's semantics (layers.Conv2D(filters, kernel, strides=stride,
+// padding=pad)): x [B, H, W, Cin] → [B, H', W', filters] with H' = ceil(H/stride) for Same and
+// floor((H-kernel)/stride)+1 for Valid (see Padding), y[b,oy,ox,f] = bias[f] + Σ x[b, oy·s+ki-pt, ox·s+kj-pl, c] ·
+// K[ki,kj,c,f].
+//
+// Variables in ctx's scope: "weights" [kernel, kernel, Cin, filters] (Glorot uniform, or N(0, ParamInitStddev²))
+// and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
+//
+// It is computed as im2col (a Gather) followed by MatMul on every backend, so its first- and second-order
+// gradients are correct for every kernel size (GoMLX's own convolution gradient is wrong for even kernels and
+// missing on the pure-Go backend, DESIGN.md §3).
+func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
+	checkConvArgs("Conv2D", x, filters, kernel, stride)
+	d := x.Shape().Dimensions
+	cin := d[3]
+	geom := newConvGeom(d[0], d[1], d[2], kernel, stride, pad)
+	k := weights(ctx, x, kernel, kernel, cin, filters)
+	bias := biases(ctx, x, filters)
+	y := MatMul(geom.im2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
+	y = graph.Add(y, graph.ExpandAxes(bias, 0))
+	return graph.Reshape(y, geom.b, geom.ho, geom.wo, filters)
+}
+
+// TransposeOutputSize returns the output size along one axis of Conv2DTranspose for an input of size in, as
+// Keras computes it: in·stride for Same, in·stride + max(kernel-stride, 0) for Valid.
+func TransposeOutputSize(in, kernel, stride int, pad Padding) int {
+	if pad == Valid {
+		return in*stride + max(kernel-stride, 0)
+	}
+	return in * stride
+}
+
+// Conv2DTranspose is a transposed ("fractionally strided", "de-") convolution with Keras's semantics
+// (layers.Conv2DTranspose(filters, kernel, strides=stride, padding=pad)): x [B, H, W, Cin] → [B, H·s, W·s,
+// filters] for Same and [B, H·s + max(k-s, 0), ...] for Valid, with
+// y[b, i·s+ki-pt, j·s+kj-pl, f] += x[b,i,j,c] · K[ki,kj,f,c] (plus bias[f]); pt, pl are the Same padding of the
+// Conv2D that maps the output size back to H (pt = max(k-s, 0)/2 for Same, 0 for Valid). It is the adjoint of
+// Conv2D in x, i.e. TensorFlow's conv2d_transpose.
+//
+// Variables in ctx's scope: "weights" [kernel, kernel, filters, Cin] (Keras's layout; Glorot uniform, or
+// N(0, ParamInitStddev²)) and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
+//
+// It is computed as one MatMul from every input pixel to all its k·k taps, then col2im (a ScatterSum that adds
+// each tap onto its output pixel), on every backend; the gradients are a Gather and two MatMuls.
+func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
+	checkConvArgs("Conv2DTranspose", x, filters, kernel, stride)
+	d := x.Shape().Dimensions
+	b, h, w, cin := d[0], d[1], d[2], d[3]
+	oh, ow := TransposeOutputSize(h, kernel, stride, pad), TransposeOutputSize(w, kernel, stride, pad)
+	geom := newConvGeom(b, oh, ow, kernel, stride, pad)
+	if geom.ho != h || geom.wo != w {
+		exceptions.Panicf("nn.Conv2DTranspose: internal error: output %d×%d maps back to %d×%d, not %d×%d", oh, ow, geom.ho, geom.wo, h, w)
+	}
+	k := weights(ctx, x, kernel, kernel, filters, cin)
+	bias := biases(ctx, x, filters)
+	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
+	y := geom.col2im(cols, filters)
+	return graph.Add(y, graph.Reshape(bias, 1, 1, 1, filters))
+}
