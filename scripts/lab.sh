@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make lab: the set-up (idempotent), then JupyterLab on notebooks/, on 127.0.0.1 with a token, and prints the URL.
+#
+#   LAB_IP      address to listen on (default 127.0.0.1). Anything else (e.g. 0.0.0.0) must be asked for
+#               explicitly and exposes the lab to that network: the token is then the only protection.
+#   LAB_PORT    port (default 8888). The lab does not move to another port when it is taken: it stops.
+#   LAB_TOKEN   token to use (default: a new random one each start). An empty token is refused.
+#   LAB_SETUP=0 skip the set-up (used by the Docker images, whose build ran it)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+if [[ "${LAB_SETUP:-1}" != 0 ]]; then
+  "$ROOT/scripts/setup.sh"
+fi
+
+ip="${LAB_IP:-127.0.0.1}"
+port="${LAB_PORT:-8888}"
+token="${LAB_TOKEN:-$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(24))')}"
+[[ -n "$token" ]] || { echo "[lab] LAB_TOKEN is empty: the lab never runs without a token"; exit 1; }
+[[ ${#token} -ge 16 ]] || { echo "[lab] LAB_TOKEN is shorter than 16 characters: choose a longer one"; exit 1; }
+
+case "$ip" in
+  127.*|localhost|::1) host="$ip" ;;
+  *) host="$(hostname -f 2>/dev/null || hostname)"
+     echo "[lab] WARNING: listening on $ip as asked (LAB_IP): anyone who can reach this machine on port $port"
+     echo "[lab]          and knows the token can run code here as $(id -un)." ;;
+esac
+url_host="$host"; [[ "$url_host" == *:* ]] && url_host="[$url_host]"
+
+root_flag=()
+[[ "$(id -u)" != 0 ]] || root_flag=(--allow-root)
+
+mkdir -p "$JUPYTER_RUNTIME_DIR"
+cat <<MSG
+
+[lab] JupyterLab on notebooks/ (kernels: Go (ganlab, XLA CPU), Go (ganlab, pure Go))
+[lab] open:   http://$url_host:$port/lab?token=$token
+[lab] remote: ssh -N -L $port:127.0.0.1:$port USER@THIS_HOST   then open http://127.0.0.1:$port/lab?token=$token
+[lab] stop:   Ctrl-C
+
+MSG
+exec "$VENV/bin/jupyter-lab" --no-browser "${root_flag[@]}" \
+  --ServerApp.ip="$ip" --ServerApp.port="$port" --ServerApp.port_retries=0 \
+  --IdentityProvider.token="$token" \
+  --ServerApp.root_dir="$ROOT/notebooks" \
+  --ServerApp.open_browser=False --MappingKernelManager.default_kernel_name=ganlab-xla-cpu

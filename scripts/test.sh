@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# make test: the set-up (idempotent), then go vet, go test and every notebook executed headless in quick mode.
+# Every stage runs even when an earlier one failed; the exit status is non-zero when any failed.
+#
+#   GANLAB_TEST_NOTEBOOKS   notebooks to execute (default: notebooks/*.ipynb plus scripts/testdata/*.ipynb)
+#   GO_TEST_FLAGS           extra flags for go test (e.g. -run=TestX or -short)
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh" || { echo "[test] set-up failed: not running the tests"; exit 1; }
+
+failed=()
+stage() { printf '\n[test] === %s ===\n' "$*"; }
+
+stage "go vet ./..."
+go vet ./... || failed+=("go vet")
+
+stage "go test (GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1)"
+GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./... || failed+=("go test")
+
+shopt -s nullglob
+if [[ -n "${GANLAB_TEST_NOTEBOOKS:-}" ]]; then
+  read -ra notebooks <<<"$GANLAB_TEST_NOTEBOOKS"
+else
+  notebooks=(notebooks/*.ipynb scripts/testdata/*.ipynb)
+fi
+committed=(notebooks/*.ipynb scripts/testdata/*.ipynb)
+
+stage "committed notebooks carry no outputs"
+if [[ ${#committed[@]} -gt 0 ]]; then
+  "$VENV/bin/python" scripts/nbtest.py --check-clean "${committed[@]}" || failed+=("notebook outputs committed")
+fi
+
+stage "notebooks, headless, quick mode (GANLAB_QUICK=1)"
+"$VENV/bin/python" scripts/nbtest.py --out out/notebooks "${notebooks[@]}" || failed+=("notebooks")
+
+# nbtest's `N passed, M failed` stays the last line on success.
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "[test] FAILED: ${failed[*]}"
+  exit 1
+fi
