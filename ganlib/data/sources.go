@@ -45,6 +45,8 @@ type location struct {
 	verify bool
 	// mismatched lists the files (of a user folder) whose content differs from the published files.
 	mismatched []string
+	// modCache is set for files read in place from the Go module cache, which Fetch copies into the project.
+	modCache bool
 }
 
 // describe is the text for Images.Source.
@@ -197,7 +199,7 @@ func locate(ds *dataset, o *options, splits []string) (*location, error) {
 	case "mnist":
 		dir, how, err := goMNISTDir()
 		if err == nil {
-			return &location{dir: dir, source: "Go module " + goMNISTModule + "@" + goMNISTVersion + " (" + how + ")", verify: true}, nil
+			return &location{dir: dir, source: "Go module " + goMNISTModule + "@" + goMNISTVersion + " (" + how + ")", verify: true, modCache: true}, nil
 		}
 		tried = append(tried, err.Error())
 	}
@@ -246,7 +248,7 @@ func Fetch(name string, opts ...Option) (dir string, source string, err error) {
 	if root == "" {
 		root = DefaultDataRoot()
 	}
-	if strings.HasPrefix(loc.source, "Go module ") && root != "" {
+	if loc.modCache && root != "" {
 		// Copy the module cache's files into the project, so they survive `go clean -modcache`.
 		if err := install(ds, root, loc.dir, loc.source+", copied", o); err != nil {
 			return "", "", err
@@ -289,6 +291,10 @@ func newStage(root, name string) (string, error) {
 	stage, err := os.MkdirTemp(root, "."+name+".fetch-")
 	if err != nil {
 		return "", fmt.Errorf("creating a staging folder: %w", err)
+	}
+	// MkdirTemp makes it private (0700); it may become the dataset's folder, which others read.
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return "", err
 	}
 	return stage, nil
 }
