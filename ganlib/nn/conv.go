@@ -160,6 +160,9 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	geom := newConvGeom(d[0], d[1], d[2], kernel, stride, pad)
 	k := weights(ctx, x, kernel, kernel, cin, filters)
 	bias := biases(ctx, x, filters)
+	if useNative(ctx, x.Graph()) {
+		return graph.Add(nativeConv2D(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+	}
 	y := MatMul(geom.im2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
 	y = graph.Add(y, graph.ExpandAxes(bias, 0))
 	return graph.Reshape(y, geom.b, geom.ho, geom.wo, filters)
@@ -197,6 +200,9 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	}
 	k := weights(ctx, x, kernel, kernel, filters, cin)
 	bias := biases(ctx, x, filters)
+	if useNative(ctx, x.Graph()) {
+		return graph.Add(nativeConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
 	y := geom.col2im(cols, filters)
 	return graph.Add(y, graph.Reshape(bias, 1, 1, 1, filters))

@@ -138,7 +138,7 @@ func (c convCase) layer(ctx *context.Context, x *graph.Node) *graph.Node {
 }
 
 func TestConvForward(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachConvRoute(t, func(t *testing.T, b backends.Backend, route string) {
 		for _, c := range convCases() {
 			t.Run(c.String(), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.k), uint64(c.h)))
@@ -149,6 +149,7 @@ func TestConvForward(t *testing.T) {
 				}
 				kern, bias := randTensor(rng, kdims...), randTensor(rng, convCout)
 				ctx := context.New()
+				ctx.SetParam(ParamConvRoute, route)
 				ctx.In("layer").VariableWithValue("weights", kern)
 				ctx.In("layer").VariableWithValue("biases", bias)
 				y := context.MustExecOnce(b, ctx.Reuse(), func(ctx *context.Context, x *graph.Node) *graph.Node {
@@ -175,11 +176,13 @@ func TestConvForward(t *testing.T) {
 }
 
 func TestConvGradients(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachConvRoute(t, func(t *testing.T, b backends.Backend, route string) {
 		for _, c := range convCases() {
 			t.Run(c.String(), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.k), uint64(c.w)))
-				requireGrads(t, b, projected(c.layer), randTensor(rng, convBatch, c.h, c.w, convCin), defaultGradOpts())
+				o := defaultGradOpts()
+				o.route = route
+				requireGrads(t, b, projected(c.layer), randTensor(rng, convBatch, c.h, c.w, convCin), o)
 			})
 		}
 	})
@@ -188,7 +191,9 @@ func TestConvGradients(t *testing.T) {
 // TestConvSecondOrder checks the gradient (wrt x and the kernels) of a gradient norm through Conv2D, LeakyReLU
 // and Dense: what WGAN-GP's penalty differentiates.
 func TestConvSecondOrder(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachConvRoute(t, func(t *testing.T, b backends.Backend, route string) {
+		o := defaultGradOpts()
+		o.route = route
 		for _, k := range []int{3, 4} {
 			t.Run(fmt.Sprintf("k%d", k), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(9, uint64(k)))
@@ -200,7 +205,7 @@ func TestConvSecondOrder(t *testing.T) {
 					y = Dense(ctx.In("d"), Flatten(y), 1)
 					gx := graph.Gradient(graph.ReduceAllSum(y), x)[0]
 					return graph.ReduceAllSum(graph.Square(gx))
-				}, randTensor(rng, 2, 5, 6, 2), defaultGradOpts())
+				}, randTensor(rng, 2, 5, 6, 2), o)
 			})
 		}
 	})
@@ -229,10 +234,14 @@ func TestCheckerHasTeeth(t *testing.T) {
 	if inputBad == 0 {
 		t.Errorf("the gradient checker found no error in GoMLX's stock 4×4 convolution input gradient (known to be wrong)")
 	}
-	// And ours, built the same way, passes (kept here so the contrast is in one place).
-	requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return Conv2D(ctx, x, 3, 4, 1, Same)
-	}), randTensor(rng, 2, 6, 7, 2), defaultGradOpts())
+	// And ours, built the same way, passes on both routes (kept here so the contrast is in one place).
+	for _, route := range []string{"im2col", "native"} {
+		o := defaultGradOpts()
+		o.route = route
+		requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
+			return Conv2D(ctx, x, 3, 4, 1, Same)
+		}), randTensor(rng, 2, 6, 7, 2), o)
+	}
 }
 
 // paramCount returns the number of trainable parameters layer creates for an input of the given shape.

@@ -76,6 +76,21 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
 	}
 }
 
+// forEachConvRoute runs fn as a subtest per backend and convolution route: go/im2col, xla/im2col, xla/native.
+func forEachConvRoute(t *testing.T, fn func(t *testing.T, b backends.Backend, route string)) {
+	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+		routes := []string{"im2col"}
+		if isXLA(b) {
+			routes = append(routes, "native")
+		}
+		for _, route := range routes {
+			t.Run(route, func(t *testing.T) { fn(t, b, route) })
+		}
+	})
+}
+
+func isXLA(b backends.Backend) bool { return b.Name() == "xla" }
+
 // xlaBackend returns the XLA CPU backend or skips (fails with GANLAB_REQUIRE_XLA=1).
 func xlaBackend(t *testing.T) backends.Backend {
 	for _, tb := range getBackends() {
@@ -133,6 +148,7 @@ type gradOpts struct {
 	dirs      int     // random directions checked per tensor
 	onlyInput bool    // check the input only, not the variables
 	training  bool    // build the graph in training mode
+	route     string  // ParamConvRoute, when set
 }
 
 func defaultGradOpts() gradOpts { return gradOpts{eps: 1e-5, tol: 1e-6, coords: 4, dirs: 2} }
@@ -151,6 +167,9 @@ func gradCheck(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor,
 	t.Helper()
 	ctx := context.New()
 	ctx.SetParam(context.ParamInitialSeed, int64(42))
+	if o.route != "" {
+		ctx.SetParam(ParamConvRoute, o.route)
+	}
 	var vars []*context.Variable
 	gradExec := context.MustNewExec(b, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
 		ctx.SetTraining(x.Graph(), o.training)

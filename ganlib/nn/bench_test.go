@@ -1,0 +1,98 @@
+package nn
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// benchCase is one layer at a size used by ganlab's models, timed forward + backward (gradients wrt the input and
+// every variable), in float32.
+type benchCase struct {
+	name  string
+	dims  []int // input shape
+	flops float64
+	layer func(ctx *context.Context, x *graph.Node) *graph.Node
+}
+
+func convFlops(b, ho, wo, k, cin, cout int) float64 {
+	// Forward, input gradient and kernel gradient: 3 products of 2·b·ho·wo·k²·cin·cout flops.
+	return 3 * 2 * float64(b*ho*wo*k*k*cin*cout)
+}
+
+func benchCases() []benchCase {
+	conv := func(f, k, s int) func(ctx *context.Context, x *graph.Node) *graph.Node {
+		return func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, f, k, s, Same) }
+	}
+	convT := func(f, k, s int) func(ctx *context.Context, x *graph.Node) *graph.Node {
+		return func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, f, k, s, Same) }
+	}
+	dense := func(u int) func(ctx *context.Context, x *graph.Node) *graph.Node {
+		return func(ctx *context.Context, x *graph.Node) *graph.Node { return Dense(ctx, x, u) }
+	}
+	return []benchCase{
+		// DCGAN 28×28, B=64 (DESIGN.md §7).
+		{"dcgan28/D_conv5s2_1to64_28", []int{64, 28, 28, 1}, convFlops(64, 14, 14, 5, 1, 64), conv(64, 5, 2)},
+		{"dcgan28/D_conv5s2_64to128_14", []int{64, 14, 14, 64}, convFlops(64, 7, 7, 5, 64, 128), conv(128, 5, 2)},
+		{"dcgan28/G_convT5s2_128to64_7", []int{64, 7, 7, 128}, convFlops(64, 7, 7, 5, 64, 128), convT(64, 5, 2)},
+		{"dcgan28/G_convT5s2_64to1_14", []int{64, 14, 14, 64}, convFlops(64, 14, 14, 5, 1, 64), convT(1, 5, 2)},
+		{"dcgan28/G_dense_100to6272", []int{64, 100}, 3 * 2 * 64 * 100 * 6272, dense(7 * 7 * 128)},
+		{"mlp/dense_1024to784", []int{64, 1024}, 3 * 2 * 64 * 1024 * 784, dense(784)},
+		// The lecture's DCGAN, 128×128×1, B=4.
+		{"lecture128/G_dense_100to262144", []int{4, 100}, 3 * 2 * 4 * 100 * 262144, dense(32 * 32 * 256)},
+		{"lecture128/G_convT4s2_256to128_32", []int{4, 32, 32, 256}, convFlops(4, 32, 32, 4, 128, 256), convT(128, 4, 2)},
+		{"lecture128/G_convT4s2_128to128_64", []int{4, 64, 64, 128}, convFlops(4, 64, 64, 4, 128, 128), convT(128, 4, 2)},
+		{"lecture128/G_conv4_128to1_128", []int{4, 128, 128, 128}, convFlops(4, 128, 128, 4, 128, 1), conv(1, 4, 1)},
+		{"lecture128/D_conv3_1to64_128", []int{4, 128, 128, 1}, convFlops(4, 128, 128, 3, 1, 64), conv(64, 3, 1)},
+		{"lecture128/D_conv3s2_64to128_128", []int{4, 128, 128, 64}, convFlops(4, 64, 64, 3, 64, 128), conv(128, 3, 2)},
+		{"lecture128/D_conv3s2_128to256_32", []int{4, 32, 32, 128}, convFlops(4, 16, 16, 3, 128, 256), conv(256, 3, 2)},
+	}
+}
+
+// benchLayer times one forward + backward step of layer on backend b.
+func benchLayer(b *testing.B, backend backends.Backend, c benchCase, layer func(ctx *context.Context, x *graph.Node) *graph.Node) {
+	ctx := context.New()
+	exec := context.MustNewExec(backend, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
+		y := layer(ctx, x)
+		loss := graph.ReduceAllSum(graph.Mul(y, projection(y)))
+		nodes := []*graph.Node{x}
+		for v := range ctx.IterVariables() {
+			if v.Trainable && v.Shape().DType.IsFloat() {
+				nodes = append(nodes, v.ValueGraph(x.Graph()))
+			}
+		}
+		return append([]*graph.Node{loss}, graph.Gradient(loss, nodes...)...)
+	})
+	defer exec.Finalize()
+	x := tensors.FromShape(shapes.Make(dtypes.Float32, c.dims...))
+	for _, t := range exec.MustExec(x) { // Compile and warm up.
+		t.FinalizeAll()
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, t := range exec.MustExec(x) {
+			t.FinalizeAll()
+		}
+	}
+	b.ReportMetric(c.flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkLayers times forward + backward of each layer at GAN sizes, per backend ("go", "xla"), for ganlab's
+// route ("nn") and, on XLA, GoMLX's stock convolution ("stock", whose input gradient is wrong for even kernels;
+// timed only for comparison). Run: go test -run=^$ -bench=Layers ./ganlib/nn
+func BenchmarkLayers(b *testing.B) {
+	for _, tb := range getBackends() {
+		if tb.b == nil {
+			continue
+		}
+		for _, c := range benchCases() {
+			b.Run(fmt.Sprintf("%s/nn/%s", tb.name, c.name), func(b *testing.B) { benchLayer(b, tb.b, c, c.layer) })
+		}
+	}
+}

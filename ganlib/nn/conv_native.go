@@ -1,0 +1,157 @@
+package nn
+
+import (
+	"strings"
+
+	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/support/exceptions"
+)
+
+// ParamConvRoute is the context hyperparameter (string, default "auto") that chooses how Conv2D and
+// Conv2DTranspose are computed:
+//
+//   - "im2col": Gather/ScatterSum + MatMul (see the package documentation); works on every backend.
+//   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing, DESIGN.md
+//     §3); fast on XLA, very slow on the pure-Go backend.
+//   - "auto": "native" on XLA, "im2col" elsewhere.
+//
+// Both routes compute the same function and are checked against the same references and finite differences.
+const ParamConvRoute = "nn_conv_route"
+
+// useNative tells whether ctx's ParamConvRoute picks the native route for graphs of g's backend.
+func useNative(ctx *context.Context, g *graph.Graph) bool {
+	switch route := context.GetParamOr(ctx, ParamConvRoute, "auto"); route {
+	case "native":
+		return true
+	case "im2col":
+		return false
+	case "auto", "":
+		return strings.HasPrefix(g.Backend().Name(), "xla")
+	default:
+		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, native", ParamConvRoute, route)
+		panic(nil)
+	}
+}
+
+// The native route. The three bilinear maps below share one trilinear form,
+//
+//	T(x, K, y) = Σ y[b,oy,ox,f] · x[b, oy·s+ki-pt, ox·s+kj-pl, c] · K[ki,kj,c,f],
+//
+// as <conv(x,K), y> = <x, convT(y,K)> = <K, kgrad(x,y)>, so each one's gradient is made of the other two:
+//
+//	conv(x,K):  dx = convT(v,K),  dK = kgrad(x,v)
+//	convT(y,K): dy = conv(v,K),   dK = kgrad(v,y)
+//	kgrad(x,y): dx = convT(y,v),  dy = conv(x,v)
+//
+// which gives correct gradients of every order. Each is one ConvGeneral on an image of exactly
+// used = (ho-1)·s + k - pt - pb rows (and columns), the part the convolution reads; callers crop or zero-pad
+// to it.
+
+// nativeGeom is convGeom plus the padding after the image, for an image of size usedH×usedW.
+type nativeGeom struct {
+	convGeom
+	pb, pr int // padding after the last row / column
+}
+
+func newNativeGeom(g convGeom) nativeGeom {
+	n := nativeGeom{convGeom: g}
+	n.pb = max((g.ho-1)*g.s+g.k-g.h-g.pt, 0)
+	n.pr = max((g.wo-1)*g.s+g.k-g.w-g.pl, 0)
+	n.h = (g.ho-1)*g.s + g.k - g.pt - n.pb // rows read; <= g.h
+	n.w = (g.wo-1)*g.s + g.k - g.pl - n.pr
+	return n
+}
+
+var nhwc = backends.ConvolveAxesConfig{
+	InputBatch: 0, InputChannels: 3, InputSpatial: []int{1, 2},
+	KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
+	OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2},
+}
+
+// conv: x [b, h, w, c] (used size), K [k, k, c, f] → [b, ho, wo, f].
+func (n nativeGeom) conv(x, k *graph.Node) *graph.Node {
+	y := graph.ConvGeneral(x, k, nhwc, []int{n.s, n.s}, [][2]int{{n.pt, n.pb}, {n.pl, n.pr}},
+		[]int{1, 1}, []int{1, 1}, 1, 1)
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node {
+		return []*graph.Node{n.convT(v, k), n.kgrad(x, v)}
+	})
+	return y
+}
+
+// convT: y [b, ho, wo, f], K [k, k, c, f] → [b, h, w, c] (used size): the input-dilated convolution of y with
+// the spatially reversed kernel.
+func (n nativeGeom) convT(y, k *graph.Node) *graph.Node {
+	axes := nhwc
+	axes.KernelInputChannels, axes.KernelOutputChannels = 3, 2
+	x := graph.ConvGeneral(y, reverse2(k), axes, []int{1, 1},
+		[][2]int{{n.k - 1 - n.pt, n.k - 1 - n.pb}, {n.k - 1 - n.pl, n.k - 1 - n.pr}},
+		[]int{n.s, n.s}, []int{1, 1}, 1, 1)
+	vjp.Set(x, func(_, v *graph.Node) []*graph.Node {
+		return []*graph.Node{n.conv(v, k), reverse2(n.kgrad(v, y))}
+	})
+	return x
+}
+
+// kgrad: x [b, h, w, c] (used size), y [b, ho, wo, f] → [k, k, c, f]: a convolution over the batch, with the
+// image's channels as batch and y, dilated by the stride, as kernel.
+func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
+	axes := backends.ConvolveAxesConfig{
+		InputBatch: 3, InputChannels: 0, InputSpatial: []int{1, 2},
+		KernelInputChannels: 0, KernelOutputChannels: 3, KernelSpatial: []int{1, 2},
+		OutputBatch: 2, OutputChannels: 3, OutputSpatial: []int{0, 1},
+	}
+	k := graph.ConvGeneral(x, y, axes, []int{1, 1}, [][2]int{{n.pt, n.pb}, {n.pl, n.pr}},
+		[]int{1, 1}, []int{n.s, n.s}, 1, 1)
+	vjp.Set(k, func(_, v *graph.Node) []*graph.Node {
+		return []*graph.Node{n.convT(y, v), n.conv(x, v)}
+	})
+	return k
+}
+
+// reverse2 reverses axes 0 and 1 (a kernel's spatial axes); GoMLX defines no gradient for Reverse.
+func reverse2(x *graph.Node) *graph.Node {
+	r := graph.Reverse(x, 0, 1)
+	vjp.Set(r, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{reverse2(v)} })
+	return r
+}
+
+// cropTo keeps the first h rows and w columns of x [b, H, W, c]; its gradient is padTo.
+func cropTo(x *graph.Node, h, w int) *graph.Node {
+	d := x.Shape().Dimensions
+	if d[1] == h && d[2] == w {
+		return x
+	}
+	y := graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, h), graph.AxisRange(0, w), graph.AxisRange())
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{padTo(v, d[1], d[2])} })
+	return y
+}
+
+// padTo appends zero rows and columns to x [b, h, w, c] up to [b, H, W, c]; its gradient is cropTo. GoMLX defines
+// no gradient for Pad.
+func padTo(x *graph.Node, h, w int) *graph.Node {
+	d := x.Shape().Dimensions
+	if d[1] == h && d[2] == w {
+		return x
+	}
+	y := graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()),
+		backends.PadAxis{}, backends.PadAxis{End: h - d[1]}, backends.PadAxis{End: w - d[2]}, backends.PadAxis{})
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{cropTo(v, d[1], d[2])} })
+	return y
+}
+
+// nativeConv2D is Conv2D's product (without bias) on the native route.
+func nativeConv2D(geom convGeom, x, k *graph.Node) *graph.Node {
+	n := newNativeGeom(geom)
+	return n.conv(cropTo(x, n.h, n.w), k)
+}
+
+// nativeConv2DTranspose is Conv2DTranspose's product (without bias) on the native route; geom is that of the
+// Conv2D from the output back to x, and k is [k, k, filters, cin], i.e. Conv2D's [k, k, c, f] layout of that
+// Conv2D.
+func nativeConv2DTranspose(geom convGeom, x, k *graph.Node) *graph.Node {
+	n := newNativeGeom(geom)
+	return padTo(n.convT(x, k), geom.h, geom.w)
+}
