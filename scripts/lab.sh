@@ -5,6 +5,7 @@
 #               explicitly and exposes the lab to that network: the token is then the only protection.
 #   LAB_PORT    port (default 8888). The lab does not move to another port when it is taken: it stops.
 #   LAB_TOKEN   token to use (default: a new random one each start). An empty token is refused.
+#   LAB_KERNEL  default kernel for new notebooks (default ganlab-xla-cpu)
 #   LAB_SETUP=0 skip the set-up (used by the Docker images, whose build ran it)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -44,4 +45,4 @@ exec "$VENV/bin/jupyter-lab" --no-browser "${root_flag[@]}" \
   --ServerApp.ip="$ip" --ServerApp.port="$port" --ServerApp.port_retries=0 \
   --IdentityProvider.token="$token" \
   --ServerApp.root_dir="$ROOT/notebooks" \
-  --ServerApp.open_browser=False --MappingKernelManager.default_kernel_name=ganlab-xla-cpu
+  --ServerApp.open_browser=False --MappingKernelManager.default_kernel_name="${LAB_KERNEL:-ganlab-xla-cpu}"

@@ -25,6 +25,13 @@ import nbformat
 DEFAULT_KERNEL = "ganlab-xla-cpu"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 TAGS = re.compile(r"<[^>]+>")
+STYLE = re.compile(r"<style.*?</style>", re.DOTALL | re.IGNORECASE)
+
+
+def html_text(html: str) -> str:
+    text = TAGS.sub(" ", STYLE.sub("", html))
+    text = text.replace("&#34;", '"').replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def strip_ansi(s: str) -> str:
@@ -44,7 +51,7 @@ def output_texts(nb):
                     if mime in data:
                         yield strip_ansi(_join(data[mime]))
                 if "text/html" in data:
-                    yield strip_ansi(TAGS.sub(" ", _join(data["text/html"])))
+                    yield strip_ansi(html_text(_join(data["text/html"])))
             elif t == "error":
                 yield strip_ansi("%s: %s\n%s" % (out.get("ename", ""), out.get("evalue", ""),
                                                   "\n".join(out.get("traceback", []))))
@@ -61,11 +68,19 @@ def count_png(nb) -> int:
 
 
 def error_outputs(nb):
-    """Yields (cell index, text) for each error output."""
+    """Yields (cell index, text) for each error output, with the tail of what the cell printed before it (GoNB
+    shows compiler errors as HTML before its error output)."""
     for i, cell in enumerate(nb.cells):
+        before = []
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                yield i, strip_ansi("%s: %s" % (out.get("ename", ""), out.get("evalue", "")))
+                context = "\n".join(before)[-1500:]
+                yield i, strip_ansi("%s: %s%s" % (out.get("ename", ""), out.get("evalue", ""),
+                                                  "\n" + context if context else ""))
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                before.append(strip_ansi(out.get("text", "")))
+            elif "text/html" in out.get("data", {}):
+                before.append(html_text(_join(out["data"]["text/html"])))
 
 
 def dirty_cells(nb):
@@ -99,6 +114,7 @@ def run_one(path: Path, args) -> tuple[bool, list[str], float]:
     meta = nb.metadata.get("ganlab", {}) or {}
     kernel = args.kernel or nb.metadata.get("kernelspec", {}).get("name") or DEFAULT_KERNEL
     problems = []
+    raised = ""
     start = time.monotonic()
     client = NotebookClient(
         nb, timeout=args.timeout, kernel_name=kernel, allow_errors=False,
@@ -113,15 +129,16 @@ def run_one(path: Path, args) -> tuple[bool, list[str], float]:
     except CellTimeoutError as e:
         problems.append("cell timed out after %d s: %s" % (args.timeout, str(e).splitlines()[0] if str(e) else ""))
     except CellExecutionError as e:
-        problems.append("cell raised: %s" % _short(strip_ansi(str(e))))
+        # Reported below from the cell's error output, with what the cell printed before it.
+        raised = _tail(strip_ansi(str(e)))
     except Exception as e:  # kernel died, kernel not found, ...
         problems.append("execution failed: %s: %s" % (type(e).__name__, _short(strip_ansi(str(e)))))
     elapsed = time.monotonic() - start
 
     for i, text in error_outputs(nb):
-        msg = "cell %d shows an error: %s" % (i, _short(text))
-        if not any(msg in p for p in problems):
-            problems.append(msg)
+        problems.append("cell %d failed: %s" % (i, text))
+    if raised and not any(p.startswith("cell ") for p in problems):
+        problems.append("a cell raised: ... " + raised)
     min_png = int(meta.get("min_png", 1))
     got_png = count_png(nb)
     if got_png < min_png:
@@ -134,6 +151,11 @@ def run_one(path: Path, args) -> tuple[bool, list[str], float]:
     out_path = out_dir / path.name
     nbformat.write(nb, out_path)
     return not problems, problems, elapsed
+
+
+def _tail(s: str, n: int = 1200) -> str:
+    s = s.strip()
+    return s if len(s) <= n else s[-n:]
 
 
 def _short(s: str, n: int = 600) -> str:
