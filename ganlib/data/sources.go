@@ -535,7 +535,7 @@ func goMNISTDir() (dir, how string, err error) {
 		if _, err := exec.LookPath("go"); err == nil {
 			cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", goMNISTModule)
 			cmd.Dir = home
-			cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
+			cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off")
 			if out, err := cmd.Output(); err == nil {
 				d := filepath.Join(strings.TrimSpace(string(out)), "data")
 				if hasAll(datasets["mnist"], d) {
