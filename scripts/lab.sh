@@ -6,6 +6,7 @@
 #   LAB_PORT    port (default 8888). The lab does not move to another port when it is taken: it stops.
 #   LAB_TOKEN   token to use (default: a new random one each start). An empty token is refused.
 #   LAB_KERNEL  default kernel for new notebooks (default ganlab-xla-cpu)
+#   LAB_URL_HOST  host name printed in the URL (the Docker images set 127.0.0.1: the published port)
 #   LAB_SETUP=0 skip the set-up (used by the Docker images, whose build ran it)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -27,7 +28,7 @@ case "$ip" in
      echo "[lab] WARNING: listening on $ip as asked (LAB_IP): anyone who can reach this machine on port $port"
      echo "[lab]          and knows the token can run code here as $(id -un)." ;;
 esac
-url_host="$host"; [[ "$url_host" == *:* ]] && url_host="[$url_host]"
+url_host="${LAB_URL_HOST:-$host}"; [[ "$url_host" == *:* ]] && url_host="[$url_host]"
 
 root_flag=()
 [[ "$(id -u)" != 0 ]] || root_flag=(--allow-root)
