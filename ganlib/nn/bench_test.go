@@ -56,8 +56,10 @@ func benchCases() []benchCase {
 }
 
 // benchLayer times one forward + backward step of layer on backend b.
-func benchLayer(b *testing.B, backend backends.Backend, c benchCase, layer func(ctx *context.Context, x *graph.Node) *graph.Node) {
+func benchLayer(b *testing.B, backend backends.Backend, route string, c benchCase) {
 	ctx := context.New()
+	ctx.SetParam(ParamConvRoute, route)
+	layer := c.layer
 	exec := context.MustNewExec(backend, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
 		y := layer(ctx, x)
 		loss := graph.ReduceAllSum(graph.Mul(y, projection(y)))
@@ -83,16 +85,22 @@ func benchLayer(b *testing.B, backend backends.Backend, c benchCase, layer func(
 	b.ReportMetric(c.flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkLayers times forward + backward of each layer at GAN sizes, per backend ("go", "xla"), for ganlab's
-// route ("nn") and, on XLA, GoMLX's stock convolution ("stock", whose input gradient is wrong for even kernels;
-// timed only for comparison). Run: go test -run=^$ -bench=Layers ./ganlib/nn
+// BenchmarkLayers times forward + backward of each layer at GAN sizes, per backend ("go", "xla") and
+// convolution routes (ParamConvRoute: "im2col" on both, "native" on XLA; Dense is the same on both routes).
+// Run: go test -run=^$ -bench=Layers ./ganlib/nn (add -benchtime=3x for the slow pure-Go cases).
 func BenchmarkLayers(b *testing.B) {
 	for _, tb := range getBackends() {
 		if tb.b == nil {
 			continue
 		}
+		routes := []string{"im2col"}
+		if isXLA(tb.b) {
+			routes = append(routes, "native")
+		}
 		for _, c := range benchCases() {
-			b.Run(fmt.Sprintf("%s/nn/%s", tb.name, c.name), func(b *testing.B) { benchLayer(b, tb.b, c, c.layer) })
+			for _, route := range routes {
+				b.Run(fmt.Sprintf("%s/%s/%s", tb.name, c.name, route), func(b *testing.B) { benchLayer(b, tb.b, route, c) })
+			}
 		}
 	}
 }

@@ -119,26 +119,32 @@ func reverse2(x *graph.Node) *graph.Node {
 }
 
 // cropTo keeps the first h rows and w columns of x [b, H, W, c]; its gradient is padTo.
-func cropTo(x *graph.Node, h, w int) *graph.Node {
+func cropTo(x *graph.Node, h, w int) *graph.Node { return cropRange(x, 0, h, 0, w) }
+
+// cropRange keeps rows [y0, y0+h) and columns [x0, x0+w) of x [b, H, W, c]; its gradient is padRange.
+func cropRange(x *graph.Node, y0, h, x0, w int) *graph.Node {
 	d := x.Shape().Dimensions
-	if d[1] == h && d[2] == w {
+	if y0 == 0 && x0 == 0 && d[1] == h && d[2] == w {
 		return x
 	}
-	y := graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, h), graph.AxisRange(0, w), graph.AxisRange())
-	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{padTo(v, d[1], d[2])} })
+	y := graph.Slice(x, graph.AxisRange(), graph.AxisRange(y0, y0+h), graph.AxisRange(x0, x0+w), graph.AxisRange())
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{padRange(v, y0, d[1], x0, d[2])} })
 	return y
 }
 
-// padTo appends zero rows and columns to x [b, h, w, c] up to [b, H, W, c]; its gradient is cropTo. GoMLX defines
-// no gradient for Pad.
-func padTo(x *graph.Node, h, w int) *graph.Node {
+// padTo appends zero rows and columns to x [b, h, w, c] up to [b, H, W, c]; its gradient is cropTo.
+func padTo(x *graph.Node, h, w int) *graph.Node { return padRange(x, 0, h, 0, w) }
+
+// padRange places x [b, h, w, c] at rows y0… and columns x0… of a zero [b, H, W, c]; its gradient is cropRange.
+// GoMLX defines no gradient for Pad.
+func padRange(x *graph.Node, y0, h, x0, w int) *graph.Node {
 	d := x.Shape().Dimensions
-	if d[1] == h && d[2] == w {
+	if y0 == 0 && x0 == 0 && d[1] == h && d[2] == w {
 		return x
 	}
-	y := graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()),
-		backends.PadAxis{}, backends.PadAxis{End: h - d[1]}, backends.PadAxis{End: w - d[2]}, backends.PadAxis{})
-	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{cropTo(v, d[1], d[2])} })
+	y := graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()), backends.PadAxis{},
+		backends.PadAxis{Start: y0, End: h - d[1] - y0}, backends.PadAxis{Start: x0, End: w - d[2] - x0}, backends.PadAxis{})
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{cropRange(v, y0, d[1], x0, d[2])} })
 	return y
 }
 
