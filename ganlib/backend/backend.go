@@ -199,8 +199,17 @@ func New() (backends.Backend, Info, error) {
 	}
 }
 
+// GoConfig is the configuration ganlab gives GoMLX's pure-Go backend. "ops_sequential" runs a graph's ops one
+// after another: with ops in parallel, GoMLX v0.27.0's worker pool can deadlock when every worker runs an op that
+// waits for a free worker for its own matrix product (seen on 2 cores: the process hangs for ever). Matrix
+// products are still split over all cores.
+const GoConfig = "go:ops_sequential"
+
+// NewGo returns GoMLX's pure-Go backend configured as GoConfig.
+func NewGo() (backends.Backend, error) { return backends.NewWithConfig(GoConfig) }
+
 func newGo(reason string) (backends.Backend, Info, error) {
-	b, err := backends.NewWithConfig("go")
+	b, err := NewGo()
 	info := Info{Kind: "go", Reason: reason}
 	if err != nil {
 		return nil, info, fmt.Errorf("creating the pure-Go backend: %w", err)

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/data"
+)
+
+// doctor checks everything the lab needs and says what to do about what is missing. It exits 1 when the lab
+// cannot work.
+func doctor(args []string) error {
+	fs := flag.NewFlagSet("doctor", flag.ExitOnError)
+	fs.Parse(args)
+	home := backend.ProjectHome()
+	failed := 0
+	report := func(ok bool, what, detail, fix string) {
+		mark := "ok  "
+		if !ok {
+			mark = "FAIL"
+			failed++
+		}
+		fmt.Printf("[%s] %-9s %s\n", mark, what, detail)
+		if !ok && fix != "" {
+			fmt.Printf("           → %s\n", fix)
+		}
+	}
+	note := func(what, detail string) { fmt.Printf("[info] %-9s %s\n", what, detail) }
+
+	if home == "" {
+		report(false, "project", "no ganlab project folder found (go.mod with .local/ above the working directory)", "run `make setup` in the ganlab checkout, or set GANLAB_HOME")
+	} else {
+		report(true, "project", home, "")
+	}
+
+	// Backend: XLA CPU is what the lab is made for; the pure-Go fallback works but slowly.
+	b, info, err := backend.New()
+	switch {
+	case err != nil:
+		report(false, "backend", err.Error(), "run `make setup` to install the XLA CPU plugin, or set GANLAB_BACKEND=go")
+	case info.IsXLA():
+		report(true, "backend", info.String(), "")
+	default:
+		explicit := os.Getenv(backend.EnvBackend) == "go" || strings.HasPrefix(os.Getenv("GOMLX_BACKEND"), "go")
+		report(explicit, "backend", info.String(), "run `make setup` to install the XLA CPU plugin (pure Go is 5-10× slower)")
+	}
+	if b != nil {
+		b.Finalize()
+	}
+	if p := backend.FindPlugin("cuda"); p != "" {
+		note("cuda", "PJRT CUDA plugin found: "+p+" (use GANLAB_BACKEND=cuda or the ganlab-xla-cuda kernel)")
+	} else {
+		note("cuda", "no PJRT CUDA plugin (pjrt_c_api_cuda_plugin.so) in "+strings.Join(backend.PluginDirs(), ":")+"; CPU only")
+	}
+
+	// Go toolchain: GoNB compiles every cell with it.
+	if out, err := exec.Command("go", "version").Output(); err != nil {
+		report(false, "go", "`go` not found on PATH", "install Go 1.26 and put it on PATH")
+	} else {
+		report(true, "go", strings.TrimSpace(string(out)), "")
+	}
+
+	local := func(parts ...string) string { return filepath.Join(append([]string{home, ".local"}, parts...)...) }
+	if home != "" {
+		jupyter := local("venv", "bin", "jupyter")
+		if out, err := exec.Command(jupyter, "lab", "--version").Output(); err != nil {
+			report(false, "jupyter", "JupyterLab not runnable at "+jupyter, "run `make setup`")
+		} else {
+			report(true, "jupyter", "JupyterLab "+strings.TrimSpace(string(out))+" in "+local("venv"), "")
+		}
+		var missing []string
+		for _, tool := range []string{"gonb", "goimports", "gopls"} {
+			if _, err := os.Stat(local("bin", tool)); err != nil {
+				missing = append(missing, tool)
+			}
+		}
+		if len(missing) > 0 {
+			report(false, "gonb", "missing in "+local("bin")+": "+strings.Join(missing, ", "), "run `make setup`")
+		} else {
+			report(true, "gonb", "gonb, goimports, gopls in "+local("bin"), "")
+		}
+		kernelsDir := local("venv", "share", "jupyter", "kernels")
+		for _, k := range []string{"ganlab-xla-cpu", "ganlab-go"} {
+			spec := filepath.Join(kernelsDir, k, "kernel.json")
+			raw, err := os.ReadFile(spec)
+			var parsed struct {
+				Argv        []string `json:"argv"`
+				DisplayName string   `json:"display_name"`
+			}
+			if err == nil {
+				err = json.Unmarshal(raw, &parsed)
+			}
+			if err == nil && len(parsed.Argv) > 0 {
+				_, err = os.Stat(parsed.Argv[0])
+			}
+			if err != nil {
+				report(false, "kernel", k+": "+err.Error(), "run `make setup` (installs kernels/ into the project's Jupyter)")
+			} else {
+				report(true, "kernel", fmt.Sprintf("%s (%q) → %s", k, parsed.DisplayName, parsed.Argv[0]), "")
+			}
+		}
+	}
+
+	for _, name := range []string{"fashion-mnist", "mnist"} {
+		im, err := data.Load(name, "test", data.Offline())
+		if err != nil {
+			report(false, "data", name+": "+err.Error(), "run `make setup` or `ganlab data fetch "+name+"`")
+		} else {
+			report(true, "data", fmt.Sprintf("%s: %d test images %d×%d from %s", name, im.N, im.H, im.W, im.Source), "")
+		}
+	}
+	if failed > 0 {
+		fmt.Printf("\n%d check(s) failed: the lab cannot work until they are fixed.\n", failed)
+		return exitError(1)
+	}
+	fmt.Println("\nAll checks passed: `make lab` opens the lab.")
+	return nil
+}
+
+func dataCmd(args []string) error {
+	if len(args) == 0 || args[0] != "fetch" {
+		return fmt.Errorf("usage: ganlab data fetch [NAME...] (names: %s)", strings.Join(data.Names(), ", "))
+	}
+	names := args[1:]
+	if len(names) == 0 {
+		names = data.Names()
+	}
+	for _, name := range names {
+		dir, source, err := data.Fetch(name, data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s: %s (from %s)\n", name, dir, source)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/lab"
+	"github.com/ganlab/ganlab/ganlib/nbui"
+)
+
+func train(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ExitOnError)
+	model := fs.String("model", "vanilla", "model: "+modelNames())
+	dataset := fs.String("data", "fashion-mnist", "dataset: fashion-mnist or mnist")
+	steps := fs.Int("steps", 0, "total generator steps to reach (overrides -epochs)")
+	epochs := fs.Float64("epochs", 1, "total epochs to reach, an epoch being ⌊N/batch⌋ steps")
+	batch := fs.Int("batch", 64, "batch size")
+	seed := fs.Uint64("seed", 1, "random seed (batches, noise, weights, dropout)")
+	out := fs.String("out", "out/train", "run folder: checkpoints, PNG grids, history.json, curves.png")
+	keep := fs.Int("keep", 3, "checkpoints to keep")
+	lossName := fs.String("loss", "non-saturating", "loss pair: non-saturating or minimax")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: ganlab train [flags]\n\nTrains a GAN. When -out already holds a checkpoint, the run resumes from it with its model, data,\nbatch, seed and loss, and trains on until -steps/-epochs are reached.")
+		fs.PrintDefaults()
+	}
+	fs.Parse(args)
+	if fs.NArg() > 0 {
+		return fmt.Errorf("train: unexpected arguments %v", fs.Args())
+	}
+
+	params := map[string]string{"model": *model, "data": *dataset, "loss": *lossName}
+	resuming := gan.HasCheckpoint(*out)
+	if resuming {
+		meta, dir, err := gan.ReadMeta(*out)
+		if err != nil {
+			return err
+		}
+		explicit := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+		for _, key := range []string{"model", "data", "loss"} {
+			if explicit[key] && meta.Params[key] != "" && meta.Params[key] != params[key] {
+				return fmt.Errorf("-out %s holds a %s=%q run (checkpoint %s); use another -out to start a new run", *out, key, meta.Params[key], dir)
+			}
+			if meta.Params[key] != "" {
+				params[key] = meta.Params[key]
+			}
+		}
+		*batch, *seed = meta.BatchSize, meta.Seed
+	}
+
+	if _, _, err := backend.Default(); err != nil {
+		return err
+	}
+	images, err := data.Load(params["data"], "train", data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "data: %s train, %d images %d×%d×%d, from %s\n", images.Name, images.N, images.H, images.W, images.C, images.Source)
+	v, err := newModel(params["model"], images.H, images.C)
+	if err != nil {
+		return err
+	}
+	if images.H != images.W {
+		return fmt.Errorf("images of %s are %d×%d; models need square images", images.Name, images.H, images.W)
+	}
+	if v.Loss, err = gan.LossByName(params["loss"]); err != nil {
+		return err
+	}
+	sess := &lab.Session{
+		Dir:        *out,
+		Variant:    v,
+		Config:     gan.Config{BatchSize: *batch, Seed: *seed},
+		Data:       lab.Images{Pixels: images.Pixels, N: images.N, H: images.H, W: images.W, C: images.C},
+		Epochs:     *epochs,
+		Steps:      *steps,
+		ShowEpochs: []int{1, 5, 10},
+		GridRows:   2, GridCols: 5,
+		Params: params,
+		Keep:   *keep,
+	}
+	if _, err := sess.Run(); err != nil {
+		var nf *gan.NonFiniteError
+		if errors.As(err, &nf) {
+			return fmt.Errorf("%w (run folder %s)", err, *out)
+		}
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "step %d: checkpoints and grids in %s\n", sess.Trainer.Step(), *out)
+	return nil
+}
+
+func sample(args []string) error {
+	fs := flag.NewFlagSet("sample", flag.ExitOnError)
+	run := fs.String("run", "", "run folder holding checkpoints/ (from ganlab train -out)")
+	n := fs.Int("n", 100, "number of samples")
+	cols := fs.Int("cols", 10, "grid columns")
+	seed := fs.Uint64("seed", 7, "noise seed")
+	fixed := fs.Bool("fixed", false, "use the run's fixed noise (the samples of its training grids) instead of -n/-seed")
+	out := fs.String("out", "", "output PNG (default RUN/samples-stepN.png)")
+	fs.Parse(args)
+	if *run == "" {
+		return errors.New("sample: -run DIR is required")
+	}
+	meta, dir, err := gan.ReadMeta(*run)
+	if err != nil {
+		return err
+	}
+	v, err := newModel(meta.Params["model"], meta.Height, meta.Channels)
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
+	b, _, err := backend.Default()
+	if err != nil {
+		return err
+	}
+	tr, err := gan.New(b, v, gan.Config{BatchSize: meta.BatchSize, Seed: meta.Seed})
+	if err != nil {
+		return err
+	}
+	if _, err := tr.Load(*run); err != nil {
+		return err
+	}
+	var px []float32
+	if *fixed {
+		px, err = tr.Samples()
+	} else {
+		px, err = tr.RandomSamples(*n, *seed)
+	}
+	if err != nil {
+		return err
+	}
+	count := len(px) / (v.Height * v.Width * v.Channels)
+	png, err := nbui.Grid{Pixels: px, N: count, H: v.Height, W: v.Width, C: v.Channels, Lo: -1, Hi: 1, Cols: *cols}.PNG()
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		path = filepath.Join(*run, "samples-step"+strconv.Itoa(tr.Step())+".png")
+	}
+	if err := gan.WriteFileAtomic(path, png); err != nil {
+		return err
+	}
+	fmt.Printf("%d samples from %s (step %d) → %s\n", count, dir, tr.Step(), path)
+	return nil
+}

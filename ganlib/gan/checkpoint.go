@@ -1,0 +1,353 @@
+package gan
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Checkpoint layout, inside a run folder:
+//
+//	checkpoints/LATEST                 name of the newest complete checkpoint
+//	checkpoints/ckpt-000001000/meta.json  step, variant, settings, history, fixed noise, variable index
+//	checkpoints/ckpt-000001000/vars.bin   raw little-endian variable values
+//
+// A checkpoint is written into a temporary folder, fsync'ed and renamed into place, and only then named in
+// LATEST (itself replaced atomically), so a run killed at any moment leaves the previous checkpoint intact.
+const (
+	checkpointsDir = "checkpoints"
+	latestFile     = "LATEST"
+	metaFile       = "meta.json"
+	varsFile       = "vars.bin"
+	formatVersion  = 1
+)
+
+type savedVar struct {
+	Scope  string       `json:"scope"`
+	Name   string       `json:"name"`
+	DType  dtypes.DType `json:"dtype"`
+	Dims   []int        `json:"dims"`
+	Offset int64        `json:"offset"`
+	Length int64        `json:"length"`
+}
+
+// Meta is the metadata of a checkpoint.
+type Meta struct {
+	Format      int    `json:"format"`
+	Variant     string `json:"variant"`
+	Loss        string `json:"loss"`
+	LatentDim   int    `json:"latent_dim"`
+	Height      int    `json:"height"`
+	Width       int    `json:"width"`
+	Channels    int    `json:"channels"`
+	CriticSteps int    `json:"critic_steps"`
+	BatchSize   int    `json:"batch_size"`
+	Seed        uint64 `json:"seed"`
+	Step        int    `json:"step"`
+	// Params are free-form settings of the run (model, dataset, ...) that a resumed run reuses.
+	Params     map[string]string `json:"params,omitempty"`
+	History    []Record          `json:"history"`
+	FixedNoise []float32         `json:"fixed_noise"`
+	Variables  []savedVar        `json:"variables"`
+}
+
+// Save writes a checkpoint of the trainer's whole state (both players, both optimizers, RNG state, step,
+// history, fixed noise) into runDir/checkpoints, keeping the newest keep checkpoints (keep <= 0 keeps 3).
+// params are stored as they are and returned by LoadCheckpoint.
+func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path string, err error) {
+	if keep <= 0 {
+		keep = 3
+	}
+	root := filepath.Join(runDir, checkpointsDir)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("creating checkpoint folder: %w", err)
+	}
+	v := t.Variant
+	meta := Meta{
+		Format: formatVersion, Variant: v.Name, Loss: v.Loss.Name, LatentDim: v.LatentDim,
+		Height: v.Height, Width: v.Width, Channels: v.Channels, CriticSteps: v.CriticSteps,
+		BatchSize: t.Config.BatchSize, Seed: t.Config.Seed, Step: t.step, Params: params,
+		History: t.History, FixedNoise: t.FixedNoise,
+	}
+	name := fmt.Sprintf("ckpt-%09d", t.step)
+	tmp, err := os.MkdirTemp(root, name+".tmp-")
+	if err != nil {
+		return "", fmt.Errorf("creating temporary checkpoint folder in %s: %w", root, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(tmp)
+		}
+	}()
+	bin, err := os.Create(filepath.Join(tmp, varsFile))
+	if err != nil {
+		return "", err
+	}
+	var offset int64
+	var writeErr error
+	for variable := range t.Ctx.IterVariables() {
+		value, err := variable.Value()
+		if err != nil {
+			return "", fmt.Errorf("checkpoint: reading variable %s: %w", variable.ScopeAndName(), err)
+		}
+		var n int
+		err = value.ConstBytes(func(data []byte) { n, writeErr = bin.Write(data) })
+		if err == nil {
+			err = writeErr
+		}
+		if err != nil {
+			_ = bin.Close()
+			return "", fmt.Errorf("checkpoint: writing variable %s to %s: %w", variable.ScopeAndName(), bin.Name(), err)
+		}
+		meta.Variables = append(meta.Variables, savedVar{Scope: variable.Scope(), Name: variable.Name(),
+			DType: value.DType(), Dims: value.Shape().Dimensions, Offset: offset, Length: int64(n)})
+		offset += int64(n)
+	}
+	if err = syncClose(bin); err != nil {
+		return "", err
+	}
+	metaJSON, err := json.Marshal(&meta)
+	if err != nil {
+		return "", err
+	}
+	if err = writeFileSync(filepath.Join(tmp, metaFile), metaJSON); err != nil {
+		return "", err
+	}
+	final := filepath.Join(root, name)
+	_ = os.RemoveAll(final) // a checkpoint of the same step from an earlier attempt
+	if err = os.Rename(tmp, final); err != nil {
+		return "", fmt.Errorf("checkpoint: renaming %s to %s: %w", tmp, final, err)
+	}
+	if err = syncDir(root); err != nil {
+		return "", err
+	}
+	if err = writeAtomic(filepath.Join(root, latestFile), []byte(name+"\n")); err != nil {
+		return "", err
+	}
+	pruneCheckpoints(root, keep)
+	return final, nil
+}
+
+// HasCheckpoint reports whether runDir holds at least one complete checkpoint.
+func HasCheckpoint(runDir string) bool {
+	_, err := latestCheckpoint(runDir)
+	return err == nil
+}
+
+// ReadMeta reads the metadata of the newest complete checkpoint in runDir, without loading its variables.
+func ReadMeta(runDir string) (*Meta, string, error) {
+	dir, err := latestCheckpoint(runDir)
+	if err != nil {
+		return nil, "", err
+	}
+	meta, err := readMeta(dir)
+	return meta, dir, err
+}
+
+// Load restores the trainer's state from the newest complete checkpoint in runDir and returns its params. The
+// trainer must have been created with the same variant (names, shapes and dims are checked).
+func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
+	dir, err := latestCheckpoint(runDir)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := readMeta(dir)
+	if err != nil {
+		return nil, err
+	}
+	v := t.Variant
+	if meta.Variant != v.Name || meta.LatentDim != v.LatentDim || meta.Height != v.Height || meta.Width != v.Width || meta.Channels != v.Channels {
+		return nil, fmt.Errorf("checkpoint %s is of variant %q (z %d, %dx%dx%d), not %q (z %d, %dx%dx%d)",
+			dir, meta.Variant, meta.LatentDim, meta.Height, meta.Width, meta.Channels, v.Name, v.LatentDim, v.Height, v.Width, v.Channels)
+	}
+	binPath := filepath.Join(dir, varsFile)
+	raw, err := os.ReadFile(binPath)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	loader := &loader{values: map[string]*tensors.Tensor{}}
+	for _, sv := range meta.Variables {
+		if sv.Offset < 0 || sv.Length < 0 || sv.Offset+sv.Length > int64(len(raw)) {
+			return nil, fmt.Errorf("checkpoint %s: variable %s/%s lies outside the file (offset %d, length %d, file %d bytes)",
+				binPath, sv.Scope, sv.Name, sv.Offset, sv.Length, len(raw))
+		}
+		shape := shapes.Make(sv.DType, sv.Dims...)
+		if int64(shape.Memory()) != sv.Length {
+			return nil, fmt.Errorf("checkpoint %s: variable %s/%s has %d bytes for shape %s", binPath, sv.Scope, sv.Name, sv.Length, shape)
+		}
+		tensor := tensors.FromShape(shape)
+		tensor.MutableBytes(func(data []byte) { copy(data, raw[sv.Offset:sv.Offset+sv.Length]) })
+		key := context.JoinScope(sv.Scope, sv.Name)
+		if existing := t.Ctx.GetVariableByScopeAndName(sv.Scope, sv.Name); existing != nil {
+			if !existing.Shape().Equal(shape) {
+				return nil, fmt.Errorf("checkpoint %s: variable %s is %s in the checkpoint but %s in the model", dir, key, shape, existing.Shape())
+			}
+			if err := existing.SetValue(tensor); err != nil {
+				return nil, err
+			}
+		} else {
+			loader.values[key] = tensor
+		}
+	}
+	t.Ctx.SetLoader(loader)
+	t.step = meta.Step
+	t.History = meta.History
+	t.FixedNoise = meta.FixedNoise
+	t.Config.BatchSize = meta.BatchSize
+	t.Config.Seed = meta.Seed
+	t.permEpoch = -1
+	return meta.Params, nil
+}
+
+// loader hands checkpointed values to variables created after Load, as the graphs are built.
+type loader struct{ values map[string]*tensors.Tensor }
+
+func (l *loader) LoadVariable(_ *context.Context, scope, name string) (*tensors.Tensor, bool) {
+	key := context.JoinScope(scope, name)
+	v, ok := l.values[key]
+	if ok {
+		delete(l.values, key)
+	}
+	return v, ok
+}
+
+func (l *loader) DeleteVariable(_ *context.Context, scope, name string) error {
+	delete(l.values, context.JoinScope(scope, name))
+	return nil
+}
+
+func readMeta(dir string) (*Meta, error) {
+	path := filepath.Join(dir, metaFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	var meta Meta
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return nil, fmt.Errorf("checkpoint metadata %s is not valid JSON: %w", path, err)
+	}
+	if meta.Format != formatVersion {
+		return nil, fmt.Errorf("checkpoint %s has format %d, this ganlab reads format %d", path, meta.Format, formatVersion)
+	}
+	var total int64
+	for _, sv := range meta.Variables {
+		total += sv.Length
+	}
+	if st, err := os.Stat(filepath.Join(dir, varsFile)); err != nil || st.Size() != total {
+		return nil, fmt.Errorf("checkpoint %s is incomplete: %s should hold %d bytes", dir, varsFile, total)
+	}
+	return &meta, nil
+}
+
+// latestCheckpoint returns the folder named in LATEST if it is complete, else the newest complete one.
+func latestCheckpoint(runDir string) (string, error) {
+	root := filepath.Join(runDir, checkpointsDir)
+	if raw, err := os.ReadFile(filepath.Join(root, latestFile)); err == nil {
+		dir := filepath.Join(root, strings.TrimSpace(string(raw)))
+		if _, err := readMeta(dir); err == nil {
+			return dir, nil
+		}
+	}
+	names := listCheckpoints(root)
+	for i := len(names) - 1; i >= 0; i-- {
+		dir := filepath.Join(root, names[i])
+		if _, err := readMeta(dir); err == nil {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("no complete checkpoint in %s: %w", root, fs.ErrNotExist)
+}
+
+func listCheckpoints(root string) []string {
+	entries, _ := os.ReadDir(root)
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "ckpt-") && !strings.Contains(e.Name(), ".tmp") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func pruneCheckpoints(root string, keep int) {
+	names := listCheckpoints(root)
+	for i := 0; i < len(names)-keep; i++ {
+		_ = os.RemoveAll(filepath.Join(root, names[i]))
+	}
+	// Temporary folders left by a killed save.
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			_ = os.RemoveAll(filepath.Join(root, e.Name()))
+		}
+	}
+}
+
+func syncClose(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("fsync %s: %w", f.Name(), err)
+	}
+	return f.Close()
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return syncClose(f)
+}
+
+// writeAtomic replaces path with data: temporary file, fsync, rename, fsync of the folder.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return err
+	}
+	if err := syncClose(f); err != nil {
+		_ = os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		_ = os.Remove(f.Name())
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// WriteFileAtomic replaces path with data so that a reader never sees a partial file, even if the process is
+// killed: for sample grids and histories written during training.
+func WriteFileAtomic(path string, data []byte) error { return writeAtomic(path, data) }
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("fsync %s: %w", dir, err)
+	}
+	return nil
+}

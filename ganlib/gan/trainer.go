@@ -1,0 +1,451 @@
+package gan
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// Scopes of the two players' variables, and of their optimizers' state. Each optimizer lives under its own scope
+// so that the two do not share a learning rate or a step counter (DESIGN §4).
+const (
+	GeneratorScope     = "generator"
+	DiscriminatorScope = "discriminator"
+	GOptimizerScope    = "g_optimizer"
+	DOptimizerScope    = "d_optimizer"
+)
+
+// Config holds the trainer's settings. Zero values take the defaults of the lecture's Keras loop.
+type Config struct {
+	// BatchSize B of real images per D step (and of noise vectors per step). Default 64.
+	BatchSize int
+	// Seed makes a run reproducible: batches, noise, initial weights and dropout all derive from it.
+	Seed uint64
+	// DOptimizer and GOptimizer build each player's optimizer; default Adam(2e-4, β1 0.5) (Radford et al. 2015,
+	// the lecture).
+	DOptimizer, GOptimizer func() optimizers.Interface
+	// FixedSamples is how many fixed noise vectors are kept for sample grids (default 10, the lecture's 2×5 grid).
+	FixedSamples int
+}
+
+// Record is one line of the training history.
+type Record struct {
+	Step  int     `json:"step"`  // generator steps taken so far, counting this one (1-based)
+	Epoch float64 `json:"epoch"` // fractional epochs of real data seen
+	DLoss float64 `json:"d_loss"`
+	GLoss float64 `json:"g_loss"`
+	DReal float64 `json:"d_real"` // mean D(x) on the real batch, in [0, 1]
+	DFake float64 `json:"d_fake"` // mean D(G(z)) on the fake batch seen by the last D step, in [0, 1]
+}
+
+// Callback is called after every generator step with the record of that step. Returning an error stops training
+// with that error (ErrStop stops it cleanly).
+type Callback func(t *Trainer, r Record) error
+
+// ErrStop can be returned by a Callback to end training early without an error.
+var ErrStop = errors.New("training stopped by callback")
+
+// Trainer plays the adversarial game of a Variant on one backend: two compiled steps (D and G), each updating
+// only its own player's variables.
+type Trainer struct {
+	Backend backends.Backend
+	Ctx     *context.Context
+	Variant Variant
+	Config  Config
+
+	// Data holds real images, already scaled to the generator's output range [-1, 1], NHWC, len N·H·W·C.
+	data []float32
+	n    int
+
+	// History of every step taken (also across resumes).
+	History []Record
+	// FixedNoise [FixedSamples·LatentDim] used for sample grids; part of the checkpoint.
+	FixedNoise []float32
+
+	step      int // generator steps taken
+	dStep     *context.Exec
+	gStep     *context.Exec
+	sampler   *context.Exec
+	dOpt      optimizers.Interface
+	gOpt      optimizers.Interface
+	epochPerm []int
+	permEpoch int
+	realBuf   []float32
+}
+
+// New creates a trainer for variant on backend, with freshly initialised networks (seeded by cfg.Seed).
+func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error) {
+	if variant.Generator == nil || variant.Discriminator == nil {
+		return nil, fmt.Errorf("gan.New: variant %q needs both a Generator and a Discriminator", variant.Name)
+	}
+	if variant.LatentDim <= 0 || variant.Height <= 0 || variant.Width <= 0 || variant.Channels <= 0 {
+		return nil, fmt.Errorf("gan.New: variant %q has invalid dims: latent %d, image %dx%dx%d",
+			variant.Name, variant.LatentDim, variant.Height, variant.Width, variant.Channels)
+	}
+	if variant.Loss.Discriminator == nil {
+		variant.Loss = NonSaturating()
+	}
+	if variant.CriticSteps <= 0 {
+		variant.CriticSteps = 1
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 64
+	}
+	if cfg.FixedSamples <= 0 {
+		cfg.FixedSamples = 10
+	}
+	adam := func() optimizers.Interface {
+		return optimizers.Adam().LearningRate(2e-4).Betas(0.5, 0.999).Done()
+	}
+	if cfg.DOptimizer == nil {
+		cfg.DOptimizer = adam
+	}
+	if cfg.GOptimizer == nil {
+		cfg.GOptimizer = adam
+	}
+	t := &Trainer{
+		Backend: backend,
+		Ctx:     context.New().Checked(false),
+		Variant: variant,
+		Config:  cfg,
+		dOpt:    cfg.DOptimizer(),
+		gOpt:    cfg.GOptimizer(),
+	}
+	if err := t.Ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+		return nil, err
+	}
+	t.FixedNoise = t.noise(rand.New(rand.NewPCG(cfg.Seed, 0xF1CED)), cfg.FixedSamples)
+	t.permEpoch = -1
+	return t, nil
+}
+
+// Step is the number of generator steps taken so far.
+func (t *Trainer) Step() int { return t.step }
+
+// SetData gives the trainer its real images: pixels NHWC with values in [lo, hi], which are mapped linearly to
+// the generator's range [-1, 1]. Their size must match the variant's.
+func (t *Trainer) SetData(pixels []float32, n, h, w, c int, lo, hi float32) error {
+	v := t.Variant
+	if h != v.Height || w != v.Width || c != v.Channels {
+		return fmt.Errorf("data images are %dx%dx%d but variant %q makes %dx%dx%d", h, w, c, v.Name, v.Height, v.Width, v.Channels)
+	}
+	if len(pixels) != n*h*w*c || n == 0 {
+		return fmt.Errorf("data holds %d values, want %d images × %d×%d×%d", len(pixels), n, h, w, c)
+	}
+	if n < t.Config.BatchSize {
+		return fmt.Errorf("data has %d images, fewer than the batch size %d", n, t.Config.BatchSize)
+	}
+	scale := 2 / (hi - lo)
+	t.data = make([]float32, len(pixels))
+	for i, p := range pixels {
+		t.data[i] = (p-lo)*scale - 1
+	}
+	t.n = n
+	t.permEpoch = -1
+	return nil
+}
+
+// StepsPerEpoch is ⌊N/B⌋: the number of steps in one pass over the real data.
+func (t *Trainer) StepsPerEpoch() int {
+	if t.n == 0 {
+		return 0
+	}
+	return t.n / t.Config.BatchSize
+}
+
+func (t *Trainer) imageSize() int { return t.Variant.Height * t.Variant.Width * t.Variant.Channels }
+
+// realBatch returns the batch of real images for D step number dStep (0-based): epochs are shuffled with a
+// permutation derived from the seed and the epoch number, so a run is reproducible and a resumed run sees the
+// same batches as an uninterrupted one.
+func (t *Trainer) realBatch(dStep int) []float32 {
+	b := t.Config.BatchSize
+	spe := t.StepsPerEpoch()
+	epoch, offset := dStep/spe, (dStep%spe)*b
+	if epoch != t.permEpoch {
+		t.epochPerm = rand.New(rand.NewPCG(t.Config.Seed^0x5EED, uint64(epoch))).Perm(t.n)
+		t.permEpoch = epoch
+	}
+	size := t.imageSize()
+	if len(t.realBuf) != b*size {
+		t.realBuf = make([]float32, b*size)
+	}
+	for i := range b {
+		idx := t.epochPerm[offset+i]
+		copy(t.realBuf[i*size:(i+1)*size], t.data[idx*size:(idx+1)*size])
+	}
+	return t.realBuf
+}
+
+// noise draws count latent vectors from the variant's prior.
+func (t *Trainer) noise(rng *rand.Rand, count int) []float32 {
+	z := make([]float32, count*t.Variant.LatentDim)
+	for i := range z {
+		if t.Variant.Noise == Uniform {
+			z[i] = float32(rng.Float64()*2 - 1)
+		} else {
+			z[i] = float32(rng.NormFloat64())
+		}
+	}
+	return z
+}
+
+// withFrozen builds fn with the variables under the given scopes marked non-trainable, restoring them after.
+// An optimizer's UpdateGraph updates every trainable variable the graph touches, so without this a D step
+// would also move G (DESIGN §4).
+func withFrozen(ctx *context.Context, g *Graph, frozenScope string, fn func()) {
+	prefix := context.ScopeSeparator + frozenScope
+	var frozen []*context.Variable
+	for v := range ctx.IterVariables() {
+		if v.Trainable && v.InUseByGraph(g) && (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator)) {
+			v.SetTrainable(false)
+			frozen = append(frozen, v)
+		}
+	}
+	defer func() {
+		for _, v := range frozen {
+			v.SetTrainable(true)
+		}
+	}()
+	fn()
+}
+
+func (t *Trainer) generate(ctx *context.Context, z *Node) *Node {
+	v := t.Variant
+	fake := v.Generator(ctx.In(GeneratorScope), z)
+	fake.AssertDims(z.Shape().Dimensions[0], v.Height, v.Width, v.Channels)
+	return fake
+}
+
+func (t *Trainer) discriminate(ctx *context.Context, x *Node) *Node {
+	logits := t.Variant.Discriminator(ctx.In(DiscriminatorScope), x)
+	if logits.Rank() == 2 && logits.Shape().Dimensions[1] == 1 {
+		logits = Reshape(logits, logits.Shape().Dimensions[0])
+	}
+	if logits.Rank() != 1 {
+		panic(fmt.Sprintf("variant %q: discriminator must return logits [B] or [B,1], got %s", t.Variant.Name, logits.Shape()))
+	}
+	return logits
+}
+
+// dStepGraph: one discriminator update on a real batch and G(z), G frozen. Outputs: D loss, mean D(x), mean D(G(z)).
+func (t *Trainer) dStepGraph(ctx *context.Context, real, z *Node) []*Node {
+	g := real.Graph()
+	ctx.SetTraining(g, true)
+	fake := StopGradient(t.generate(ctx, z))
+	// The lecture's slide feeds D concat(real, fake) with labels [1…1, 0…0]; for a D without batch statistics that
+	// is the same as two calls, which avoid Slice/Concatenate, whose gradients GoMLX's pure-Go backend lacks.
+	realLogits := t.discriminate(ctx, real)
+	fakeLogits := t.discriminate(ctx, fake)
+	loss := t.Variant.Loss.Discriminator(realLogits, fakeLogits)
+	withFrozen(ctx, g, GeneratorScope, func() {
+		t.dOpt.UpdateGraph(ctx.In(DOptimizerScope), g, loss)
+	})
+	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits))}
+}
+
+// gStepGraph: one generator update through the frozen discriminator. Output: G loss.
+func (t *Trainer) gStepGraph(ctx *context.Context, z *Node) *Node {
+	g := z.Graph()
+	ctx.SetTraining(g, true)
+	loss := t.Variant.Loss.Generator(t.discriminate(ctx, t.generate(ctx, z)))
+	withFrozen(ctx, g, DiscriminatorScope, func() {
+		t.gOpt.UpdateGraph(ctx.In(GOptimizerScope), g, loss)
+	})
+	return loss
+}
+
+func (t *Trainer) compile() error {
+	if t.dStep != nil {
+		return nil
+	}
+	var err error
+	if t.dStep, err = context.NewExec(t.Backend, t.Ctx, t.dStepGraph); err != nil {
+		return err
+	}
+	if t.gStep, err = context.NewExec(t.Backend, t.Ctx, t.gStepGraph); err != nil {
+		return err
+	}
+	t.sampler, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, z *Node) *Node {
+		return t.generate(ctx, z)
+	})
+	return err
+}
+
+// NonFiniteError reports a loss that became NaN or ±Inf.
+type NonFiniteError struct {
+	Loss  string
+	Step  int
+	Value float64
+}
+
+func (e *NonFiniteError) Error() string {
+	return fmt.Sprintf("training stopped: %s became %v at step %d; the last checkpoint (if any) holds the weights from before it. Lower the learning rate or check the data",
+		e.Loss, e.Value, e.Step)
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	panic(fmt.Sprintf("expected a float scalar, got %s", t.Shape()))
+}
+
+// TrainStep runs one generator step: CriticSteps discriminator updates, then one generator update. It returns
+// the step's record, or a *NonFiniteError naming the loss and step when a loss is NaN or Inf.
+func (t *Trainer) TrainStep() (rec Record, err error) {
+	if t.n == 0 {
+		return rec, errors.New("gan.Trainer: no data; call SetData first")
+	}
+	if err := t.compile(); err != nil {
+		return rec, err
+	}
+	defer func() {
+		// Graph building and execution report errors by panicking (GoMLX's convention).
+		if r := recover(); r != nil {
+			err = fmt.Errorf("gan step %d: %v", t.step+1, r)
+		}
+	}()
+	v, b := t.Variant, t.Config.BatchSize
+	k := v.CriticSteps
+	stepNum := t.step + 1
+	for i := range k {
+		dIndex := t.step*k + i
+		rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*dIndex+1)))
+		real := tensors.FromFlatDataAndDimensions(t.realBatch(dIndex), b, v.Height, v.Width, v.Channels)
+		z := tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim)
+		out, err := t.dStep.Exec(real, z)
+		if err != nil {
+			return rec, err
+		}
+		rec.DLoss, rec.DReal, rec.DFake = scalar(out[0]), scalar(out[1]), scalar(out[2])
+		for _, o := range out {
+			o.FinalizeAll()
+		}
+		if math.IsNaN(rec.DLoss) || math.IsInf(rec.DLoss, 0) {
+			return rec, &NonFiniteError{Loss: "discriminator loss", Step: stepNum, Value: rec.DLoss}
+		}
+	}
+	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
+	z := tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim)
+	out, err := t.gStep.Exec(z)
+	if err != nil {
+		return rec, err
+	}
+	rec.GLoss = scalar(out[0])
+	out[0].FinalizeAll()
+	if math.IsNaN(rec.GLoss) || math.IsInf(rec.GLoss, 0) {
+		return rec, &NonFiniteError{Loss: "generator loss", Step: stepNum, Value: rec.GLoss}
+	}
+	t.step = stepNum
+	rec.Step = t.step
+	rec.Epoch = float64(t.step*k) / float64(t.StepsPerEpoch())
+	t.History = append(t.History, rec)
+	return rec, nil
+}
+
+// Train runs generator steps until Step() reaches totalSteps (so a resumed trainer continues where it stopped),
+// calling each callback after every step. It stops at the first error, which it returns; ErrStop from a callback
+// ends training without error.
+func (t *Trainer) Train(totalSteps int, callbacks ...Callback) error {
+	for t.step < totalSteps {
+		rec, err := t.TrainStep()
+		if err != nil {
+			return err
+		}
+		for _, cb := range callbacks {
+			if cb == nil {
+				continue
+			}
+			if err := cb(t, rec); err != nil {
+				if errors.Is(err, ErrStop) {
+					return nil
+				}
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Generate runs G in inference mode on the given noise z (len count·LatentDim) and returns count images NHWC with
+// values in [-1, 1].
+func (t *Trainer) Generate(z []float32) ([]float32, error) {
+	if err := t.compile(); err != nil {
+		return nil, err
+	}
+	count := len(z) / t.Variant.LatentDim
+	out, err := t.sampler.Exec(tensors.FromFlatDataAndDimensions(z, count, t.Variant.LatentDim))
+	if err != nil {
+		return nil, err
+	}
+	defer out[0].FinalizeAll()
+	return tensors.CopyFlatData[float32](out[0])
+}
+
+// Samples returns G's images for the fixed noise (FixedSamples images, NHWC, values in [-1, 1]): the same z at
+// every call, so grids from different steps show how the same samples evolve.
+func (t *Trainer) Samples() ([]float32, error) { return t.Generate(t.FixedNoise) }
+
+// RandomSamples returns count images from fresh noise drawn with the given seed.
+func (t *Trainer) RandomSamples(count int, seed uint64) ([]float32, error) {
+	return t.Generate(t.noise(rand.New(rand.NewPCG(seed, 0xA11CE)), count))
+}
+
+// VariableValues returns a copy of every variable under scope ("generator" or "discriminator"), keyed by its
+// scope and name: for tests and inspection.
+func (t *Trainer) VariableValues(scope string) map[string][]float32 {
+	out := map[string][]float32{}
+	prefix := context.ScopeSeparator + scope
+	for v := range t.Ctx.IterVariables() {
+		if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator) {
+			val := v.MustValue()
+			if val.DType() == dtypes.Float32 {
+				out[v.ScopeAndName()] = tensors.MustCopyFlatData[float32](val)
+			}
+		}
+	}
+	return out
+}
+
+// RunDiscriminatorStep and RunGeneratorStep run one update of a single player (for tests and teaching): the
+// other player's variables are left untouched.
+func (t *Trainer) RunDiscriminatorStep() (dLoss float64, err error) {
+	if err := t.compile(); err != nil {
+		return 0, err
+	}
+	v, b := t.Variant, t.Config.BatchSize
+	rng := rand.New(rand.NewPCG(t.Config.Seed, 0xD))
+	out, err := t.dStep.Exec(tensors.FromFlatDataAndDimensions(t.realBatch(0), b, v.Height, v.Width, v.Channels),
+		tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim))
+	if err != nil {
+		return 0, err
+	}
+	return scalar(out[0]), nil
+}
+
+// RunGeneratorStep: see RunDiscriminatorStep.
+func (t *Trainer) RunGeneratorStep() (gLoss float64, err error) {
+	if err := t.compile(); err != nil {
+		return 0, err
+	}
+	rng := rand.New(rand.NewPCG(t.Config.Seed, 0x6))
+	out, err := t.gStep.Exec(tensors.FromFlatDataAndDimensions(t.noise(rng, t.Config.BatchSize), t.Config.BatchSize, t.Variant.LatentDim))
+	if err != nil {
+		return 0, err
+	}
+	return scalar(out[0]), nil
+}

@@ -1,0 +1,245 @@
+// Package lab runs a GAN training session the way the notebooks and the CLI both want it: data and model in,
+// a run folder out (checkpoints, grids, curves, history), resuming when the folder already holds a checkpoint,
+// with progress, a live sample grid and the lecture's per-epoch log lines and 2×5 grids shown along the way.
+package lab
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/nbui"
+)
+
+// Quick reports whether quick mode is on (environment variable GANLAB_QUICK set to anything but "" or "0"):
+// notebooks then use small step counts so that `make test` runs them in minutes.
+func Quick() bool {
+	v := os.Getenv("GANLAB_QUICK")
+	return v != "" && v != "0"
+}
+
+// ModeLine is the line notebooks print at the top: which mode and which backend.
+func ModeLine() string {
+	mode := "full mode (GANLAB_QUICK unset): the real lesson"
+	if Quick() {
+		mode = "quick mode (GANLAB_QUICK=1): small step counts for tests"
+	}
+	_, info, err := backend.Default()
+	if err != nil {
+		return "mode: " + mode + "\nbackend error: " + err.Error()
+	}
+	return "mode: " + mode + "\n" + info.String()
+}
+
+// Images is a batch of real training images: NHWC pixels in [0, 1].
+type Images struct {
+	Pixels     []float32
+	N, H, W, C int
+}
+
+// Session is one training run.
+type Session struct {
+	// Dir is the run folder: checkpoints/, grid-*.png, curves.png, history.json.
+	Dir string
+	// Variant is the GAN to train; Config its trainer settings.
+	Variant gan.Variant
+	Config  gan.Config
+	// Data are the real images.
+	Data Images
+	// Epochs to reach in total (a resumed run continues to it). Steps, when > 0, overrides it.
+	Epochs float64
+	Steps  int
+	// StepsPerEpoch overrides ⌊N/B⌋ (quick mode uses short "epochs"); 0 keeps it.
+	StepsPerEpoch int
+	// ShowEpochs are the epochs (1-based) after which a grid of the fixed samples is shown and written to
+	// Dir/grid-epochNNN.png; the lecture shows epochs 1, 5 and 10. Checkpoints are written after every epoch.
+	ShowEpochs []int
+	// GridRows×GridCols is the grid of fixed samples (default 2×5, the lecture's); Config.FixedSamples follows it.
+	GridRows, GridCols int
+	// Params are stored in the checkpoint (model name, dataset, ...).
+	Params map[string]string
+	// Keep is how many checkpoints to keep (default 3).
+	Keep int
+	// Quiet turns off the per-epoch log lines.
+	Quiet bool
+
+	Trainer *gan.Trainer
+}
+
+// Run trains the session to its target, resuming from Dir when it holds a checkpoint. It stops cleanly (with a
+// checkpoint) on SIGINT/SIGTERM, and on a NaN/Inf loss with the error naming the loss and the step.
+func (s *Session) Run() (*gan.Trainer, error) {
+	b, _, err := backend.Default()
+	if err != nil {
+		return nil, err
+	}
+	if s.GridRows <= 0 || s.GridCols <= 0 {
+		s.GridRows, s.GridCols = 2, 5
+	}
+	s.Config.FixedSamples = s.GridRows * s.GridCols
+	tr, err := gan.New(b, s.Variant, s.Config)
+	if err != nil {
+		return nil, err
+	}
+	s.Trainer = tr
+	if gan.HasCheckpoint(s.Dir) {
+		if _, err := tr.Load(s.Dir); err != nil {
+			return nil, err
+		}
+		fmt.Printf("Resuming %s from its checkpoint at step %d.\n", s.Dir, tr.Step())
+	}
+	d := s.Data
+	if err := tr.SetData(d.Pixels, d.N, d.H, d.W, d.C, 0, 1); err != nil {
+		return nil, err
+	}
+	spe := s.StepsPerEpoch
+	if spe <= 0 {
+		spe = tr.StepsPerEpoch()
+	}
+	total := s.Steps
+	if total <= 0 {
+		total = int(s.Epochs * float64(spe))
+	}
+	if tr.Step() >= total {
+		fmt.Printf("%s already holds %d steps (target %d): nothing to train.\n", s.Dir, tr.Step(), total)
+		return tr, nil
+	}
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
+
+	save := func() error {
+		if _, err := tr.Save(s.Dir, s.Keep, s.Params); err != nil {
+			return fmt.Errorf("saving a checkpoint in %s: %w", s.Dir, err)
+		}
+		return s.writeOutputs(tr)
+	}
+	live := nbui.NewLiveGrid()
+	progress := nbui.NewProgress(fmt.Sprintf("%s (%d steps/epoch)", s.Variant.Name, spe), total)
+	start := tr.Step()
+	var epochD, epochG float64
+	var epochN int
+	err = tr.Train(total, func(t *gan.Trainer, r gan.Record) error {
+		epochD += r.DLoss
+		epochG += r.GLoss
+		epochN++
+		epoch := float64(r.Step) / float64(spe)
+		progress.Update(r.Step, fmt.Sprintf("epoch %.2f · D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake))
+		endOfEpoch := r.Step%spe == 0
+		if endOfEpoch || r.Step == total {
+			e := (r.Step + spe - 1) / spe
+			if !s.Quiet {
+				fmt.Printf("EPOCH: %d  Generator Loss: %.4f  Discriminator Loss: %.4f  (means over the epoch; step %d)\n",
+					e, epochG/float64(epochN), epochD/float64(epochN), r.Step)
+			}
+			epochD, epochG, epochN = 0, 0, 0
+			if err := save(); err != nil {
+				return err
+			}
+			if err := s.showGrid(t, live, e, endOfEpoch && slices.Contains(s.ShowEpochs, e)); err != nil {
+				return err
+			}
+		}
+		select {
+		case sig := <-stop:
+			fmt.Printf("%v: stopping at step %d with a checkpoint.\n", sig, r.Step)
+			if !endOfEpoch {
+				if err := save(); err != nil {
+					return err
+				}
+			}
+			return gan.ErrStop
+		default:
+		}
+		return nil
+	})
+	progress.Finish("")
+	if err != nil {
+		var nf *gan.NonFiniteError
+		if !errors.As(err, &nf) && tr.Step() > start {
+			_ = save() // keep what was learned before an unexpected error
+		}
+		return tr, err
+	}
+	return tr, nil
+}
+
+func (s *Session) grid(samples []float32) nbui.Grid {
+	v := s.Variant
+	return nbui.Grid{Pixels: samples, N: len(samples) / (v.Height * v.Width * v.Channels), H: v.Height, W: v.Width,
+		C: v.Channels, Lo: -1, Hi: 1, Rows: s.GridRows, Cols: s.GridCols, Scale: 3}
+}
+
+// showGrid updates the live grid and, at the lecture's epochs, shows the grid as a permanent output and writes it.
+func (s *Session) showGrid(t *gan.Trainer, live *nbui.LiveGrid, epoch int, permanent bool) error {
+	samples, err := t.Samples()
+	if err != nil {
+		return err
+	}
+	g := s.grid(samples)
+	if err := live.Update(fmt.Sprintf("epoch %d", epoch), g); err != nil {
+		return err
+	}
+	if !permanent {
+		return nil
+	}
+	png, err := g.PNG()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(s.Dir, fmt.Sprintf("grid-epoch%03d.png", epoch))
+	if err := gan.WriteFileAtomic(path, png); err != nil {
+		return err
+	}
+	if nbui.IsNotebook() {
+		fmt.Printf("Samples from the fixed noise after epoch %d (%s):\n", epoch, path)
+		nbui.ShowPNG(png)
+	}
+	return nil
+}
+
+// writeOutputs writes grid-latest.png, curves.png and history.json next to the checkpoints.
+func (s *Session) writeOutputs(t *gan.Trainer) error {
+	return WriteRunOutputs(t, s.Dir, s.GridRows, s.GridCols)
+}
+
+// WriteRunOutputs writes, atomically, the fixed-noise grid of the trainer's current step (grid-stepNNNNNNN.png and
+// grid-latest.png), curves.png and history.json into dir.
+func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
+	samples, err := t.Samples()
+	if err != nil {
+		return err
+	}
+	v := t.Variant
+	g := nbui.Grid{Pixels: samples, N: len(samples) / (v.Height * v.Width * v.Channels), H: v.Height, W: v.Width,
+		C: v.Channels, Lo: -1, Hi: 1, Rows: rows, Cols: cols, Scale: 3}
+	png, err := g.PNG()
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{fmt.Sprintf("grid-step%07d.png", t.Step()), "grid-latest.png"} {
+		if err := gan.WriteFileAtomic(filepath.Join(dir, name), png); err != nil {
+			return err
+		}
+	}
+	if curves, err := nbui.CurvesPNG(t.History, max(len(t.History)/100, 1)); err == nil {
+		if err := gan.WriteFileAtomic(filepath.Join(dir, "curves.png"), curves); err != nil {
+			return err
+		}
+	}
+	hist, err := json.MarshalIndent(t.History, "", " ")
+	if err != nil {
+		return err
+	}
+	return gan.WriteFileAtomic(filepath.Join(dir, "history.json"), hist)
+}

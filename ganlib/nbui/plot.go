@@ -1,0 +1,98 @@
+package nbui
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/janpfeifer/gonb/gonbui"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// CurvesPNG draws the training curves of a history as one PNG with two panels: D and G losses, and the mean
+// D(x) and D(G(z)) (with the equilibrium ½ marked). Curves are smoothed with a moving average over smooth steps
+// (0 or 1: raw).
+func CurvesPNG(history []gan.Record, smooth int) ([]byte, error) {
+	if len(history) == 0 {
+		return nil, fmt.Errorf("nbui.CurvesPNG: empty history")
+	}
+	series := func(f func(r gan.Record) float64) plotter.XYs {
+		pts := make(plotter.XYs, len(history))
+		w := max(smooth, 1)
+		var sum float64
+		for i, r := range history {
+			sum += f(r)
+			if i >= w {
+				sum -= f(history[i-w])
+			}
+			pts[i].X = float64(r.Step)
+			pts[i].Y = sum / float64(min(i+1, w))
+		}
+		return pts
+	}
+	losses := plot.New()
+	losses.Title.Text = "Losses"
+	losses.X.Label.Text = "generator step"
+	probs := plot.New()
+	probs.Title.Text = "Discriminator outputs"
+	probs.X.Label.Text = "generator step"
+	probs.Y.Min, probs.Y.Max = 0, 1
+	add := func(p *plot.Plot, name string, pts plotter.XYs, c color.Color) error {
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return err
+		}
+		l.Color = c
+		l.Width = vg.Points(1.5)
+		p.Add(l)
+		p.Legend.Add(name, l)
+		return nil
+	}
+	blue, orange, gray := color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{128, 128, 128, 255}
+	if err := add(losses, "D loss", series(func(r gan.Record) float64 { return r.DLoss }), blue); err != nil {
+		return nil, err
+	}
+	if err := add(losses, "G loss", series(func(r gan.Record) float64 { return r.GLoss }), orange); err != nil {
+		return nil, err
+	}
+	if err := add(probs, "mean D(x)", series(func(r gan.Record) float64 { return r.DReal }), blue); err != nil {
+		return nil, err
+	}
+	if err := add(probs, "mean D(G(z))", series(func(r gan.Record) float64 { return r.DFake }), orange); err != nil {
+		return nil, err
+	}
+	half := plotter.XYs{{X: float64(history[0].Step), Y: 0.5}, {X: float64(history[len(history)-1].Step), Y: 0.5}}
+	if err := add(probs, "½ (equilibrium)", half, gray); err != nil {
+		return nil, err
+	}
+	losses.Legend.Top, probs.Legend.Top = true, true
+	const w, h = 9 * vg.Inch, 3.2 * vg.Inch
+	canvas := vgimg.New(w, h)
+	dc := draw.New(canvas)
+	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
+	losses.Draw(tiles.At(dc, 0, 0))
+	probs.Draw(tiles.At(dc, 0, 1))
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ShowCurves displays CurvesPNG inline. No-op outside a notebook.
+func ShowCurves(history []gan.Record, smooth int) error {
+	if !gonbui.IsNotebook {
+		return nil
+	}
+	pngBytes, err := CurvesPNG(history, smooth)
+	if err != nil {
+		return err
+	}
+	gonbui.DisplayPNG(pngBytes)
+	return nil
+}
