@@ -121,6 +121,22 @@ func (g convGeom) im2col(x *graph.Node) *graph.Node {
 	return graph.Reshape(cols, g.b*g.ho*g.wo, g.k*g.k*c)
 }
 
+// tapSum takes t [b·h·w, k·k·f], the product of every input pixel with every tap of the kernel (in (ki, kj, f)
+// order), and returns [b·ho·wo, f]: for each output pixel the sum over taps of the tap's product at the pixel the
+// tap reads (zero outside the image). It is one Gather and a sum; its gradient is a ScatterSum.
+func (g convGeom) tapSum(t *graph.Node, f int) *graph.Node {
+	kk := g.k * g.k
+	indices, mask := g.indices(t.Graph(), t.DType())
+	// Row of (pixel, tap) in t viewed as [b·h·w·k·k, f]: pixel·k·k + tap.
+	tap := graph.Iota(t.Graph(), shapes.Make(dtypes.Int32, g.b*g.ho*g.wo, kk), 1)
+	indices = graph.Add(graph.MulScalar(indices, kk), graph.Reshape(tap, g.b*g.ho*g.wo*kk, 1))
+	cols := graph.Gather(graph.Reshape(t, g.b*g.h*g.w*kk, f), indices)
+	if mask != nil {
+		cols = graph.Mul(graph.Reshape(cols, g.b, g.ho*g.wo*kk, f), mask)
+	}
+	return graph.ReduceSum(graph.Reshape(cols, g.b*g.ho*g.wo, kk, f), 1)
+}
+
 // col2im is the adjoint of im2col: it adds each row of cols [b·ho·wo, k·k·c] back onto the pixels its window
 // covers, giving [b, h, w, c] (taps outside the image are dropped).
 func (g convGeom) col2im(cols *graph.Node, c int) *graph.Node {
@@ -150,9 +166,11 @@ func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {
 // Variables in ctx's scope: "weights" [kernel, kernel, Cin, filters] (Glorot uniform, or N(0, ParamInitStddev²))
 // and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
 //
-// It is computed as im2col (a Gather) followed by MatMul on every backend, so its first- and second-order
-// gradients are correct for every kernel size (GoMLX's own convolution gradient is wrong for even kernels and
-// missing on the pure-Go backend, DESIGN.md §3).
+// Route (ParamConvRoute): on the pure-Go backend, im2col (a Gather) followed by MatMul, or, when filters < Cin,
+// MatMul to every tap followed by a gather-sum; on XLA, the native ConvGeneral with ganlab's own gradients
+// (except filters < Cin, as on pure Go). Every route's first- and second-order gradients are correct for every
+// kernel size (GoMLX's own convolution gradient is wrong for even kernels and missing on the pure-Go backend,
+// DESIGN.md §3).
 func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2D", x, filters, kernel, stride)
 	d := x.Shape().Dimensions
@@ -160,10 +178,18 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	geom := newConvGeom(d[0], d[1], d[2], kernel, stride, pad)
 	k := weights(ctx, x, kernel, kernel, cin, filters)
 	bias := biases(ctx, x, filters)
-	if useNative(ctx, x.Graph()) {
+	if useNative(ctx, x.Graph(), filters < cin) {
 		return graph.Add(nativeConv2D(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
-	y := MatMul(geom.im2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
+	var y *graph.Node
+	if filters < cin {
+		// Fewer outputs than inputs (e.g. the lecture's last G layer, 128 → 1 channel): multiply every input
+		// pixel by all k·k taps first, then gather-sum, so the gathered tensor has filters, not cin, columns.
+		y = geom.tapSum(MatMul(graph.Reshape(x, geom.b*geom.h*geom.w, cin),
+			graph.Reshape(graph.TransposeAllAxes(k, 2, 0, 1, 3), cin, kernel*kernel*filters)), filters)
+	} else {
+		y = MatMul(geom.im2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
+	}
 	y = graph.Add(y, graph.ExpandAxes(bias, 0))
 	return graph.Reshape(y, geom.b, geom.ho, geom.wo, filters)
 }
@@ -187,8 +213,9 @@ func TransposeOutputSize(in, kernel, stride int, pad Padding) int {
 // Variables in ctx's scope: "weights" [kernel, kernel, filters, Cin] (Keras's layout; Glorot uniform, or
 // N(0, ParamInitStddev²)) and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
 //
-// It is computed as one MatMul from every input pixel to all its k·k taps, then col2im (a ScatterSum that adds
-// each tap onto its output pixel), on every backend; the gradients are a Gather and two MatMuls.
+// Route (ParamConvRoute): on the pure-Go backend, one MatMul from every input pixel to all its k·k taps, then
+// col2im (a ScatterSum that adds each tap onto its output pixel), whose gradients are a Gather and two MatMuls;
+// on XLA, the input-dilated native ConvGeneral with ganlab's own gradients.
 func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2DTranspose", x, filters, kernel, stride)
 	d := x.Shape().Dimensions
@@ -200,7 +227,7 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	}
 	k := weights(ctx, x, kernel, kernel, filters, cin)
 	bias := biases(ctx, x, filters)
-	if useNative(ctx, x.Graph()) {
+	if useNative(ctx, x.Graph(), false) {
 		return graph.Add(nativeConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)

@@ -102,12 +102,23 @@ type convCase struct {
 	k, s      int
 	pad       Padding
 	h, w      int
+	narrow    bool // Cin 3 → Cout 1 instead of 2 → 3 (Conv2D's tap-first im2col variant)
+}
+
+func (c convCase) channels() (cin, cout int) {
+	if c.narrow {
+		return 3, 1
+	}
+	return convCin, convCout
 }
 
 func (c convCase) String() string {
 	name := "conv"
 	if c.transpose {
 		name = "convT"
+	}
+	if c.narrow {
+		name += "_3to1"
 	}
 	return fmt.Sprintf("%s_k%d_s%d_%s_%dx%d", name, c.k, c.s, c.pad, c.h, c.w)
 }
@@ -119,7 +130,10 @@ func convCases() (cases []convCase) {
 			for _, s := range []int{1, 2} {
 				for _, pad := range []Padding{Same, Valid} {
 					for _, hw := range [][2]int{{5, 6}, {6, 7}} {
-						cases = append(cases, convCase{transpose, k, s, pad, hw[0], hw[1]})
+						cases = append(cases, convCase{transpose, k, s, pad, hw[0], hw[1], false})
+					}
+					if !transpose {
+						cases = append(cases, convCase{false, k, s, pad, 5, 6, true})
 					}
 				}
 			}
@@ -131,10 +145,11 @@ func convCases() (cases []convCase) {
 const convBatch, convCin, convCout = 2, 2, 3
 
 func (c convCase) layer(ctx *context.Context, x *graph.Node) *graph.Node {
+	_, cout := c.channels()
 	if c.transpose {
-		return Conv2DTranspose(ctx, x, convCout, c.k, c.s, c.pad)
+		return Conv2DTranspose(ctx, x, cout, c.k, c.s, c.pad)
 	}
-	return Conv2D(ctx, x, convCout, c.k, c.s, c.pad)
+	return Conv2D(ctx, x, cout, c.k, c.s, c.pad)
 }
 
 func TestConvForward(t *testing.T) {
@@ -142,12 +157,13 @@ func TestConvForward(t *testing.T) {
 		for _, c := range convCases() {
 			t.Run(c.String(), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.k), uint64(c.h)))
-				x := randTensor(rng, convBatch, c.h, c.w, convCin)
-				kdims := []int{c.k, c.k, convCin, convCout}
+				cin, cout := c.channels()
+				x := randTensor(rng, convBatch, c.h, c.w, cin)
+				kdims := []int{c.k, c.k, cin, cout}
 				if c.transpose {
-					kdims = []int{c.k, c.k, convCout, convCin}
+					kdims = []int{c.k, c.k, cout, cin}
 				}
-				kern, bias := randTensor(rng, kdims...), randTensor(rng, convCout)
+				kern, bias := randTensor(rng, kdims...), randTensor(rng, cout)
 				ctx := context.New()
 				ctx.SetParam(ParamConvRoute, route)
 				ctx.In("layer").VariableWithValue("weights", kern)
@@ -158,12 +174,12 @@ func TestConvForward(t *testing.T) {
 				var want []float64
 				var oh, ow int
 				if c.transpose {
-					want, oh, ow = refConv2DTranspose(flat(x), convBatch, c.h, c.w, convCin, flat(kern), flat(bias), c.k, convCout, c.s, c.pad)
+					want, oh, ow = refConv2DTranspose(flat(x), convBatch, c.h, c.w, cin, flat(kern), flat(bias), c.k, cout, c.s, c.pad)
 				} else {
-					want, oh, ow = refConv2D(flat(x), convBatch, c.h, c.w, convCin, flat(kern), flat(bias), c.k, convCout, c.s, c.pad)
+					want, oh, ow = refConv2D(flat(x), convBatch, c.h, c.w, cin, flat(kern), flat(bias), c.k, cout, c.s, c.pad)
 				}
-				if got := y.Shape().Dimensions; got[0] != convBatch || got[1] != oh || got[2] != ow || got[3] != convCout {
-					t.Fatalf("output shape %v, want [%d %d %d %d]", got, convBatch, oh, ow, convCout)
+				if got := y.Shape().Dimensions; got[0] != convBatch || got[1] != oh || got[2] != ow || got[3] != cout {
+					t.Fatalf("output shape %v, want [%d %d %d %d]", got, convBatch, oh, ow, cout)
 				}
 				for i, v := range flat(y) {
 					if math.Abs(v-want[i]) > 1e-10 {
@@ -182,7 +198,8 @@ func TestConvGradients(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.k), uint64(c.w)))
 				o := defaultGradOpts()
 				o.route = route
-				requireGrads(t, b, projected(c.layer), randTensor(rng, convBatch, c.h, c.w, convCin), o)
+				cin, _ := c.channels()
+				requireGrads(t, b, projected(c.layer), randTensor(rng, convBatch, c.h, c.w, cin), o)
 			})
 		}
 	})

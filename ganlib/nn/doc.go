@@ -11,12 +11,14 @@
 //
 //   - Dense and every convolution end in MatMul, a matrix product whose gradient is two matrix products (set
 //     with the internal vjp package).
-//   - Conv2D is im2col (one Gather of k·k taps per output pixel) followed by MatMul; Conv2DTranspose is MatMul
-//     to all k·k taps of every input pixel followed by the adjoint of im2col (one ScatterSum). Both are built
-//     only from Gather, ScatterSum, Mul, Reshape and MatMul, so their first- and second-order gradients (needed
-//     by WGAN-GP's gradient penalty) work on every backend.
+//   - On the pure-Go backend (route "im2col"), Conv2D is im2col (one Gather of k·k taps per output pixel)
+//     followed by MatMul; Conv2DTranspose is MatMul to all k·k taps of every input pixel followed by the adjoint
+//     of im2col (one ScatterSum). Both are built only from Gather, ScatterSum, Mul, Reshape and MatMul, so their
+//     first- and second-order gradients (needed by WGAN-GP's gradient penalty) work on every backend.
+//   - On XLA (route "native"), both use XLA's ConvGeneral with hand-written gradients: conv, transposed conv and
+//     kernel gradient are each other's VJPs, so gradients of every order are correct (and fast).
 //
-// Hyperparameters read from the context: ParamInitStddev.
+// Hyperparameters read from the context: ParamInitStddev, ParamConvRoute.
 package nn
 
 // ParamInitStddev is the context hyperparameter (float64, default 0) that chooses the initializer of every
