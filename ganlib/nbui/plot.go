@@ -76,7 +76,7 @@ func CurvesPNG(history []gan.Record, smooth int) ([]byte, error) {
 	dc := draw.New(canvas)
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
 	losses.Draw(tiles.At(dc, 0, 0))
-	probs.Draw(tiles.At(dc, 0, 1))
+	probs.Draw(tiles.At(dc, 1, 0)) // At(canvas, column, row)
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
 		return nil, err

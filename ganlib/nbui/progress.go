@@ -23,6 +23,9 @@ type Progress struct {
 	isTTY   bool
 	lastPct int
 	done    bool
+	// base is the count at the first Update minus one: a resumed loop's rate and ETA count only its own work.
+	base    int
+	started bool
 }
 
 // NewProgress starts a progress display for total units of work.
@@ -43,6 +46,9 @@ func (p *Progress) Update(done int, status string) {
 		return
 	}
 	now := time.Now()
+	if !p.started {
+		p.started, p.base, p.start = true, max(done-1, 0), now.Add(-time.Millisecond)
+	}
 	finished := done >= p.Total
 	if !finished && now.Sub(p.last) < 200*time.Millisecond {
 		return
@@ -50,10 +56,10 @@ func (p *Progress) Update(done int, status string) {
 	p.last = now
 	elapsed := now.Sub(p.start)
 	frac := float64(done) / float64(max(p.Total, 1))
-	rate := float64(done) / max(elapsed.Seconds(), 1e-9)
+	rate := float64(done-p.base) / max(elapsed.Seconds(), 1e-9)
 	eta := "?"
-	if done > 0 {
-		eta = (time.Duration(float64(p.Total-done)/rate) * time.Second / time.Second).Round(time.Second).String()
+	if done > p.base {
+		eta = time.Duration(float64(p.Total-done) / rate * float64(time.Second)).Round(time.Second).String()
 	}
 	text := fmt.Sprintf("%s %d/%d [%s<%s, %.1f it/s] %s", p.Label, done, p.Total,
 		elapsed.Round(time.Second), eta, rate, status)

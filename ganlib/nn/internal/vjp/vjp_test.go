@@ -11,7 +11,7 @@ import (
 
 // TestSet checks that Set replaces a two-input node's gradient (here Mul's, by 10·v for both inputs).
 func TestSet(t *testing.T) {
-	b, err := backends.NewWithConfig("go")
+	b, err := backends.NewWithConfig("go:ops_sequential") // see backend.GoConfig: avoids a worker-pool deadlock
 	if err != nil {
 		t.Fatal(err)
 	}
