@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -141,14 +142,12 @@ var (
 	defaultErr     error
 )
 
-// Default returns the process-wide backend, created on first use by New, and prints its one-line Info to stderr
-// the first time. Later calls return the same backend.
+// Default returns the process-wide backend, created on first use by New; later calls return the same backend.
+// Print its Info (one line) where the user should see it: the CLI does before training, notebooks in their first
+// cell (lab.ModeLine).
 func Default() (backends.Backend, Info, error) {
 	defaultOnce.Do(func() {
 		defaultBackend, defaultInfo, defaultErr = New()
-		if defaultErr == nil {
-			fmt.Fprintln(os.Stderr, defaultInfo)
-		}
 	})
 	return defaultBackend, defaultInfo, defaultErr
 }
@@ -252,7 +251,7 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 		return nil, info, fmt.Errorf("loading PJRT plugin %s: %w", path, err)
 	}
 	info.Description = b.Description()
-	info.Reason = fmt.Sprintf("PJRT %s plugin found (%s)", platform, b.Description())
+	info.Reason = fmt.Sprintf("PJRT %s plugin found in %s%s", platform, filepath.Dir(path), pluginDetails(b.Description()))
 	return b, info, nil
 }
 
@@ -265,3 +264,23 @@ func isFile(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
 }
+
+// pluginDetails extracts " (PJRT v0.115, 4 devices)" from GoMLX's backend description.
+func pluginDetails(desc string) string {
+	var parts []string
+	if m := reVersion.FindStringSubmatch(desc); m != nil {
+		parts = append(parts, "PJRT "+m[1])
+	}
+	if m := reDevices.FindStringSubmatch(desc); m != nil {
+		parts = append(parts, m[1]+" devices")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+var (
+	reVersion = regexp.MustCompile(`\) (v[0-9.]+) `)
+	reDevices = regexp.MustCompile(`\[([0-9]+) device`)
+)

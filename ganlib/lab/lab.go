@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
@@ -69,6 +70,9 @@ type Session struct {
 	Keep int
 	// Quiet turns off the per-epoch log lines.
 	Quiet bool
+	// Fresh deletes Dir before training instead of resuming from it (quick mode uses it so that every test run
+	// trains from scratch).
+	Fresh bool
 
 	Trainer *gan.Trainer
 }
@@ -89,6 +93,11 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		return nil, err
 	}
 	s.Trainer = tr
+	if s.Fresh {
+		if err := os.RemoveAll(s.Dir); err != nil {
+			return nil, err
+		}
+	}
 	if gan.HasCheckpoint(s.Dir) {
 		if _, err := tr.Load(s.Dir); err != nil {
 			return nil, err
@@ -129,12 +138,14 @@ func (s *Session) Run() (*gan.Trainer, error) {
 	start := tr.Step()
 	var epochD, epochG float64
 	var epochN int
+	var status string
 	err = tr.Train(total, func(t *gan.Trainer, r gan.Record) error {
 		epochD += r.DLoss
 		epochG += r.GLoss
 		epochN++
 		epoch := float64(r.Step) / float64(spe)
-		progress.Update(r.Step, fmt.Sprintf("epoch %.2f · D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake))
+		status = fmt.Sprintf("epoch %.2f · D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake)
+		progress.Update(r.Step, status)
 		endOfEpoch := r.Step%spe == 0
 		if endOfEpoch || r.Step == total {
 			e := (r.Step + spe - 1) / spe
@@ -163,7 +174,7 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		}
 		return nil
 	})
-	progress.Finish("")
+	progress.Finish(status)
 	if err != nil {
 		var nf *gan.NonFiniteError
 		if !errors.As(err, &nf) && tr.Step() > start {
@@ -242,4 +253,64 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 		return err
 	}
 	return gan.WriteFileAtomic(filepath.Join(dir, "history.json"), hist)
+}
+
+// RunDir returns the folder for a notebook's or tutorial's run: <project>/out/runs/<name>, or
+// <project>/out/runs/quick/<name> in quick mode, so quick test runs never touch a full run's checkpoints.
+func RunDir(name string) string {
+	root := backend.ProjectHome()
+	if root == "" {
+		root, _ = os.Getwd()
+	}
+	if Quick() {
+		return filepath.Join(root, "out", "runs", "quick", name)
+	}
+	return filepath.Join(root, "out", "runs", name)
+}
+
+// Open loads the newest checkpoint of a run folder into a new trainer for variant on the default backend: for
+// the cells that come after training (curves, samples), since every GoNB cell is a new process.
+func Open(dir string, variant gan.Variant) (*gan.Trainer, error) {
+	b, _, err := backend.Default()
+	if err != nil {
+		return nil, err
+	}
+	meta, ckpt, err := gan.ReadMeta(dir)
+	if err != nil {
+		return nil, fmt.Errorf("no trained model in %s yet (run the training cell first): %w", dir, err)
+	}
+	tr, err := gan.New(b, variant, gan.Config{BatchSize: meta.BatchSize, Seed: meta.Seed, FixedSamples: len(meta.FixedNoise) / max(variant.LatentDim, 1)})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tr.Load(dir); err != nil {
+		return nil, fmt.Errorf("loading %s: %w", ckpt, err)
+	}
+	return tr, nil
+}
+
+// ShowSamples shows rows×cols samples of a trained generator from fresh noise (seeded), and writes them to
+// dir/<name>.png. It returns the PNG's path.
+func ShowSamples(tr *gan.Trainer, dir, name string, rows, cols int, seed uint64) (string, error) {
+	v := tr.Variant
+	px, err := tr.RandomSamples(rows*cols, seed)
+	if err != nil {
+		return "", err
+	}
+	g := nbui.Grid{Pixels: px, N: rows * cols, H: v.Height, W: v.Width, C: v.Channels, Lo: -1, Hi: 1, Rows: rows, Cols: cols}
+	png, err := g.PNG()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name+".png")
+	if err := gan.WriteFileAtomic(path, png); err != nil {
+		return "", err
+	}
+	nbui.ShowPNG(png)
+	return path, nil
+}
+
+// ImagesOf adapts a dataset split to a Session's Data.
+func ImagesOf(im *data.Images) Images {
+	return Images{Pixels: im.Pixels, N: im.N, H: im.H, W: im.W, C: im.C}
 }

@@ -40,7 +40,7 @@ func NewProgress(label string, total int) *Progress {
 }
 
 // Update shows that done units are finished, with an optional status text (e.g. the current losses). It
-// redraws at most 5 times a second, and always at the end.
+// redraws at most 5 times a second, and always at the end. Call Finish when the loop ends.
 func (p *Progress) Update(done int, status string) {
 	if p.done {
 		return
@@ -79,9 +79,6 @@ func (p *Progress) Update(done int, status string) {
 			p.lastPct = pct
 			fmt.Fprintln(p.out, text)
 		}
-	}
-	if finished {
-		p.Finish(status)
 	}
 }
 

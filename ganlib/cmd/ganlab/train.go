@@ -55,9 +55,11 @@ func train(args []string) error {
 		*batch, *seed = meta.BatchSize, meta.Seed
 	}
 
-	if _, _, err := backend.Default(); err != nil {
+	_, info, err := backend.Default()
+	if err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, info)
 	images, err := data.Load(params["data"], "train", data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
 	if err != nil {
 		return err
@@ -116,10 +118,11 @@ func sample(args []string) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	b, _, err := backend.Default()
+	b, info, err := backend.Default()
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, info)
 	tr, err := gan.New(b, v, gan.Config{BatchSize: meta.BatchSize, Seed: meta.Seed})
 	if err != nil {
 		return err

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/gan"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ganlab-cli-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "ganlab")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func needData(t *testing.T) {
+	if _, err := data.Load("fashion-mnist", "test", data.Offline()); err != nil {
+		if os.Getenv("GANLAB_REQUIRE_DATA") != "" {
+			t.Fatalf("GANLAB_REQUIRE_DATA is set but Fashion-MNIST is missing: %v", err)
+		}
+		t.Skip("Fashion-MNIST not fetched; run make setup")
+	}
+}
+
+func history(t *testing.T, dir string) []gan.Record {
+	raw, err := os.ReadFile(filepath.Join(dir, "history.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h []gan.Record
+	if err := json.Unmarshal(raw, &h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestTrainWritesGridsAndCheckpointAndResumes: `ganlab train` from the shell, then again with a higher target.
+func TestTrainWritesGridsAndCheckpointAndResumes(t *testing.T) {
+	needData(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	out, err := run(t, "train", "-model", "vanilla", "-data", "fashion-mnist", "-steps", "20", "-batch", "16", "-out", dir)
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "backend: ") {
+		t.Errorf("train should print the backend line:\n%s", out)
+	}
+	for _, f := range []string{"grid-latest.png", "grid-step0000020.png", "curves.png", "history.json", "checkpoints/LATEST"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("missing %s after training: %v", f, err)
+		}
+	}
+	if h := history(t, dir); len(h) != 20 || h[19].Step != 20 {
+		t.Fatalf("history after 20 steps: %d records", len(h))
+	}
+	// Resume to 35 steps: continues from 20, does not restart.
+	out, err = run(t, "train", "-steps", "35", "-out", dir)
+	if err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "from its checkpoint at step 20") {
+		t.Errorf("resume should say it continues from step 20:\n%s", out)
+	}
+	h := history(t, dir)
+	if len(h) != 35 || h[34].Step != 35 || h[20].Step != 21 {
+		t.Fatalf("history after resuming to 35 steps: %d records", len(h))
+	}
+	meta, _, err := gan.ReadMeta(dir)
+	if err != nil || meta.Step != 35 || meta.BatchSize != 16 || meta.Params["data"] != "fashion-mnist" {
+		t.Fatalf("checkpoint after resume: %+v %v", meta, err)
+	}
+	// A conflicting model for the same folder is refused.
+	if out, err := run(t, "train", "-data", "mnist", "-steps", "40", "-out", dir); err == nil || !strings.Contains(out, "fashion-mnist") {
+		t.Errorf("training another dataset into the same folder should be refused:\n%s", out)
+	}
+	// sample: checkpoint → PNG.
+	png := filepath.Join(t.TempDir(), "s.png")
+	if out, err := run(t, "sample", "-run", dir, "-n", "12", "-out", png); err != nil {
+		t.Fatalf("sample: %v\n%s", err, out)
+	}
+	if st, err := os.Stat(png); err != nil || st.Size() < 100 {
+		t.Fatalf("sample PNG: %v", err)
+	}
+	if out, err := run(t, "sample", "-run", t.TempDir()); err == nil || !strings.Contains(out, "no complete checkpoint") {
+		t.Errorf("sample without a checkpoint should say so:\n%s", out)
+	}
+}
+
+// TestInterruptSavesCheckpoint: SIGINT during training stops it with a checkpoint that a new run resumes from.
+func TestInterruptSavesCheckpoint(t *testing.T) {
+	needData(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(binary, "train", "-steps", "1000000", "-batch", "8", "-out", dir)
+	var buf strings.Builder
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until it is training (the progress line shows steps), then interrupt.
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(buf.String(), "D loss") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("interrupted train should exit 0: %v\n%s", err, buf.String())
+	}
+	meta, _, err := gan.ReadMeta(dir)
+	if err != nil || meta.Step < 1 {
+		t.Fatalf("no checkpoint after SIGINT: %v\n%s", err, buf.String())
+	}
+	if !strings.Contains(buf.String(), "stopping at step") {
+		t.Errorf("interrupt should be reported:\n%s", buf.String())
+	}
+}
+
+func TestSummaryAndErrors(t *testing.T) {
+	out, err := run(t, "summary", "vanilla")
+	if err != nil {
+		t.Fatalf("summary: %v\n%s", err, out)
+	}
+	// G: 100·256+256 + 256·512+512 + 512·1024+1024 + 1024·784+784; D: 784·512+512 + 512·256+256 + 256+1.
+	for _, want := range []string{"Total params: 1,486,352", "Total params: 533,505", "(None, 28, 28, 1)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if out, err := run(t, "summary", "nosuchmodel"); err == nil || !strings.Contains(out, "known models: vanilla") {
+		t.Errorf("unknown model: want error listing models, got %v\n%s", err, out)
+	}
+	if out, err := run(t, "frobnicate"); err == nil || !strings.Contains(out, "unknown command") {
+		t.Errorf("unknown command: %v\n%s", err, out)
+	}
+}
+
+// TestDoctor: on a set-up machine doctor passes and reports XLA CPU; with an empty project folder it fails and
+// says what to do.
+func TestDoctor(t *testing.T) {
+	out, err := run(t, "doctor")
+	if os.Getenv("GANLAB_REQUIRE_XLA") != "" {
+		if err != nil || !strings.Contains(out, "backend: XLA CPU") {
+			t.Fatalf("doctor on a set-up machine: %v\n%s", err, out)
+		}
+	}
+	empty := t.TempDir()
+	os.MkdirAll(filepath.Join(empty, ".local"), 0o755)
+	cmd := exec.Command(binary, "doctor")
+	cmd.Env = append(os.Environ(), "GANLAB_HOME="+empty, "PJRT_PLUGIN_LIBRARY_PATH=", "GANLAB_DATA_DIR="+empty)
+	raw, err := cmd.CombinedOutput()
+	out = string(raw)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("doctor with an empty project should exit 1, got %v\n%s", err, out)
+	}
+	for _, want := range []string{"[FAIL] backend", "[FAIL] jupyter", "[FAIL] gonb", "run `make setup`", "check(s) failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+}
