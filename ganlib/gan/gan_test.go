@@ -307,3 +307,70 @@ func TestLossesAgainstHandComputedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestCriticStepsSeedsAndCallbacks: k D steps per G step (each optimizer counts its own updates), the same seed
+// reproduces a run and another seed does not, and a callback can stop training.
+func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
+	b, err := backend.NewGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tinyVariant()
+	v.CriticSteps = 3
+	tr := newTiny(t, b, v)
+	calls := 0
+	err = tr.Train(10, func(_ *gan.Trainer, r gan.Record) error {
+		calls++
+		if r.Step == 2 {
+			return gan.ErrStop
+		}
+		return nil
+	})
+	if err != nil || calls != 2 || tr.Step() != 2 {
+		t.Fatalf("ErrStop at step 2: err %v, calls %d, step %d", err, calls, tr.Step())
+	}
+	steps := func(scope string) int64 {
+		v := tr.Ctx.GetVariableByScopeAndName("/"+scope, "global_step")
+		if v == nil {
+			t.Fatalf("no global_step in /%s", scope)
+		}
+		return v.MustValue().Value().(int64)
+	}
+	if d, g := steps(gan.DOptimizerScope), steps(gan.GOptimizerScope); d != 6 || g != 2 {
+		t.Errorf("with k=3 after 2 steps: D optimizer made %d updates (want 6), G %d (want 2)", d, g)
+	}
+	// Epochs count real batches seen: 2 steps × 3 D steps × 8 images / 64 images.
+	if e := tr.History[1].Epoch; math.Abs(e-0.75) > 1e-9 {
+		t.Errorf("epoch after 2 steps with k=3 = %g, want 0.75", e)
+	}
+
+	run := func(seed uint64) []gan.Record {
+		tr, err := gan.New(b, tinyVariant(), gan.Config{BatchSize: 8, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.SetData(blobs(), 64, 4, 4, 1, 0, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Train(3); err != nil {
+			t.Fatal(err)
+		}
+		return tr.History
+	}
+	a, a2, other := run(5), run(5), run(6)
+	for i := range a {
+		if a[i] != a2[i] {
+			t.Errorf("same seed, step %d differs: %+v vs %+v", i+1, a[i], a2[i])
+		}
+	}
+	if a[2] == other[2] {
+		t.Errorf("different seeds gave the same step 3: %+v", a[2])
+	}
+	// Bad data is an error that says what is wrong.
+	if err := tr.SetData(blobs(), 64, 5, 5, 1, 0, 1); err == nil || !strings.Contains(err.Error(), "4x4x1") {
+		t.Errorf("mismatched image size: %v", err)
+	}
+	if err := tr.SetData(blobs()[:16*4], 4, 4, 4, 1, 0, 1); err == nil || !strings.Contains(err.Error(), "batch size") {
+		t.Errorf("fewer images than a batch: %v", err)
+	}
+}
