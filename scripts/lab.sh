@@ -4,7 +4,8 @@
 #   LAB_IP      address to listen on (default 127.0.0.1). Anything else (e.g. 0.0.0.0) must be asked for
 #               explicitly and exposes the lab to that network: the token is then the only protection.
 #   LAB_PORT    port (default 8888). The lab does not move to another port when it is taken: it stops.
-#   LAB_TOKEN   token to use (default: a new random one each start). An empty token is refused.
+#   LAB_TOKEN   token to use, at least 16 characters (unset or empty: a new random one each start); the lab
+#               never runs without a token.
 #   LAB_KERNEL  default kernel for new notebooks (default ganlab-xla-cpu)
 #   LAB_URL_HOST  host name printed in the URL (the Docker images set 127.0.0.1: the published port)
 #   LAB_SETUP=0 skip the set-up (used by the Docker images, whose build ran it)
