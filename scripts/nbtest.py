@@ -106,6 +106,16 @@ def check_clean(paths) -> int:
     return bad
 
 
+def _cpu_model() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
 def run_one(path: Path, args) -> tuple[bool, list[str], float]:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -148,6 +158,16 @@ def run_one(path: Path, args) -> tuple[bool, list[str], float]:
         if not any(re.search(rx, t, re.MULTILINE) for t in texts):
             problems.append("no output matches %r" % rx)
 
+    # How this run was made, for the tutorials rendered from it (scripts/render_tutorials.py prints it).
+    nb.metadata["ganlab_run"] = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "mode": "full" if args.full else "quick",
+        "kernel": kernel,
+        "wall_s": round(elapsed, 1),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "backend": next((m.group(0) for t in texts for m in [re.search(r"^backend: .*$", t, re.MULTILINE)] if m), ""),
+    }
     out_path = out_dir / path.name
     nbformat.write(nb, out_path)
     return not problems, problems, elapsed

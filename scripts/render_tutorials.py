@@ -55,6 +55,18 @@ def render(path: Path, out_dir: Path):
         new = "img/%s_%d%s" % (stem, k, Path(name).suffix)
         (out_dir / new).write_bytes(outputs[name])
         body = body.replace(name, new)
+    run = nb.metadata.get("ganlab_run")
+    if run:  # say how the run was made, under the title
+        home = os.environ.get("GANLAB_HOME", "")
+        backend = run.get("backend", "").replace(home, "$GANLAB_HOME") if home else run.get("backend", "")
+        note = ("> Rendered from a %s-mode run of `notebooks/%s.ipynb` on %s: %s (%s cores), kernel `%s`, "
+                "%s; the whole notebook took %.0f s (`make tutorials` redoes it).\n" % (
+                    run.get("mode"), stem, run.get("date"), run.get("cpu"), run.get("cores"), run.get("kernel"),
+                    backend or "backend not printed", run.get("wall_s", 0)))
+        lines = body.split("\n")
+        title = next((i for i, l in enumerate(lines) if l.startswith("# ")), -1)
+        lines.insert(title + 1, "\n" + note)
+        body = "\n".join(lines)
     md = out_dir / (stem + ".md")
     md.write_text(re.sub(r"\n{3,}", "\n\n", body).strip() + "\n")
     print("rendered %s (%d image(s))" % (md, len(order)))

@@ -12,7 +12,8 @@ import (
 )
 
 // Progress shows the progress of a long loop: an HTML bar updated in place in a notebook, a one-line bar
-// rewritten with '\r' on a terminal (the CLI), or a plain line every 10 % when the output is a file or pipe.
+// rewritten with '\r' on a terminal (the CLI), or a plain line every 10 % (and at least every 30 s) when the
+// output is a file or pipe.
 type Progress struct {
 	Label   string
 	Total   int
@@ -22,7 +23,9 @@ type Progress struct {
 	out     io.Writer
 	isTTY   bool
 	lastPct int
-	done    bool
+	// lastLine is when the plain (file or pipe) display last printed: it prints every 10 % and at least every 30 s.
+	lastLine time.Time
+	done     bool
 	// base is the count at the first Update minus one: a resumed loop's rate and ETA count only its own work.
 	base    int
 	started bool
@@ -75,8 +78,8 @@ func (p *Progress) Update(done int, status string) {
 			strings.Repeat("█", filled), strings.Repeat(" ", width-filled), strings.TrimPrefix(text, p.Label+" "))
 	default:
 		pct := int(frac * 10)
-		if pct != p.lastPct || finished {
-			p.lastPct = pct
+		if pct != p.lastPct || finished || now.Sub(p.lastLine) >= 30*time.Second {
+			p.lastPct, p.lastLine = pct, now
 			fmt.Fprintln(p.out, text)
 		}
 	}
