@@ -212,6 +212,21 @@ func TestResume(t *testing.T) {
 				t.Errorf("step %d: resumed D %.7f G %.7f, uninterrupted D %.7f G %.7f", want.Step, got.DLoss, got.GLoss, want.DLoss, want.GLoss)
 			}
 		}
+		// D agrees too, on the same inputs.
+		probe := blobs()[:16*5]
+		da, err := straight.Discriminate(probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := second.Discriminate(probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range da {
+			if da[i] < 0 || da[i] > 1 || math.Abs(float64(da[i]-db[i])) > 1e-5 {
+				t.Fatalf("D(x) differs or is not a probability at %d: %g vs %g", i, da[i], db[i])
+			}
+		}
 		a, err := straight.Samples()
 		if err != nil {
 			t.Fatal(err)

@@ -76,6 +76,7 @@ type Trainer struct {
 	dStep     *context.Exec
 	gStep     *context.Exec
 	sampler   *context.Exec
+	judge     *context.Exec
 	dOpt      optimizers.Interface
 	gOpt      optimizers.Interface
 	epochPerm []int
@@ -389,6 +390,34 @@ func (t *Trainer) Generate(z []float32) ([]float32, error) {
 	}
 	count := len(z) / t.Variant.LatentDim
 	out, err := t.sampler.Exec(tensors.FromFlatDataAndDimensions(z, count, t.Variant.LatentDim))
+	if err != nil {
+		return nil, err
+	}
+	defer out[0].FinalizeAll()
+	return tensors.CopyFlatData[float32](out[0])
+}
+
+// Discriminate runs D in inference mode on count images x (NHWC, len count·H·W·C, values in G's range [-1, 1])
+// and returns D(x) = sigmoid(logit) for each, in [0, 1].
+func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
+	if err := t.compile(); err != nil {
+		return nil, err
+	}
+	v := t.Variant
+	count := len(x) / t.imageSize()
+	if count == 0 || count*t.imageSize() != len(x) {
+		return nil, fmt.Errorf("Discriminate: %d values are not whole %dx%dx%d images", len(x), v.Height, v.Width, v.Channels)
+	}
+	if t.judge == nil {
+		var err error
+		t.judge, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, x *Node) *Node {
+			return Sigmoid(t.discriminate(ctx, x))
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out, err := t.judge.Exec(tensors.FromFlatDataAndDimensions(x, count, v.Height, v.Width, v.Channels))
 	if err != nil {
 		return nil, err
 	}
