@@ -1,0 +1,77 @@
+package lab
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/vanilla"
+)
+
+func randomImages(n int) Images {
+	rng := rand.New(rand.NewPCG(3, 4))
+	px := make([]float32, n*28*28)
+	for i := range px {
+		px[i] = rng.Float32()
+	}
+	return Images{Pixels: px, N: n, H: 28, W: 28, C: 1}
+}
+
+// TestSessionRunsResumesAndRestarts: a session writes its epoch grid and checkpoints, a second session on the
+// same folder resumes to a higher target, and Fresh starts over.
+func TestSessionRunsResumesAndRestarts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	newSession := func(epochs float64, fresh bool) *Session {
+		return &Session{Dir: dir, Variant: vanilla.New(28, 28, 1), Config: gan.Config{BatchSize: 8, Seed: 9},
+			Data: randomImages(64), Epochs: epochs, StepsPerEpoch: 3, ShowEpochs: []int{1}, Quiet: true, Fresh: fresh}
+	}
+	tr, err := newSession(2, false).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Step() != 6 {
+		t.Fatalf("2 epochs of 3 steps: step %d", tr.Step())
+	}
+	for _, f := range []string{"grid-epoch001.png", "grid-step0000006.png", "curves.png", "history.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "grid-epoch002.png")); err == nil {
+		t.Error("epoch 2 is not in ShowEpochs: no grid-epoch002.png expected")
+	}
+	tr, err = newSession(3, false).Run()
+	if err != nil || tr.Step() != 9 || len(tr.History) != 9 {
+		t.Fatalf("resume to 3 epochs: step %d, history %d, err %v", tr.Step(), len(tr.History), err)
+	}
+	reopened, err := Open(dir, vanilla.New(28, 28, 1))
+	if err != nil || reopened.Step() != 9 || len(reopened.FixedNoise) != 10*vanilla.LatentDim {
+		t.Fatalf("Open: %v", err)
+	}
+	tr, err = newSession(1, true).Run()
+	if err != nil || tr.Step() != 3 {
+		t.Fatalf("Fresh run: step %d err %v", tr.Step(), err)
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "none"), vanilla.New(28, 28, 1)); err == nil || !strings.Contains(err.Error(), "run the training cell first") {
+		t.Errorf("Open of an empty folder: %v", err)
+	}
+}
+
+func TestRunDirSeparatesQuickRuns(t *testing.T) {
+	t.Setenv("GANLAB_HOME", "/x/ganlab")
+	t.Setenv("GANLAB_QUICK", "")
+	if d := RunDir("01"); d != "/x/ganlab/out/runs/01" || Quick() {
+		t.Errorf("full mode RunDir %s", d)
+	}
+	t.Setenv("GANLAB_QUICK", "1")
+	if d := RunDir("01"); d != "/x/ganlab/out/runs/quick/01" || !Quick() {
+		t.Errorf("quick mode RunDir %s", d)
+	}
+	t.Setenv("GANLAB_QUICK", "0")
+	if Quick() {
+		t.Error("GANLAB_QUICK=0 is full mode")
+	}
+}
