@@ -175,6 +175,7 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		return nil
 	})
 	progress.Finish(status)
+	live.Clear()
 	if err != nil {
 		var nf *gan.NonFiniteError
 		if !errors.As(err, &nf) && tr.Step() > start {

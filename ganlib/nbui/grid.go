@@ -166,3 +166,9 @@ func (l *LiveGrid) Update(caption string, g Grid) error {
 	gonbui.SendData(&protocol.DisplayData{Data: data, DisplayID: l.id})
 	return nil
 }
+
+// Clear empties the live grid's output block: call it when the loop ends and permanent grids have been shown, so
+// that the saved notebook does not repeat the last image above them.
+func (l *LiveGrid) Clear() {
+	gonbui.UpdateHTML(l.id, "")
+}
