@@ -186,10 +186,11 @@ func (s *Session) Run() (*gan.Trainer, error) {
 	return tr, nil
 }
 
-func (s *Session) grid(samples []float32) nbui.Grid {
-	v := s.Variant
+// GridOf lays out samples of variant v (NHWC, values in [-1, 1], as the generator makes them) as a rows×cols grid;
+// scale magnifies each pixel (0: nbui's default).
+func GridOf(v gan.Variant, samples []float32, rows, cols, scale int) nbui.Grid {
 	return nbui.Grid{Pixels: samples, N: len(samples) / (v.Height * v.Width * v.Channels), H: v.Height, W: v.Width,
-		C: v.Channels, Lo: -1, Hi: 1, Rows: s.GridRows, Cols: s.GridCols, Scale: 3}
+		C: v.Channels, Lo: -1, Hi: 1, Rows: rows, Cols: cols, Scale: scale}
 }
 
 // showGrid updates the live grid and, at the lecture's epochs, shows the grid as a permanent output and writes it.
@@ -198,7 +199,7 @@ func (s *Session) showGrid(t *gan.Trainer, live *nbui.LiveGrid, epoch int, perma
 	if err != nil {
 		return err
 	}
-	g := s.grid(samples)
+	g := GridOf(s.Variant, samples, s.GridRows, s.GridCols, 3)
 	if err := live.Update(fmt.Sprintf("epoch %d", epoch), g); err != nil {
 		return err
 	}
@@ -232,10 +233,7 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 	if err != nil {
 		return err
 	}
-	v := t.Variant
-	g := nbui.Grid{Pixels: samples, N: len(samples) / (v.Height * v.Width * v.Channels), H: v.Height, W: v.Width,
-		C: v.Channels, Lo: -1, Hi: 1, Rows: rows, Cols: cols, Scale: 3}
-	png, err := g.PNG()
+	png, err := GridOf(t.Variant, samples, rows, cols, 3).PNG()
 	if err != nil {
 		return err
 	}
@@ -293,13 +291,11 @@ func Open(dir string, variant gan.Variant) (*gan.Trainer, error) {
 // ShowSamples shows rows×cols samples of a trained generator from fresh noise (seeded), and writes them to
 // dir/<name>.png. It returns the PNG's path.
 func ShowSamples(tr *gan.Trainer, dir, name string, rows, cols int, seed uint64) (string, error) {
-	v := tr.Variant
 	px, err := tr.RandomSamples(rows*cols, seed)
 	if err != nil {
 		return "", err
 	}
-	g := nbui.Grid{Pixels: px, N: rows * cols, H: v.Height, W: v.Width, C: v.Channels, Lo: -1, Hi: 1, Rows: rows, Cols: cols}
-	png, err := g.PNG()
+	png, err := GridOf(tr.Variant, px, rows, cols, 0).PNG()
 	if err != nil {
 		return "", err
 	}

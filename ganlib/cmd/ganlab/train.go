@@ -12,7 +12,6 @@ import (
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/lab"
-	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
 func train(args []string) error {
@@ -79,13 +78,14 @@ func train(args []string) error {
 		Dir:        *out,
 		Variant:    v,
 		Config:     gan.Config{BatchSize: *batch, Seed: *seed},
-		Data:       lab.Images{Pixels: images.Pixels, N: images.N, H: images.H, W: images.W, C: images.C},
+		Data:       lab.ImagesOf(images),
 		Epochs:     *epochs,
 		Steps:      *steps,
 		ShowEpochs: []int{1, 5, 10},
-		GridRows:   2, GridCols: 5,
-		Params: params,
-		Keep:   *keep,
+		GridRows:   2,
+		GridCols:   5,
+		Params:     params,
+		Keep:       *keep,
 	}
 	if _, err := sess.Run(); err != nil {
 		var nf *gan.NonFiniteError
@@ -118,16 +118,13 @@ func sample(args []string) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	b, info, err := backend.Default()
+	_, info, err := backend.Default()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, info)
-	tr, err := gan.New(b, v, gan.Config{BatchSize: meta.BatchSize, Seed: meta.Seed})
+	tr, err := lab.Open(*run, v)
 	if err != nil {
-		return err
-	}
-	if _, err := tr.Load(*run); err != nil {
 		return err
 	}
 	var px []float32
@@ -140,7 +137,7 @@ func sample(args []string) error {
 		return err
 	}
 	count := len(px) / (v.Height * v.Width * v.Channels)
-	png, err := nbui.Grid{Pixels: px, N: count, H: v.Height, W: v.Width, C: v.Channels, Lo: -1, Hi: 1, Cols: *cols}.PNG()
+	png, err := lab.GridOf(v, px, 0, *cols, 0).PNG()
 	if err != nil {
 		return err
 	}
