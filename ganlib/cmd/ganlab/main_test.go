@@ -184,3 +184,33 @@ func TestDoctor(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryLectureDCGAN: `ganlab summary lecture-dcgan` prints the totals of Keras's model.summary() for the
+// slides' DCGAN at 128×128 (G 27,265,281 and D 582,785 parameters for grayscale, 27,269,379 and 583,937 for RGB)
+// and the slides' shapes; an image size the generator cannot make is an error, not a crash.
+func TestSummaryLectureDCGAN(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"summary", "lecture-dcgan"}, []string{"Total params: 27,265,281", "Total params: 582,785",
+			"(None, 32, 32, 256)", "(None, 64, 64, 128)", "(None, 128, 128, 1)", "(None, 16, 16, 256)"}},
+		{[]string{"summary", "lecture-dcgan", "--channels", "3"}, []string{"Total params: 27,269,379", "Total params: 583,937",
+			"(None, 128, 128, 3)"}},
+		{[]string{"summary", "lecture-dcgan", "--size", "28"}, []string{"(None, 7, 7, 256)", "(None, 28, 28, 1)"}},
+		{[]string{"summary", "dcgan"}, []string{"(None, 4, 4, 1024)", "(None, 64, 64, 1)", "batch_norm"}},
+	} {
+		out, err := run(t, c.args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", c.args, err, out)
+		}
+		for _, want := range c.want {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v lacks %q:\n%s", c.args, want, out)
+			}
+		}
+	}
+	if out, err := run(t, "summary", "lecture-dcgan", "--size", "30"); err == nil || !strings.Contains(out, "multiple of 4") || strings.Contains(out, "goroutine") {
+		t.Errorf("size 30: want an error naming the size, got %v\n%s", err, out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 )
 
@@ -13,12 +14,18 @@ import (
 type modelSpec struct {
 	doc  string
 	size int // default image size
-	new  func(size, channels int) gan.Variant
+	// order is the model's place in the lecture, for listings (vanilla first); models without one come last.
+	order int
+	new   func(size, channels int) gan.Variant
 }
 
 var modelRegistry = map[string]modelSpec{
-	"vanilla": {doc: "MLP GAN of the lecture's introduction (G 100-256-512-1024-784, D 784-512-256-1)", size: 28,
+	"vanilla": {doc: "MLP GAN of the lecture's introduction (G 100-256-512-1024-784, D 784-512-256-1)", size: 28, order: 1,
 		new: func(size, channels int) gan.Variant { return vanilla.New(size, size, channels) }},
+	"lecture-dcgan": {doc: "the lecture's Keras DCGAN (slide 5): any size divisible by 4 (28 trains on Fashion-MNIST as it is)", size: dcgan.LectureSize, order: 2,
+		new: func(size, channels int) gan.Variant { return dcgan.Lecture(size, channels) }},
+	"dcgan": {doc: "Radford et al. 2015's DCGAN (BatchNorm, ReLU in G, N(0,0.02) init); sizes like 28, 32, 64", size: 64, order: 3,
+		new: func(size, channels int) gan.Variant { return dcgan.Radford(size, channels) }},
 }
 
 func modelNames() string {
@@ -26,7 +33,19 @@ func modelNames() string {
 	for n := range modelRegistry {
 		names = append(names, n)
 	}
-	sort.Strings(names)
+	// In the lecture's order, then by name.
+	rank := func(n string) int {
+		if o := modelRegistry[n].order; o > 0 {
+			return o
+		}
+		return 1 << 30
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if ri, rj := rank(names[i]), rank(names[j]); ri != rj {
+			return ri < rj
+		}
+		return names[i] < names[j]
+	})
 	return strings.Join(names, ", ")
 }
 
@@ -41,5 +60,15 @@ func newModel(name string, size, channels int) (gan.Variant, error) {
 	if channels != 1 && channels != 3 {
 		return gan.Variant{}, fmt.Errorf("channels must be 1 or 3, got %d", channels)
 	}
+	return buildModel(name, spec, size, channels)
+}
+
+// buildModel turns a constructor's panic (e.g. an image size the architecture cannot make) into an error.
+func buildModel(name string, spec modelSpec, size, channels int) (v gan.Variant, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("model %q at %d×%d×%d: %v", name, size, size, channels, r)
+		}
+	}()
 	return spec.new(size, channels), nil
 }
