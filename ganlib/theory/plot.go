@@ -1,0 +1,340 @@
+package theory
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// Colours of the paper's Figure 1: p_data black (dots), p_g green, D blue (dashed).
+var (
+	black  = color.RGBA{0, 0, 0, 255}
+	green  = color.RGBA{0, 150, 60, 255}
+	blue   = color.RGBA{30, 90, 220, 255}
+	orange = color.RGBA{230, 120, 10, 255}
+	red    = color.RGBA{200, 30, 30, 255}
+	gray   = color.RGBA{140, 140, 140, 255}
+	shade  = color.RGBA{235, 235, 235, 255}
+	dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+)
+
+func xys(x, y []float64) plotter.XYs {
+	pts := make(plotter.XYs, len(x))
+	for i := range x {
+		pts[i].X, pts[i].Y = x[i], y[i]
+	}
+	return pts
+}
+
+func addLine(p *plot.Plot, pts plotter.XYs, c color.Color, width float64, dash []vg.Length, legend string) error {
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return err
+	}
+	l.Color, l.Width, l.Dashes = c, vg.Points(width), dash
+	p.Add(l)
+	if legend != "" {
+		p.Legend.Add(legend, l)
+	}
+	return nil
+}
+
+// addDots draws p_data as the paper does: a dotted black curve (every few grid points).
+func addDots(p *plot.Plot, x, y []float64, every int, legend string) error {
+	var pts plotter.XYs
+	for i := 0; i < len(x); i += every {
+		pts = append(pts, plotter.XY{X: x[i], Y: y[i]})
+	}
+	s, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	s.GlyphStyle.Color, s.GlyphStyle.Radius, s.GlyphStyle.Shape = black, vg.Points(1.3), draw.CircleGlyph{}
+	p.Add(s)
+	if legend != "" {
+		p.Legend.Add(legend, s)
+	}
+	return nil
+}
+
+// addRegion shades the intervals from y0 to y1.
+func addRegion(p *plot.Plot, ivs []Interval, y0, y1 float64) error {
+	for _, iv := range ivs {
+		poly, err := plotter.NewPolygon(plotter.XYs{{X: iv.Lo, Y: y0}, {X: iv.Hi, Y: y0}, {X: iv.Hi, Y: y1}, {X: iv.Lo, Y: y1}})
+		if err != nil {
+			return err
+		}
+		poly.Color, poly.LineStyle.Width = shade, 0
+		p.Add(poly)
+	}
+	return nil
+}
+
+// render draws the plots side by side (cols per row) on a canvas of w×h inches and encodes it as PNG.
+func render(plots []*plot.Plot, cols int, w, h float64) ([]byte, error) {
+	rows := (len(plots) + cols - 1) / cols
+	canvas := vgimg.NewWith(vgimg.UseWH(vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch), vgimg.UseDPI(110))
+	dc := draw.New(canvas)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
+	for i, p := range plots {
+		p.Draw(tiles.At(dc, i%cols, i/cols)) // At(canvas, column, row)
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Figure1PNG draws the panels side by side in the style of Goodfellow et al. 2014's Figure 1: p_data as black
+// dots, p_g (KDE of G(z)) in green, D(x) as a blue dashed line; below them two horizontal lines, the lower one the
+// domain of z (z ∈ [−1, 1], drawn across the plot's width) and the upper one the domain of x, joined by arrows
+// from z to x = G(z) for evenly spaced z. Where the arrows bunch up, G puts much density.
+func Figure1PNG(panels []Snapshot) ([]byte, error) {
+	if len(panels) == 0 {
+		return nil, fmt.Errorf("theory.Figure1PNG: no panels")
+	}
+	const zY, xY = -0.55, -0.12
+	var plots []*plot.Plot
+	for i, s := range panels {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s, step %d", s.Label, s.Step)
+		lo, hi := s.X[0], s.X[len(s.X)-1]
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, zY-0.08, 1.05
+		p.X.Label.Text = "x"
+		p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.5, Label: "½"}, {Value: 1, Label: "1"}})
+		if err := addLine(p, plotter.XYs{{X: lo, Y: xY}, {X: hi, Y: xY}}, black, 1, nil, ""); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, plotter.XYs{{X: lo, Y: zY}, {X: hi, Y: zY}}, black, 1, nil, ""); err != nil {
+			return nil, err
+		}
+		var heads plotter.XYs
+		for k, z := range s.Z {
+			zx := lo + (z+1)/2*(hi-lo)
+			gx := math.Max(lo, math.Min(hi, s.GZ[k]))
+			if err := addLine(p, plotter.XYs{{X: zx, Y: zY}, {X: gx, Y: xY}}, gray, 0.7, nil, ""); err != nil {
+				return nil, err
+			}
+			heads = append(heads, plotter.XY{X: gx, Y: xY})
+		}
+		if sc, err := plotter.NewScatter(heads); err == nil {
+			sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = draw.TriangleGlyph{}, vg.Points(2), gray
+			p.Add(sc)
+		}
+		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: lo + 0.02*(hi-lo), Y: zY + 0.03}, {X: lo + 0.02*(hi-lo), Y: xY + 0.03}}, Labels: []string{"z", "x"}})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(labels)
+		legend := func(s string) string {
+			if i == 0 {
+				return s
+			}
+			return ""
+		}
+		if err := addDots(p, s.X, s.PData, 4, legend("p_data")); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, xys(s.X, s.PG), green, 1.8, nil, legend("p_g")); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, xys(s.X, s.D), blue, 1.8, dashes, legend("D(x)")); err != nil {
+			return nil, err
+		}
+		p.Legend.Top, p.Legend.Left = true, true
+		plots = append(plots, p)
+	}
+	return render(plots, len(plots), 4*float64(len(plots)), 3.8)
+}
+
+// OptimalDPNG draws, for each snapshot, the trained D(x) against D*(x) = p_data/(p_data+p_g), with the
+// densities underneath and the region where the data has mass (where max |D − D*| is taken) shaded.
+func OptimalDPNG(panels []Snapshot) ([]byte, error) {
+	var plots []*plot.Plot
+	for _, s := range panels {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s: max |D − D*| = %.3f", s.Label, s.MaxDev)
+		p.X.Label.Text = "x"
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = s.X[0], s.X[len(s.X)-1], 0, 1.05
+		if err := addRegion(p, s.Region, 0, 1.05); err != nil {
+			return nil, err
+		}
+		if err := addDots(p, s.X, s.PData, 4, "p_data"); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, xys(s.X, s.PG), green, 1.2, nil, "p_g (KDE)"); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, xys(s.X, s.DStar), red, 2.2, nil, "D* = p_data/(p_data+p_g)"); err != nil {
+			return nil, err
+		}
+		if err := addLine(p, xys(s.X, s.D), blue, 1.8, dashes, "trained D(x)"); err != nil {
+			return nil, err
+		}
+		p.Legend.Top, p.Legend.Left = true, true
+		plots = append(plots, p)
+	}
+	return render(plots, len(plots), 6*float64(len(plots)), 4)
+}
+
+// TracePNG draws the trace of a run: JSD(p_data‖p_g) (with the estimator's floor) and E_{p_data}|D − ½| against
+// the generator step, the frozen phases shaded.
+func TracePNG(trace []TracePoint, floor float64) ([]byte, error) {
+	if len(trace) == 0 {
+		return nil, fmt.Errorf("theory.TracePNG: empty trace")
+	}
+	jsd, off := plot.New(), plot.New()
+	jsd.Title.Text, off.Title.Text = "JSD(p_data ‖ p_g), nats", "E over p_data of |D(x) − ½|"
+	for _, p := range []*plot.Plot{jsd, off} {
+		p.X.Label.Text = "generator step"
+	}
+	jsd.Y.Min, off.Y.Min = 0, 0
+	jsd.Y.Max, off.Y.Max = math.Log(2), 0.5
+	var jp, op plotter.XYs
+	for _, t := range trace {
+		jp = append(jp, plotter.XY{X: float64(t.Step), Y: t.JSD})
+		op = append(op, plotter.XY{X: float64(t.Step), Y: t.MeanDOff})
+	}
+	// Shade the frozen phases.
+	for _, p := range []*plot.Plot{jsd, off} {
+		var ivs []Interval
+		for i := 1; i < len(trace); i++ {
+			if trace[i].Phase != "train" && trace[i].Phase != "init" {
+				ivs = append(ivs, Interval{float64(trace[i-1].Step), float64(trace[i].Step)})
+			}
+		}
+		if err := addRegion(p, ivs, 0, p.Y.Max); err != nil {
+			return nil, err
+		}
+	}
+	first, last := float64(trace[0].Step), float64(trace[len(trace)-1].Step)
+	if err := addLine(jsd, jp, green, 1.6, nil, "JSD estimate"); err != nil {
+		return nil, err
+	}
+	if err := addLine(jsd, plotter.XYs{{X: first, Y: floor}, {X: last, Y: floor}}, gray, 1, dashes, "estimator floor"); err != nil {
+		return nil, err
+	}
+	if err := addLine(jsd, plotter.XYs{{X: first, Y: math.Log(2)}, {X: last, Y: math.Log(2)}}, black, 0.8, dashes, "log 2 (disjoint)"); err != nil {
+		return nil, err
+	}
+	if err := addLine(off, op, blue, 1.6, nil, "E|D − ½|"); err != nil {
+		return nil, err
+	}
+	jsd.Legend.Top, off.Legend.Top = true, true
+	return render([]*plot.Plot{jsd, off}, 2, 10, 3.4)
+}
+
+// SaturationPNG draws the two generator losses as functions of D(G(z)) (left) and the size of their gradients
+// with respect to D's logit l (right, log-log): |d/dl log(1 − σ(l))| = σ(l) = D(G(z)) vanishes as D(G(z)) → 0,
+// |d/dl −log σ(l)| = 1 − σ(l) tends to 1.
+func SaturationPNG() ([]byte, error) {
+	loss, grad := plot.New(), plot.New()
+	loss.Title.Text = "generator losses"
+	loss.X.Label.Text = "D(G(z))"
+	grad.Title.Text = "|gradient with respect to D's logit|"
+	grad.X.Label.Text = "D(G(z)) (log scale)"
+	grad.X.Scale, grad.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	grad.X.Tick.Marker, grad.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	var sat, ns, gs, gn plotter.XYs
+	for l := -9.0; l <= 6; l += 0.05 {
+		d := Sigmoid(l)
+		sat = append(sat, plotter.XY{X: d, Y: math.Log(1 - d)})
+		ns = append(ns, plotter.XY{X: d, Y: -math.Log(d)})
+		gs = append(gs, plotter.XY{X: d, Y: math.Abs(SaturatingGrad(l))})
+		gn = append(gn, plotter.XY{X: d, Y: math.Abs(NonSaturatingGrad(l))})
+	}
+	loss.X.Min, loss.X.Max, loss.Y.Min, loss.Y.Max = 0, 1, -5, 5
+	clip := func(pts plotter.XYs) plotter.XYs {
+		var out plotter.XYs
+		for _, p := range pts {
+			if p.Y >= -5 && p.Y <= 5 {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	if err := addLine(loss, clip(sat), orange, 2, nil, "saturating: log(1 − D(G(z)))"); err != nil {
+		return nil, err
+	}
+	if err := addLine(loss, clip(ns), blue, 2, nil, "non-saturating: −log D(G(z))"); err != nil {
+		return nil, err
+	}
+	if err := addLine(grad, gs, orange, 2, nil, "saturating: σ(l) = D(G(z))"); err != nil {
+		return nil, err
+	}
+	if err := addLine(grad, gn, blue, 2, nil, "non-saturating: 1 − σ(l)"); err != nil {
+		return nil, err
+	}
+	grad.Y.Min, grad.Y.Max = 1e-4, 2
+	loss.Legend.Top, grad.Legend.Top = true, false
+	grad.Legend.Left = true
+	return render([]*plot.Plot{loss, grad}, 2, 10, 3.6)
+}
+
+func show(pngBytes []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	if gonbui.IsNotebook {
+		gonbui.DisplayPNG(pngBytes)
+	}
+	return nil
+}
+
+// ShowFigure1 displays Figure1PNG inline; ShowOptimalD, ShowTrace and ShowSaturation likewise. They do nothing
+// outside a notebook (the PNG is still built, so errors surface in tests and the CLI).
+func ShowFigure1(panels []Snapshot) error { return show(Figure1PNG(panels)) }
+
+// ShowOptimalD displays OptimalDPNG inline.
+func ShowOptimalD(panels []Snapshot) error { return show(OptimalDPNG(panels)) }
+
+// ShowTrace displays TracePNG inline.
+func ShowTrace(trace []TracePoint, floor float64) error { return show(TracePNG(trace, floor)) }
+
+// ShowSaturation displays SaturationPNG inline.
+func ShowSaturation() error { return show(SaturationPNG()) }
+
+// LossesPNG draws the saturating vs non-saturating comparison: JSD against the step for each run (left), and
+// each run's final p_g against p_data (right).
+func LossesPNG(runs []LossRun) ([]byte, error) {
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("theory.LossesPNG: no runs")
+	}
+	jsd, dens := plot.New(), plot.New()
+	jsd.Title.Text, dens.Title.Text = "JSD(p_data ‖ p_g) during training", "p_g at the end"
+	jsd.X.Label.Text, dens.X.Label.Text = "generator step", "x"
+	jsd.Y.Min, jsd.Y.Max = 0, math.Log(2)
+	colors := []color.Color{orange, blue, green, red}
+	s0 := runs[0].Final
+	if err := addDots(dens, s0.X, s0.PData, 4, "p_data"); err != nil {
+		return nil, err
+	}
+	for i, r := range runs {
+		var pts plotter.XYs
+		for _, t := range r.Trace {
+			pts = append(pts, plotter.XY{X: float64(t.Step), Y: t.JSD})
+		}
+		c := colors[i%len(colors)]
+		if err := addLine(jsd, pts, c, 1.8, nil, r.Loss); err != nil {
+			return nil, err
+		}
+		if err := addLine(dens, xys(r.Final.X, r.Final.PG), c, 1.8, nil, "p_g, "+r.Loss); err != nil {
+			return nil, err
+		}
+	}
+	jsd.Legend.Top, dens.Legend.Top, dens.Legend.Left = true, true, true
+	return render([]*plot.Plot{jsd, dens}, 2, 10, 3.4)
+}
+
+// ShowLosses displays LossesPNG inline.
+func ShowLosses(runs []LossRun) error { return show(LossesPNG(runs)) }
