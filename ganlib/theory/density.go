@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 )
 
 // Mixture is a one-dimensional Gaussian mixture p(x) = Σ_k w_k·N(x; μ_k, σ_k²), the p_data of notebook 02.
@@ -88,6 +89,11 @@ func (m Mixture) Sample(rng *rand.Rand, n int) []float64 {
 
 // Interval is a closed interval [Lo, Hi].
 type Interval struct{ Lo, Hi float64 }
+
+// String is "[lo, hi]" with each bound in its shortest float32 form.
+func (iv Interval) String() string {
+	return fmt.Sprintf("[%s, %s]", strconv.FormatFloat(iv.Lo, 'f', -1, 32), strconv.FormatFloat(iv.Hi, 'f', -1, 32))
+}
 
 // Contains reports whether x lies in the interval.
 func (iv Interval) Contains(x float64) bool { return x >= iv.Lo && x <= iv.Hi }

@@ -209,7 +209,7 @@ func TracePNG(trace []TracePoint, floor float64) ([]byte, error) {
 	for _, p := range []*plot.Plot{jsd, off} {
 		var ivs []Interval
 		for i := 1; i < len(trace); i++ {
-			if trace[i].Phase != "train" && trace[i].Phase != "init" {
+			if trace[i].Phase == "D only" || trace[i].Phase == "G only" {
 				ivs = append(ivs, Interval{float64(trace[i-1].Step), float64(trace[i].Step)})
 			}
 		}
