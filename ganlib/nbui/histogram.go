@@ -30,13 +30,16 @@ func HistogramsPNG(title, xLabel string, lo, hi float64, logY bool, hists ...His
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
-	p.Y.Label.Text = "fraction of pixels per bin"
+	p.Y.Label.Text = "fraction of pixels"
 	p.X.Min, p.X.Max = lo, hi
 	const floor = 1e-5
 	if logY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-		p.Y.Label.Text += " (log scale)"
+		p.Y.Label.Text += " (log)"
+		p.Y.Min, p.Y.Max = floor, 1
+	} else {
+		p.Y.Min = 0
 	}
 	colors := []color.Color{color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255},
 		color.RGBA{44, 160, 44, 255}, color.RGBA{214, 39, 40, 255}}
