@@ -39,6 +39,9 @@ func (t Timing) String() string {
 // MeasureStep times the lecture's DCGAN at size×size×channels with batch b on backend: it trains a fresh model
 // on random images for two warm-up steps (the first compiles) and then for steps more, which it times. The
 // contents of the images do not change the cost of a step.
+//
+// Measured on the project's 2-core CPU with XLA (notebook 03): 0.86–1.2 s per step at 128×128×1, batch 4 (the
+// slides' setting: 2.4–3.4 h for their 10 × 1,000 steps); 26–30 ms at 28×28×1, batch 4.
 func MeasureStep(backend backends.Backend, size, channels, b, steps int) (Timing, error) {
 	t := Timing{Size: size, Channels: channels, Batch: b, Steps: max(steps, 1)}
 	v := Lecture(size, channels)
