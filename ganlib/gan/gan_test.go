@@ -294,11 +294,12 @@ func TestLossesAgainstHandComputedValues(t *testing.T) {
 	}
 	realL, fakeL := []float32{2, -1}, []float32{0.5, -3}
 	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
-	var wantD, wantDBug, wantGmm, wantGns float64
+	var wantD, wantDBug, wantDSwap, wantGmm, wantGns float64
 	for i := range 2 {
 		r, f := float64(realL[i]), float64(fakeL[i])
 		wantD += (-math.Log(sig(r)) - math.Log(1-sig(f))) / 4
 		wantDBug += (-math.Log(sig(r)) - math.Log(sig(f))) / 4
+		wantDSwap += (-math.Log(1-sig(r)) - math.Log(sig(f))) / 4
 		wantGmm += math.Log(1-sig(f)) / 2
 		wantGns += -math.Log(sig(f)) / 2
 	}
@@ -312,7 +313,8 @@ func TestLossesAgainstHandComputedValues(t *testing.T) {
 	}{
 		{"D minimax", eval(gan.Minimax().Discriminator), wantD},
 		{"D non-saturating", eval(gan.NonSaturating().Discriminator), wantD},
-		{"D lecture bug (fakes labelled 1)", eval(gan.NonSaturatingWithLabels(1, 1).Discriminator), wantDBug},
+		{"D with everything labelled real", eval(gan.NonSaturatingWithLabels(1, 1).Discriminator), wantDBug},
+		{"D with the second slide's swapped labels", eval(gan.NonSaturatingWithLabels(0, 1).Discriminator), wantDSwap},
 		{"G minimax", eval(func(_, f *Node) *Node { return gan.Minimax().Generator(f) }), wantGmm},
 		{"G non-saturating", eval(func(_, f *Node) *Node { return gan.NonSaturating().Generator(f) }), wantGns},
 	}

@@ -56,9 +56,11 @@ func NonSaturating() Loss {
 }
 
 // NonSaturatingWithLabels is NonSaturating with the discriminator's labels for real and fake images chosen by the
-// caller. NonSaturatingWithLabels(1, 1) reproduces the bug of the lecture's second training slide
-// (`disc_y[BATCH_SIZE:] = 1`, fakes labelled real): D is then taught that everything is real and gives G no
-// signal. Labels like 0.9 give one-sided label smoothing.
+// caller. The lecture's second training slide builds its labels as `disc_y = np.zeros(2*BATCH_SIZE);
+// disc_y[BATCH_SIZE:] = 1`: the real half is labelled 0 and the fake half 1, i.e. NonSaturatingWithLabels(0, 1),
+// so D learns the task backwards while G still asks it for "real". NonSaturatingWithLabels(1, 1) (everything
+// labelled real) is the other way to break it: D is taught that everything is real and gives G no signal. Labels
+// like 0.9 give one-sided label smoothing.
 func NonSaturatingWithLabels(realLabel, fakeLabel float64) Loss {
 	name := "non-saturating"
 	if realLabel != 1 || fakeLabel != 0 {
