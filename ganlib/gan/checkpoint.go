@@ -81,6 +81,9 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	}
 	name := fmt.Sprintf("ckpt-%09d", t.step)
 	tmp, err := os.MkdirTemp(root, name+".tmp-")
+	if err == nil {
+		err = os.Chmod(tmp, 0o755) // MkdirTemp makes 0700
+	}
 	if err != nil {
 		return "", fmt.Errorf("creating temporary checkpoint folder in %s: %w", root, err)
 	}
@@ -321,6 +324,11 @@ func writeAtomic(path string, data []byte) error {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600; grids and histories are for everyone to read
 		_ = f.Close()
 		_ = os.Remove(f.Name())
 		return err
