@@ -284,3 +284,10 @@ var (
 	reVersion = regexp.MustCompile(`\) (v[0-9.]+) `)
 	reDevices = regexp.MustCompile(`\[([0-9]+) device`)
 )
+
+// NewCPU returns the XLA CPU backend on the plugin FindPlugin finds, or an error saying what to do: for tests and
+// benchmarks that need XLA whatever GANLAB_BACKEND says.
+func NewCPU() (backends.Backend, error) {
+	b, _, err := newXLA("cpu")
+	return b, err
+}

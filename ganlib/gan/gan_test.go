@@ -11,39 +11,12 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
-	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
-
-// eachBackend runs fn on the pure-Go backend and, when its plugin is installed, on XLA CPU.
-func eachBackend(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
-	t.Run("go", func(t *testing.T) {
-		b, err := backend.NewGo()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Finalize()
-		fn(t, b)
-	})
-	t.Run("xla", func(t *testing.T) {
-		plugin := backend.FindPlugin("cpu")
-		if plugin == "" {
-			if os.Getenv("GANLAB_REQUIRE_XLA") != "" {
-				t.Fatal("GANLAB_REQUIRE_XLA is set but no PJRT CPU plugin was found")
-			}
-			t.Skip("no PJRT CPU plugin; run make setup")
-		}
-		b, err := backends.NewWithConfig("xla:" + plugin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Finalize()
-		fn(t, b)
-	})
-}
 
 // tinyVariant is a small MLP GAN on 4×4 images, with dropout in D so the context's RNG matters for resume.
 func tinyVariant() gan.Variant {
@@ -105,7 +78,7 @@ func changed(before, after map[string][]float32) []string {
 // TestFreeze: a D step leaves every G variable unchanged (and moves D), a G step leaves every D variable unchanged
 // (and moves G) — also through Adam's momentum, after several steps.
 func TestFreeze(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
 		tr := newTiny(t, b, tinyVariant())
 		// A few full steps first, so that both optimizers have momentum.
 		if err := tr.Train(3); err != nil {
@@ -139,7 +112,7 @@ func TestFreeze(t *testing.T) {
 }
 
 func TestNaNGuardNamesLossAndStep(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
 		// D loss: real data with a NaN pixel poisons D at the first step.
 		tr := newTiny(t, b, tinyVariant())
 		px := blobs()
@@ -179,7 +152,7 @@ func TestNaNGuardNamesLossAndStep(t *testing.T) {
 // TestResume: 3 steps + checkpoint + fresh trainer loading it + 3 steps gives the same history and samples as 6
 // uninterrupted steps.
 func TestResume(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
 		straight := newTiny(t, b, tinyVariant())
 		if err := straight.Train(6); err != nil {
 			t.Fatal(err)
@@ -245,10 +218,7 @@ func TestResume(t *testing.T) {
 
 // TestCheckpointFallsBackWhenNewestIsBroken: a checkpoint truncated by a crash is skipped for the previous one.
 func TestCheckpointFallsBackWhenNewestIsBroken(t *testing.T) {
-	b, err := backend.NewGo()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := backendtest.Go(t)
 	dir := t.TempDir()
 	tr := newTiny(t, b, tinyVariant())
 	if err := tr.Train(2); err != nil {
@@ -288,10 +258,7 @@ func TestCheckpointFallsBackWhenNewestIsBroken(t *testing.T) {
 }
 
 func TestLossesAgainstHandComputedValues(t *testing.T) {
-	b, err := backend.NewGo()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := backendtest.Go(t)
 	realL, fakeL := []float32{2, -1}, []float32{0.5, -3}
 	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 	var wantD, wantDBug, wantDSwap, wantGmm, wantGns float64
@@ -328,15 +295,12 @@ func TestLossesAgainstHandComputedValues(t *testing.T) {
 // TestCriticStepsSeedsAndCallbacks: k D steps per G step (each optimizer counts its own updates), the same seed
 // reproduces a run and another seed does not, and a callback can stop training.
 func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
-	b, err := backend.NewGo()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := backendtest.Go(t)
 	v := tinyVariant()
 	v.CriticSteps = 3
 	tr := newTiny(t, b, v)
 	calls := 0
-	err = tr.Train(10, func(_ *gan.Trainer, r gan.Record) error {
+	err := tr.Train(10, func(_ *gan.Trainer, r gan.Record) error {
 		calls++
 		if r.Step == 2 {
 			return gan.ErrStop

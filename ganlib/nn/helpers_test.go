@@ -41,14 +41,7 @@ func getBackends() []*testBackend {
 		if backend.FindPlugin("cpu") == "" {
 			xb.skip = "no XLA CPU PJRT plugin found (run make setup)"
 		} else {
-			old, had := os.LookupEnv(backend.EnvBackend)
-			_ = os.Setenv(backend.EnvBackend, "cpu")
-			b, _, err := backend.New()
-			if had {
-				_ = os.Setenv(backend.EnvBackend, old)
-			} else {
-				_ = os.Unsetenv(backend.EnvBackend)
-			}
+			b, err := backend.NewCPU()
 			if err != nil {
 				xb.skip = fmt.Sprintf("XLA CPU backend failed: %v", err)
 			} else {

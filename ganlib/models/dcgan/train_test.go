@@ -10,30 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
-
-	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 )
-
-// xlaBackend returns the XLA CPU backend, or skips (fails under GANLAB_REQUIRE_XLA) without its plugin.
-func xlaBackend(tb testing.TB) backends.Backend {
-	tb.Helper()
-	plugin := backend.FindPlugin("cpu")
-	if plugin == "" {
-		if os.Getenv("GANLAB_REQUIRE_XLA") != "" {
-			tb.Fatal("GANLAB_REQUIRE_XLA is set but no PJRT CPU plugin was found")
-		}
-		tb.Skip("no PJRT CPU plugin; run make setup")
-	}
-	b, err := backends.NewWithConfig("xla:" + plugin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(b.Finalize)
-	return b
-}
 
 // randomImages returns n images of size×size×c with pixels in [0, 1].
 func randomImages(n, size, c int) []float32 {
@@ -48,7 +28,7 @@ func randomImages(n, size, c int) []float32 {
 // TestTrainSmoke: both DCGANs take training steps at a small size (8×8) on XLA: losses finite, the samples in
 // [-1, 1] and moved by training, the Radford G's BatchNorm moving statistics updated and used for sampling.
 func TestTrainSmoke(t *testing.T) {
-	b := xlaBackend(t)
+	b := backendtest.XLA(t)
 	for _, v := range []gan.Variant{dcgan.Lecture(8, 1), dcgan.Radford(8, 3)} {
 		t.Run(v.Name, func(t *testing.T) {
 			tr, err := gan.New(b, v, gan.Config{BatchSize: 4, Seed: 3})
@@ -94,7 +74,7 @@ func TestTrainSmoke(t *testing.T) {
 //
 //	DCGAN_BENCH=128:4 go test -run NONE -bench LectureStep -benchtime 3x ./ganlib/models/dcgan
 func BenchmarkLectureStep(b *testing.B) {
-	be := xlaBackend(b)
+	be := backendtest.XLA(b)
 	spec := os.Getenv("DCGAN_BENCH")
 	if spec == "" {
 		spec = "28:16,32:16"
@@ -131,7 +111,7 @@ func BenchmarkLectureStep(b *testing.B) {
 }
 
 func TestMeasureStep(t *testing.T) {
-	timing, err := dcgan.MeasureStep(xlaBackend(t), 8, 1, 2, 2)
+	timing, err := dcgan.MeasureStep(backendtest.XLA(t), 8, 1, 2, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 
-	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 )
@@ -17,20 +17,11 @@ func BenchmarkStep(b *testing.B) {
 	for _, name := range []string{"xla", "go"} {
 		b.Run(name, func(b *testing.B) {
 			var be backends.Backend
-			var err error
 			if name == "go" {
-				be, err = backend.NewGo()
+				be = backendtest.Go(b)
 			} else {
-				plugin := backend.FindPlugin("cpu")
-				if plugin == "" {
-					b.Skip("no PJRT CPU plugin")
-				}
-				be, err = backends.NewWithConfig("xla:" + plugin + ",shared_buffers")
+				be = backendtest.XLA(b)
 			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer be.Finalize()
 			rng := rand.New(rand.NewPCG(1, 1))
 			px := make([]float32, 1024*784)
 			for i := range px {

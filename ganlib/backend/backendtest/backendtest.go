@@ -1,0 +1,47 @@
+// Package backendtest gives tests the two backends ganlab runs on, with one rule for a missing XLA plugin: the
+// test is skipped, or fails when GANLAB_REQUIRE_XLA is set (as `make test` and CI do), so that XLA tests cannot
+// skip silently there.
+package backendtest
+
+import (
+	"os"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
+)
+
+// XLA returns the XLA CPU backend, finalized when the test ends.
+func XLA(tb testing.TB) backends.Backend {
+	tb.Helper()
+	if backend.FindPlugin("cpu") == "" {
+		if os.Getenv("GANLAB_REQUIRE_XLA") != "" {
+			tb.Fatalf("GANLAB_REQUIRE_XLA is set but no PJRT CPU plugin was found in %v", backend.PluginDirs())
+		}
+		tb.Skip("no PJRT CPU plugin; run make setup")
+	}
+	b, err := backend.NewCPU()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(b.Finalize)
+	return b
+}
+
+// Go returns GoMLX's pure-Go backend (configured as backend.GoConfig), finalized when the test ends.
+func Go(tb testing.TB) backends.Backend {
+	tb.Helper()
+	b, err := backend.NewGo()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(b.Finalize)
+	return b
+}
+
+// Each runs fn as one subtest per backend: "go" and "xla".
+func Each(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
+	t.Run("go", func(t *testing.T) { fn(t, Go(t)) })
+	t.Run("xla", func(t *testing.T) { fn(t, XLA(t)) })
+}
