@@ -11,6 +11,12 @@ shopt -s nullglob
 if [[ -n "${GANLAB_TUTORIALS:-}" ]]; then read -ra nbs <<<"$GANLAB_TUTORIALS"; else nbs=(notebooks/*.ipynb); fi
 if [[ ${#nbs[@]} -eq 0 ]]; then echo "[tutorials] no notebooks under notebooks/ yet"; exit 0; fi
 unset GANLAB_QUICK
+# A tutorial shows a run from scratch: remove each notebook's full-mode run folders (out/runs/<notebook>, the
+# lab.RunDir convention) so that re-running does not just reload an earlier checkpoint.
+for nb in "${nbs[@]}"; do
+  stem="$(basename "$nb" .ipynb)"
+  if [[ -e "out/runs/$stem" ]]; then echo "[tutorials] removing out/runs/$stem (earlier full-mode run)"; rm -rf "out/runs/$stem"; fi
+done
 "$VENV/bin/python" scripts/nbtest.py --full --out out/tutorials "${nbs[@]}"
 executed=()
 for nb in "${nbs[@]}"; do executed+=("out/tutorials/$(basename "$nb")"); done

@@ -255,7 +255,9 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 }
 
 // RunDir returns the folder for a notebook's or tutorial's run: <project>/out/runs/<name>, or
-// <project>/out/runs/quick/<name> in quick mode, so quick test runs never touch a full run's checkpoints.
+// <project>/out/runs/quick/<name> in quick mode, so quick test runs never touch a full run's checkpoints. A
+// notebook names its runs after itself ("03_dcgan" or "03_dcgan/bug"): `make tutorials` removes
+// out/runs/<notebook> before it executes the notebook, so that a tutorial shows a run from scratch.
 func RunDir(name string) string {
 	root := backend.ProjectHome()
 	if root == "" {
