@@ -68,6 +68,9 @@ type Session struct {
 	Params map[string]string
 	// Keep is how many checkpoints to keep (default 3).
 	Keep int
+	// CheckpointEvery, when > 0, also writes a checkpoint every CheckpointEvery steps (besides the one after every
+	// epoch); 0 keeps checkpoints at epoch ends only.
+	CheckpointEvery int
 	// Quiet turns off the per-epoch log lines.
 	Quiet bool
 	// Fresh deletes Dir before training instead of resuming from it (quick mode uses it so that every test run
@@ -97,6 +100,9 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		if err := os.RemoveAll(s.Dir); err != nil {
 			return nil, err
 		}
+	}
+	if err := gan.RemoveStaleTemp(s.Dir); err != nil { // left by a run killed while it wrote
+		return nil, err
 	}
 	if gan.HasCheckpoint(s.Dir) {
 		if _, err := tr.Load(s.Dir); err != nil {
@@ -147,7 +153,9 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		status = fmt.Sprintf("epoch %.2f · D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake)
 		progress.Update(r.Step, status)
 		endOfEpoch := r.Step%spe == 0
+		saved := false
 		if endOfEpoch || r.Step == total {
+			saved = true
 			e := (r.Step + spe - 1) / spe
 			if !s.Quiet {
 				fmt.Printf("EPOCH: %d  Generator Loss: %.4f  Discriminator Loss: %.4f  (means over the epoch; step %d)\n",
@@ -160,11 +168,16 @@ func (s *Session) Run() (*gan.Trainer, error) {
 			if err := s.showGrid(t, live, e, endOfEpoch && slices.Contains(s.ShowEpochs, e)); err != nil {
 				return err
 			}
+		} else if s.CheckpointEvery > 0 && r.Step%s.CheckpointEvery == 0 {
+			saved = true
+			if err := save(); err != nil {
+				return err
+			}
 		}
 		select {
 		case sig := <-stop:
 			fmt.Printf("%v: stopping at step %d with a checkpoint.\n", sig, r.Step)
-			if !endOfEpoch {
+			if !saved {
 				if err := save(); err != nil {
 					return err
 				}
@@ -187,8 +200,17 @@ func (s *Session) Run() (*gan.Trainer, error) {
 }
 
 // GridOf lays out samples of variant v (NHWC, values in [-1, 1], as the generator makes them) as a rows×cols grid;
-// scale magnifies each pixel (0: nbui's default).
+// scale magnifies each pixel (0: by image size, 3× for 32 pixels or less, 2× under 64, else 1×).
 func GridOf(v gan.Variant, samples []float32, rows, cols, scale int) nbui.Grid {
+	if scale <= 0 {
+		scale = 1
+		switch {
+		case v.Height <= 32:
+			scale = 3
+		case v.Height < 64:
+			scale = 2
+		}
+	}
 	return nbui.Grid{Pixels: samples, N: len(samples) / (v.Height * v.Width * v.Channels), H: v.Height, W: v.Width,
 		C: v.Channels, Lo: -1, Hi: 1, Rows: rows, Cols: cols, Scale: scale}
 }
@@ -199,7 +221,7 @@ func (s *Session) showGrid(t *gan.Trainer, live *nbui.LiveGrid, epoch int, perma
 	if err != nil {
 		return err
 	}
-	g := GridOf(s.Variant, samples, s.GridRows, s.GridCols, 3)
+	g := GridOf(s.Variant, samples, s.GridRows, s.GridCols, 0)
 	if err := live.Update(fmt.Sprintf("epoch %d", epoch), g); err != nil {
 		return err
 	}
@@ -233,7 +255,7 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 	if err != nil {
 		return err
 	}
-	png, err := GridOf(t.Variant, samples, rows, cols, 3).PNG()
+	png, err := GridOf(t.Variant, samples, rows, cols, 0).PNG()
 	if err != nil {
 		return err
 	}
@@ -297,7 +319,11 @@ func ShowSamples(tr *gan.Trainer, dir, name string, rows, cols int, seed uint64)
 	if err != nil {
 		return "", err
 	}
-	png, err := GridOf(tr.Variant, px, rows, cols, 0).PNG()
+	scale := 1 // a 10×10 grid is large already: 2× only for small images
+	if tr.Variant.Height < 64 {
+		scale = 2
+	}
+	png, err := GridOf(tr.Variant, px, rows, cols, scale).PNG()
 	if err != nil {
 		return "", err
 	}
