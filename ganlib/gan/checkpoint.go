@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -119,6 +120,7 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	if err = syncClose(bin); err != nil {
 		return "", err
 	}
+	testSlowSave()
 	metaJSON, err := json.Marshal(&meta)
 	if err != nil {
 		return "", err
@@ -139,6 +141,35 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	}
 	pruneCheckpoints(root, keep)
 	return final, nil
+}
+
+// SlowSaveEnv names a test hook: when set to a Go duration (e.g. "300ms"), Save sleeps that long between writing
+// vars.bin and writing meta.json into its temporary folder, so that a test can SIGKILL a run in the middle of a
+// save (ganlib/cmd/ganlab's TestKill9DuringTrainingAndSaves). Unset in normal use.
+const SlowSaveEnv = "GANLAB_TEST_SLOW_SAVE"
+
+func testSlowSave() {
+	if d, err := time.ParseDuration(os.Getenv(SlowSaveEnv)); err == nil && d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// RemoveStaleTemp removes the temporary files and folders (names holding ".tmp-") that a killed process left in
+// runDir and runDir/checkpoints: half-written checkpoints, grids and histories. No complete checkpoint is ever
+// named so. Call it only while no other process writes to runDir.
+func RemoveStaleTemp(runDir string) error {
+	var errs []error
+	for _, dir := range []string{runDir, filepath.Join(runDir, checkpointsDir)} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".tmp-") {
+				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // HasCheckpoint reports whether runDir holds at least one complete checkpoint.

@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
+	mathrand "math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -212,5 +216,123 @@ func TestSummaryLectureDCGAN(t *testing.T) {
 	}
 	if out, err := run(t, "summary", "lecture-dcgan", "--size", "30"); err == nil || !strings.Contains(out, "multiple of 4") || strings.Contains(out, "goroutine") {
 		t.Errorf("size 30: want an error naming the size, got %v\n%s", err, out)
+	}
+}
+
+// TestKill9DuringTrainingAndSaves: `ganlab train -every 3` is SIGKILLed several times — as soon as a save has
+// begun (its temporary folder exists; GANLAB_TEST_SLOW_SAVE holds every save open for 250 ms), and at random
+// moments — and resumed each time. Every resume starts from the newest complete checkpoint, never from a partial
+// one; no temporary folder or file survives a resume; and the final history equals an uninterrupted run with
+// the same seed within 1e-5.
+func TestKill9DuringTrainingAndSaves(t *testing.T) {
+	needData(t)
+	const steps = 45
+	args := func(dir string) []string {
+		return []string{"train", "-steps", strconv.Itoa(steps), "-batch", "8", "-seed", "3", "-every", "3", "-out", dir}
+	}
+	ref := filepath.Join(t.TempDir(), "ref")
+	if out, err := run(t, args(ref)...); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	}
+	want := history(t, ref)
+	if len(want) != steps {
+		t.Fatalf("uninterrupted run: %d records", len(want))
+	}
+
+	dir := filepath.Join(t.TempDir(), "run")
+	ckpts := filepath.Join(dir, "checkpoints")
+	tmpIn := func() bool {
+		entries, _ := os.ReadDir(ckpts)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".tmp-") {
+				return true
+			}
+		}
+		return false
+	}
+	rng := mathrand.New(mathrand.NewPCG(7, 7))
+	killedInSave := 0
+	lastStep := 0
+	for round := 0; round < 5; round++ {
+		cmd := exec.Command(binary, args(dir)...)
+		cmd.Env = append(os.Environ(), gan.SlowSaveEnv+"=250ms")
+		var buf strings.Builder
+		cmd.Stdout, cmd.Stderr = &buf, &buf
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		waitFor := func(cond func() bool) {
+			for !cond() && time.Now().Before(deadline) {
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+		// Round 0 kills the run inside its first save (no checkpoint yet: the next run starts afresh). Later rounds
+		// wait until this process has completed a checkpoint, then kill inside the next save (even rounds) or at a
+		// random moment (odd rounds).
+		if round > 0 {
+			waitFor(func() bool { m, _, err := gan.ReadMeta(dir); return err == nil && m.Step > lastStep })
+		}
+		if round%2 == 0 {
+			waitFor(func() bool { return !tmpIn() })
+			waitFor(tmpIn)
+			time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond) // somewhere inside the 250 ms pause
+		} else {
+			time.Sleep(time.Duration(rng.IntN(600)) * time.Millisecond)
+		}
+		inSave := tmpIn()
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		if err == nil {
+			t.Fatalf("round %d: the run finished before the kill; lengthen it\n%s", round, buf.String())
+		}
+		if lastStep > 0 && !strings.Contains(buf.String(), fmt.Sprintf("from its checkpoint at step %d.", lastStep)) {
+			t.Errorf("round %d: should resume from step %d:\n%s", round, lastStep, buf.String())
+		}
+		if inSave {
+			killedInSave++
+		}
+		meta, ck, err := gan.ReadMeta(dir)
+		if err != nil {
+			if round > 0 {
+				t.Fatalf("round %d: no complete checkpoint after the kill (had step %d): %v", round, lastStep, err)
+			}
+			t.Logf("round %d: killed (during a save: %v) before the first checkpoint was complete", round, inSave)
+			continue
+		}
+		if meta.Step < lastStep || meta.Step%3 != 0 || len(meta.History) != meta.Step || strings.Contains(ck, ".tmp") {
+			t.Fatalf("round %d: checkpoint %s at step %d with %d records (previous %d)", round, ck, meta.Step, len(meta.History), lastStep)
+		}
+		t.Logf("round %d: killed (during a save: %v); newest complete checkpoint: step %d", round, inSave, meta.Step)
+		lastStep = meta.Step
+	}
+	if killedInSave == 0 {
+		t.Errorf("no kill landed during a save")
+	}
+	out, err := run(t, args(dir)...)
+	if err != nil {
+		t.Fatalf("final resume: %v\n%s", err, out)
+	}
+	if lastStep > 0 && !strings.Contains(out, fmt.Sprintf("from its checkpoint at step %d.", lastStep)) {
+		t.Errorf("final resume should start from step %d:\n%s", lastStep, out)
+	}
+	for _, d := range []string{dir, ckpts} {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".tmp-") {
+				t.Errorf("temporary %s left in %s", e.Name(), d)
+			}
+		}
+	}
+	got := history(t, dir)
+	if len(got) != steps {
+		t.Fatalf("resumed run: %d records, want %d", len(got), steps)
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if g.Step != w.Step || math.Abs(g.DLoss-w.DLoss) > 1e-5 || math.Abs(g.GLoss-w.GLoss) > 1e-5 ||
+			math.Abs(g.DReal-w.DReal) > 1e-5 || math.Abs(g.DFake-w.DFake) > 1e-5 {
+			t.Fatalf("record %d differs from the uninterrupted run:\n got %+v\nwant %+v", i, g, w)
+		}
 	}
 }

@@ -24,6 +24,7 @@ func train(args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed (batches, noise, weights, dropout)")
 	out := fs.String("out", "out/train", "run folder: checkpoints, PNG grids, history.json, curves.png")
 	keep := fs.Int("keep", 3, "checkpoints to keep")
+	every := fs.Int("every", 0, "also write a checkpoint every N steps (0: only after every epoch)")
 	lossName := fs.String("loss", "non-saturating", "loss pair: non-saturating or minimax")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: ganlab train [flags]\n\nTrains a GAN. When -out already holds a checkpoint, the run resumes from it with its model, data,\nbatch, seed and loss, and trains on until -steps/-epochs are reached.")
@@ -75,17 +76,18 @@ func train(args []string) error {
 		return err
 	}
 	sess := &lab.Session{
-		Dir:        *out,
-		Variant:    v,
-		Config:     gan.Config{BatchSize: *batch, Seed: *seed},
-		Data:       lab.ImagesOf(images),
-		Epochs:     *epochs,
-		Steps:      *steps,
-		ShowEpochs: []int{1, 5, 10},
-		GridRows:   2,
-		GridCols:   5,
-		Params:     params,
-		Keep:       *keep,
+		Dir:             *out,
+		Variant:         v,
+		Config:          gan.Config{BatchSize: *batch, Seed: *seed},
+		Data:            lab.ImagesOf(images),
+		Epochs:          *epochs,
+		Steps:           *steps,
+		ShowEpochs:      []int{1, 5, 10},
+		GridRows:        2,
+		GridCols:        5,
+		Params:          params,
+		Keep:            *keep,
+		CheckpointEvery: *every,
 	}
 	if _, err := sess.Run(); err != nil {
 		var nf *gan.NonFiniteError
