@@ -19,6 +19,21 @@ go vet ./... || failed+=("go vet")
 stage "go test (GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1)"
 GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./... || failed+=("go test")
 
+# Each file reader fuzzed for a bounded time (GANLAB_FUZZTIME, default 8s each; 0 skips): a crash, a hang or an
+# allocation beyond the file's size fails make test, and go test leaves the input under
+# ganlib/data/testdata/fuzz/<target>/ to reproduce it with a plain go test.
+stage "fuzz the file readers (${GANLAB_FUZZTIME:-8s} each)"
+if [[ "${GANLAB_FUZZTIME:-8s}" != 0 ]]; then
+  for target in FuzzReadIDX FuzzNIfTI FuzzDICOM FuzzImageDecode FuzzLoadFolder; do
+    echo "[test] go test -run '^\$' -fuzz '^$target\$' -fuzztime ${GANLAB_FUZZTIME:-8s} ./ganlib/data"
+    if fuzz_out="$(go test -run '^$' -fuzz "^$target\$" -fuzztime "${GANLAB_FUZZTIME:-8s}" ./ganlib/data 2>&1)"; then
+      grep -E '^fuzz: elapsed' <<<"$fuzz_out" | tail -n 1  # the last progress line: execs and new interesting inputs
+    else
+      echo "$fuzz_out"; failed+=("fuzz $target")
+    fi
+  done
+fi
+
 shopt -s nullglob
 if [[ -n "${GANLAB_TEST_NOTEBOOKS:-}" ]]; then
   read -ra notebooks <<<"$GANLAB_TEST_NOTEBOOKS"

@@ -500,13 +500,17 @@ func extractDCM(tgz, dir string) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("%s: %w", tgz, err)
 		}
+		// Only regular files directly under mriDaikonDir named brain_*.dcm: no "..", no absolute or nested
+		// paths, no symbolic or hard links, no devices; so nothing is ever written outside dir.
 		name := strings.TrimPrefix(h.Name, mriDaikonDir)
-		if name == h.Name || strings.Contains(name, "/") || !strings.HasPrefix(name, "brain_") || !strings.HasSuffix(name, ".dcm") || h.Size > 16<<20 {
+		if name == h.Name || strings.ContainsAny(name, `/\`) || !strings.HasPrefix(name, "brain_") || !strings.HasSuffix(name, ".dcm") ||
+			h.Typeflag != tar.TypeReg || h.Size > 16<<20 {
 			continue
 		}
-		out, err := os.Create(filepath.Join(dir, name))
+		// O_EXCL: a second entry of the same name is an error, and a link planted in dir is never followed.
+		out, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("%s: %s: %w", tgz, h.Name, err)
 		}
 		if _, err := io.Copy(out, io.LimitReader(tr, h.Size)); err != nil {
 			out.Close()

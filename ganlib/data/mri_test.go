@@ -278,7 +278,21 @@ func FuzzNIfTI(f *testing.F) {
 	f.Add(niftiBytes(binary.BigEndian, 3, 1, 2))
 	f.Add(gz(niftiBytes(binary.LittleEndian, 2, 2, 1)))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		v, err := readNIfTI(bytes.NewReader(raw), int64(len(raw)))
+		var v *Volume
+		var err error
+		alloc := allocated(func() { v, err = readNIfTI(bytes.NewReader(raw), int64(len(raw))) })
+		// Bounded by what the file holds: a header claiming more voxels than the (decompressed) data is refused
+		// before the voxel slice is made. gzip input may decompress to more than its length, so it gets more room.
+		limit := uint64(8*len(raw)) + 1<<20
+		if len(raw) > 2 && raw[0] == 0x1f && raw[1] == 0x8b {
+			limit *= 64
+		}
+		if err == nil {
+			limit += uint64(16 * len(v.Data))
+		}
+		if alloc > limit {
+			t.Errorf("readNIfTI allocated %d bytes for %d bytes of input (err %v)", alloc, len(raw), err)
+		}
 		if err == nil && len(v.Data) != v.NX*v.NY*v.NZ {
 			t.Fatalf("%d values for %d×%d×%d", len(v.Data), v.NX, v.NY, v.NZ)
 		}
@@ -290,7 +304,16 @@ func FuzzDICOM(f *testing.F) {
 	f.Add(dicomBytes(true, "1.2.840.10008.1.2.1"))
 	f.Add(dicomBytes(false, "1.2.840.10008.1.2"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		im, err := decodeDICOM(raw)
+		var im *DICOMImage
+		var err error
+		alloc := allocated(func() { im, err = decodeDICOM(raw) })
+		limit := uint64(8*len(raw)) + 1<<20 // the pixel data must be in the file: no allocation from a lying header
+		if err == nil {
+			limit += uint64(8 * len(im.Pixels))
+		}
+		if alloc > limit {
+			t.Errorf("decodeDICOM allocated %d bytes for %d bytes of input (err %v)", alloc, len(raw), err)
+		}
 		if err == nil && len(im.Pixels) != im.Rows*im.Cols {
 			t.Fatalf("%d pixels for %d×%d", len(im.Pixels), im.Rows, im.Cols)
 		}
