@@ -9,17 +9,20 @@
 #   LAB_KERNEL  default kernel for new notebooks (default ganlab-xla-cpu)
 #   LAB_URL_HOST  host name printed in the URL (the Docker images set 127.0.0.1: the published port)
 #   LAB_SETUP=0 skip the set-up (used by the Docker images, whose build ran it)
+#   LAB_DRY_RUN=1  print the jupyter-lab command line (one argument per line) instead of running it, and skip
+#               the set-up; scripts/check_lab.sh (run by make test) checks it
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-if [[ "${LAB_SETUP:-1}" != 0 ]]; then
+dry_run="${LAB_DRY_RUN:-0}"
+if [[ "${LAB_SETUP:-1}" != 0 && "$dry_run" == 0 ]]; then
   "$ROOT/scripts/setup.sh"
 fi
 
 ip="${LAB_IP:-127.0.0.1}"
 port="${LAB_PORT:-8888}"
-token="${LAB_TOKEN:-$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(24))')}"
+token="${LAB_TOKEN:-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}"  # 48 hex digits, 192 random bits
 [[ -n "$token" ]] || { echo "[lab] LAB_TOKEN is empty: the lab never runs without a token"; exit 1; }
 [[ ${#token} -ge 16 ]] || { echo "[lab] LAB_TOKEN is shorter than 16 characters: choose a longer one"; exit 1; }
 
@@ -34,7 +37,7 @@ url_host="${LAB_URL_HOST:-$host}"; [[ "$url_host" == *:* ]] && url_host="[$url_h
 root_flag=()
 [[ "$(id -u)" != 0 ]] || root_flag=(--allow-root)
 
-mkdir -p "$JUPYTER_RUNTIME_DIR"
+[[ "$dry_run" != 0 ]] || mkdir -p "$JUPYTER_RUNTIME_DIR"
 cat <<MSG
 
 [lab] JupyterLab on notebooks/ (kernels: Go (ganlab, XLA CPU), Go (ganlab, pure Go))
@@ -43,8 +46,14 @@ cat <<MSG
 [lab] stop:   Ctrl-C
 
 MSG
-exec "$VENV/bin/jupyter-lab" --no-browser "${root_flag[@]}" \
-  --ServerApp.ip="$ip" --ServerApp.port="$port" --ServerApp.port_retries=0 \
-  --IdentityProvider.token="$token" \
-  --ServerApp.root_dir="$ROOT/notebooks" \
-  --ServerApp.open_browser=False --MappingKernelManager.default_kernel_name="${LAB_KERNEL:-ganlab-xla-cpu}"
+cmd=("$VENV/bin/jupyter-lab" --no-browser "${root_flag[@]}"
+  --ServerApp.ip="$ip" --ServerApp.port="$port" --ServerApp.port_retries=0
+  --IdentityProvider.token="$token"
+  --ServerApp.root_dir="$ROOT/notebooks"
+  --ServerApp.open_browser=False --MappingKernelManager.default_kernel_name="${LAB_KERNEL:-ganlab-xla-cpu}")
+if [[ "$dry_run" != 0 ]]; then
+  echo "[lab] dry run (LAB_DRY_RUN): the command, one argument per line:"
+  printf '%s\n' "${cmd[@]}"
+  exit 0
+fi
+exec "${cmd[@]}"

@@ -19,6 +19,9 @@ go vet ./... || failed+=("go vet")
 stage "go test (GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1)"
 GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./... || failed+=("go test")
 
+stage "the Jupyter command line (scripts/check_lab.sh)"
+bash scripts/check_lab.sh || failed+=("jupyter command line")
+
 # Each file reader fuzzed for a bounded time (GANLAB_FUZZTIME, default 8s each; 0 skips): a crash, a hang or an
 # allocation beyond the file's size fails make test, and go test leaves the input under
 # ganlib/data/testdata/fuzz/<target>/ to reproduce it with a plain go test.
