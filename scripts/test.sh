@@ -22,6 +22,16 @@ GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 go test -count=1 -timeout 30m ${GO_TE
 stage "the Jupyter command line (scripts/check_lab.sh)"
 bash scripts/check_lab.sh || failed+=("jupyter command line")
 
+stage "docker/: hadolint and scripts/check_dockerfiles.py"
+if [[ -x "$LOCAL/bin/hadolint" ]]; then
+  echo "[test] $LOCAL/bin/hadolint docker/Dockerfile.cpu docker/Dockerfile.cuda"
+  "$LOCAL/bin/hadolint" --no-color docker/Dockerfile.cpu docker/Dockerfile.cuda && echo "[test] hadolint: no findings" \
+    || failed+=("hadolint")
+else
+  echo "[test] hadolint not installed (scripts/setup.sh hadolint; x86-64 only): the script check alone"
+fi
+"$VENV/bin/python" scripts/check_dockerfiles.py --self-test || failed+=("dockerfile rules")
+
 # Each file reader fuzzed for a bounded time (GANLAB_FUZZTIME, default 8s each; 0 skips): a crash, a hang or an
 # allocation beyond the file's size fails make test, and go test leaves the input under
 # ganlib/data/testdata/fuzz/<target>/ to reproduce it with a plain go test.
