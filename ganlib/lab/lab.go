@@ -73,6 +73,13 @@ type Session struct {
 	CheckpointEvery int
 	// Quiet turns off the per-epoch log lines.
 	Quiet bool
+	// Callbacks run after every step, after the session's own bookkeeping (checkpoints, grids); an error stops
+	// training with that error (gan.ErrStop stops it cleanly). gan.CollapseMonitor is one.
+	Callbacks []gan.Callback
+	// CollapseEvery, when > 0, checks every CollapseEvery steps whether the generator has collapsed
+	// (gan.CollapseMonitor with CollapseThreshold, 0: gan.DefaultCollapseThreshold) and prints what to do when it has.
+	CollapseEvery     int
+	CollapseThreshold float64
 	// Fresh deletes Dir before training instead of resuming from it (quick mode uses it so that every test run
 	// trains from scratch).
 	Fresh bool
@@ -139,6 +146,12 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		}
 		return s.writeOutputs(tr)
 	}
+	callbacks := s.Callbacks
+	if s.CollapseEvery > 0 {
+		callbacks = append(slices.Clip(callbacks), gan.CollapseMonitor(s.CollapseEvery, s.CollapseThreshold, func(c gan.Collapse) {
+			fmt.Printf("COLLAPSE: %s\n", c.Message)
+		}))
+	}
 	live := nbui.NewLiveGrid()
 	progress := nbui.NewProgress(fmt.Sprintf("%s (%d steps/epoch)", s.Variant.Name, spe), total)
 	start := tr.Step()
@@ -184,6 +197,11 @@ func (s *Session) Run() (*gan.Trainer, error) {
 			}
 			return gan.ErrStop
 		default:
+		}
+		for _, cb := range callbacks {
+			if err := cb(t, r); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
