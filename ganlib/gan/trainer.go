@@ -72,6 +72,8 @@ type Trainer struct {
 	// FixedNoise [FixedSamples·LatentDim] used for sample grids; part of the checkpoint.
 	FixedNoise []float32
 
+	dProbe    *layerProbe // layer outputs probed by the D and G step graphs (see probe.go)
+	gProbe    *layerProbe
 	step      int // generator steps taken
 	dStep     *context.Exec
 	gStep     *context.Exec
@@ -243,27 +245,37 @@ func (t *Trainer) discriminate(ctx *context.Context, x *Node) *Node {
 func (t *Trainer) dStepGraph(ctx *context.Context, real, z *Node) []*Node {
 	g := real.Graph()
 	ctx.SetTraining(g, true)
+	probe := startProbe(ctx, g)
+	t.dProbe = probe
+	probe.pass = "G(z)"
 	fake := StopGradient(t.generate(ctx, z))
 	// The lecture's slide feeds D concat(real, fake) with labels [1…1, 0…0]; for a D without batch statistics that
 	// is the same as two calls, which avoid Slice/Concatenate, whose gradients GoMLX's pure-Go backend lacks.
+	probe.pass = "D(x)"
 	realLogits := t.discriminate(ctx, real)
+	probe.pass = "D(G(z))"
 	fakeLogits := t.discriminate(ctx, fake)
 	loss := t.Variant.Loss.Discriminator(realLogits, fakeLogits)
 	withFrozen(ctx, g, GeneratorScope, func() {
 		t.dOpt.UpdateGraph(ctx.In(DOptimizerScope), g, loss)
 	})
-	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits))}
+	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g)}
 }
 
-// gStepGraph: one generator update through the frozen discriminator. Output: G loss.
-func (t *Trainer) gStepGraph(ctx *context.Context, z *Node) *Node {
+// gStepGraph: one generator update through the frozen discriminator. Outputs: G loss, the layer probe.
+func (t *Trainer) gStepGraph(ctx *context.Context, z *Node) []*Node {
 	g := z.Graph()
 	ctx.SetTraining(g, true)
-	loss := t.Variant.Loss.Generator(t.discriminate(ctx, t.generate(ctx, z)))
+	probe := startProbe(ctx, g)
+	t.gProbe = probe
+	probe.pass = "G(z)"
+	fake := t.generate(ctx, z)
+	probe.pass = "D(G(z))"
+	loss := t.Variant.Loss.Generator(t.discriminate(ctx, fake))
 	withFrozen(ctx, g, DiscriminatorScope, func() {
 		t.gOpt.UpdateGraph(ctx.In(GOptimizerScope), g, loss)
 	})
-	return loss
+	return []*Node{loss, probe.output(g)}
 }
 
 func (t *Trainer) compile() error {
@@ -288,11 +300,19 @@ type NonFiniteError struct {
 	Loss  string
 	Step  int
 	Value float64
+	// Layer names the first layer output in that step's forward pass that held a NaN or Inf, e.g.
+	// "/generator/006_dense in G(z) (12 of 50176 values not finite)"; empty when the networks are not probed
+	// (not a models.Stack) or every layer output was finite (the loss itself overflowed).
+	Layer string
 }
 
 func (e *NonFiniteError) Error() string {
-	return fmt.Sprintf("training stopped: %s became %v at step %d; the last checkpoint (if any) holds the weights from before it. Lower the learning rate or check the data",
-		e.Loss, e.Value, e.Step)
+	where := ""
+	if e.Layer != "" {
+		where = "; the first non-finite layer output was " + e.Layer
+	}
+	return fmt.Sprintf("training stopped: %s became %v at step %d%s; the last checkpoint (if any) holds the weights from before it. Lower the learning rate or check the data",
+		e.Loss, e.Value, e.Step, where)
 }
 
 func scalar(t *tensors.Tensor) float64 {
@@ -333,11 +353,15 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 			return rec, err
 		}
 		rec.DLoss, rec.DReal, rec.DFake = scalar(out[0]), scalar(out[1]), scalar(out[2])
+		var layer string
+		if math.IsNaN(rec.DLoss) || math.IsInf(rec.DLoss, 0) {
+			layer = t.dProbe.firstNonFinite(out[3])
+		}
 		for _, o := range out {
 			o.FinalizeAll()
 		}
 		if math.IsNaN(rec.DLoss) || math.IsInf(rec.DLoss, 0) {
-			return rec, &NonFiniteError{Loss: "discriminator loss", Step: stepNum, Value: rec.DLoss}
+			return rec, &NonFiniteError{Loss: "discriminator loss", Step: stepNum, Value: rec.DLoss, Layer: layer}
 		}
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
@@ -347,9 +371,15 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		return rec, err
 	}
 	rec.GLoss = scalar(out[0])
-	out[0].FinalizeAll()
+	var layer string
 	if math.IsNaN(rec.GLoss) || math.IsInf(rec.GLoss, 0) {
-		return rec, &NonFiniteError{Loss: "generator loss", Step: stepNum, Value: rec.GLoss}
+		layer = t.gProbe.firstNonFinite(out[1])
+	}
+	for _, o := range out {
+		o.FinalizeAll()
+	}
+	if math.IsNaN(rec.GLoss) || math.IsInf(rec.GLoss, 0) {
+		return rec, &NonFiniteError{Loss: "generator loss", Step: stepNum, Value: rec.GLoss, Layer: layer}
 	}
 	t.step = stepNum
 	rec.Step = t.step

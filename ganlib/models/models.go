@@ -27,13 +27,15 @@ type Layer struct {
 // ...) so that checkpoints read like the architecture (STYLE §1).
 type Stack []Layer
 
-// Apply runs the layers on x. When a recorder is attached to the context (see Summary), each layer's output
+// Apply runs the layers on x. In the gan.Trainer's step graphs each layer's output is probed for NaN/Inf
+// (gan.ProbeLayer), so that a non-finite loss names the first layer that went wrong. When a recorder is attached to the context (see Summary), each layer's output
 // shape is recorded.
 func (s Stack) Apply(ctx *context.Context, x *graph.Node) *graph.Node {
 	rec, _ := ctx.GetParam(recorderParam)
 	for i, l := range s {
 		scope := fmt.Sprintf("%03d_%s", i, l.Name)
 		x = l.Fn(ctx.In(scope), x)
+		gan.ProbeLayer(ctx, context.JoinScope(ctx.Scope(), scope), x) // for the NaN/Inf guard; no-op outside training steps
 		if r, ok := rec.(*recorder); ok && r != nil {
 			r.rows = append(r.rows, row{scope: context.JoinScope(ctx.Scope(), scope), name: l.Name, shape: x.Shape()})
 		}

@@ -1,0 +1,51 @@
+package gan_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models"
+	"github.com/ganlab/ganlab/ganlib/nn"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// TestNonFiniteNamesTheLayer: a generator whose second layer makes NaN (log of a negative number) stops training
+// in step 1 with an error naming the discriminator loss and that layer; with the poison in D's second layer the
+// error names D's layer on the real batch (the first pass through D).
+func TestNonFiniteNamesTheLayer(t *testing.T) {
+	dense := func(units int) models.Layer {
+		return models.Layer{Name: "dense", Fn: func(ctx *context.Context, x *Node) *Node { return nn.Dense(ctx, x, units) }}
+	}
+	poison := models.Layer{Name: "poison", Fn: func(_ *context.Context, x *Node) *Node { return Log(Neg(OnePlus(Abs(x)))) }}
+	tanh := models.Layer{Name: "tanh", Fn: func(_ *context.Context, x *Node) *Node { return nn.Reshape(Tanh(x), 4, 4, 1) }}
+	flatten := models.Layer{Name: "flatten", Fn: func(_ *context.Context, x *Node) *Node { return nn.Flatten(x) }}
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+		for _, c := range []struct {
+			g, d models.Stack
+			want string
+		}{
+			{models.Stack{dense(8), poison, dense(16), tanh}, models.Stack{flatten, dense(8), dense(1)}, "/generator/001_poison in G(z)"},
+			{models.Stack{dense(16), tanh}, models.Stack{flatten, poison, dense(1)}, "/discriminator/001_poison in D(x)"},
+		} {
+			v := tinyVariant()
+			v.Generator, v.Discriminator = c.g.Network(), c.d.Network()
+			tr := newTiny(t, b, v)
+			_, err := tr.TrainStep()
+			var nf *gan.NonFiniteError
+			if !errors.As(err, &nf) || nf.Step != 1 || nf.Loss != "discriminator loss" || !strings.HasPrefix(nf.Layer, c.want) {
+				t.Fatalf("want a NonFiniteError at step 1 naming %q, got %v", c.want, err)
+			}
+			if !strings.Contains(err.Error(), "first non-finite layer output was "+c.want) {
+				t.Errorf("message: %v", err)
+			}
+			t.Log(err)
+		}
+	})
+}
