@@ -325,6 +325,19 @@ func scalar(t *tensors.Tensor) float64 {
 	panic(fmt.Sprintf("expected a float scalar, got %s", t.Shape()))
 }
 
+// checkFinite frees a step's outputs and returns a *NonFiniteError when the loss value is NaN or ±Inf, naming the
+// first non-finite layer output that probe recorded in out[probeOut].
+func checkFinite(loss string, step int, value float64, probe *layerProbe, out []*tensors.Tensor, probeOut int) error {
+	var err error
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		err = &NonFiniteError{Loss: loss, Step: step, Value: value, Layer: probe.firstNonFinite(out[probeOut])}
+	}
+	for _, o := range out {
+		o.FinalizeAll()
+	}
+	return err
+}
+
 // TrainStep runs one generator step: CriticSteps discriminator updates, then one generator update. It returns
 // the step's record, or a *NonFiniteError naming the loss and step when a loss is NaN or Inf.
 func (t *Trainer) TrainStep() (rec Record, err error) {
@@ -353,15 +366,8 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 			return rec, err
 		}
 		rec.DLoss, rec.DReal, rec.DFake = scalar(out[0]), scalar(out[1]), scalar(out[2])
-		var layer string
-		if math.IsNaN(rec.DLoss) || math.IsInf(rec.DLoss, 0) {
-			layer = t.dProbe.firstNonFinite(out[3])
-		}
-		for _, o := range out {
-			o.FinalizeAll()
-		}
-		if math.IsNaN(rec.DLoss) || math.IsInf(rec.DLoss, 0) {
-			return rec, &NonFiniteError{Loss: "discriminator loss", Step: stepNum, Value: rec.DLoss, Layer: layer}
+		if err := checkFinite("discriminator loss", stepNum, rec.DLoss, t.dProbe, out, 3); err != nil {
+			return rec, err
 		}
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
@@ -371,15 +377,8 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		return rec, err
 	}
 	rec.GLoss = scalar(out[0])
-	var layer string
-	if math.IsNaN(rec.GLoss) || math.IsInf(rec.GLoss, 0) {
-		layer = t.gProbe.firstNonFinite(out[1])
-	}
-	for _, o := range out {
-		o.FinalizeAll()
-	}
-	if math.IsNaN(rec.GLoss) || math.IsInf(rec.GLoss, 0) {
-		return rec, &NonFiniteError{Loss: "generator loss", Step: stepNum, Value: rec.GLoss, Layer: layer}
+	if err := checkFinite("generator loss", stepNum, rec.GLoss, t.gProbe, out, 1); err != nil {
+		return rec, err
 	}
 	t.step = stepNum
 	rec.Step = t.step
