@@ -1,0 +1,184 @@
+package gan
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// MomentumConfig is stochastic gradient descent with classical momentum and the schedules of pylearn2, the library
+// of Goodfellow et al. 2014's code (github.com/goodfeli/adversarial, mnist.yaml): for update number s = 1, 2, …
+//
+//	lr_s = max(LearningRate / Decay^(s−1), MinLearningRate)          (pylearn2 sgd.ExponentialDecay)
+//	e    = ⌊(s−1) / StepsPerEpoch⌋                                  (epochs completed before this update)
+//	m_s  = InitialMomentum + (FinalMomentum − InitialMomentum)·clip((e − MomentumStart)/(MomentumSaturate − MomentumStart), 0, 1)
+//	                                                                (pylearn2 learning_rule.MomentumAdjustor)
+//	v ← m_s·v − lr_s·∇θ;  θ ← θ + v                                  (pylearn2 learning_rule.Momentum)
+//
+// and, when MaxColNorm > 0, every updated 2-D weight matrix W [in, out] accepted by ColNormFilter has its columns
+// (the incoming weights of each unit) rescaled to an L2 norm of at most MaxColNorm (pylearn2's max_col_norm).
+//
+// GoMLX v0.27's SGD has neither momentum nor these schedules. The optimizer keeps its own update counter
+// ("momentum_step") and one velocity per variable under the scope it is given (the trainer gives each player its
+// own), so both are part of the trainer's checkpoints and a resumed run continues the schedules where it stopped.
+type MomentumConfig struct {
+	// LearningRate is the first update's learning rate (Goodfellow: 0.1).
+	LearningRate float64
+	// Decay ≥ 1 divides the learning rate after every update (Goodfellow: 1.000004); 0 or 1: constant.
+	Decay float64
+	// MinLearningRate is the floor of the decayed learning rate (Goodfellow: 1e-6).
+	MinLearningRate float64
+	// InitialMomentum and FinalMomentum are the momentum coefficients before MomentumStart and from
+	// MomentumSaturate on, in epochs, with a linear ramp between (Goodfellow: 0.5 → 0.7 from epoch 1 to 250).
+	InitialMomentum, FinalMomentum  float64
+	MomentumStart, MomentumSaturate int
+	// StepsPerEpoch converts updates to epochs for the momentum ramp (Goodfellow: 50,000 images / batch 100 = 500).
+	StepsPerEpoch int
+	// MaxColNorm > 0 caps the L2 norm of each column of the 2-D weights that ColNormFilter accepts (all 2-D
+	// trainable variables when ColNormFilter is nil).
+	MaxColNorm    float64
+	ColNormFilter func(v *context.Variable) bool
+}
+
+// GoodfellowMomentum is the schedule of Goodfellow et al. 2014's MNIST experiment (mnist.yaml): learning rate 0.1
+// divided by 1.000004 after every update down to 1e-6, momentum 0.5 rising linearly to 0.7 between epochs 1 and
+// 250 of stepsPerEpoch updates each, no column-norm constraint.
+func GoodfellowMomentum(stepsPerEpoch int) MomentumConfig {
+	return MomentumConfig{
+		LearningRate: 0.1, Decay: 1.000004, MinLearningRate: 1e-6,
+		InitialMomentum: 0.5, FinalMomentum: 0.7, MomentumStart: 1, MomentumSaturate: 250,
+		StepsPerEpoch: stepsPerEpoch,
+	}
+}
+
+// Rate returns the learning rate and momentum coefficient of update number step (1-based), computed in float64
+// exactly as the graph does it (for tests, logs and plots).
+func (c MomentumConfig) Rate(step int) (lr, momentum float64) {
+	lr = c.LearningRate
+	if c.Decay > 0 && c.Decay != 1 {
+		lr = math.Max(c.LearningRate/math.Pow(c.Decay, float64(step-1)), c.MinLearningRate)
+	}
+	return lr, c.momentumAtEpoch(float64(c.epochsBefore(step)))
+}
+
+func (c MomentumConfig) epochsBefore(step int) int {
+	if c.StepsPerEpoch <= 0 {
+		return 0
+	}
+	return (step - 1) / c.StepsPerEpoch
+}
+
+func (c MomentumConfig) momentumAtEpoch(e float64) float64 {
+	if c.MomentumSaturate <= c.MomentumStart {
+		if e >= float64(c.MomentumStart) && c.MomentumSaturate > 0 {
+			return c.FinalMomentum
+		}
+		return c.InitialMomentum
+	}
+	alpha := (e - float64(c.MomentumStart)) / float64(c.MomentumSaturate-c.MomentumStart)
+	alpha = math.Min(math.Max(alpha, 0), 1)
+	return c.InitialMomentum + (c.FinalMomentum-c.InitialMomentum)*alpha
+}
+
+// Momentum returns the optimizer (for gan.Config.DOptimizer / GOptimizer: func() optimizers.Interface {
+// return gan.Momentum(cfg) }). It panics on an invalid configuration.
+func Momentum(cfg MomentumConfig) optimizers.Interface {
+	if cfg.LearningRate <= 0 || cfg.Decay < 0 || (cfg.Decay > 0 && cfg.Decay < 1) || cfg.MinLearningRate < 0 ||
+		cfg.InitialMomentum < 0 || cfg.InitialMomentum >= 1 || cfg.FinalMomentum < 0 || cfg.FinalMomentum >= 1 ||
+		cfg.MaxColNorm < 0 {
+		panic(fmt.Sprintf("gan.Momentum: invalid configuration %+v (want learning rate > 0, decay 0 or ≥ 1, momenta in [0, 1), max col norm ≥ 0)", cfg))
+	}
+	return &momentum{cfg: cfg}
+}
+
+type momentum struct{ cfg MomentumConfig }
+
+const (
+	momentumStepName  = "momentum_step"
+	momentumSlotScope = "momentum"
+)
+
+// UpdateGraph implements optimizers.Interface.
+func (o *momentum) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
+	if !loss.Shape().IsScalar() {
+		panic(fmt.Sprintf("gan.Momentum: the loss must be a scalar, got %s", loss.Shape()))
+	}
+	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	if len(grads) == 0 {
+		panic("gan.Momentum: no trainable variables in the graph")
+	}
+	c := o.cfg
+	ctx = ctx.Checked(false)
+	stepVar := ctx.VariableWithValue(momentumStepName, int64(0)).SetTrainable(false)
+	step := Add(stepVar.ValueGraph(g), OnesLike(stepVar.ValueGraph(g)))
+	stepVar.SetValueGraph(step)
+	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtypes.Int64) // kept for GoMLX tools that read it
+
+	// Schedules in float64, converted to each variable's dtype.
+	prev := ConvertDType(Sub(step, OnesLike(step)), dtypes.Float64) // s − 1
+	lr := Scalar(g, dtypes.Float64, c.LearningRate)
+	if c.Decay > 0 && c.Decay != 1 {
+		lr = Max(Div(lr, Pow(Scalar(g, dtypes.Float64, c.Decay), prev)), Scalar(g, dtypes.Float64, c.MinLearningRate))
+	}
+	mom := Scalar(g, dtypes.Float64, c.InitialMomentum)
+	if c.StepsPerEpoch > 0 {
+		epochs := Floor(DivScalar(prev, float64(c.StepsPerEpoch)))
+		if c.MomentumSaturate > c.MomentumStart {
+			alpha := DivScalar(AddScalar(epochs, -float64(c.MomentumStart)), float64(c.MomentumSaturate-c.MomentumStart))
+			alpha = ClipScalar(alpha, 0, 1)
+			mom = AddScalar(MulScalar(alpha, c.FinalMomentum-c.InitialMomentum), c.InitialMomentum)
+		} else if c.MomentumSaturate > 0 {
+			mom = Where(GreaterOrEqual(epochs, Scalar(g, dtypes.Float64, float64(c.MomentumStart))),
+				Scalar(g, dtypes.Float64, c.FinalMomentum), mom)
+		}
+	}
+
+	i := 0
+	for v := range ctx.IterVariables() {
+		if !v.Trainable || !v.InUseByGraph(g) {
+			continue
+		}
+		if i >= len(grads) {
+			panic("gan.Momentum: more trainable variables than gradients; were variables created in between?")
+		}
+		grad := grads[i]
+		i++
+		dt := grad.DType()
+		velVar := ctx.InAbsPath(context.JoinScope(ctx.Scope(), momentumSlotScope)+v.Scope()).
+			WithInitializer(initializers.Zero).
+			VariableWithShape(v.Name()+"_velocity", shapes.Make(dt, v.Shape().Dimensions...)).SetTrainable(false)
+		vel := Sub(Mul(ConvertDType(mom, dt), velVar.ValueGraph(g)), Mul(ConvertDType(lr, dt), grad))
+		velVar.SetValueGraph(vel)
+		updated := Add(v.ValueGraph(g), vel)
+		if c.MaxColNorm > 0 && updated.Rank() == 2 && (c.ColNormFilter == nil || c.ColNormFilter(v)) {
+			updated = clipColumnNorms(updated, c.MaxColNorm)
+		}
+		v.SetValueGraph(updated)
+	}
+	if i != len(grads) {
+		panic(fmt.Sprintf("gan.Momentum: %d gradients but %d trainable variables", len(grads), i))
+	}
+}
+
+// clipColumnNorms rescales each column of w [in, out] whose L2 norm exceeds maxNorm to norm maxNorm (pylearn2:
+// W · clip(n, 0, max)/(1e-7 + n)).
+func clipColumnNorms(w *Node, maxNorm float64) *Node {
+	norms := Sqrt(ReduceAndKeep(Square(w), ReduceSum, 0))
+	desired := ClipScalar(norms, 0, maxNorm)
+	return Mul(w, Div(desired, AddScalar(norms, 1e-7)))
+}
+
+// Clear implements optimizers.Interface: it deletes the velocities and the update counter.
+func (o *momentum) Clear(ctx *context.Context) error {
+	if err := ctx.In(momentumSlotScope).DeleteVariablesInScope(); err != nil {
+		return err
+	}
+	return ctx.DeleteVariable(ctx.Scope(), momentumStepName)
+}

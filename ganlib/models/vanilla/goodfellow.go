@@ -1,0 +1,155 @@
+package vanilla
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models"
+	"github.com/ganlab/ganlab/ganlib/nn"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// Goodfellow et al. 2014's MNIST experiment (https://arxiv.org/abs/1406.2661, §5; code: github.com/goodfeli/
+// adversarial, mnist.yaml), as this package builds it:
+//
+//	G: z [B,100] ~ U(−√3, √3) → ReLU 1200 → ReLU 1200 → sigmoid 784 → [B,28,28,1]
+//	D: x [B,28,28,1] → dropout(keep 0.8) → maxout 240×5 → dropout(0.5) → maxout 240×5 → dropout(0.5) → sigmoid 1
+//
+// Weights start uniform in ±0.05 (G) and ±0.005 (D) (pylearn2's irange), biases at zero except G's output bias,
+// which starts at logit(mean training pixel) clipped to [1e-7, 1−1e-7] (pylearn2's
+// init_sigmoid_bias_from_marginals). Dropout is pylearn2's: kept units scaled by 1/keep, active in both players'
+// steps (AdversaryCost2 drops units in D also when it computes G's gradient). Losses: D's binary cross-entropy, G's
+// non-saturating −log D(G(z)) (AdversaryCost2). Optimizer: SGD with momentum, batch 100 (gan.GoodfellowMomentum).
+//
+// Pixel range. The paper's G and D work on pixels p in [0, 1]; ganlab's trainer and grids use x = 2p − 1 in
+// [−1, 1]. G's last layer is therefore 2·sigmoid(a) − 1, computed as tanh(a/2) (the same function), and D's first
+// layer maps x back to p = (x + 1)/2, so both networks compute exactly the paper's functions of p. The trainer
+// draws z ~ U(−1, 1); G's first layer multiplies it by √3 (the adversarial code's uniform noise has unit
+// variance: U(−√3, √3)).
+const (
+	GoodfellowHidden   = 1200 // G's ReLU layers
+	GoodfellowUnits    = 240  // D's maxout units per layer
+	GoodfellowPieces   = 5    // pieces per maxout unit
+	GoodfellowBatch    = 100  // SGD batch
+	GoodfellowTrainN   = 50000
+	goodfellowGIRange  = 0.05
+	goodfellowDIRange  = 0.005
+	goodfellowBiasClip = 1e-7
+)
+
+// uniformDense is x·W + b with W uniform in ±irange and b initialised by bias (zeros when nil): pylearn2's
+// Linear layer. The matrix product is nn.MatMul (two matmuls in the gradient).
+func uniformDense(ctx *context.Context, x *Node, units int, irange float64, bias []float32) *Node {
+	in := x.Shape().Dimensions[1]
+	w := ctx.WithInitializer(initializers.RandomUniformFn(ctx, -irange, irange)).
+		VariableWithShape("weights", shapes.Make(x.DType(), in, units)).ValueGraph(x.Graph())
+	var bv *context.Variable
+	if bias != nil {
+		if len(bias) != units {
+			panic(fmt.Sprintf("vanilla: bias has %d values for %d units", len(bias), units))
+		}
+		bv = ctx.VariableWithValue("biases", tensors.FromFlatDataAndDimensions(append([]float32(nil), bias...), units))
+	} else {
+		bv = ctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), units))
+	}
+	return Add(nn.MatMul(x, w), ExpandAxes(bv.ValueGraph(x.Graph()), 0))
+}
+
+// GoodfellowGenerator returns G. outputBias (784 values, or nil for zeros) initialises the sigmoid layer's bias;
+// MarginalBias computes the paper's from the training images.
+func GoodfellowGenerator(outputBias []float32) models.Stack {
+	return models.Stack{
+		{Name: "noise_sqrt3", Fn: func(_ *context.Context, z *Node) *Node { return MulScalar(z, math.Sqrt(3)) }},
+		{Name: "relu_dense", Fn: func(ctx *context.Context, x *Node) *Node {
+			return reluOf(uniformDense(ctx, x, GoodfellowHidden, goodfellowGIRange, nil))
+		}},
+		{Name: "relu_dense", Fn: func(ctx *context.Context, x *Node) *Node {
+			return reluOf(uniformDense(ctx, x, GoodfellowHidden, goodfellowGIRange, nil))
+		}},
+		{Name: "sigmoid_dense", Fn: func(ctx *context.Context, x *Node) *Node {
+			// 2·sigmoid(a) − 1 = tanh(a/2): the paper's sigmoid pixels p mapped to x = 2p − 1.
+			return Tanh(MulScalar(uniformDense(ctx, x, 28*28, goodfellowGIRange, outputBias), 0.5))
+		}},
+		{Name: "reshape", Fn: func(_ *context.Context, x *Node) *Node { return nn.Reshape(x, 28, 28, 1) }},
+	}
+}
+
+func reluOf(x *Node) *Node { return Max(x, ZerosLike(x)) }
+
+// GoodfellowDiscriminator returns D (logits).
+func GoodfellowDiscriminator() models.Stack {
+	dropout := func(rate float64) models.Layer {
+		return models.Layer{Name: "dropout", Fn: func(ctx *context.Context, x *Node) *Node { return nn.Dropout(ctx, x, rate) }}
+	}
+	maxout := models.Layer{Name: "maxout", Fn: func(ctx *context.Context, x *Node) *Node {
+		y := uniformDense(ctx, x, GoodfellowUnits*GoodfellowPieces, goodfellowDIRange, nil)
+		// Pieces of one unit are consecutive outputs, as in pylearn2's Maxout and nn.Maxout.
+		return ReduceMax(Reshape(y, x.Shape().Dimensions[0], GoodfellowUnits, GoodfellowPieces), -1)
+	}}
+	return models.Stack{
+		{Name: "flatten", Fn: func(_ *context.Context, x *Node) *Node { return nn.Flatten(x) }},
+		{Name: "to_unit_range", Fn: func(_ *context.Context, x *Node) *Node { return MulScalar(AddScalar(x, 1), 0.5) }},
+		dropout(0.2), maxout,
+		dropout(0.5), maxout,
+		dropout(0.5),
+		{Name: "logit", Fn: func(ctx *context.Context, x *Node) *Node { return uniformDense(ctx, x, 1, goodfellowDIRange, nil) }},
+	}
+}
+
+// MarginalBias returns logit(mean pixel) for each of the dim pixels of n images in [0, 1], the mean clipped to
+// [1e-7, 1 − 1e-7]: pylearn2's init_sigmoid_bias_from_marginals, with which the paper's G starts.
+func MarginalBias(pixels []float32, n, dim int) ([]float32, error) {
+	if n <= 0 || len(pixels) != n*dim {
+		return nil, fmt.Errorf("vanilla.MarginalBias: %d values are not %d images of %d pixels", len(pixels), n, dim)
+	}
+	sum := make([]float64, dim)
+	for i := range n {
+		for j, p := range pixels[i*dim : (i+1)*dim] {
+			sum[j] += float64(p)
+		}
+	}
+	out := make([]float32, dim)
+	for j, s := range sum {
+		m := math.Min(math.Max(s/float64(n), goodfellowBiasClip), 1-goodfellowBiasClip)
+		out[j] = float32(math.Log(m / (1 - m)))
+	}
+	return out, nil
+}
+
+// Goodfellow returns the paper's MNIST GAN (28×28×1) with k = criticSteps discriminator steps per generator step
+// (Algorithm 1; the paper used k = 1) and G's output bias outputBias (MarginalBias of the training images, or nil).
+func Goodfellow(criticSteps int, outputBias []float32) gan.Variant {
+	if criticSteps <= 0 {
+		criticSteps = 1
+	}
+	return gan.Variant{
+		Name:          "goodfellow",
+		LatentDim:     LatentDim,
+		Noise:         gan.Uniform,
+		Height:        28,
+		Width:         28,
+		Channels:      1,
+		Generator:     GoodfellowGenerator(outputBias).Network(),
+		Discriminator: GoodfellowDiscriminator().Network(),
+		Loss:          gan.NonSaturating(),
+		CriticSteps:   criticSteps,
+	}
+}
+
+// GoodfellowConfig is the trainer configuration of the paper's run: batch 100 and SGD with momentum for both
+// players (gan.GoodfellowMomentum with stepsPerEpoch = 50,000/100 = 500 updates per epoch of D, the paper's
+// training split train[0:50000]).
+func GoodfellowConfig(seed uint64) gan.Config {
+	opt := func() optimizers.Interface {
+		return gan.Momentum(gan.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch))
+	}
+	return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, DOptimizer: opt, GOptimizer: opt, FixedSamples: 10}
+}
