@@ -1,0 +1,107 @@
+package gan
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/pkg/support/exceptions"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// RMSPropScope is the sub-scope of the optimizer's context that holds RMSProp's state: one running average of
+// squared gradients per trainable variable, named after it, e.g.
+// /d_optimizer/rmsprop/discriminator/000_conv/weights_square_avg under the trainer's D optimizer.
+const RMSPropScope = "rmsprop"
+
+// RMSProp is the optimizer of WGAN (Arjovsky, Chintala & Bottou 2017, Algorithm 1 with α = 5e-5,
+// https://arxiv.org/abs/1701.07875; their code calls PyTorch's optim.RMSprop(lr=5e-5)), with PyTorch's RMSprop
+// defaults: smoothing 0.99, ε = 1e-8, no momentum, not centered, no weight decay, no bias correction:
+//
+//	v ← 0.99·v + 0.01·g²        θ ← θ − lr · g / (√v + 1e-8)        (v starts at 0)
+//
+// GoMLX's optimizers.RMSProp is a different algorithm (Adam without its first moment: bias-corrected v, β 0.999,
+// ε 1e-7) and keeps its state in a scope that does not depend on the optimizer's, so this one is written here.
+//
+// State: v lives under ctx.In(RMSPropScope) of the context UpdateGraph is given, so two optimizers built in
+// different scopes (the trainer's g_optimizer and d_optimizer, DESIGN §4) never share it; the learning rate is the
+// variable optimizers.LearningRateVar under that context too (so it can be changed between steps), and each call
+// increments that context's global step. All of it is ordinary context variables: the trainer's checkpoints save
+// and restore them.
+func RMSProp(lr float64) optimizers.Interface {
+	return RMSPropWith(lr, 0.99, 1e-8)
+}
+
+// RMSPropWith is RMSProp with the smoothing constant alpha (PyTorch's alpha, TensorFlow's rho) and eps chosen.
+func RMSPropWith(lr, alpha, eps float64) optimizers.Interface {
+	if !(lr > 0) || !(alpha >= 0 && alpha < 1) || !(eps >= 0) {
+		exceptions.Panicf("gan.RMSProp: want lr > 0, alpha in [0, 1) and eps ≥ 0, got lr %g, alpha %g, eps %g", lr, alpha, eps)
+	}
+	return &rmsProp{lr: lr, alpha: alpha, eps: eps}
+}
+
+type rmsProp struct{ lr, alpha, eps float64 }
+
+// UpdateGraph implements optimizers.Interface: one RMSProp step on every trainable variable loss's graph uses.
+func (o *rmsProp) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
+	if !loss.Shape().IsScalar() {
+		exceptions.Panicf("gan.RMSProp: the loss must be a scalar, got %s", loss.Shape())
+	}
+	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	if len(grads) == 0 {
+		exceptions.Panicf("gan.RMSProp: the loss depends on no trainable variable")
+	}
+	dtype := loss.DType()
+	learningRate := optimizers.LearningRateVar(ctx, dtype, o.lr).ValueGraph(g)
+	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtypes.Int64)
+	// BuildTrainableVariablesGradientsGraph returns the gradients in this order (as GoMLX's Adam relies on too).
+	i := 0
+	for v := range ctx.IterVariables() {
+		if !v.Trainable || !v.InUseByGraph(g) {
+			continue
+		}
+		if i >= len(grads) {
+			exceptions.Panicf("gan.RMSProp: more trainable variables in use than gradients (%d): were variables created in between?", len(grads))
+		}
+		o.apply(ctx, g, v, grads[i], learningRate)
+		i++
+	}
+	if i != len(grads) {
+		exceptions.Panicf("gan.RMSProp: %d gradients but %d trainable variables in use", len(grads), i)
+	}
+}
+
+// squareAvg returns the running average of squared gradients of variable v: /<ctx scope>/rmsprop/<v's scope>/<v's name>_square_avg.
+func squareAvg(ctx *context.Context, v *context.Variable) *context.Variable {
+	scope := ctx.In(RMSPropScope).Scope()
+	if v.Scope() != context.RootScope {
+		scope += v.Scope()
+	}
+	return ctx.Checked(false).InAbsPath(scope).WithInitializer(initializers.Zero).
+		VariableWithShape(v.Name()+"_square_avg", shapes.Make(v.Shape().DType, v.Shape().Dimensions...)).
+		SetTrainable(false)
+}
+
+func (o *rmsProp) apply(ctx *context.Context, g *Graph, v *context.Variable, grad, learningRate *Node) {
+	value := v.ValueGraph(g)
+	dtype := value.DType()
+	if grad.DType() != dtype {
+		grad = ConvertDType(grad, dtype)
+	}
+	avgVar := squareAvg(ctx, v)
+	avg := Add(MulScalar(avgVar.ValueGraph(g), o.alpha), MulScalar(Square(grad), 1-o.alpha))
+	avgVar.SetValueGraph(avg)
+	lr := learningRate
+	if lr.DType() != dtype {
+		lr = ConvertDType(lr, dtype)
+	}
+	step := Div(Mul(lr, grad), AddScalar(Sqrt(avg), o.eps))
+	v.SetValueGraph(Sub(value, step))
+}
+
+// Clear implements optimizers.Interface: it deletes the running averages (not the learning rate or step count).
+func (o *rmsProp) Clear(ctx *context.Context) error {
+	return ctx.In(RMSPropScope).DeleteVariablesInScope()
+}

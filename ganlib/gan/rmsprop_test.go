@@ -1,0 +1,246 @@
+package gan_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/gan"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// rmsRef is PyTorch's torch.optim.RMSprop step (momentum 0, centered False, weight_decay 0) written out in
+// float64: v ← α·v + (1−α)·g²; θ ← θ − lr·g/(√v + ε).
+type rmsRef struct{ v []float64 }
+
+func (r *rmsRef) step(theta, grad []float64, lr, alpha, eps float64) {
+	if r.v == nil {
+		r.v = make([]float64, len(theta))
+	}
+	for i := range theta {
+		r.v[i] = alpha*r.v[i] + (1-alpha)*grad[i]*grad[i]
+		theta[i] -= lr * grad[i] / (math.Sqrt(r.v[i]) + eps)
+	}
+}
+
+// quadratic problem: loss = Σ ½·a⊙w² + c⊙w + Σ (b − 1)⁴, so ∂/∂w = a⊙w + c and ∂/∂b = 4(b − 1)³.
+var (
+	rmsA  = []float64{1, 2, 0.5, 3, 0.1, 1.5}
+	rmsC  = []float64{0.3, -0.2, 0, 1, -1, 0.05}
+	rmsW0 = []float64{1, -1, 2, 0.5, -0.3, 0}
+	rmsB0 = []float64{0.2, 1.5, -0.7}
+)
+
+func rmsGrads(w, b []float64) (gw, gb []float64) {
+	for i := range w {
+		gw = append(gw, rmsA[i]*w[i]+rmsC[i])
+	}
+	for _, v := range b {
+		gb = append(gb, 4*math.Pow(v-1, 3))
+	}
+	return
+}
+
+func rmsLoss(ctx *context.Context, g *Graph) *Node {
+	m := ctx.In("model")
+	w := m.VariableWithValue("w", tensors.FromFlatDataAndDimensions(append([]float64(nil), rmsW0...), 2, 3)).ValueGraph(g)
+	bv := m.VariableWithValue("b", append([]float64(nil), rmsB0...)).ValueGraph(g)
+	a := Const(g, tensors.FromFlatDataAndDimensions(rmsA, 2, 3))
+	c := Const(g, tensors.FromFlatDataAndDimensions(rmsC, 2, 3))
+	lw := ReduceAllSum(Add(MulScalar(Mul(a, Square(w)), 0.5), Mul(c, w)))
+	return Add(lw, ReduceAllSum(PowScalar(AddScalar(bv, -1), 4)))
+}
+
+func values(t *testing.T, ctx *context.Context, scopeAndName string) []float64 {
+	t.Helper()
+	v := ctx.GetVariableByScopeAndName(splitScope(scopeAndName))
+	if v == nil {
+		t.Fatalf("no variable %s", scopeAndName)
+	}
+	return tensors.MustCopyFlatData[float64](v.MustValue())
+}
+
+func splitScope(s string) (scope, name string) {
+	i := len(s) - 1
+	for s[i] != '/' {
+		i--
+	}
+	if i == 0 {
+		return "/", s[1:]
+	}
+	return s[:i], s[i+1:]
+}
+
+func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Errorf("%s[%d] = %.12g, reference %.12g", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestRMSPropAgainstReference: 6 steps on a quadratic (and a quartic) match PyTorch's RMSprop formula computed in
+// float64; the state sits under the optimizer's scope.
+func TestRMSPropAgainstReference(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+		const lr = 0.01
+		ctx := context.New()
+		opt := gan.RMSProp(lr)
+		e := context.MustNewExec(b, ctx, func(ctx *context.Context, g *Graph) *Node {
+			loss := rmsLoss(ctx, g)
+			opt.UpdateGraph(ctx.In("opt"), g, loss)
+			return loss
+		})
+		defer e.Finalize()
+		w, bb := append([]float64(nil), rmsW0...), append([]float64(nil), rmsB0...)
+		var rw, rb rmsRef
+		for step := 1; step <= 6; step++ {
+			e.MustExec()
+			gw, gb := rmsGrads(w, bb)
+			rw.step(w, gw, lr, 0.99, 1e-8)
+			rb.step(bb, gb, lr, 0.99, 1e-8)
+			closeTo(t, "w", values(t, ctx, "/model/w"), w, 1e-12)
+			closeTo(t, "b", values(t, ctx, "/model/b"), bb, 1e-12)
+			closeTo(t, "v(w)", values(t, ctx, "/opt/rmsprop/model/w_square_avg"), rw.v, 1e-12)
+		}
+		if steps := optimizers.GetGlobalStep(ctx.In("opt")); steps != 6 {
+			t.Errorf("global step under the optimizer's scope is %d, want 6", steps)
+		}
+		if lrv := values(t, ctx, "/opt/optimizers/learning_rate"); lrv[0] != lr {
+			t.Errorf("learning rate variable %g, want %g", lrv[0], lr)
+		}
+		// Clear removes the averages: the next step is a first step again (v = 0.01·g²).
+		if err := opt.Clear(ctx.In("opt")); err != nil {
+			t.Fatal(err)
+		}
+		if v := ctx.GetVariableByScopeAndName("/opt/rmsprop/model", "w_square_avg"); v != nil {
+			t.Fatalf("Clear left %s", v.ScopeAndName())
+		}
+	})
+}
+
+// TestRMSPropFirstStepByHand: v = 0.01·g², so the first step is lr·g/(0.1·|g| + 1e-8) ≈ 10·lr·sign(g).
+func TestRMSPropFirstStepByHand(t *testing.T) {
+	b := backendtest.Go(t)
+	ctx := context.New()
+	context.MustExecOnce(b, ctx, func(ctx *context.Context, g *Graph) *Node {
+		loss := rmsLoss(ctx, g)
+		gan.RMSProp(1e-3).UpdateGraph(ctx.In("d_optimizer"), g, loss)
+		return loss
+	})
+	// ∂/∂w[0] = 1·1 + 0.3 = 1.3 > 0; ∂/∂w[5] = 1.5·0 + 0.05 > 0; ∂/∂b[1] = 4·0.5³ > 0; ∂/∂b[0] < 0.
+	first := func(theta, g float64) float64 { return theta - 1e-3*g/(math.Sqrt(0.01*g*g)+1e-8) } // ≈ θ − 0.01·sign(g)
+	want := []float64{first(1, 1.3), first(0, 0.05)}
+	got := values(t, ctx, "/model/w")
+	if math.Abs(got[0]-want[0]) > 1e-12 || math.Abs(got[5]-want[1]) > 1e-12 || math.Abs(want[1]+0.01) > 1e-6 {
+		t.Errorf("w[0], w[5] after one step: %.10g, %.10g; want %.10g, %.10g", got[0], got[5], want[0], want[1])
+	}
+	if gotB, wantB := values(t, ctx, "/model/b"), first(0.2, 4*math.Pow(0.2-1, 3)); math.Abs(gotB[0]-wantB) > 1e-12 || math.Abs(wantB-0.21) > 1e-6 {
+		t.Errorf("b[0] after one step: %.10g, want %.10g ≈ 0.21", gotB[0], wantB)
+	}
+}
+
+// TestRMSPropScopesDoNotShareState: two RMSProp optimizers in different scopes updating the same variables in turn
+// each keep their own running average (a shared one would give other values).
+func TestRMSPropScopesDoNotShareState(t *testing.T) {
+	b := backendtest.Go(t)
+	ctx := context.New()
+	build := func(scope string, lr float64) *context.Exec {
+		opt := gan.RMSProp(lr)
+		return context.MustNewExec(b, ctx, func(ctx *context.Context, g *Graph) *Node {
+			loss := rmsLoss(ctx.Checked(false), g)
+			opt.UpdateGraph(ctx.In(scope), g, loss)
+			return loss
+		})
+	}
+	ea, eb := build("opt_a", 0.01), build("opt_b", 0.003)
+	w, bb := append([]float64(nil), rmsW0...), append([]float64(nil), rmsB0...)
+	var wa, ba, wb, bbRef rmsRef
+	for range 3 {
+		ea.MustExec()
+		gw, gb := rmsGrads(w, bb)
+		wa.step(w, gw, 0.01, 0.99, 1e-8)
+		ba.step(bb, gb, 0.01, 0.99, 1e-8)
+		eb.MustExec()
+		gw, gb = rmsGrads(w, bb)
+		wb.step(w, gw, 0.003, 0.99, 1e-8)
+		bbRef.step(bb, gb, 0.003, 0.99, 1e-8)
+	}
+	closeTo(t, "w", values(t, ctx, "/model/w"), w, 1e-12)
+	closeTo(t, "b", values(t, ctx, "/model/b"), bb, 1e-12)
+	closeTo(t, "v_a(w)", values(t, ctx, "/opt_a/rmsprop/model/w_square_avg"), wa.v, 1e-12)
+	closeTo(t, "v_b(w)", values(t, ctx, "/opt_b/rmsprop/model/w_square_avg"), wb.v, 1e-12)
+}
+
+// TestRMSPropSurvivesCheckpoint: the trainer with RMSProp for both players, 3 steps + Save + fresh trainer + Load +
+// 3 steps, ends with the same weights as 6 uninterrupted steps — which needs the running averages restored.
+func TestRMSPropSurvivesCheckpoint(t *testing.T) {
+	b := backendtest.Go(t)
+	newRMS := func() *gan.Trainer {
+		tr, err := gan.New(b, tinyVariant(), gan.Config{BatchSize: 8, Seed: 42,
+			DOptimizer: func() optimizers.Interface { return gan.RMSProp(5e-3) },
+			GOptimizer: func() optimizers.Interface { return gan.RMSProp(5e-3) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.SetData(blobs(), 64, 4, 4, 1, 0, 1); err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	straight := newRMS()
+	if err := straight.Train(6); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	first := newRMS()
+	if err := first.Train(3); err != nil {
+		t.Fatal(err)
+	}
+	// The state is where it should be, and not trivially zero.
+	avg := first.Ctx.GetVariableByScopeAndName("/d_optimizer/rmsprop/discriminator/002_dense", "weights_square_avg")
+	if avg == nil {
+		t.Fatal("no /d_optimizer/rmsprop/discriminator/002_dense/weights_square_avg")
+	}
+	if s := sum32(tensors.MustCopyFlatData[float32](avg.MustValue())); !(s > 0) {
+		t.Fatalf("running average sums to %g after 3 steps", s)
+	}
+	if first.Ctx.GetVariableByScopeAndName("/g_optimizer/rmsprop/generator/000_dense", "weights_square_avg") == nil {
+		t.Fatal("no running average for G under /g_optimizer")
+	}
+	if _, err := first.Save(dir, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	second := newRMS()
+	if _, err := second.Load(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Train(6); err != nil {
+		t.Fatal(err)
+	}
+	for _, scope := range []string{gan.GeneratorScope, gan.DiscriminatorScope} {
+		want, got := straight.VariableValues(scope), second.VariableValues(scope)
+		for name, w := range want {
+			for i := range w {
+				if math.Abs(float64(got[name][i]-w[i])) > 1e-5 {
+					t.Fatalf("%s[%d] after resume %g, uninterrupted %g", name, i, got[name][i], w[i])
+				}
+			}
+		}
+	}
+}
+
+func sum32(v []float32) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += float64(x)
+	}
+	return s
+}
