@@ -1,0 +1,116 @@
+package gan
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// TestMomentumAgainstHandComputation runs six updates of a quadratic loss ½‖w − t‖² (gradient w − t) and compares
+// every step with the update rule written out in float64: learning rate decayed by 2 per update down to a floor,
+// momentum ramping from 0.5 to 0.9 between epochs 1 and 3 of 2 updates each.
+func TestMomentumAgainstHandComputation(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+		cfg := MomentumConfig{LearningRate: 0.4, Decay: 2, MinLearningRate: 0.06, InitialMomentum: 0.5, FinalMomentum: 0.9,
+			MomentumStart: 1, MomentumSaturate: 3, StepsPerEpoch: 2}
+		// Rates by hand: lr 0.4, 0.2, 0.1, 0.06 (floor), …; epochs before update s: 0,0,1,1,2,2 → momentum 0.5,
+		// 0.5, 0.5, 0.5, 0.7, 0.7.
+		wantLR := []float64{0.4, 0.2, 0.1, 0.06, 0.06, 0.06}
+		wantM := []float64{0.5, 0.5, 0.5, 0.5, 0.7, 0.7}
+		for s := range wantLR {
+			lr, m := cfg.Rate(s + 1)
+			if math.Abs(lr-wantLR[s]) > 1e-15 || math.Abs(m-wantM[s]) > 1e-15 {
+				t.Fatalf("Rate(%d) = %g, %g; want %g, %g", s+1, lr, m, wantLR[s], wantM[s])
+			}
+		}
+
+		target := []float32{1, -2, 0.5}
+		ctx := context.New().Checked(false)
+		opt := Momentum(cfg)
+		exec, err := context.NewExec(b, ctx.In("model"), func(ctx *context.Context, g *Graph) *Node {
+			w := ctx.VariableWithValue("w", []float32{0, 0, 0}).ValueGraph(g)
+			loss := MulScalar(ReduceAllSum(Square(Sub(w, Const(g, target)))), 0.5)
+			opt.UpdateGraph(ctx.In("opt"), g, loss)
+			return loss
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := []float64{0, 0, 0}
+		v := []float64{0, 0, 0}
+		for s := range wantLR {
+			if _, err := exec.Exec(); err != nil {
+				t.Fatal(err)
+			}
+			for i := range w {
+				grad := w[i] - float64(target[i])
+				v[i] = wantM[s]*v[i] - wantLR[s]*grad
+				w[i] += v[i]
+			}
+			got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/model", "w").MustValue())
+			for i := range w {
+				if math.Abs(float64(got[i])-w[i]) > 1e-6 {
+					t.Fatalf("update %d: w = %v, by hand %v", s+1, got, w)
+				}
+			}
+		}
+		if st := ctx.InspectVariable("/model/opt", momentumStepName); st == nil || st.MustValue().Value().(int64) != 6 {
+			t.Errorf("update counter: %v, want 6", st)
+		}
+		if err := opt.Clear(ctx.In("model").In("opt")); err != nil {
+			t.Fatal(err)
+		}
+		if ctx.InspectVariable("/model/opt", momentumStepName) != nil {
+			t.Error("Clear left the update counter")
+		}
+	})
+}
+
+// TestMomentumMaxColNorm: one plain SGD step (momentum 0) on W [2,2] followed by the column-norm cap: a column
+// with norm 5 is scaled to norm 1, a column with norm 0.5 is left alone.
+func TestMomentumMaxColNorm(t *testing.T) {
+	b := backendtest.Go(t)
+	ctx := context.New().Checked(false)
+	opt := Momentum(MomentumConfig{LearningRate: 1, MaxColNorm: 1})
+	// loss = −Σ W·C, gradient −C: the step adds C to W = 0, so W becomes C before the cap.
+	c := [][]float32{{3, 0.3}, {4, 0.4}}
+	exec, err := context.NewExec(b, ctx, func(ctx *context.Context, g *Graph) *Node {
+		w := ctx.VariableWithValue("w", [][]float32{{0, 0}, {0, 0}}).ValueGraph(g)
+		loss := Neg(ReduceAllSum(Mul(w, Const(g, c))))
+		opt.UpdateGraph(ctx.In("opt"), g, loss)
+		return loss
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.Exec(); err != nil {
+		t.Fatal(err)
+	}
+	got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/", "w").MustValue())
+	want := []float64{0.6, 0.3, 0.8, 0.4} // column 0: (3,4)/5·1; column 1 unchanged
+	for i := range want {
+		if math.Abs(float64(got[i])-want[i]) > 1e-5 {
+			t.Fatalf("W = %v, want %v", got, want)
+		}
+	}
+}
+
+func TestMomentumRejectsBadConfig(t *testing.T) {
+	for _, cfg := range []MomentumConfig{{}, {LearningRate: 0.1, Decay: 0.5}, {LearningRate: 0.1, FinalMomentum: 1}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Momentum(%+v) did not panic", cfg)
+				}
+			}()
+			Momentum(cfg)
+		}()
+	}
+}
