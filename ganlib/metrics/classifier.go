@@ -1,0 +1,560 @@
+package metrics
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+
+	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/nn"
+)
+
+// The domain classifier: a small CNN on 28×28×1 images in [-1, 1], built from ganlib/nn layers (GoMLX's own
+// convolution gradient is wrong, DESIGN §3):
+//
+//	Conv2D(32, 5, stride 2, same) → ReLU → 14×14×32
+//	Conv2D(64, 5, stride 2, same) → ReLU → 7×7×64
+//	Flatten → Dense(FeatureDim) → ReLU   (the features: penultimate layer)
+//	Dense(10)                             (logits)
+//
+// It is trained with Adam (learning rate 1e-3, times 0.7 after every epoch) on the train split in batches
+// of 100, seeded, and cached in <data root>/classifiers/<dataset>.bin.
+const (
+	classifierScope   = "classifier"
+	classifierClasses = 10
+	classifierSide    = 28
+	classifierBatch   = 100 // training batch
+	inferBatch        = 250 // inference batch: every call is padded to a multiple of it (one compiled graph)
+	featureDim        = 128
+	classifierSeed    = 20141
+	// classifierArch names the architecture and training recipe; a cache made for another one is retrained.
+	classifierArch = "cnn-c32k5s2-c64k5s2-d128-d10/adam1e-3-x0.7/epoch/b100/v1"
+	cacheMagic     = "ganlab-classifier"
+	cacheVersion   = 2
+	// floorN is how many train images are compared with the test set for the FD floor.
+	floorN = 10000
+	// lrDecay multiplies Adam's learning rate (1e-3) after every epoch.
+	lrDecay = 0.7
+)
+
+// classifierEpochs and the minimum test accuracy per dataset.
+var classifierSpecs = map[string]struct {
+	epochs int
+	minAcc float64
+}{
+	"mnist":         {epochs: 6, minAcc: 0.99},
+	"fashion-mnist": {epochs: 6, minAcc: 0.90},
+}
+
+// Classifier is a trained domain classifier for one dataset: Predict gives class probabilities, Features the
+// penultimate layer, on which Fréchet distance and precision/recall are computed.
+type Classifier struct {
+	// Dataset is "mnist" or "fashion-mnist".
+	Dataset string
+	// ClassNames names the 10 classes.
+	ClassNames []string
+	// Path is the cache file the classifier was loaded from or saved to ("" when not cached).
+	Path string
+	// TrainSeconds is how long training took (when it was trained, as stored in the cache).
+	TrainSeconds float64
+
+	backend  backends.Backend
+	ctx      *context.Context
+	exec     *context.Exec
+	mu       sync.Mutex
+	testAcc  float64
+	floors   []FDFloorN
+	variable []savedTensor
+}
+
+// savedTensor is one variable of the classifier in the cache.
+type savedTensor struct {
+	Scope, Name string
+	Dims        []int
+	Values      []float32
+}
+
+// cacheFile is the gob-encoded body of a cache file, preceded in the file by a header (see writeCache).
+type cacheFile struct {
+	Arch         string
+	Dataset      string
+	TestAccuracy float64
+	Floors       []FDFloorN
+	TrainSeconds float64
+	Variables    []savedTensor
+}
+
+// FeatureDim is the length of a feature vector (the penultimate layer's width).
+func (c *Classifier) FeatureDim() int { return featureDim }
+
+// TestAccuracy is the fraction of the dataset's 10,000 test images classified correctly, measured after training
+// and stored in the cache.
+func (c *Classifier) TestAccuracy() float64 { return c.testAcc }
+
+// FDFloorN is the FD floor at one sample size: the Fréchet distance between the features of N train images (a
+// fixed random subset) and those of the 10,000 test images.
+type FDFloorN struct {
+	N  int
+	FD float64
+}
+
+// floorSizes are the sample sizes at which the floor is measured.
+var floorSizes = []int{500, 1000, 2000, 5000, floorN}
+
+// FDFloor is the Fréchet distance between the features of 10,000 train images (a fixed random subset) and those
+// of the 10,000 test images: the FD that a sample of real data has. A generator's FD against the test set is
+// meaningful only relative to it.
+func (c *Classifier) FDFloor() float64 { return c.FDFloorAt(floorN) }
+
+// FDFloorAt is the FD floor for n samples against the test set: measured with N = 500, 1000, 2000, 5000 and
+// 10,000 train images (the FD of finite samples is biased upwards, more so for small N); it returns the floor
+// of the largest measured N <= n (the smallest N when n < 500).
+func (c *Classifier) FDFloorAt(n int) float64 {
+	if len(c.floors) == 0 {
+		return math.NaN()
+	}
+	fd := c.floors[0].FD
+	for _, f := range c.floors {
+		if f.N <= n {
+			fd = f.FD
+		}
+	}
+	return fd
+}
+
+// Floors returns the FD floors measured at every size (see FDFloorAt).
+func (c *Classifier) Floors() []FDFloorN { return append([]FDFloorN(nil), c.floors...) }
+
+// ClassifierDir returns the folder where classifiers are cached under a data root (data.DefaultDataRoot() by
+// default): <root>/classifiers.
+func ClassifierDir(root string) string { return filepath.Join(root, "classifiers") }
+
+// LoadClassifier returns the domain classifier for "mnist" or "fashion-mnist", loading it from its cache in the
+// project data folder (<data.DefaultDataRoot()>/classifiers/<dataset>.bin) or, if absent or unreadable, training
+// it on the train split (logging progress via logf, nil = silent), checking its test accuracy (MNIST >= 99 %,
+// Fashion-MNIST >= 90 %, else an error) and caching it atomically.
+//
+// Training takes a few minutes on 2 CPU cores with XLA (much longer on the pure-Go backend); `ganlab data
+// classifiers` does it ahead of time.
+func LoadClassifier(backend backends.Backend, dataset string, logf func(format string, args ...any)) (*Classifier, error) {
+	root := data.DefaultDataRoot()
+	if root == "" {
+		return nil, errors.New("metrics.LoadClassifier: no data folder (no project home and no user cache folder)")
+	}
+	return LoadClassifierFrom(backend, dataset, root, logf)
+}
+
+// LoadClassifierFrom is LoadClassifier with the data root given: the dataset is loaded with data.DataRoot(root)
+// and the classifier cached in ClassifierDir(root).
+func LoadClassifierFrom(backend backends.Backend, dataset, root string, logf func(format string, args ...any)) (*Classifier, error) {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	spec, ok := classifierSpecs[dataset]
+	if !ok {
+		return nil, fmt.Errorf("metrics.LoadClassifier: no classifier for dataset %q (want \"mnist\" or \"fashion-mnist\")", dataset)
+	}
+	path := filepath.Join(ClassifierDir(root), dataset+".bin")
+	if _, err := os.Stat(path); err == nil {
+		c, err := readClassifier(backend, path, dataset)
+		if err == nil {
+			return c, nil
+		}
+		logf("metrics: %v; training a new classifier", err)
+	}
+	train, err := data.Load(dataset, "train", data.DataRoot(root), data.Logf(logf))
+	if err != nil {
+		return nil, err
+	}
+	test, err := data.Load(dataset, "test", data.DataRoot(root), data.Logf(logf))
+	if err != nil {
+		return nil, err
+	}
+	c, err := TrainClassifier(backend, train, test, spec.epochs, logf)
+	if err != nil {
+		return nil, err
+	}
+	if c.testAcc < spec.minAcc {
+		return nil, fmt.Errorf("metrics: the %s classifier reached %.2f%% test accuracy after %d epochs, below the required %.0f%%",
+			dataset, 100*c.testAcc, spec.epochs, 100*spec.minAcc)
+	}
+	if err := c.save(path); err != nil {
+		return nil, err
+	}
+	logf("metrics: %s classifier cached in %s", dataset, path)
+	return c, nil
+}
+
+// classifierModel builds the CNN on x [B, 28, 28, 1] and returns the logits [B, 10] and features [B, FeatureDim].
+func classifierModel(ctx *context.Context, x *graph.Node) (logits, feats *graph.Node) {
+	ctx = ctx.In(classifierScope)
+	h := nn.Conv2D(ctx.In("conv1"), x, 32, 5, 2, nn.Same)
+	h = nn.LeakyReLU(h, 0)
+	h = nn.Conv2D(ctx.In("conv2"), h, 64, 5, 2, nn.Same)
+	h = nn.LeakyReLU(h, 0)
+	h = nn.Flatten(h)
+	feats = nn.LeakyReLU(nn.Dense(ctx.In("features"), h, featureDim), 0)
+	logits = nn.Dense(ctx.In("logits"), feats, classifierClasses)
+	return logits, feats
+}
+
+// crossEntropy is the mean softmax cross-entropy of logits [B, 10] against int32 labels [B].
+func crossEntropy(logits, labels *graph.Node) *graph.Node {
+	logp := graph.LogSoftmax(logits, -1)
+	oneHot := graph.OneHot(labels, classifierClasses, logits.DType())
+	return graph.Neg(graph.ReduceAllMean(graph.ReduceSum(graph.Mul(logp, oneHot), -1)))
+}
+
+func checkImages(im *data.Images) error {
+	if im.H != classifierSide || im.W != classifierSide || im.C != 1 {
+		return fmt.Errorf("metrics: the classifier takes 28×28×1 images, %s/%s has %d×%d×%d", im.Name, im.Split, im.H, im.W, im.C)
+	}
+	if len(im.Labels) != im.N {
+		return fmt.Errorf("metrics: %s/%s has no labels", im.Name, im.Split)
+	}
+	return nil
+}
+
+// TrainClassifier trains a new classifier on train for the given number of epochs (seeded, deterministic for a
+// given backend), then measures its accuracy on test and the FD floor (train vs test). It does not cache it.
+func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs int, logf func(format string, args ...any)) (c *Classifier, err error) {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if err := checkImages(train); err != nil {
+		return nil, err
+	}
+	if err := checkImages(test); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("metrics: training the %s classifier: %v", train.Name, r)
+		}
+	}()
+	start := time.Now()
+	ctx := context.New().Checked(false)
+	if err := ctx.SetRNGStateFromSeed(classifierSeed); err != nil {
+		return nil, err
+	}
+	opt := optimizers.Adam().LearningRate(1e-3).Done()
+	step, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
+		g := x.Graph()
+		ctx.SetTraining(g, true)
+		logits, _ := classifierModel(ctx, x)
+		loss := crossEntropy(logits, y)
+		opt.UpdateGraph(ctx.In("optimizer"), g, loss)
+		return loss
+	})
+	if err != nil {
+		return nil, err
+	}
+	pixels := train.Scaled(-1, 1)
+	size := train.ImageSize()
+	rng := rand.New(rand.NewPCG(classifierSeed, 1))
+	steps := train.N / classifierBatch
+	xb := make([]float32, classifierBatch*size)
+	yb := make([]int32, classifierBatch)
+	for epoch := range epochs {
+		if epoch > 0 {
+			lr := 1e-3 * math.Pow(lrDecay, float64(epoch))
+			if err := setLearningRate(ctx, lr); err != nil {
+				return nil, err
+			}
+		}
+		perm := rng.Perm(train.N)
+		var sum float64
+		for s := range steps {
+			for i := range classifierBatch {
+				j := perm[s*classifierBatch+i]
+				copy(xb[i*size:(i+1)*size], pixels[j*size:(j+1)*size])
+				yb[i] = int32(train.Labels[j])
+			}
+			out, err := step.Exec(tensors.FromFlatDataAndDimensions(xb, classifierBatch, classifierSide, classifierSide, 1),
+				tensors.FromFlatDataAndDimensions(yb, classifierBatch))
+			if err != nil {
+				return nil, err
+			}
+			loss := tensors.ToScalar[float32](out[0])
+			out[0].FinalizeAll()
+			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+				return nil, fmt.Errorf("metrics: classifier loss is %v at epoch %d step %d", loss, epoch+1, s+1)
+			}
+			sum += float64(loss)
+			if (s+1)%200 == 0 {
+				logf("metrics: %s classifier epoch %d/%d step %d/%d: mean loss %.4f (%.0f s)", train.Name, epoch+1, epochs,
+					s+1, steps, sum/float64(s+1), time.Since(start).Seconds())
+			}
+		}
+	}
+	step.Finalize()
+	// Keep only the network's variables (not Adam's state).
+	var vars []savedTensor
+	for v := range ctx.IterVariables() {
+		if v.Scope() != "/"+classifierScope && !strings.HasPrefix(v.Scope(), "/"+classifierScope+"/") {
+			continue
+		}
+		val := v.MustValue()
+		if val.DType() != dtypes.Float32 {
+			continue
+		}
+		vars = append(vars, savedTensor{Scope: v.Scope(), Name: v.Name(), Dims: val.Shape().Dimensions,
+			Values: tensors.MustCopyFlatData[float32](val)})
+	}
+	sort.Slice(vars, func(i, j int) bool { return vars[i].Scope+"/"+vars[i].Name < vars[j].Scope+"/"+vars[j].Name })
+	c, err = newClassifier(backend, train.Name, vars)
+	if err != nil {
+		return nil, err
+	}
+	c.TrainSeconds = time.Since(start).Seconds()
+	if err := c.measure(train, test); err != nil {
+		return nil, err
+	}
+	logf("metrics: %s classifier trained in %.0f s: test accuracy %.2f%%, FD floor (train vs test) %.3f",
+		train.Name, c.TrainSeconds, 100*c.testAcc, c.FDFloor())
+	return c, nil
+}
+
+// setLearningRate sets Adam's learning-rate variable (created by UpdateGraph) to lr.
+func setLearningRate(ctx *context.Context, lr float64) error {
+	for v := range ctx.IterVariables() {
+		if v.Name() == optimizers.ParamLearningRate && strings.HasPrefix(v.Scope(), "/optimizer") {
+			return v.SetValue(tensors.FromAnyValue(shapes.CastAsDType(lr, v.MustValue().DType())))
+		}
+	}
+	return errors.New("metrics: the optimizer's learning-rate variable was not found")
+}
+
+// measure sets the test accuracy and the FD floor (features of floorN seeded train images vs the test set).
+func (c *Classifier) measure(train, test *data.Images) error {
+	labels, _, testFeats, err := c.run(test.Scaled(-1, 1), test.N)
+	if err != nil {
+		return err
+	}
+	correct := 0
+	for i, l := range labels {
+		if l == test.Labels[i] {
+			correct++
+		}
+	}
+	c.testAcc = float64(correct) / float64(test.N)
+	idx := rand.New(rand.NewPCG(classifierSeed, 2)).Perm(train.N)[:min(floorN, train.N)]
+	sub := train.Gather(idx, -1, 1, nil)
+	_, _, trainFeats, err := c.run(sub, len(idx))
+	if err != nil {
+		return err
+	}
+	c.floors = nil
+	for _, n := range floorSizes {
+		if n > len(idx) {
+			break
+		}
+		fd, err := Frechet(trainFeats[:n*featureDim], n, testFeats, test.N, featureDim)
+		if err != nil {
+			return err
+		}
+		c.floors = append(c.floors, FDFloorN{N: n, FD: fd})
+	}
+	return nil
+}
+
+// newClassifier builds the inference graph's context from saved variables.
+func newClassifier(backend backends.Backend, dataset string, vars []savedTensor) (*Classifier, error) {
+	ds, err := classNames(dataset)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.New().Checked(false)
+	for _, v := range vars {
+		n := 1
+		for _, d := range v.Dims {
+			n *= d
+		}
+		if n != len(v.Values) || !strings.HasPrefix(v.Scope, "/"+classifierScope) {
+			return nil, fmt.Errorf("variable %s/%s: %d values for dims %v", v.Scope, v.Name, len(v.Values), v.Dims)
+		}
+		ctx.InAbsPath(v.Scope).VariableWithValue(v.Name, tensors.FromFlatDataAndDimensions(v.Values, v.Dims...))
+	}
+	c := &Classifier{Dataset: dataset, ClassNames: ds, backend: backend, ctx: ctx, variable: vars}
+	// Build the inference graph once now, so that a cache missing a variable (or holding one of the wrong shape)
+	// fails here with an error instead of inside Predict.
+	before := ctx.NumVariables()
+	c.exec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
+		logits, feats := classifierModel(ctx, x)
+		return []*graph.Node{graph.ConvertDType(graph.ArgMax(logits, -1), dtypes.Int32), graph.Softmax(logits, -1), feats}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, _, _, err := c.run(make([]float32, classifierSide*classifierSide), 1); err != nil {
+		return nil, err
+	}
+	if ctx.NumVariables() != before {
+		return nil, fmt.Errorf("the saved variables do not match the classifier's (%d saved, the network has %d)", before, ctx.NumVariables())
+	}
+	return c, nil
+}
+
+func classNames(dataset string) ([]string, error) {
+	switch dataset {
+	case "mnist":
+		return []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, nil
+	case "fashion-mnist":
+		return []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}, nil
+	}
+	return nil, fmt.Errorf("metrics: no classifier for dataset %q", dataset)
+}
+
+// checkN checks that images holds n 28×28×1 images.
+func checkN(images []float32, n int) error {
+	size := classifierSide * classifierSide
+	if n < 1 || len(images) != n*size {
+		return fmt.Errorf("metrics: want %d images of 28×28×1 (%d values), got %d values", n, n*size, len(images))
+	}
+	return nil
+}
+
+// run classifies n images (NHWC 28×28×1 in [-1, 1]) in padded batches of inferBatch: labels, probabilities
+// n×10 and features n×FeatureDim.
+func (c *Classifier) run(images []float32, n int) (labels []int, probs, feats []float32, err error) {
+	if err := checkN(images, n); err != nil {
+		return nil, nil, nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("metrics: classifier: %v", r)
+		}
+	}()
+	size := classifierSide * classifierSide
+	labels = make([]int, n)
+	probs = make([]float32, n*classifierClasses)
+	feats = make([]float32, n*featureDim)
+	buf := make([]float32, inferBatch*size)
+	for lo := 0; lo < n; lo += inferBatch {
+		hi := min(lo+inferBatch, n)
+		clear(buf)
+		copy(buf, images[lo*size:hi*size])
+		out, err := c.exec.Exec(tensors.FromFlatDataAndDimensions(buf, inferBatch, classifierSide, classifierSide, 1))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		l := tensors.MustCopyFlatData[int32](out[0])
+		p := tensors.MustCopyFlatData[float32](out[1])
+		f := tensors.MustCopyFlatData[float32](out[2])
+		for _, t := range out {
+			t.FinalizeAll()
+		}
+		for i := range hi - lo {
+			labels[lo+i] = int(l[i])
+		}
+		copy(probs[lo*classifierClasses:], p[:(hi-lo)*classifierClasses])
+		copy(feats[lo*featureDim:], f[:(hi-lo)*featureDim])
+	}
+	return labels, probs, feats, nil
+}
+
+// Predict classifies n images (NHWC 28×28×1, values in [-1, 1], the generators' tanh range, flat): the most
+// likely class of each and the class probabilities (n×10, row after row).
+func (c *Classifier) Predict(images []float32, n int) (labels []int, probs []float32, err error) {
+	labels, probs, _, err = c.run(images, n)
+	return labels, probs, err
+}
+
+// Features returns the penultimate layer (after its ReLU) for n images: n×FeatureDim values, row after row.
+func (c *Classifier) Features(images []float32, n int) (feats []float32, err error) {
+	_, _, feats, err = c.run(images, n)
+	return feats, err
+}
+
+// Analyze returns labels, probabilities and features of n images in one pass (Predict and Features together).
+func (c *Classifier) Analyze(images []float32, n int) (labels []int, probs, feats []float32, err error) {
+	return c.run(images, n)
+}
+
+// The cache file: the magic line "ganlab-classifier\n", a little-endian uint32 version, the SHA-256 of the body,
+// then the body (gob-encoded cacheFile).
+func (c *Classifier) save(path string) error {
+	var body bytes.Buffer
+	if err := gob.NewEncoder(&body).Encode(cacheFile{Arch: classifierArch, Dataset: c.Dataset, TestAccuracy: c.testAcc,
+		Floors: c.floors, TrainSeconds: c.TrainSeconds, Variables: c.variable}); err != nil {
+		return err
+	}
+	var file bytes.Buffer
+	file.WriteString(cacheMagic + "\n")
+	_ = binary.Write(&file, binary.LittleEndian, uint32(cacheVersion))
+	sum := sha256.Sum256(body.Bytes())
+	file.Write(sum[:])
+	file.Write(body.Bytes())
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := gan.WriteFileAtomic(path, file.Bytes()); err != nil {
+		return fmt.Errorf("metrics: caching the classifier: %w", err)
+	}
+	c.Path = path
+	return nil
+}
+
+// readClassifier loads a cache file; every error names the file.
+func readClassifier(backend backends.Backend, path, dataset string) (*Classifier, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("classifier cache %s: %w", path, err)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("classifier cache %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	head := len(cacheMagic) + 1
+	if len(raw) < head+4+sha256.Size || string(raw[:head]) != cacheMagic+"\n" {
+		return nil, bad("not a ganlab classifier file (no %q header)", cacheMagic)
+	}
+	if v := binary.LittleEndian.Uint32(raw[head:]); v != cacheVersion {
+		return nil, bad("format version %d, want %d", v, cacheVersion)
+	}
+	body := raw[head+4+sha256.Size:]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], raw[head+4:head+4+sha256.Size]) {
+		return nil, bad("corrupt (SHA-256 of the content does not match)")
+	}
+	var cf cacheFile
+	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&cf); err != nil {
+		return nil, bad("%v", err)
+	}
+	if cf.Arch != classifierArch {
+		return nil, bad("made for architecture %q, this version uses %q", cf.Arch, classifierArch)
+	}
+	if cf.Dataset != dataset {
+		return nil, bad("holds the classifier of %q, not %q", cf.Dataset, dataset)
+	}
+	c, err := newClassifier(backend, dataset, cf.Variables)
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	if len(cf.Floors) == 0 {
+		return nil, bad("no FD floor stored")
+	}
+	c.testAcc, c.floors, c.TrainSeconds, c.Path = cf.TestAccuracy, cf.Floors, cf.TrainSeconds, path
+	return c, nil
+}

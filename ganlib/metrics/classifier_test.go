@@ -1,0 +1,125 @@
+package metrics
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/data"
+)
+
+// requireClassifier returns the cached (or, the first time, freshly trained) classifier for dataset on XLA. Its
+// data must be present: skipped when absent unless GANLAB_REQUIRE_DATA=1 (as make test sets). Training takes a
+// few minutes the first time; `ganlab data classifiers` does it ahead.
+func requireClassifier(t *testing.T, dataset string) (*Classifier, *data.Images) {
+	t.Helper()
+	b := backendtest.XLA(t)
+	root := data.DefaultDataRoot()
+	var opts []data.Option
+	if os.Getenv("GANLAB_REQUIRE_DATA") != "1" {
+		opts = append(opts, data.Offline())
+	}
+	test, err := data.Load(dataset, "test", append(opts, data.DataRoot(root))...)
+	if err != nil {
+		if os.Getenv("GANLAB_REQUIRE_DATA") == "1" {
+			t.Fatal(err)
+		}
+		t.Skipf("%s absent (set GANLAB_REQUIRE_DATA=1 to fail instead): %v", dataset, err)
+	}
+	start := time.Now()
+	c, err := LoadClassifier(b, dataset, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s classifier ready in %v (%s): test accuracy %.2f%%, FD floor %.3f, trained in %.0f s",
+		dataset, time.Since(start), c.Path, 100*c.TestAccuracy(), c.FDFloor(), c.TrainSeconds)
+	return c, test
+}
+
+func TestClassifierAccuracy(t *testing.T) {
+	for _, tc := range []struct {
+		dataset string
+		min     float64
+	}{{"mnist", 0.99}, {"fashion-mnist", 0.90}} {
+		t.Run(tc.dataset, func(t *testing.T) {
+			c, test := requireClassifier(t, tc.dataset)
+			if c.TestAccuracy() < tc.min {
+				t.Errorf("stored test accuracy %.4f < %.2f", c.TestAccuracy(), tc.min)
+			}
+			// Re-measure on the test set through Predict: it must agree with the stored number.
+			labels, probs, err := c.Predict(test.Scaled(-1, 1), test.N)
+			if err != nil {
+				t.Fatal(err)
+			}
+			correct := 0
+			for i, l := range labels {
+				if l == test.Labels[i] {
+					correct++
+				}
+				var sum float64
+				best := 0
+				for k := range 10 {
+					p := probs[i*10+k]
+					sum += float64(p)
+					if p > probs[i*10+best] {
+						best = k
+					}
+				}
+				if sum < 0.999 || sum > 1.001 || best != l {
+					t.Fatalf("image %d: probabilities sum to %g, argmax %d, label %d", i, sum, best, l)
+				}
+			}
+			acc := float64(correct) / float64(test.N)
+			if acc != c.TestAccuracy() {
+				t.Errorf("Predict gives accuracy %.4f, the cache says %.4f", acc, c.TestAccuracy())
+			}
+			feats, err := c.Features(test.Scaled(-1, 1)[:100*784], 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(feats) != 100*c.FeatureDim() {
+				t.Fatalf("Features: %d values, want %d", len(feats), 100*c.FeatureDim())
+			}
+			var nonzero int
+			for _, f := range feats {
+				if f < 0 {
+					t.Fatalf("feature %g < 0 after ReLU", f)
+				}
+				if f > 0 {
+					nonzero++
+				}
+			}
+			if nonzero < len(feats)/20 {
+				t.Errorf("only %d of %d features are non-zero", nonzero, len(feats))
+			}
+			// The floor is small but not zero; the FD of test images with themselves is 0.
+			if c.FDFloor() <= 0 || c.FDFloor() > 10 {
+				t.Errorf("FD floor %g out of the plausible range (0, 10]", c.FDFloor())
+			}
+		})
+	}
+}
+
+// TestClassifierCacheCorrupt: a damaged cache file is reported by name, never a crash; LoadClassifier then
+// retrains (checked here on the reader alone, training is covered by TestClassifierAccuracy).
+func TestClassifierCacheCorrupt(t *testing.T) {
+	b := backendtest.XLA(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mnist.bin")
+	for name, content := range map[string][]byte{
+		"empty":     {},
+		"garbage":   []byte("hello world, this is not a classifier at all, just some text of sufficient length"),
+		"truncated": append([]byte(cacheMagic+"\n\x01\x00\x00\x00"), make([]byte, 40)...),
+	} {
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := readClassifier(b, path, "mnist")
+		if err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: error %v does not name %s", name, err, path)
+		}
+	}
+}
