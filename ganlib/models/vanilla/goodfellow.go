@@ -153,3 +153,15 @@ func GoodfellowConfig(seed uint64) gan.Config {
 	}
 	return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, DOptimizer: opt, GOptimizer: opt, FixedSamples: 10}
 }
+
+// GoodfellowConfigNamed returns GoodfellowConfig for "paper" and, for "adam", the same batch with Adam(2e-4,
+// β1 0.5) for both players (Radford et al. 2015's setting, the trainer's default).
+func GoodfellowConfigNamed(name string, seed uint64) (gan.Config, error) {
+	switch name {
+	case "paper", "":
+		return GoodfellowConfig(seed), nil
+	case "adam":
+		return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, FixedSamples: 10}, nil
+	}
+	return gan.Config{}, fmt.Errorf("unknown optimizer %q: want paper or adam", name)
+}

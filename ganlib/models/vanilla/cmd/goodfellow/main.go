@@ -22,14 +22,19 @@ func main() {
 	k := flag.Int("k", 1, "discriminator steps per generator step (Algorithm 1's k)")
 	seed := flag.Uint64("seed", 1, "seed")
 	every := flag.Int("every", 1000, "checkpoint every N steps (and at every epoch's end)")
+	opt := flag.String("opt", "paper", "optimizer: paper (SGD, lr 0.1, momentum 0.5→0.7, gan.GoodfellowMomentum) or adam (Adam 2e-4, β1 0.5)")
 	flag.Parse()
-	if err := run(*dir, *steps, *k, *seed, *every); err != nil {
+	if err := run(*dir, *steps, *k, *seed, *every, *opt); err != nil {
 		fmt.Fprintln(os.Stderr, "goodfellow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, steps, k int, seed uint64, every int) error {
+func run(dir string, steps, k int, seed uint64, every int, opt string) error {
+	cfg, err := vanilla.GoodfellowConfigNamed(opt, seed)
+	if err != nil {
+		return err
+	}
 	fmt.Println(lab.ModeLine())
 	train, err := data.Load("mnist", "train", data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
 	if err != nil {
@@ -47,14 +52,14 @@ func run(dir string, steps, k int, seed uint64, every int) error {
 	sess := &lab.Session{
 		Dir:             dir,
 		Variant:         vanilla.Goodfellow(k, bias),
-		Config:          vanilla.GoodfellowConfig(seed),
+		Config:          cfg,
 		Data:            lab.Images{Pixels: px, N: vanilla.GoodfellowTrainN, H: 28, W: 28, C: 1},
 		Steps:           steps,
 		GridRows:        10,
 		GridCols:        10,
 		CheckpointEvery: every,
 		Keep:            2,
-		Params:          map[string]string{"model": "goodfellow", "data": "mnist[0:50000]", "k": fmt.Sprint(k)},
+		Params:          map[string]string{"model": "goodfellow", "data": "mnist[0:50000]", "k": fmt.Sprint(k), "opt": opt},
 	}
 	start := time.Now()
 	tr, err := sess.Run()

@@ -1,0 +1,129 @@
+package vanilla_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models"
+	"github.com/ganlab/ganlab/ganlib/models/vanilla"
+)
+
+// TestGoodfellowParameterCounts: G 100·1200+1200 + 1200·1200+1200 + 1200·784+784 = 2,503,984;
+// D 784·1200+1200 + 240·1200+1200 + 240+1 = 1,231,441 (maxout 240×5 = 1200 linear units per layer).
+func TestGoodfellowParameterCounts(t *testing.T) {
+	b := backendtest.Go(t)
+	g, d, err := models.Summarize(b, vanilla.Goodfellow(1, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Total != 2503984 || d.Total != 1231441 {
+		t.Errorf("parameters: G %d, D %d; want 2,503,984 and 1,231,441", g.Total, d.Total)
+	}
+	if got := g.Output; len(got) != 4 || got[1] != 28 || got[2] != 28 || got[3] != 1 {
+		t.Errorf("G output %v, want [B 28 28 1]", got)
+	}
+	if got := d.Output; len(got) != 2 || got[1] != 1 {
+		t.Errorf("D output %v, want [B 1]", got)
+	}
+}
+
+func TestMarginalBias(t *testing.T) {
+	// Two images of 3 pixels: means 0.5, 0 (clipped to 1e-7), 1 (clipped to 1 − 1e-7).
+	bias, err := vanilla.MarginalBias([]float32{0, 0, 1, 1, 0, 1}, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0, math.Log(1e-7 / (1 - 1e-7)), math.Log((1 - 1e-7) / 1e-7)}
+	for i := range want {
+		if math.Abs(float64(bias[i])-want[i]) > 1e-4 {
+			t.Errorf("bias[%d] = %g, want %g", i, bias[i], want[i])
+		}
+	}
+	if _, err := vanilla.MarginalBias([]float32{0, 1}, 2, 3); err == nil {
+		t.Error("no error for a wrong length")
+	}
+}
+
+// TestGoodfellowGeneratesAndTrains: with the output bias from the data's marginals, the untrained G's samples
+// average close to the data's mean image (G starts at the marginals, as in the paper), values stay in [−1, 1],
+// and two steps of the paper's optimizer change both players without NaNs.
+func TestGoodfellowGeneratesAndTrains(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+		if testing.Short() {
+			t.Skip("short")
+		}
+		rng := rand.New(rand.NewPCG(5, 6))
+		const n = 200
+		px := make([]float32, n*784)
+		for i := range px {
+			if (i%784)%28 > 8 && (i%784)%28 < 20 && rng.Float64() < 0.7 { // a vertical band, like strokes
+				px[i] = 1
+			}
+		}
+		bias, err := vanilla.MarginalBias(px, n, 784)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := vanilla.GoodfellowConfig(3)
+		cfg.BatchSize = 16 // smaller than the paper's 100 to keep the test fast
+		tr, err := gan.New(b, vanilla.Goodfellow(1, bias), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.SetData(px, n, 28, 28, 1, 0, 1); err != nil {
+			t.Fatal(err)
+		}
+		s, err := tr.RandomSamples(50, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mean := make([]float64, 784)
+		for i, v := range s {
+			if v < -1 || v > 1 || math.IsNaN(float64(v)) {
+				t.Fatalf("sample value %g outside [-1, 1]", v)
+			}
+			mean[i%784] += (float64(v) + 1) / 2 / 50
+		}
+		dataMean := make([]float64, 784)
+		for i, v := range px {
+			dataMean[i%784] += float64(v) / n
+		}
+		var maxDiff float64
+		for i := range mean {
+			maxDiff = math.Max(maxDiff, math.Abs(mean[i]-dataMean[i]))
+		}
+		if maxDiff > 0.1 {
+			t.Errorf("untrained G's mean image differs from the data's by up to %.3f, want < 0.1 (output bias from marginals)", maxDiff)
+		}
+		if _, err := tr.Discriminate(px[:784]); err != nil { // creates D's variables
+			t.Fatal(err)
+		}
+		g0, d0 := tr.VariableValues(gan.GeneratorScope), tr.VariableValues(gan.DiscriminatorScope)
+		for range 2 {
+			if _, err := tr.TrainStep(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		changed := func(before, after map[string][]float32) bool {
+			for k, v := range before {
+				for i := range v {
+					if after[k][i] != v[i] {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		if len(g0) != 6 || len(d0) != 6 {
+			t.Fatalf("variables: G %d, D %d; want 6 each (weights and biases of 3 layers)", len(g0), len(d0))
+		}
+		if !changed(g0, tr.VariableValues(gan.GeneratorScope)) || !changed(d0, tr.VariableValues(gan.DiscriminatorScope)) {
+			t.Error("two steps left G or D unchanged")
+		}
+	})
+}
