@@ -3,6 +3,7 @@ package gan_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -39,7 +40,7 @@ func TestClipVariables(t *testing.T) {
 		if fmt.Sprint(names) != "[/discriminator/000_dense/weights]" {
 			t.Errorf("clipped %v, want only /discriminator/000_dense/weights", names)
 		}
-		got := values(t, ctx, "/discriminator/000_dense/weights")
+		got := varFloat64s(t, ctx, "/discriminator/000_dense/weights")
 		// w[4]: 0.009 + 0.01 = 0.019 after the update, clipped to 0.01 (clipping acts on the updated value).
 		want := []float64{-0.01, 0.005, 0.01, -0.01, 0.01}
 		for i := range want {
@@ -47,11 +48,11 @@ func TestClipVariables(t *testing.T) {
 				t.Errorf("D weights[%d] = %g, want %g", i, got[i], want[i])
 			}
 		}
-		if fmt.Sprint(values(t, ctx, "/discriminator/moving_mean")) != "[3 -3]" {
-			t.Errorf("non-trainable variable changed: %v", values(t, ctx, "/discriminator/moving_mean"))
+		if fmt.Sprint(varFloat64s(t, ctx, "/discriminator/moving_mean")) != "[3 -3]" {
+			t.Errorf("non-trainable variable changed: %v", varFloat64s(t, ctx, "/discriminator/moving_mean"))
 		}
-		if fmt.Sprint(values(t, ctx, "/generator/weights")) != "[0.7 -2]" {
-			t.Errorf("generator changed: %v", values(t, ctx, "/generator/weights"))
+		if fmt.Sprint(varFloat64s(t, ctx, "/generator/weights")) != "[0.7 -2]" {
+			t.Errorf("generator changed: %v", varFloat64s(t, ctx, "/generator/weights"))
 		}
 	})
 }
@@ -61,7 +62,7 @@ func TestClipVariablesBadInput(t *testing.T) {
 	for name, c := range map[string]float64{"no variables": 0.01, "c = 0": 0} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
-				if r := recover(); r == nil || !containsStr(fmt.Sprint(r), "gan.ClipVariables") {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "gan.ClipVariables") {
 					t.Errorf("panic %v, want one naming gan.ClipVariables", r)
 				}
 			}()

@@ -3,6 +3,7 @@ package gan_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -100,7 +101,7 @@ func TestInfoLossBadInput(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
-				if r := recover(); r == nil || !containsStr(fmt.Sprint(r), "gan.InfoLoss") {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "gan.InfoLoss") {
 					t.Errorf("panic %v, want one naming gan.InfoLoss", r)
 				}
 			}()

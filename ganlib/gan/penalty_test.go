@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -22,7 +23,7 @@ import (
 // Penalty test data: B = 3 examples of 2×2×2 images, float64.
 const penB, penH, penW, penC = 3, 2, 2, 2
 
-func randF64(rng *rand.Rand, n int) []float64 {
+func randFloat64s(rng *rand.Rand, n int) []float64 {
 	v := make([]float64, n)
 	for i := range v {
 		v[i] = rng.NormFloat64()
@@ -33,10 +34,10 @@ func randF64(rng *rand.Rand, n int) []float64 {
 func penaltyInputs(seed uint64) (real, fake, alpha []float64) {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	n := penB * penH * penW * penC
-	return randF64(rng, n), randF64(rng, n), []float64{0.1, 0.5, 0.93}
+	return randFloat64s(rng, n), randFloat64s(rng, n), []float64{0.1, 0.5, 0.93}
 }
 
-func imgs(v []float64) *tensors.Tensor {
+func penImages(v []float64) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(v, penB, penH, penW, penC)
 }
 
@@ -48,11 +49,11 @@ func runPenalty(t *testing.T, b backends.Backend, critic func(ctx *context.Conte
 	out := context.MustExecOnceN(b, ctx, func(ctx *context.Context, r, f, a *Node) []*Node {
 		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, a, lambda)
 		return []*Node{p, n}
-	}, imgs(real), imgs(fake), alpha)
+	}, penImages(real), penImages(fake), alpha)
 	return out[0].Value().(float64), out[1].Value().(float64)
 }
 
-func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol*(1+math.Abs(b)) }
+func approxRel(a, b, tol float64) bool { return math.Abs(a-b) <= tol*(1+math.Abs(b)) }
 
 // TestGradientPenaltyLinearCritic: D(x) = w·x + c has ∇D = w everywhere, so every example's norm is ‖w‖ and the
 // penalty is λ(‖w‖ − 1)², whatever x̂ is.
@@ -60,7 +61,7 @@ func TestGradientPenaltyLinearCritic(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
 		real, fake, alpha := penaltyInputs(1)
 		rng := rand.New(rand.NewPCG(2, 3))
-		w := randF64(rng, penH*penW*penC)
+		w := randFloat64s(rng, penH*penW*penC)
 		norm := 0.0
 		for _, v := range w {
 			norm += v * v
@@ -72,17 +73,17 @@ func TestGradientPenaltyLinearCritic(t *testing.T) {
 		}
 		const lambda = 10
 		p, n := runPenalty(t, b, critic, lambda, real, fake, alpha)
-		if want := lambda * (norm - 1) * (norm - 1); !near(p, want, 1e-10) {
+		if want := lambda * (norm - 1) * (norm - 1); !approxRel(p, want, 1e-10) {
 			t.Errorf("penalty %.12g, want λ(‖w‖−1)² = %.12g (‖w‖ = %g)", p, want, norm)
 		}
-		if !near(n, norm, 1e-10) {
+		if !approxRel(n, norm, 1e-10) {
 			t.Errorf("mean gradient norm %.12g, want ‖w‖ = %.12g", n, norm)
 		}
 		// A critic with ‖w‖ = 1 exactly is not penalised.
 		for i := range w {
 			w[i] /= norm
 		}
-		if p, n := runPenalty(t, b, critic, lambda, real, fake, alpha); math.Abs(p) > 1e-12 || !near(n, 1, 1e-12) {
+		if p, n := runPenalty(t, b, critic, lambda, real, fake, alpha); math.Abs(p) > 1e-12 || !approxRel(n, 1, 1e-12) {
 			t.Errorf("unit-norm linear critic: penalty %g, norm %g; want 0 and 1", p, n)
 		}
 	})
@@ -94,7 +95,7 @@ func TestGradientPenaltyQuadraticCritic(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
 		real, fake, alpha := penaltyInputs(4)
 		rng := rand.New(rand.NewPCG(5, 6))
-		a := randF64(rng, penH*penW*penC)
+		a := randFloat64s(rng, penH*penW*penC)
 		critic := func(ctx *context.Context, x *Node) *Node {
 			an := Const(x.Graph(), tensors.FromFlatDataAndDimensions(a, 1, penH, penW, penC))
 			return MulScalar(ReduceSum(Mul(an, Square(x)), 1, 2, 3), 0.5)
@@ -115,7 +116,7 @@ func TestGradientPenaltyQuadraticCritic(t *testing.T) {
 			wantN += norm / penB
 		}
 		p, n := runPenalty(t, b, critic, lambda, real, fake, alpha)
-		if !near(p, wantP, 1e-10) || !near(n, wantN, 1e-10) {
+		if !approxRel(p, wantP, 1e-10) || !approxRel(n, wantN, 1e-10) {
 			t.Errorf("penalty %.12g and mean norm %.12g; want %.12g and %.12g", p, n, wantP, wantN)
 		}
 		// α as [B, 1, 1, 1] gives the same; α = 1 for all is the penalty on real images alone.
@@ -125,11 +126,11 @@ func TestGradientPenaltyQuadraticCritic(t *testing.T) {
 			p1, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, OnesLike(al), lambda)
 			p1r, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, r, al, lambda)
 			return []*Node{p4, p1, p1r}
-		}, imgs(real), imgs(fake), alpha)
-		if got := out[0].Value().(float64); !near(got, wantP, 1e-10) {
+		}, penImages(real), penImages(fake), alpha)
+		if got := out[0].Value().(float64); !approxRel(got, wantP, 1e-10) {
 			t.Errorf("alpha [B,1,1,1]: penalty %.12g, want %.12g", got, wantP)
 		}
-		if p1, p1r := out[1].Value().(float64), out[2].Value().(float64); !near(p1, p1r, 1e-12) {
+		if p1, p1r := out[1].Value().(float64), out[2].Value().(float64); !approxRel(p1, p1r, 1e-12) {
 			t.Errorf("alpha = 1: penalty %.12g, but on real images alone %.12g", p1, p1r)
 		}
 	})
@@ -173,9 +174,9 @@ func TestGradientPenaltyZeroGradient(t *testing.T) {
 					}
 					grads := Gradient(p, wrt...)
 					return append([]*Node{p, n}, grads...)
-				}, imgs(real), imgs(fake), alpha)
+				}, penImages(real), penImages(fake), alpha)
 				want := 10 * math.Pow(math.Sqrt(gan.PenaltyEpsilon)-1, 2)
-				if p := out[0].Value().(float64); !near(p, want, 1e-12) {
+				if p := out[0].Value().(float64); !approxRel(p, want, 1e-12) {
 					t.Errorf("penalty %.15g, want λ(√ε−1)² = %.15g", p, want)
 				}
 				if n := out[1].Value().(float64); math.Abs(n-math.Sqrt(gan.PenaltyEpsilon)) > 1e-15 {
@@ -223,7 +224,7 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 			return append([]*Node{p}, Gradient(p, nodes...)...)
 		})
 		defer gradExec.Finalize()
-		out := gradExec.MustExec(imgs(real), imgs(fake), alpha)
+		out := gradExec.MustExec(penImages(real), penImages(fake), alpha)
 		if p := out[0].Value().(float64); p < 1e-3 {
 			t.Fatalf("penalty %g: too small for a meaningful check", p)
 		} else {
@@ -231,7 +232,7 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 		}
 		lossExec := context.MustNewExec(b, ctx.Reuse(), penalty)
 		defer lossExec.Finalize()
-		eval := func() float64 { return lossExec.MustExec(imgs(real), imgs(fake), alpha)[0].Value().(float64) }
+		eval := func() float64 { return lossExec.MustExec(penImages(real), penImages(fake), alpha)[0].Value().(float64) }
 		rng := rand.New(rand.NewPCG(10, 11))
 		const eps = 1e-5
 		for i, v := range vars {
@@ -239,7 +240,7 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 			dims := v.Shape().Dimensions
 			an := tensors.MustCopyFlatData[float64](out[1+i])
 			for d := range 3 {
-				dir := randF64(rng, len(base))
+				dir := randFloat64s(rng, len(base))
 				if d > 0 { // single coordinates too
 					dir = make([]float64, len(base))
 					dir[rng.IntN(len(base))] = 1
@@ -307,7 +308,7 @@ func TestGradientPenaltyBadShapes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
 				r := recover()
-				if r == nil || !containsStr(fmt.Sprint(r), want) {
+				if r == nil || !strings.Contains(fmt.Sprint(r), want) {
 					t.Errorf("panic %v, want one containing %q", r, want)
 				}
 			}()
@@ -323,13 +324,4 @@ func TestGradientPenaltyBadShapes(t *testing.T) {
 			}, tensors.FromFlatDataAndDimensions(make([]float32, 2*2*2*1), 2, 2, 2, 1))
 		})
 	}
-}
-
-func containsStr(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }

@@ -57,16 +57,16 @@ func rmsLoss(ctx *context.Context, g *Graph) *Node {
 	return Add(lw, ReduceAllSum(PowScalar(AddScalar(bv, -1), 4)))
 }
 
-func values(t *testing.T, ctx *context.Context, scopeAndName string) []float64 {
+func varFloat64s(t *testing.T, ctx *context.Context, scopeAndName string) []float64 {
 	t.Helper()
-	v := ctx.GetVariableByScopeAndName(splitScope(scopeAndName))
+	v := ctx.GetVariableByScopeAndName(splitScopeName(scopeAndName))
 	if v == nil {
 		t.Fatalf("no variable %s", scopeAndName)
 	}
 	return tensors.MustCopyFlatData[float64](v.MustValue())
 }
 
-func splitScope(s string) (scope, name string) {
+func splitScopeName(s string) (scope, name string) {
 	i := len(s) - 1
 	for s[i] != '/' {
 		i--
@@ -77,7 +77,7 @@ func splitScope(s string) (scope, name string) {
 	return s[:i], s[i+1:]
 }
 
-func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
+func requireClose(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
 	for i := range want {
 		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
@@ -106,14 +106,14 @@ func TestRMSPropAgainstReference(t *testing.T) {
 			gw, gb := rmsGrads(w, bb)
 			rw.step(w, gw, lr, 0.99, 1e-8)
 			rb.step(bb, gb, lr, 0.99, 1e-8)
-			closeTo(t, "w", values(t, ctx, "/model/w"), w, 1e-12)
-			closeTo(t, "b", values(t, ctx, "/model/b"), bb, 1e-12)
-			closeTo(t, "v(w)", values(t, ctx, "/opt/rmsprop/model/w_square_avg"), rw.v, 1e-12)
+			requireClose(t, "w", varFloat64s(t, ctx, "/model/w"), w, 1e-12)
+			requireClose(t, "b", varFloat64s(t, ctx, "/model/b"), bb, 1e-12)
+			requireClose(t, "v(w)", varFloat64s(t, ctx, "/opt/rmsprop/model/w_square_avg"), rw.v, 1e-12)
 		}
 		if steps := optimizers.GetGlobalStep(ctx.In("opt")); steps != 6 {
 			t.Errorf("global step under the optimizer's scope is %d, want 6", steps)
 		}
-		if lrv := values(t, ctx, "/opt/optimizers/learning_rate"); lrv[0] != lr {
+		if lrv := varFloat64s(t, ctx, "/opt/optimizers/learning_rate"); lrv[0] != lr {
 			t.Errorf("learning rate variable %g, want %g", lrv[0], lr)
 		}
 		// Clear removes the averages: the next step is a first step again (v = 0.01·g²).
@@ -138,11 +138,11 @@ func TestRMSPropFirstStepByHand(t *testing.T) {
 	// ∂/∂w[0] = 1·1 + 0.3 = 1.3 > 0; ∂/∂w[5] = 1.5·0 + 0.05 > 0; ∂/∂b[1] = 4·0.5³ > 0; ∂/∂b[0] < 0.
 	first := func(theta, g float64) float64 { return theta - 1e-3*g/(math.Sqrt(0.01*g*g)+1e-8) } // ≈ θ − 0.01·sign(g)
 	want := []float64{first(1, 1.3), first(0, 0.05)}
-	got := values(t, ctx, "/model/w")
+	got := varFloat64s(t, ctx, "/model/w")
 	if math.Abs(got[0]-want[0]) > 1e-12 || math.Abs(got[5]-want[1]) > 1e-12 || math.Abs(want[1]+0.01) > 1e-6 {
 		t.Errorf("w[0], w[5] after one step: %.10g, %.10g; want %.10g, %.10g", got[0], got[5], want[0], want[1])
 	}
-	if gotB, wantB := values(t, ctx, "/model/b"), first(0.2, 4*math.Pow(0.2-1, 3)); math.Abs(gotB[0]-wantB) > 1e-12 || math.Abs(wantB-0.21) > 1e-6 {
+	if gotB, wantB := varFloat64s(t, ctx, "/model/b"), first(0.2, 4*math.Pow(0.2-1, 3)); math.Abs(gotB[0]-wantB) > 1e-12 || math.Abs(wantB-0.21) > 1e-6 {
 		t.Errorf("b[0] after one step: %.10g, want %.10g ≈ 0.21", gotB[0], wantB)
 	}
 }
@@ -173,10 +173,10 @@ func TestRMSPropScopesDoNotShareState(t *testing.T) {
 		wb.step(w, gw, 0.003, 0.99, 1e-8)
 		bbRef.step(bb, gb, 0.003, 0.99, 1e-8)
 	}
-	closeTo(t, "w", values(t, ctx, "/model/w"), w, 1e-12)
-	closeTo(t, "b", values(t, ctx, "/model/b"), bb, 1e-12)
-	closeTo(t, "v_a(w)", values(t, ctx, "/opt_a/rmsprop/model/w_square_avg"), wa.v, 1e-12)
-	closeTo(t, "v_b(w)", values(t, ctx, "/opt_b/rmsprop/model/w_square_avg"), wb.v, 1e-12)
+	requireClose(t, "w", varFloat64s(t, ctx, "/model/w"), w, 1e-12)
+	requireClose(t, "b", varFloat64s(t, ctx, "/model/b"), bb, 1e-12)
+	requireClose(t, "v_a(w)", varFloat64s(t, ctx, "/opt_a/rmsprop/model/w_square_avg"), wa.v, 1e-12)
+	requireClose(t, "v_b(w)", varFloat64s(t, ctx, "/opt_b/rmsprop/model/w_square_avg"), wb.v, 1e-12)
 }
 
 // TestRMSPropSurvivesCheckpoint: the trainer with RMSProp for both players, 3 steps + Save + fresh trainer + Load +
@@ -209,7 +209,7 @@ func TestRMSPropSurvivesCheckpoint(t *testing.T) {
 	if avg == nil {
 		t.Fatal("no /d_optimizer/rmsprop/discriminator/002_dense/weights_square_avg")
 	}
-	if s := sum32(tensors.MustCopyFlatData[float32](avg.MustValue())); !(s > 0) {
+	if s := sumF32(tensors.MustCopyFlatData[float32](avg.MustValue())); !(s > 0) {
 		t.Fatalf("running average sums to %g after 3 steps", s)
 	}
 	if first.Ctx.GetVariableByScopeAndName("/g_optimizer/rmsprop/generator/000_dense", "weights_square_avg") == nil {
@@ -237,7 +237,7 @@ func TestRMSPropSurvivesCheckpoint(t *testing.T) {
 	}
 }
 
-func sum32(v []float32) float64 {
+func sumF32(v []float32) float64 {
 	s := 0.0
 	for _, x := range v {
 		s += float64(x)
