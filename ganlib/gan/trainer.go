@@ -36,6 +36,9 @@ type Config struct {
 	DOptimizer, GOptimizer func() optimizers.Interface
 	// FixedSamples is how many fixed noise vectors are kept for sample grids (default 10, the lecture's 2×5 grid).
 	FixedSamples int
+	// Devices > 1 trains data-parallel on that many devices of the backend: the batch (a multiple of Devices) is
+	// split across them, variables are replicated (parallel.go, docs/multi-device.md). 0 or 1: one device.
+	Devices int
 }
 
 // Record is one line of the training history.
@@ -103,6 +106,9 @@ func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 64
+	}
+	if err := checkDevices(backend, cfg); err != nil {
+		return nil, err
 	}
 	if cfg.FixedSamples <= 0 {
 		cfg.FixedSamples = 10
@@ -289,6 +295,9 @@ func (t *Trainer) compile() error {
 	if t.gStep, err = context.NewExec(t.Backend, t.Ctx, t.gStepGraph); err != nil {
 		return err
 	}
+	if err = t.distribute(); err != nil {
+		return err
+	}
 	t.sampler, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, z *Node) *Node {
 		return t.generate(ctx, z)
 	})
@@ -361,7 +370,7 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*dIndex+1)))
 		real := tensors.FromFlatDataAndDimensions(t.realBatch(dIndex), b, v.Height, v.Width, v.Channels)
 		z := tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim)
-		out, err := t.dStep.Exec(real, z)
+		out, err := t.dStep.Exec(t.shard(real, z)...)
 		if err != nil {
 			return rec, err
 		}
@@ -372,7 +381,7 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
 	z := tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim)
-	out, err := t.gStep.Exec(z)
+	out, err := t.gStep.Exec(t.shard(z)...)
 	if err != nil {
 		return rec, err
 	}
@@ -487,8 +496,8 @@ func (t *Trainer) RunDiscriminatorStep() (dLoss float64, err error) {
 	}
 	v, b := t.Variant, t.Config.BatchSize
 	rng := rand.New(rand.NewPCG(t.Config.Seed, 0xD))
-	out, err := t.dStep.Exec(tensors.FromFlatDataAndDimensions(t.realBatch(0), b, v.Height, v.Width, v.Channels),
-		tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim))
+	out, err := t.dStep.Exec(t.shard(tensors.FromFlatDataAndDimensions(t.realBatch(0), b, v.Height, v.Width, v.Channels),
+		tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim))...)
 	if err != nil {
 		return 0, err
 	}
@@ -501,7 +510,7 @@ func (t *Trainer) RunGeneratorStep() (gLoss float64, err error) {
 		return 0, err
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, 0x6))
-	out, err := t.gStep.Exec(tensors.FromFlatDataAndDimensions(t.noise(rng, t.Config.BatchSize), t.Config.BatchSize, t.Variant.LatentDim))
+	out, err := t.gStep.Exec(t.shard(tensors.FromFlatDataAndDimensions(t.noise(rng, t.Config.BatchSize), t.Config.BatchSize, t.Variant.LatentDim))...)
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,213 @@
+package gan_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models"
+	"github.com/ganlab/ganlab/ganlib/models/dcgan"
+	"github.com/ganlab/ganlab/ganlib/models/vanilla"
+)
+
+// parallelSteps is how many generator steps the data-parallel runs are compared over.
+const parallelSteps = 20
+
+// vanillaNoDropout is models/vanilla (the lecture's MLP GAN) with the dropout layers of D left out, so that the
+// step is a deterministic function of the weights and the batch.
+func vanillaNoDropout(h, w int) gan.Variant {
+	v := vanilla.New(h, w, 1)
+	var d models.Stack
+	for _, l := range vanilla.Discriminator() {
+		if l.Name != "dropout" {
+			d = append(d, l)
+		}
+	}
+	v.Name, v.Discriminator = "vanilla-nodropout", d.Network()
+	return v
+}
+
+// randomImages: n images h×w×1 with values in [0, 1] from a fixed seed.
+func randomImages(n, h, w int) []float32 {
+	rng := rand.New(rand.NewPCG(7, 8))
+	px := make([]float32, n*h*w)
+	for i := range px {
+		px[i] = rng.Float32()
+	}
+	return px
+}
+
+// trainHistory trains v for steps generator steps on devices devices and returns the history and G's weights.
+func trainHistory(t testing.TB, b backends.Backend, v gan.Variant, devices, batch, steps int) ([]gan.Record, map[string][]float32) {
+	t.Helper()
+	tr, err := gan.New(b, v, gan.Config{BatchSize: batch, Seed: 3, Devices: devices})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 256
+	if err := tr.SetData(randomImages(n, v.Height, v.Width), n, v.Height, v.Width, 1, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := tr.Train(1); err != nil {
+		t.Fatalf("%d device(s): %v", devices, err)
+	}
+	t1 := time.Now()
+	defer func() { t.Logf("%d devices: first step %v, %d more %v", devices, t1.Sub(t0), steps-1, time.Since(t1)) }()
+	if err := tr.Train(steps); err != nil {
+		t.Fatalf("%d device(s): %v", devices, err)
+	}
+	if devices > 1 {
+		// Really distributed: every variable is held as one full replica per device.
+		for v := range tr.Ctx.IterVariables() {
+			dv, err := v.DistributedValue()
+			if err != nil {
+				t.Fatalf("%d devices: variable %s: %v", devices, v.ScopeAndName(), err)
+			}
+			if dv.NumShards() != devices || !dv.ShardingSpec().IsReplicated() || !dv.ShardShape().Equal(v.Shape()) {
+				t.Fatalf("%d devices: variable %s is held as %d shards %s (spec %s), want %d replicas of %s",
+					devices, v.ScopeAndName(), dv.NumShards(), dv.ShardShape(), dv.ShardingSpec(), devices, v.Shape())
+			}
+		}
+	}
+	return tr.History, tr.VariableValues(gan.GeneratorScope)
+}
+
+func relDiff(a, b float64) float64 {
+	return math.Abs(a-b) / math.Max(math.Max(math.Abs(a), math.Abs(b)), 1e-3)
+}
+
+// maxHistoryDiff is the largest relative difference between two histories over the four logged values.
+func maxHistoryDiff(t *testing.T, want, got []gan.Record) (float64, string) {
+	if len(want) != len(got) {
+		t.Fatalf("histories have %d and %d records", len(want), len(got))
+	}
+	worst, where := 0.0, ""
+	for i := range want {
+		w, g := want[i], got[i]
+		for _, c := range []struct {
+			name string
+			a, b float64
+		}{{"d_loss", w.DLoss, g.DLoss}, {"g_loss", w.GLoss, g.GLoss}, {"d_real", w.DReal, g.DReal}, {"d_fake", w.DFake, g.DFake}} {
+			if d := relDiff(c.a, c.b); d > worst || math.IsNaN(d) {
+				worst, where = d, fmt.Sprintf("step %d %s: %.7g vs %.7g", w.Step, c.name, c.a, c.b)
+			}
+		}
+	}
+	return worst, where
+}
+
+func maxWeightDiff(want, got map[string][]float32) float64 {
+	worst := 0.0
+	for name, w := range want {
+		g := got[name]
+		for i := range w {
+			worst = math.Max(worst, math.Abs(float64(w[i])-float64(g[i])))
+		}
+	}
+	return worst
+}
+
+// TestDataParallelSameLoss: training split over 2 and 4 XLA CPU host devices (same seed, same global batch) gives
+// the loss history of single-device training within 1e-4 relative, and the same generator weights.
+func TestDataParallelSameLoss(t *testing.T) {
+	b := backendtest.XLA(t)
+	if b.NumDevices() < 2 {
+		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
+	}
+	v := vanillaNoDropout(28, 28)
+	const batch = 16
+	want, wantG := trainHistory(t, b, v, 1, batch, parallelSteps)
+	for _, d := range []int{2, 4} {
+		if d > b.NumDevices() {
+			t.Logf("skipping %d devices: backend has %d", d, b.NumDevices())
+			continue
+		}
+		got, gotG := trainHistory(t, b, v, d, batch, parallelSteps)
+		diff, where := maxHistoryDiff(t, want, got)
+		wdiff := maxWeightDiff(wantG, gotG)
+		t.Logf("%d devices: max relative difference of the history %.2g (%s); max |ΔG weight| %.2g", d, diff, where, wdiff)
+		if diff > 1e-4 || math.IsNaN(diff) {
+			t.Errorf("%d devices: history differs from one device by %.3g relative at %s", d, diff, where)
+		}
+		if len(gotG) != len(wantG) || wdiff > 1e-4 {
+			t.Errorf("%d devices: generator weights differ from one device by up to %.3g", d, wdiff)
+		}
+	}
+	// A run really moves: the losses are not constant (else equality would say nothing).
+	if relDiff(want[0].DLoss, want[len(want)-1].DLoss) < 1e-3 {
+		t.Errorf("single-device D loss did not change in %d steps: %v → %v", parallelSteps, want[0].DLoss, want[len(want)-1].DLoss)
+	}
+}
+
+// TestDataParallelDropout: models/vanilla as the lecture has it, with Dropout(0.3) in D, on 4 devices gives the
+// single-device history too: the dropout masks are drawn from the replicated RNG state for the global batch, and
+// the partitioner gives each device its slice of the same masks.
+func TestDataParallelDropout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	b := backendtest.XLA(t)
+	if b.NumDevices() < 4 {
+		t.Skipf("backend %s has %d devices, want 4", b.Name(), b.NumDevices())
+	}
+	v := vanilla.New(28, 28, 1)
+	want, _ := trainHistory(t, b, v, 1, 16, parallelSteps)
+	got, _ := trainHistory(t, b, v, 4, 16, parallelSteps)
+	diff, where := maxHistoryDiff(t, want, got)
+	t.Logf("vanilla with dropout, 4 devices: max relative difference %.3g (%s)", diff, where)
+	if diff > 1e-4 || math.IsNaN(diff) {
+		t.Errorf("4 devices: history differs from one device by %.3g relative at %s", diff, where)
+	}
+}
+
+// TestDataParallelErrors: asking for more devices than the backend has, or a batch that does not split evenly,
+// fails in gan.New with an error that says so.
+func TestDataParallelErrors(t *testing.T) {
+	v := vanillaNoDropout(28, 28)
+	check := func(t *testing.T, b backends.Backend, cfg gan.Config, want string) {
+		_, err := gan.New(b, v, cfg)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("gan.New(%+v) = %v, want an error containing %q", cfg, err, want)
+		}
+	}
+	t.Run("go", func(t *testing.T) {
+		b := backendtest.Go(t)
+		check(t, b, gan.Config{BatchSize: 8, Devices: 2}, "has 1 device(s)")
+	})
+	t.Run("xla", func(t *testing.T) {
+		b := backendtest.XLA(t)
+		check(t, b, gan.Config{BatchSize: 8, Devices: b.NumDevices() + 1}, fmt.Sprintf("has %d device(s)", b.NumDevices()))
+		check(t, b, gan.Config{BatchSize: 6, Devices: 4}, "not a multiple of Devices 4")
+		check(t, b, gan.Config{BatchSize: 8, Devices: -1}, "Devices is -1")
+	})
+}
+
+// TestDataParallelConvBatchNorm: Radford et al.'s DCGAN at 8×8 (a strided convolution in D, a transposed
+// convolution with ganlib/nn's own gradients and BatchNorm in G) gives the same history on 2 devices as on one:
+// BatchNorm's statistics are taken over the global batch (the partitioner all-reduces them), not per device.
+func TestDataParallelConvBatchNorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	b := backendtest.XLA(t)
+	if b.NumDevices() < 2 {
+		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
+	}
+	v := dcgan.Radford(8, 1)
+	want, wantG := trainHistory(t, b, v, 1, 8, 10)
+	got, gotG := trainHistory(t, b, v, 2, 8, 10)
+	diff, where := maxHistoryDiff(t, want, got)
+	wdiff := maxWeightDiff(wantG, gotG)
+	t.Logf("dcgan 8×8, 2 devices: max relative difference %.3g (%s); max |ΔG weight| %.2g", diff, where, wdiff)
+	if diff > 1e-4 || math.IsNaN(diff) {
+		t.Errorf("2 devices: history differs from one device by %.3g relative at %s", diff, where)
+	}
+}
