@@ -36,9 +36,6 @@ type Config struct {
 	DOptimizer, GOptimizer func() optimizers.Interface
 	// FixedSamples is how many fixed noise vectors are kept for sample grids (default 10, the lecture's 2×5 grid).
 	FixedSamples int
-	// Devices > 1 trains data-parallel on that many devices of the backend: the batch (a multiple of Devices) is
-	// split across them, variables are replicated (parallel.go, docs/multi-device.md). 0 or 1: one device.
-	Devices int
 }
 
 // Record is one line of the training history.
@@ -49,6 +46,13 @@ type Record struct {
 	GLoss float64 `json:"g_loss"`
 	DReal float64 `json:"d_real"` // mean D(x) on the real batch, in [0, 1]
 	DFake float64 `json:"d_fake"` // mean D(G(z)) on the fake batch seen by the last D step, in [0, 1]
+	// WEstimate is mean(logit on real) − mean(logit on fake) in the last D step: for a WGAN critic, its estimate of
+	// the Wasserstein distance (−D loss); for other variants, the gap between D's scores.
+	WEstimate float64 `json:"w_estimate"`
+	// GradNorm is what the variant's Penalty reports (WGAN-GP: the mean ‖∇D(x̂)‖₂) in the last D step.
+	GradNorm float64 `json:"grad_norm,omitempty"`
+	// MILoss is InfoGAN's mutual-information loss (unweighted) on the fakes of the last D step.
+	MILoss float64 `json:"mi_loss,omitempty"`
 }
 
 // Callback is called after every generator step with the record of that step. Returning an error stops training
@@ -67,8 +71,9 @@ type Trainer struct {
 	Config  Config
 
 	// Data holds real images, already scaled to the generator's output range [-1, 1], NHWC, len N·H·W·C.
-	data []float32
-	n    int
+	data   []float32
+	n      int
+	labels []int // class of each real image, for a conditional variant (SetLabels)
 
 	// History of every step taken (also across resumes).
 	History []Record
@@ -82,17 +87,19 @@ type Trainer struct {
 	gStep     *context.Exec
 	sampler   *context.Exec
 	judge     *context.Exec
+	coder     *context.Exec
 	dOpt      optimizers.Interface
 	gOpt      optimizers.Interface
 	epochPerm []int
 	permEpoch int
 	realBuf   []float32
+	labelBuf  []int
 }
 
 // New creates a trainer for variant on backend, with freshly initialised networks (seeded by cfg.Seed).
 func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error) {
-	if variant.Generator == nil || variant.Discriminator == nil {
-		return nil, fmt.Errorf("gan.New: variant %q needs both a Generator and a Discriminator", variant.Name)
+	if err := checkParts(variant); err != nil {
+		return nil, err
 	}
 	if variant.LatentDim <= 0 || variant.Height <= 0 || variant.Width <= 0 || variant.Channels <= 0 {
 		return nil, fmt.Errorf("gan.New: variant %q has invalid dims: latent %d, image %dx%dx%d",
@@ -106,9 +113,6 @@ func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 64
-	}
-	if err := checkDevices(backend, cfg); err != nil {
-		return nil, err
 	}
 	if cfg.FixedSamples <= 0 {
 		cfg.FixedSamples = 10
@@ -155,6 +159,7 @@ func (t *Trainer) SetData(pixels []float32, n, h, w, c int, lo, hi float32) erro
 		return fmt.Errorf("data has %d images, fewer than the batch size %d", n, t.Config.BatchSize)
 	}
 	scale := 2 / (hi - lo)
+	t.labels = nil
 	t.data = make([]float32, len(pixels))
 	for i, p := range pixels {
 		t.data[i] = (p-lo)*scale - 1
@@ -189,11 +194,58 @@ func (t *Trainer) realBatch(dStep int) []float32 {
 	if len(t.realBuf) != b*size {
 		t.realBuf = make([]float32, b*size)
 	}
+	if t.labels != nil && len(t.labelBuf) != b {
+		t.labelBuf = make([]int, b)
+	}
 	for i := range b {
 		idx := t.epochPerm[offset+i]
 		copy(t.realBuf[i*size:(i+1)*size], t.data[idx*size:(idx+1)*size])
+		if t.labels != nil {
+			t.labelBuf[i] = t.labels[idx]
+		}
 	}
 	return t.realBuf
+}
+
+// dArgs are the inputs of a D step: the real batch number dIndex (with its one-hot labels for a conditional
+// variant), the noise and the fakes' condition drawn from rng.
+func (t *Trainer) dArgs(dIndex int, rng *rand.Rand) ([]*tensors.Tensor, error) {
+	v, b := t.Variant, t.Config.BatchSize
+	if v.Classes > 0 && t.labels == nil {
+		return nil, fmt.Errorf("variant %q is conditional (%d classes): give the real images' labels with SetLabels", v.Name, v.Classes)
+	}
+	args := []*tensors.Tensor{tensors.FromFlatDataAndDimensions(t.realBatch(dIndex), b, v.Height, v.Width, v.Channels)}
+	if v.Classes > 0 {
+		args = append(args, tensors.FromFlatDataAndDimensions(oneHot(t.labelBuf, v.Classes), b, v.Classes))
+	}
+	return append(args, t.gArgs(rng)...), nil
+}
+
+// gArgs are the inputs of a G call in training: noise and condition drawn from rng (z first, so that the noise
+// of a variant without condition is the same as before conditions existed).
+func (t *Trainer) gArgs(rng *rand.Rand) []*tensors.Tensor {
+	b := t.Config.BatchSize
+	args := []*tensors.Tensor{tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, t.Variant.LatentDim)}
+	return append(args, t.genArgs(t.drawCond(rng, b), true)...)
+}
+
+// checkParts checks that a variant has the networks its parts need.
+func checkParts(v Variant) error {
+	switch {
+	case v.CondDim() == 0 && v.Generator == nil:
+		return fmt.Errorf("gan.New: variant %q needs a Generator", v.Name)
+	case v.CondDim() > 0 && v.ConditionalGenerator == nil:
+		return fmt.Errorf("gan.New: variant %q has a condition (%d classes, codes %+v) and needs a ConditionalGenerator", v.Name, v.Classes, v.Codes)
+	case v.Codes.HasCodes() && (v.InfoDiscriminator == nil || v.InfoLoss == nil):
+		return fmt.Errorf("gan.New: variant %q has InfoGAN codes and needs an InfoDiscriminator and an InfoLoss", v.Name)
+	case !v.Codes.HasCodes() && v.Classes > 0 && v.ConditionalDiscriminator == nil && v.InfoDiscriminator == nil:
+		return fmt.Errorf("gan.New: variant %q is conditional and needs a ConditionalDiscriminator", v.Name)
+	case v.Classes == 0 && !v.Codes.HasCodes() && v.Discriminator == nil:
+		return fmt.Errorf("gan.New: variant %q needs a Discriminator", v.Name)
+	case v.Codes.Categorical < 0 || v.Codes.Continuous < 0 || v.Classes < 0 || v.ClipWeights < 0:
+		return fmt.Errorf("gan.New: variant %q has negative classes, codes or clipping", v.Name)
+	}
+	return nil
 }
 
 // noise draws count latent vectors from the variant's prior.
@@ -229,55 +281,85 @@ func withFrozen(ctx *context.Context, g *Graph, frozenScope string, fn func()) {
 	fn()
 }
 
-func (t *Trainer) generate(ctx *context.Context, z *Node) *Node {
+// generate runs G on z and, for a variant with a condition, c [B, CondDim].
+func (t *Trainer) generate(ctx *context.Context, z, c *Node) *Node {
 	v := t.Variant
-	fake := v.Generator(ctx.In(GeneratorScope), z)
+	var fake *Node
+	if c != nil {
+		fake = v.ConditionalGenerator(ctx.In(GeneratorScope), z, c)
+	} else {
+		fake = v.Generator(ctx.In(GeneratorScope), z)
+	}
 	fake.AssertDims(z.Shape().Dimensions[0], v.Height, v.Width, v.Channels)
 	return fake
 }
 
-func (t *Trainer) discriminate(ctx *context.Context, x *Node) *Node {
-	logits := t.Variant.Discriminator(ctx.In(DiscriminatorScope), x)
-	if logits.Rank() == 2 && logits.Shape().Dimensions[1] == 1 {
-		logits = Reshape(logits, logits.Shape().Dimensions[0])
+// dStepGraph: one discriminator update on a real batch and G(z), G frozen. Inputs: see dArgs. Outputs: D loss
+// (with the penalty and the weighted MI loss when the variant has them), mean D(x), mean D(G(z)), the layer probe,
+// the logit gap (Record.WEstimate), the penalty's gradient norm and the MI loss (0 when absent).
+func (t *Trainer) dStepGraph(ctx *context.Context, in []*Node) []*Node {
+	v := t.Variant
+	real, in := in[0], in[1:]
+	var yReal *Node
+	if v.Classes > 0 {
+		yReal, in = in[0], in[1:]
 	}
-	if logits.Rank() != 1 {
-		panic(fmt.Sprintf("variant %q: discriminator must return logits [B] or [B,1], got %s", t.Variant.Name, logits.Shape()))
-	}
-	return logits
-}
-
-// dStepGraph: one discriminator update on a real batch and G(z), G frozen. Outputs: D loss, mean D(x), mean D(G(z)).
-func (t *Trainer) dStepGraph(ctx *context.Context, real, z *Node) []*Node {
+	s, _ := t.unpackGen(in, true)
 	g := real.Graph()
 	ctx.SetTraining(g, true)
 	probe := startProbe(ctx, g)
 	t.dProbe = probe
 	probe.pass = "G(z)"
-	fake := StopGradient(t.generate(ctx, z))
+	fake := StopGradient(t.generate(ctx, s.z, s.c))
 	// The lecture's slide feeds D concat(real, fake) with labels [1…1, 0…0]; for a D without batch statistics that
 	// is the same as two calls, which avoid Slice/Concatenate, whose gradients GoMLX's pure-Go backend lacks.
 	probe.pass = "D(x)"
-	realLogits := t.discriminate(ctx, real)
+	realLogits, _, _ := t.critic(ctx, real, yReal)
 	probe.pass = "D(G(z))"
-	fakeLogits := t.discriminate(ctx, fake)
-	loss := t.Variant.Loss.Discriminator(realLogits, fakeLogits)
+	fakeLogits, qCat, qCont := t.critic(ctx, fake, s.y)
+	loss := v.Loss.Discriminator(realLogits, fakeLogits)
+	gap := Sub(ReduceAllMean(realLogits), ReduceAllMean(fakeLogits))
+	var gradNorm *Node
+	if v.Penalty != nil {
+		probe.pass = "D(x̂)"
+		critic := func(x *Node) *Node {
+			logits, _, _ := t.critic(ctx, x, yReal)
+			return logits
+		}
+		var penalty *Node
+		penalty, gradNorm = v.Penalty(ctx, critic, real, fake)
+		loss = Add(loss, penalty)
+	}
+	mi, miRaw := t.infoLoss(s, qCat, qCont)
+	if mi != nil {
+		loss = Add(loss, mi)
+	}
 	withFrozen(ctx, g, GeneratorScope, func() {
 		t.dOpt.UpdateGraph(ctx.In(DOptimizerScope), g, loss)
+		if v.ClipWeights > 0 {
+			clipVariables(ctx, g, DiscriminatorScope, v.ClipWeights)
+		}
 	})
-	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g)}
+	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g),
+		gap, scalarOr(g, gradNorm), scalarOr(g, miRaw)}
 }
 
-// gStepGraph: one generator update through the frozen discriminator. Outputs: G loss, the layer probe.
-func (t *Trainer) gStepGraph(ctx *context.Context, z *Node) []*Node {
-	g := z.Graph()
+// gStepGraph: one generator update through the frozen discriminator. Inputs: see gArgs. Outputs: G loss (with
+// the weighted MI loss for InfoGAN), the layer probe.
+func (t *Trainer) gStepGraph(ctx *context.Context, in []*Node) []*Node {
+	s, _ := t.unpackGen(in, true)
+	g := s.z.Graph()
 	ctx.SetTraining(g, true)
 	probe := startProbe(ctx, g)
 	t.gProbe = probe
 	probe.pass = "G(z)"
-	fake := t.generate(ctx, z)
+	fake := t.generate(ctx, s.z, s.c)
 	probe.pass = "D(G(z))"
-	loss := t.Variant.Loss.Generator(t.discriminate(ctx, fake))
+	logits, qCat, qCont := t.critic(ctx, fake, s.y)
+	loss := t.Variant.Loss.Generator(logits)
+	if mi, _ := t.infoLoss(s, qCat, qCont); mi != nil {
+		loss = Add(loss, mi)
+	}
 	withFrozen(ctx, g, DiscriminatorScope, func() {
 		t.gOpt.UpdateGraph(ctx.In(GOptimizerScope), g, loss)
 	})
@@ -295,11 +377,9 @@ func (t *Trainer) compile() error {
 	if t.gStep, err = context.NewExec(t.Backend, t.Ctx, t.gStepGraph); err != nil {
 		return err
 	}
-	if err = t.distribute(); err != nil {
-		return err
-	}
-	t.sampler, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, z *Node) *Node {
-		return t.generate(ctx, z)
+	t.sampler, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, in []*Node) *Node {
+		s, _ := t.unpackGen(in, false)
+		return t.generate(ctx, s.z, s.c)
 	})
 	return err
 }
@@ -362,26 +442,27 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 			err = fmt.Errorf("gan step %d: %v", t.step+1, r)
 		}
 	}()
-	v, b := t.Variant, t.Config.BatchSize
-	k := v.CriticSteps
+	k := t.Variant.CriticSteps
 	stepNum := t.step + 1
 	for i := range k {
 		dIndex := t.step*k + i
 		rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*dIndex+1)))
-		real := tensors.FromFlatDataAndDimensions(t.realBatch(dIndex), b, v.Height, v.Width, v.Channels)
-		z := tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim)
-		out, err := t.dStep.Exec(t.shard(real, z)...)
+		args, err := t.dArgs(dIndex, rng)
+		if err != nil {
+			return rec, err
+		}
+		out, err := t.dStep.Exec(asArgs(args)...)
 		if err != nil {
 			return rec, err
 		}
 		rec.DLoss, rec.DReal, rec.DFake = scalar(out[0]), scalar(out[1]), scalar(out[2])
+		rec.WEstimate, rec.GradNorm, rec.MILoss = scalar(out[4]), scalar(out[5]), scalar(out[6])
 		if err := checkFinite("discriminator loss", stepNum, rec.DLoss, t.dProbe, out, 3); err != nil {
 			return rec, err
 		}
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
-	z := tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim)
-	out, err := t.gStep.Exec(t.shard(z)...)
+	out, err := t.gStep.Exec(asArgs(t.gArgs(rng))...)
 	if err != nil {
 		return rec, err
 	}
@@ -422,12 +503,23 @@ func (t *Trainer) Train(totalSteps int, callbacks ...Callback) error {
 
 // Generate runs G in inference mode on the given noise z (len count·LatentDim) and returns count images NHWC with
 // values in [-1, 1].
+//
+// A conditional variant's images get the fixed condition (see GenerateWith): image i has label (and category)
+// i mod Classes (Codes.Categorical), continuous codes 0.
 func (t *Trainer) Generate(z []float32) ([]float32, error) {
+	return t.generateCond(z, t.fixedCond(len(z)/t.Variant.LatentDim))
+}
+
+func (t *Trainer) generateCond(z []float32, c cond) ([]float32, error) {
 	if err := t.compile(); err != nil {
 		return nil, err
 	}
 	count := len(z) / t.Variant.LatentDim
-	out, err := t.sampler.Exec(tensors.FromFlatDataAndDimensions(z, count, t.Variant.LatentDim))
+	args := []any{tensors.FromFlatDataAndDimensions(z, count, t.Variant.LatentDim)}
+	for _, a := range t.genArgs(c, false) {
+		args = append(args, a)
+	}
+	out, err := t.sampler.Exec(args...)
 	if err != nil {
 		return nil, err
 	}
@@ -446,10 +538,14 @@ func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 	if count == 0 || count*t.imageSize() != len(x) {
 		return nil, fmt.Errorf("Discriminate: %d values are not whole %dx%dx%d images", len(x), v.Height, v.Width, v.Channels)
 	}
+	if v.Classes > 0 {
+		return nil, fmt.Errorf("Discriminate: variant %q is conditional; D needs labels", v.Name)
+	}
 	if t.judge == nil {
 		var err error
 		t.judge, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, x *Node) *Node {
-			return Sigmoid(t.discriminate(ctx, x))
+			logits, _, _ := t.critic(ctx, x, nil)
+			return Sigmoid(logits)
 		})
 		if err != nil {
 			return nil, err
@@ -468,8 +564,11 @@ func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 func (t *Trainer) Samples() ([]float32, error) { return t.Generate(t.FixedNoise) }
 
 // RandomSamples returns count images from fresh noise drawn with the given seed.
+// A conditional variant's labels and codes are drawn from their priors too.
 func (t *Trainer) RandomSamples(count int, seed uint64) ([]float32, error) {
-	return t.Generate(t.noise(rand.New(rand.NewPCG(seed, 0xA11CE)), count))
+	rng := rand.New(rand.NewPCG(seed, 0xA11CE))
+	z := t.noise(rng, count)
+	return t.generateCond(z, t.drawCond(rng, count))
 }
 
 // VariableValues returns a copy of every variable under scope ("generator" or "discriminator"), keyed by its
@@ -494,10 +593,11 @@ func (t *Trainer) RunDiscriminatorStep() (dLoss float64, err error) {
 	if err := t.compile(); err != nil {
 		return 0, err
 	}
-	v, b := t.Variant, t.Config.BatchSize
-	rng := rand.New(rand.NewPCG(t.Config.Seed, 0xD))
-	out, err := t.dStep.Exec(t.shard(tensors.FromFlatDataAndDimensions(t.realBatch(0), b, v.Height, v.Width, v.Channels),
-		tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, v.LatentDim))...)
+	args, err := t.dArgs(0, rand.New(rand.NewPCG(t.Config.Seed, 0xD)))
+	if err != nil {
+		return 0, err
+	}
+	out, err := t.dStep.Exec(asArgs(args)...)
 	if err != nil {
 		return 0, err
 	}
@@ -509,10 +609,18 @@ func (t *Trainer) RunGeneratorStep() (gLoss float64, err error) {
 	if err := t.compile(); err != nil {
 		return 0, err
 	}
-	rng := rand.New(rand.NewPCG(t.Config.Seed, 0x6))
-	out, err := t.gStep.Exec(t.shard(tensors.FromFlatDataAndDimensions(t.noise(rng, t.Config.BatchSize), t.Config.BatchSize, t.Variant.LatentDim))...)
+	out, err := t.gStep.Exec(asArgs(t.gArgs(rand.New(rand.NewPCG(t.Config.Seed, 0x6))))...)
 	if err != nil {
 		return 0, err
 	}
 	return scalar(out[0]), nil
+}
+
+// asArgs passes a step's input tensors to Exec.
+func asArgs(ts []*tensors.Tensor) []any {
+	args := make([]any, len(ts))
+	for i, x := range ts {
+		args[i] = x
+	}
+	return args
 }

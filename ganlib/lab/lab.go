@@ -43,6 +43,8 @@ func ModeLine() string {
 type Images struct {
 	Pixels     []float32
 	N, H, W, C int
+	// Labels are the images' classes, needed by a conditional variant (Variant.Classes > 0); nil otherwise.
+	Labels []int
 }
 
 // Session is one training run.
@@ -120,6 +122,11 @@ func (s *Session) Run() (*gan.Trainer, error) {
 	d := s.Data
 	if err := tr.SetData(d.Pixels, d.N, d.H, d.W, d.C, 0, 1); err != nil {
 		return nil, err
+	}
+	if s.Variant.Classes > 0 {
+		if err := tr.SetLabels(d.Labels); err != nil {
+			return nil, err
+		}
 	}
 	spe := s.StepsPerEpoch
 	if spe <= 0 {
@@ -355,5 +362,5 @@ func ShowSamples(tr *gan.Trainer, dir, name string, rows, cols int, seed uint64)
 
 // ImagesOf adapts a dataset split to a Session's Data.
 func ImagesOf(im *data.Images) Images {
-	return Images{Pixels: im.Pixels, N: im.N, H: im.H, W: im.W, C: im.C}
+	return Images{Pixels: im.Pixels, N: im.N, H: im.H, W: im.W, C: im.C, Labels: im.Labels}
 }
