@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -323,5 +324,50 @@ func TestGradientPenaltyBadShapes(t *testing.T) {
 				return p
 			}, tensors.FromFlatDataAndDimensions(make([]float32, 2*2*2*1), 2, 2, 2, 1))
 		})
+	}
+}
+
+// TestGradientPenaltyDrivesNormToOne: minimising the penalty alone with Adam (the optimizer differentiating through
+// the gradient, as WGAN-GP's critic step does) brings a critic's gradient norm at the interpolates from far above 1
+// to 1.
+func TestGradientPenaltyDrivesNormToOne(t *testing.T) {
+	b := backendtest.Go(t)
+	ctx := context.New()
+	ctx.SetParam(context.ParamInitialSeed, int64(1))
+	ctx.SetParam(nn.ParamInitStddev, 1.0)
+	if err := ctx.SetRNGStateFromSeed(2); err != nil {
+		t.Fatal(err)
+	}
+	critic := func(ctx *context.Context, x *Node) *Node {
+		y := nn.LeakyReLU(nn.Dense(ctx.In("000_dense"), x, 16), 0.2)
+		return nn.Dense(ctx.In("001_dense"), y, 1)
+	}
+	opt := optimizers.Adam().LearningRate(1e-2).Done()
+	step := context.MustNewExec(b, ctx, func(ctx *context.Context, r, f *Node) []*Node {
+		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, gan.DrawAlpha(ctx, r), 10)
+		opt.UpdateGraph(ctx.In(gan.DOptimizerScope), r.Graph(), p)
+		return []*Node{p, n}
+	})
+	defer step.Finalize()
+	rng := rand.New(rand.NewPCG(3, 4))
+	real, fake := make([]float32, 64*4), make([]float32, 64*4)
+	for i := range real {
+		real[i], fake[i] = float32(rng.NormFloat64()+2), float32(rng.NormFloat64())
+	}
+	var first, last float64
+	for i := range 1000 {
+		out := step.MustExec(tensors.FromFlatDataAndDimensions(real, 64, 4), tensors.FromFlatDataAndDimensions(fake, 64, 4))
+		n := float64(out[1].Value().(float32))
+		if i == 0 {
+			first = n
+		}
+		last = n
+		if i%100 == 0 {
+			t.Logf("step %d: penalty %.4f, mean norm %.4f", i, out[0].Value().(float32), n)
+		}
+	}
+	t.Logf("mean ‖∇D(x̂)‖: %.3f at the first step, %.3f after 1000", first, last)
+	if first < 2 || math.Abs(last-1) > 0.05 {
+		t.Errorf("mean gradient norm %.3f → %.3f; want it to start above 2 and end within 0.05 of 1", first, last)
 	}
 }
