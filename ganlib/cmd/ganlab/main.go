@@ -24,6 +24,7 @@ usage:
   ganlab sample -run DIR [flags]     sample a PNG grid from a run's checkpoint
   ganlab summary MODEL [flags]       Keras-like summary of a model's generator and discriminator
   ganlab data fetch [NAME...]        fetch datasets (fashion-mnist, mnist) into the project's data folder
+  ganlab bench  [flags]              time full GAN steps beside PyTorch and Keras (ganlab bench -h)
 `
 
 func main() {
@@ -44,6 +45,8 @@ func main() {
 		err = summary(args)
 	case "data":
 		err = dataCmd(args)
+	case "bench":
+		err = benchCmd(args)
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -1,0 +1,351 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/bench"
+)
+
+// Implementations `ganlab bench` knows. ganlib's run as this binary in a worker subprocess with GANLAB_BACKEND
+// set; the peers run bench/peers/*.py with the peers' Python.
+var benchImpls = map[string]struct {
+	ganlabBackend string // GANLAB_BACKEND for ganlib's implementations
+	script, args  string // peer script and extra arguments
+	doc           string
+}{
+	"xla":          {ganlabBackend: "cpu", doc: "ganlib on XLA CPU (PJRT plugin)"},
+	"go":           {ganlabBackend: "go", doc: "ganlib on GoMLX's pure-Go backend"},
+	"cuda":         {ganlabBackend: "cuda", doc: "ganlib on XLA CUDA"},
+	"pytorch":      {script: "torch_gan.py", args: "--device=cpu", doc: "PyTorch eager on the CPU"},
+	"pytorch-cuda": {script: "torch_gan.py", args: "--device=cuda", doc: "PyTorch eager on CUDA"},
+	"keras":        {script: "keras_gan.py", doc: "Keras 3 on TensorFlow (the lecture's train_on_batch loop)"},
+}
+
+const benchJSONPrefix = "BENCH_JSON "
+
+// benchResult is one implementation's measurement of one model, plus what the parent saw of the child.
+type benchResult struct {
+	bench.Timing
+	MedianMS  float64 `json:"median_ms"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	GFLOPs    float64 `json:"gflop_per_s"`
+	Load      string  `json:"load"` // /proc/loadavg before the run
+	Err       string  `json:"error,omitempty"`
+}
+
+func benchCmd(args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	modelsFlag := fs.String("models", bench.ModelNames(), "comma-separated models: "+bench.ModelNames())
+	implsFlag := fs.String("impls", "xla,go", "comma-separated implementations: xla, go, cuda, pytorch, pytorch-cuda, keras")
+	peers := fs.Bool("peers", false, "also run the peers: pytorch and keras (install them with bash bench/peers/install.sh)")
+	steps := fs.Int("steps", 10, "timed full GAN steps per model and implementation (the median is reported)")
+	warmup := fs.Int("warmup", 2, "untimed steps after the first (compiling) step")
+	goBudget := fs.Duration("go-budget", 90*time.Second, "the pure-Go backend stops timing after this much (at least -min-steps steps)")
+	minSteps := fs.Int("min-steps", 3, "timed steps always taken, whatever -go-budget says")
+	rounds := fs.Int("rounds", 1, "repeat every model's measurements this many times, interleaved; the table shows the round with the lowest median per implementation")
+	python := fs.String("python", "", "Python of the peers (default: .local/peers/venv/bin/python of the project)")
+	peersDir := fs.String("peers-dir", "", "folder of the peer scripts (default: bench/peers of the project)")
+	peerThreads := fs.Int("peer-threads", 0, "intra-op threads of PyTorch and TensorFlow (0: each library's default, all cores)")
+	jsonOut := fs.String("json", "", "also write every measurement as JSON to this file")
+	quick := fs.Bool("quick", false, "smoke test: 2 timed steps, no warm-up (for tests; numbers mean nothing)")
+	worker := fs.String("worker", "", "internal: measure one ganlib implementation in this process and print "+strings.TrimSpace(benchJSONPrefix))
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: ganlab bench [flags]\n\nTimes full GAN steps (one D and one G update, Adam) of the benchmark models, each implementation\nin its own subprocess, side by side, and prints ms/step, first-step time, peak RSS, GFLOP/s and ratios.\n\nmodels:\n")
+		for _, m := range bench.Models() {
+			fmt.Fprintf(fs.Output(), "  %-12s %s (%.2f GFLOP/step)\n", m.Name, m.Doc, m.GFLOPPerStep())
+		}
+		fmt.Fprintf(fs.Output(), "implementations:\n")
+		for _, n := range []string{"xla", "go", "cuda", "pytorch", "pytorch-cuda", "keras"} {
+			fmt.Fprintf(fs.Output(), "  %-12s %s\n", n, benchImpls[n].doc)
+		}
+		fs.PrintDefaults()
+	}
+	fs.Parse(args)
+	if *quick {
+		*steps, *warmup, *minSteps = 2, 0, 1
+	}
+	if *steps < 1 || *warmup < 0 || *minSteps < 1 || *rounds < 1 {
+		return fmt.Errorf("bench: -steps, -min-steps and -rounds must be >= 1 and -warmup >= 0")
+	}
+	var models []bench.Model
+	for _, name := range splitList(*modelsFlag) {
+		m, err := bench.Find(name)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		models = append(models, m)
+	}
+	if *worker != "" {
+		if len(models) != 1 {
+			return fmt.Errorf("bench -worker measures one model, got %d", len(models))
+		}
+		return benchWorker(*worker, models[0], *warmup, *steps, *minSteps, *goBudget)
+	}
+	impls := splitList(*implsFlag)
+	if *peers {
+		for _, p := range []string{"pytorch", "keras"} {
+			if !contains(impls, p) {
+				impls = append(impls, p)
+			}
+		}
+	}
+	home := backend.ProjectHome()
+	for _, impl := range impls {
+		spec, ok := benchImpls[impl]
+		if !ok {
+			return fmt.Errorf("bench: unknown implementation %q (xla, go, cuda, pytorch, pytorch-cuda, keras)", impl)
+		}
+		if spec.script == "" {
+			continue
+		}
+		if *python == "" {
+			if home == "" {
+				return fmt.Errorf("bench: no project folder found for the peers' Python; pass -python")
+			}
+			*python = filepath.Join(home, ".local", "peers", "venv", "bin", "python")
+		}
+		if *peersDir == "" && home != "" {
+			*peersDir = filepath.Join(home, "bench", "peers")
+		}
+		if _, err := os.Stat(*python); err != nil {
+			return fmt.Errorf("bench: the peers' Python %s is missing: run `bash bench/peers/install.sh` (PyTorch and Keras in .local/peers/venv), or pass -python", *python)
+		}
+		if _, err := os.Stat(filepath.Join(*peersDir, spec.script)); err != nil {
+			return fmt.Errorf("bench: peer script %s: %v (pass -peers-dir)", filepath.Join(*peersDir, spec.script), err)
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("ganlab bench: %d timed steps after 1 + %d warm-up steps, median; %d round(s); pure Go stops after %v (≥ %d steps)\n",
+		*steps, *warmup, *rounds, *goBudget, *minSteps)
+	fmt.Printf("machine: %s, %d CPUs; load average %s\n", cpuModel(), runtime.NumCPU(), loadAvg())
+	var all []benchResult
+	for _, m := range models {
+		fmt.Printf("\n%s: %s — %.2f GFLOP per step\n", m.Name, m.Doc, m.GFLOPPerStep())
+		best := map[string]benchResult{}
+		for r := 0; r < *rounds; r++ {
+			for _, impl := range impls {
+				res := runBenchChild(exe, impl, m, *python, *peersDir, *steps, *warmup, *minSteps, *goBudget, *peerThreads)
+				all = append(all, res)
+				if res.Err != "" {
+					fmt.Printf("  %-12s FAILED: %s\n", impl, res.Err)
+				}
+				if old, ok := best[impl]; !ok || (res.Err == "" && (old.Err != "" || res.MedianMS < old.MedianMS)) {
+					best[impl] = res
+				}
+			}
+		}
+		printBenchTable(m, impls, best)
+	}
+	fmt.Printf("\nload average at the end: %s\n", loadAvg())
+	if *jsonOut != "" {
+		raw, _ := json.MarshalIndent(all, "", "  ")
+		if err := os.WriteFile(*jsonOut, raw, 0o644); err != nil {
+			return err
+		}
+	}
+	for _, r := range all {
+		if r.Err != "" {
+			return exitError(1)
+		}
+	}
+	return nil
+}
+
+// runBenchChild measures one implementation of m in a subprocess and reads its peak RSS from the kernel's
+// accounting of that child (getrusage's ru_maxrss).
+func runBenchChild(exe, impl string, m bench.Model, python, peersDir string, steps, warmup, minSteps int, goBudget time.Duration, peerThreads int) benchResult {
+	res := benchResult{Load: loadAvg()}
+	res.Impl, res.Model = impl, m.Name
+	spec := benchImpls[impl]
+	common := []string{fmt.Sprintf("--steps=%d", steps), fmt.Sprintf("--warmup=%d", warmup), fmt.Sprintf("--min-steps=%d", minSteps)}
+	var cmd *exec.Cmd
+	if spec.script == "" {
+		budget := time.Duration(0)
+		if impl == "go" {
+			budget = goBudget
+		}
+		cmd = exec.Command(exe, append([]string{"bench", "-worker", impl, "-models", m.Name, fmt.Sprintf("-go-budget=%v", budget)}, common...)...)
+		cmd.Env = append(os.Environ(), backend.EnvBackend+"="+spec.ganlabBackend)
+	} else {
+		a := []string{filepath.Join(peersDir, spec.script), "--model", m.Name}
+		a = append(a, common...)
+		if spec.args != "" {
+			a = append(a, spec.args)
+		}
+		if impl == "pytorch" || impl == "keras" {
+			a = append(a, fmt.Sprintf("--budget-s=%g", goBudget.Seconds()))
+		}
+		if peerThreads > 0 {
+			a = append(a, fmt.Sprintf("--threads=%d", peerThreads))
+		}
+		cmd = exec.Command(python, a...)
+		cmd.Env = append(os.Environ(), "TF_CPP_MIN_LOG_LEVEL=3", "KERAS_BACKEND=tensorflow", "PYTHONUNBUFFERED=1")
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			res.PeakRSSMB = float64(ru.Maxrss) / 1024 // kB on Linux
+		}
+	}
+	found := false
+	sc := bufio.NewScanner(&stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if line, ok := strings.CutPrefix(sc.Text(), benchJSONPrefix); ok {
+			var t bench.Timing
+			if jerr := json.Unmarshal([]byte(line), &t); jerr != nil {
+				res.Err = fmt.Sprintf("unreadable result line from %s: %v", impl, jerr)
+			} else {
+				res.Timing, found = t, true
+				res.Impl = impl
+			}
+		}
+	}
+	switch {
+	case err != nil:
+		res.Err = fmt.Sprintf("%v; last output: %s", err, tail(stderr.String()+stdout.String(), 600))
+	case !found && res.Err == "":
+		res.Err = "no " + strings.TrimSpace(benchJSONPrefix) + " line in the output: " + tail(stdout.String()+stderr.String(), 600)
+	case len(res.StepMS) == 0 && res.Err == "":
+		res.Err = "no timed steps"
+	}
+	if res.Err == "" {
+		res.MedianMS = res.Median()
+		res.GFLOPs = m.GFLOPPerStep() / (res.MedianMS / 1e3)
+	}
+	return res
+}
+
+func printBenchTable(m bench.Model, impls []string, best map[string]benchResult) {
+	peers := []string{}
+	for _, p := range []string{"pytorch", "keras", "pytorch-cuda"} {
+		if r, ok := best[p]; ok && r.Err == "" {
+			peers = append(peers, p)
+		}
+	}
+	fmt.Printf("  %-12s %10s %4s %9s %9s %8s", "impl", "ms/step", "n", "first s", "peak MB", "GFLOP/s")
+	for _, p := range peers {
+		fmt.Printf(" %9s", "t/"+p)
+	}
+	if contains(peers, "pytorch") {
+		fmt.Printf(" %11s", "RSS/pytorch")
+	}
+	fmt.Println()
+	for _, impl := range impls {
+		r, ok := best[impl]
+		if !ok || r.Err != "" {
+			continue
+		}
+		fmt.Printf("  %-12s %10.1f %4d %9.2f %9.0f %8.1f", impl, r.MedianMS, len(r.StepMS), r.FirstMS/1e3, r.PeakRSSMB, r.GFLOPs)
+		for _, p := range peers {
+			fmt.Printf(" %8.2f×", r.MedianMS/best[p].MedianMS)
+		}
+		if contains(peers, "pytorch") {
+			fmt.Printf(" %10.2f×", r.PeakRSSMB/best["pytorch"].PeakRSSMB)
+		}
+		fmt.Printf("   [load %s]\n", r.Load)
+	}
+	for _, impl := range impls {
+		if r, ok := best[impl]; ok && r.Err == "" && r.Info != "" {
+			fmt.Printf("    %s: %s\n", impl, r.Info)
+		}
+	}
+}
+
+// benchWorker measures model m with ganlib on the backend GANLAB_BACKEND selects and prints one BENCH_JSON line.
+func benchWorker(impl string, m bench.Model, warmup, steps, minSteps int, budget time.Duration) error {
+	b, info, err := backend.New()
+	if err != nil {
+		return err
+	}
+	defer b.Finalize()
+	t, err := bench.Measure(b, m, warmup, steps, minSteps, budget)
+	if err != nil {
+		return fmt.Errorf("bench %s on %s: %w", m.Name, impl, err)
+	}
+	t.Impl = impl
+	t.Info = info.String()
+	if i := strings.Index(t.Info, "; why:"); i > 0 {
+		t.Info = t.Info[:i]
+	}
+	t.Info += fmt.Sprintf("; GOMAXPROCS %d", runtime.GOMAXPROCS(0))
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s%s\n", benchJSONPrefix, raw)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func tail(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		s = "…" + s[len(s)-n:]
+	}
+	return strings.ReplaceAll(s, "\n", " | ")
+}
+
+func loadAvg() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	raw, _ := io.ReadAll(io.LimitReader(f, 1<<16))
+	for _, line := range strings.Split(string(raw), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
