@@ -213,3 +213,29 @@ func Parzen(backend backends.Backend, samples []float32, ns int, test []float32,
 	mean, stderr = meanStderr(lls[0])
 	return mean, stderr, nil
 }
+
+// ParzenResult is one application of the paper's protocol.
+type ParzenResult struct {
+	Samples, Valid, Test int       // numbers of samples, validation images and test images
+	Sigmas, PerSigma     []float64 // the widths tried and the mean validation log-likelihood of each
+	Sigma                float64   // the chosen width
+	Mean, Stderr         float64   // mean log p over the test images and std/√Test
+}
+
+func (r ParzenResult) String() string {
+	return fmt.Sprintf("Parzen log-likelihood %.1f ± %.1f nats (σ = %.4f chosen on %d validation images; %d samples, %d test images)",
+		r.Mean, r.Stderr, r.Sigma, r.Valid, r.Samples, r.Test)
+}
+
+// ParzenProtocol runs the paper's protocol: σ chosen among ParzenSigmas() on the nv validation images, then the
+// mean ± stderr over the nt test images. All images hold dim values in [0, 1]. progress (may be nil) sees the
+// validation pass and then the test pass, each counting from 0.
+func ParzenProtocol(backend backends.Backend, samples []float32, ns int, valid []float32, nv int, test []float32, nt, dim int, progress ParzenProgress) (ParzenResult, error) {
+	r := ParzenResult{Samples: ns, Valid: nv, Test: nt, Sigmas: ParzenSigmas()}
+	var err error
+	if r.Sigma, r.PerSigma, err = ParzenSelectSigma(backend, samples, ns, valid, nv, dim, r.Sigmas, progress); err != nil {
+		return r, err
+	}
+	r.Mean, r.Stderr, err = Parzen(backend, samples, ns, test, nt, dim, r.Sigma, progress)
+	return r, err
+}

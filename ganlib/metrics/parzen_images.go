@@ -1,0 +1,138 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// Helpers for the caveats of Parzen estimates (Goodfellow et al. 2014, §5: "this method of estimating the
+// likelihood has somewhat high variance and does not perform well in high dimensional spaces"): scoring real
+// images, blurred or noisy ones, and finding a sample's nearest training image (the memorisation check of
+// Figure 2).
+
+// GaussianBlur returns a copy of n single-channel h×w images blurred by a Gaussian of standard deviation sigma
+// pixels (kernel radius ⌈3σ⌉, renormalised at the borders so that a constant image stays constant).
+func GaussianBlur(images []float32, n, h, w int, sigma float64) ([]float32, error) {
+	if n < 1 || h < 1 || w < 1 || len(images) != n*h*w {
+		return nil, fmt.Errorf("metrics.GaussianBlur: %d values are not %d images of %d×%d", len(images), n, h, w)
+	}
+	if !(sigma > 0) {
+		return nil, fmt.Errorf("metrics.GaussianBlur: sigma must be > 0, got %v", sigma)
+	}
+	r := int(math.Ceil(3 * sigma))
+	k := make([]float64, 2*r+1)
+	for i := range k {
+		d := float64(i - r)
+		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
+	}
+	out := make([]float32, len(images))
+	tmp := make([]float64, h*w)
+	for img := range n {
+		src := images[img*h*w : (img+1)*h*w]
+		for y := range h { // horizontal pass
+			for x := range w {
+				var s, ws float64
+				for i := -r; i <= r; i++ {
+					if xx := x + i; xx >= 0 && xx < w {
+						s += k[i+r] * float64(src[y*w+xx])
+						ws += k[i+r]
+					}
+				}
+				tmp[y*w+x] = s / ws
+			}
+		}
+		dst := out[img*h*w : (img+1)*h*w]
+		for y := range h { // vertical pass
+			for x := range w {
+				var s, ws float64
+				for i := -r; i <= r; i++ {
+					if yy := y + i; yy >= 0 && yy < h {
+						s += k[i+r] * tmp[yy*w+x]
+						ws += k[i+r]
+					}
+				}
+				dst[y*w+x] = float32(s / ws)
+			}
+		}
+	}
+	return out, nil
+}
+
+// AddNoise returns a copy of images with Gaussian noise of standard deviation std added to every pixel, clipped
+// to [0, 1], drawn from seed.
+func AddNoise(images []float32, std float64, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 0x4015E))
+	out := make([]float32, len(images))
+	for i, v := range images {
+		out[i] = float32(math.Min(math.Max(float64(v)+std*rng.NormFloat64(), 0), 1))
+	}
+	return out
+}
+
+// NearestL2 returns, for each of the nq query images, the index of the reference image nearest in pixel L2
+// distance and that squared distance (computed as in Parzen: float64, one matrix product per batch of queries).
+func NearestL2(backend backends.Backend, queries []float32, nq int, refs []float32, nr, dim int) (idx []int, dist2 []float64, err error) {
+	if err := checkParzenSet("queries", queries, nq, dim); err != nil {
+		return nil, nil, err
+	}
+	if err := checkParzenSet("references", refs, nr, dim); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("metrics.NearestL2: %v", r)
+		}
+	}()
+	toF64 := func(x []float32, n int) ([]float64, []float64) {
+		v := make([]float64, len(x))
+		norms := make([]float64, n)
+		for i, f := range x {
+			v[i] = float64(f)
+			norms[i/dim] += v[i] * v[i]
+		}
+		return v, norms
+	}
+	r64, rn := toF64(refs, nr)
+	q64, qn := toF64(queries, nq)
+	rT, rnT := tensors.FromFlatDataAndDimensions(r64, nr, dim), tensors.FromFlatDataAndDimensions(rn, nr)
+	defer rT.FinalizeAll()
+	defer rnT.FinalizeAll()
+	exec, err := NewExec(backend, func(q, qn, r, rn *Node) (*Node, *Node) {
+		cross := DotGeneral(q, []int{1}, nil, r, []int{1}, nil)
+		d2 := Add(Sub(ExpandAxes(qn, 1), MulScalar(cross, 2)), ExpandAxes(rn, 0))
+		return ArgMin(d2, 1), ReduceMin(d2, 1)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer exec.Finalize()
+	idx = make([]int, nq)
+	dist2 = make([]float64, nq)
+	b := min(parzenBatch, nq)
+	for start := 0; start < nq; start += b {
+		m := min(b, nq-start)
+		qb := make([]float64, b*dim)
+		copy(qb, q64[start*dim:(start+m)*dim])
+		qnb := make([]float64, b)
+		copy(qnb, qn[start:start+m])
+		res, err := exec.Exec(tensors.FromFlatDataAndDimensions(qb, b, dim), tensors.FromFlatDataAndDimensions(qnb, b), rT, rnT)
+		if err != nil {
+			return nil, nil, err
+		}
+		ii := tensors.MustCopyFlatData[int32](res[0])
+		dd := tensors.MustCopyFlatData[float64](res[1])
+		for j := range m {
+			idx[start+j] = int(ii[j])
+			dist2[start+j] = math.Max(dd[j], 0)
+		}
+		res[0].FinalizeAll()
+		res[1].FinalizeAll()
+	}
+	return idx, dist2, nil
+}
