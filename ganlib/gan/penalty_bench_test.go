@@ -1,0 +1,63 @@
+package gan_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/nn"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// BenchmarkCriticStep times one WGAN critic update on XLA for an MNIST-size convolutional critic (28×28×1 →
+// Conv2D 64 k4 s2 → LeakyReLU → Conv2D 128 k4 s2 → LeakyReLU → Dense 1), batch 64, Adam: the Wasserstein loss
+// alone ("plain") and with WGAN-GP's gradient penalty ("penalty"), whose second-order backward pass is the extra
+// cost. Run: go test ./ganlib/gan -run '^$' -bench CriticStep -benchtime 20x
+func BenchmarkCriticStep(b *testing.B) {
+	backend := backendtest.XLA(b)
+	critic := func(ctx *context.Context, x *Node) *Node {
+		y := nn.LeakyReLU(nn.Conv2D(ctx.In("000_conv"), x, 64, 4, 2, nn.Same), 0.2)
+		y = nn.LeakyReLU(nn.Conv2D(ctx.In("001_conv"), y, 128, 4, 2, nn.Same), 0.2)
+		return nn.Dense(ctx.In("002_dense"), nn.Flatten(y), 1)
+	}
+	const batch = 64
+	rng := rand.New(rand.NewPCG(1, 2))
+	realV, fakeV := make([]float32, batch*28*28), make([]float32, batch*28*28)
+	for i := range realV {
+		realV[i], fakeV[i] = rng.Float32()*2-1, rng.Float32()*2-1
+	}
+	realT := tensors.FromFlatDataAndDimensions(realV, batch, 28, 28, 1)
+	fakeT := tensors.FromFlatDataAndDimensions(fakeV, batch, 28, 28, 1)
+	for _, withPenalty := range []bool{false, true} {
+		name := "plain"
+		if withPenalty {
+			name = "penalty"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.New().Checked(false)
+			opt := optimizers.Adam().LearningRate(1e-4).Betas(0, 0.9).Done()
+			step := context.MustNewExec(backend, ctx, func(ctx *context.Context, r, f *Node) *Node {
+				d := ctx.In(gan.DiscriminatorScope)
+				loss := gan.Wasserstein().Discriminator(critic(d, r), critic(d, f))
+				if withPenalty {
+					p, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(d, x) }, r, f, gan.DrawAlpha(ctx, r), 10)
+					loss = Add(loss, p)
+				}
+				opt.UpdateGraph(ctx.In(gan.DOptimizerScope), r.Graph(), loss)
+				return loss
+			})
+			defer step.Finalize()
+			step.MustExec(realT, fakeT) // compile
+			b.ResetTimer()
+			for range b.N {
+				step.MustExec(realT, fakeT)
+			}
+		})
+	}
+}
