@@ -36,6 +36,9 @@ type Config struct {
 	DOptimizer, GOptimizer func() optimizers.Interface
 	// FixedSamples is how many fixed noise vectors are kept for sample grids (default 10, the lecture's 2×5 grid).
 	FixedSamples int
+	// Devices > 1 trains data-parallel on that many devices of the backend: the batch (a multiple of Devices) is
+	// split across them, variables are replicated (parallel.go, docs/multi-device.md). 0 or 1: one device.
+	Devices int
 }
 
 // Record is one line of the training history.
@@ -113,6 +116,9 @@ func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 64
+	}
+	if err := checkDevices(backend, cfg); err != nil {
+		return nil, err
 	}
 	if cfg.FixedSamples <= 0 {
 		cfg.FixedSamples = 10
@@ -377,6 +383,9 @@ func (t *Trainer) compile() error {
 	if t.gStep, err = context.NewExec(t.Backend, t.Ctx, t.gStepGraph); err != nil {
 		return err
 	}
+	if err = t.distribute(); err != nil {
+		return err
+	}
 	t.sampler, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, in []*Node) *Node {
 		s, _ := t.unpackGen(in, false)
 		return t.generate(ctx, s.z, s.c)
@@ -451,7 +460,7 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		if err != nil {
 			return rec, err
 		}
-		out, err := t.dStep.Exec(asArgs(args)...)
+		out, err := t.dStep.Exec(t.shard(args...)...)
 		if err != nil {
 			return rec, err
 		}
@@ -462,7 +471,7 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
-	out, err := t.gStep.Exec(asArgs(t.gArgs(rng))...)
+	out, err := t.gStep.Exec(t.shard(t.gArgs(rng)...)...)
 	if err != nil {
 		return rec, err
 	}
@@ -597,7 +606,7 @@ func (t *Trainer) RunDiscriminatorStep() (dLoss float64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	out, err := t.dStep.Exec(asArgs(args)...)
+	out, err := t.dStep.Exec(t.shard(args...)...)
 	if err != nil {
 		return 0, err
 	}
@@ -609,18 +618,9 @@ func (t *Trainer) RunGeneratorStep() (gLoss float64, err error) {
 	if err := t.compile(); err != nil {
 		return 0, err
 	}
-	out, err := t.gStep.Exec(asArgs(t.gArgs(rand.New(rand.NewPCG(t.Config.Seed, 0x6))))...)
+	out, err := t.gStep.Exec(t.shard(t.gArgs(rand.New(rand.NewPCG(t.Config.Seed, 0x6)))...)...)
 	if err != nil {
 		return 0, err
 	}
 	return scalar(out[0]), nil
-}
-
-// asArgs passes a step's input tensors to Exec.
-func asArgs(ts []*tensors.Tensor) []any {
-	args := make([]any, len(ts))
-	for i, x := range ts {
-		args[i] = x
-	}
-	return args
 }
