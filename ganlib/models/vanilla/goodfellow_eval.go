@@ -1,0 +1,137 @@
+package vanilla
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/metrics"
+)
+
+// Table1Row is one row of Goodfellow et al. 2014's Table 1 (Parzen-window log-likelihood on the MNIST test set,
+// nats), or one measured here.
+type Table1Row struct {
+	Model         string
+	Mean, Stderr  float64
+	Sigma         float64 // the chosen σ (0 for the paper's rows)
+	Samples, Test int     // 0 for the paper's rows
+}
+
+// PaperTable1 is the MNIST column of the paper's Table 1.
+var PaperTable1 = []Table1Row{
+	{Model: "DBN (paper)", Mean: 138, Stderr: 2},
+	{Model: "Stacked CAE (paper)", Mean: 121, Stderr: 1.6},
+	{Model: "Deep GSN (paper)", Mean: 214, Stderr: 1.1},
+	{Model: "Adversarial nets (paper)", Mean: 225, Stderr: 2},
+}
+
+// RowOf turns a measurement into a Table 1 row.
+func RowOf(model string, r metrics.ParzenResult) Table1Row {
+	return Table1Row{Model: model, Mean: r.Mean, Stderr: r.Stderr, Sigma: r.Sigma, Samples: r.Samples, Test: r.Test}
+}
+
+// FormatTable1 renders rows as a Markdown table.
+func FormatTable1(rows []Table1Row) string {
+	var b strings.Builder
+	b.WriteString("| Model | MNIST Parzen log-likelihood (nats) | σ | samples / test images |\n|---|---|---|---|\n")
+	for _, r := range rows {
+		sigma, n := "", ""
+		if r.Sigma > 0 {
+			sigma = fmt.Sprintf("%.3f", r.Sigma)
+			n = fmt.Sprintf("%d / %d", r.Samples, r.Test)
+		}
+		fmt.Fprintf(&b, "| %s | %.1f ± %.1f | %s | %s |\n", r.Model, r.Mean, r.Stderr, sigma, n)
+	}
+	return b.String()
+}
+
+// SamplesUnit draws n samples from tr's generator with the given seed (in chunks of 1,000) and returns them as
+// pixels in [0, 1] (p = (x + 1)/2 of G's x in [−1, 1]: the paper's sigmoid output), n·H·W·C values.
+func SamplesUnit(tr *gan.Trainer, n int, seed uint64) ([]float32, error) {
+	const chunk = 1000
+	size := tr.Variant.Height * tr.Variant.Width * tr.Variant.Channels
+	out := make([]float32, 0, n*size)
+	for start := 0; start < n; start += chunk {
+		m := min(chunk, n-start)
+		px, err := tr.RandomSamples(chunk, seed+uint64(start/chunk)*0x9E3779B9)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range px[:m*size] {
+			out = append(out, float32(math.Min(math.Max((float64(v)+1)/2, 0), 1)))
+		}
+	}
+	return out, nil
+}
+
+// ParzenSplits returns the paper's validation images (the first nValid of MNIST train[50000:60000]) and the test
+// images (the first nTest of MNIST test), pixels in [0, 1].
+func ParzenSplits(train, test *data.Images, nValid, nTest int) (valid, testPx []float32, err error) {
+	d := train.ImageSize()
+	if train.N < GoodfellowTrainN+nValid || test.N < nTest || d != 784 || test.ImageSize() != 784 {
+		return nil, nil, fmt.Errorf("want MNIST train (≥ %d images) and test (≥ %d), got %d and %d images of %d pixels",
+			GoodfellowTrainN+nValid, nTest, train.N, test.N, d)
+	}
+	return train.Pixels[GoodfellowTrainN*d : (GoodfellowTrainN+nValid)*d], test.Pixels[:nTest*d], nil
+}
+
+// ParzenCaveats measures the paper's protocol with real images in place of G's samples: n training images
+// (train[0:n], which G was trained on), the same blurred by a Gaussian of 1 pixel, and the same with Gaussian
+// noise of standard deviation 0.2 (clipped to [0, 1]). Parzen estimates reward being near test images more than
+// being an image: these rows show how far from a perfect generator's score the estimate can be.
+func ParzenCaveats(b backends.Backend, train *data.Images, valid []float32, nValid int, test []float32, nTest, n int, progress metrics.ParzenProgress) ([]Table1Row, error) {
+	d := train.ImageSize()
+	if n > GoodfellowTrainN {
+		return nil, fmt.Errorf("ParzenCaveats: at most %d training images, asked for %d", GoodfellowTrainN, n)
+	}
+	real := train.Pixels[:n*d]
+	blurred, err := metrics.GaussianBlur(real, n, train.H, train.W, 1)
+	if err != nil {
+		return nil, err
+	}
+	noisy := metrics.AddNoise(real, 0.2, 1)
+	var rows []Table1Row
+	for _, c := range []struct {
+		name string
+		px   []float32
+	}{
+		{fmt.Sprintf("real training images (%d of train[0:50000])", n), real},
+		{"the same, blurred (Gaussian, σ = 1 pixel)", blurred},
+		{"the same + Gaussian noise (std 0.2, clipped)", noisy},
+	} {
+		r, err := metrics.ParzenProtocol(b, c.px, n, valid, nValid, test, nTest, d, progress)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		rows = append(rows, RowOf(c.name, r))
+	}
+	return rows, nil
+}
+
+// WriteNPY writes n×dim float32 values as a NumPy .npy file (version 1.0, little-endian '<f4', C order), so that
+// anyone can recompute a score with other tools: numpy.load(path).
+func WriteNPY(path string, values []float32, n, dim int) error {
+	if len(values) != n*dim {
+		return fmt.Errorf("WriteNPY %s: %d values are not %d×%d", path, len(values), n, dim)
+	}
+	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", n, dim)
+	// magic (6) + version (2) + header length (2) + header + padding + '\n' must be a multiple of 64.
+	total := 10 + len(header) + 1
+	header += strings.Repeat(" ", (64-total%64)%64) + "\n"
+	buf := make([]byte, 0, 10+len(header)+4*len(values))
+	buf = append(buf, 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0)
+	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(header)))
+	buf = append(buf, header...)
+	for _, v := range values {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+	}
+	if err := gan.WriteFileAtomic(path, buf); err != nil {
+		return fmt.Errorf("WriteNPY %s: %w", path, err)
+	}
+	return nil
+}
