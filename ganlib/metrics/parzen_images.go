@@ -76,7 +76,8 @@ func AddNoise(images []float32, std float64, seed uint64) []float32 {
 }
 
 // NearestL2 returns, for each of the nq query images, the index of the reference image nearest in pixel L2
-// distance and that squared distance (computed as in Parzen: float64, one matrix product per batch of queries).
+// distance and that squared distance (computed as in Parzen: float64, one matrix product per batch of queries
+// and block of at most 10,000 references, so that all 60,000 MNIST images never sit in memory as float64 at once).
 func NearestL2(backend backends.Backend, queries []float32, nq int, refs []float32, nr, dim int) (idx []int, dist2 []float64, err error) {
 	if err := checkParzenSet("queries", queries, nq, dim); err != nil {
 		return nil, nil, err
@@ -89,20 +90,6 @@ func NearestL2(backend backends.Backend, queries []float32, nq int, refs []float
 			err = fmt.Errorf("metrics.NearestL2: %v", r)
 		}
 	}()
-	toF64 := func(x []float32, n int) ([]float64, []float64) {
-		v := make([]float64, len(x))
-		norms := make([]float64, n)
-		for i, f := range x {
-			v[i] = float64(f)
-			norms[i/dim] += v[i] * v[i]
-		}
-		return v, norms
-	}
-	r64, rn := toF64(refs, nr)
-	q64, qn := toF64(queries, nq)
-	rT, rnT := tensors.FromFlatDataAndDimensions(r64, nr, dim), tensors.FromFlatDataAndDimensions(rn, nr)
-	defer rT.FinalizeAll()
-	defer rnT.FinalizeAll()
 	exec, err := NewExec(backend, func(q, qn, r, rn *Node) (*Node, *Node) {
 		cross := DotGeneral(q, []int{1}, nil, r, []int{1}, nil)
 		d2 := Add(Sub(ExpandAxes(qn, 1), MulScalar(cross, 2)), ExpandAxes(rn, 0))
@@ -114,25 +101,59 @@ func NearestL2(backend backends.Backend, queries []float32, nq int, refs []float
 	defer exec.Finalize()
 	idx = make([]int, nq)
 	dist2 = make([]float64, nq)
+	for i := range dist2 {
+		dist2[i] = math.Inf(1)
+	}
+	const block = 10000
+	rb := min(block, nr)
+	r64 := make([]float64, rb*dim)
+	rn := make([]float64, rb)
 	b := min(parzenBatch, nq)
-	for start := 0; start < nq; start += b {
-		m := min(b, nq-start)
-		qb := make([]float64, b*dim)
-		copy(qb, q64[start*dim:(start+m)*dim])
-		qnb := make([]float64, b)
-		copy(qnb, qn[start:start+m])
-		res, err := exec.Exec(tensors.FromFlatDataAndDimensions(qb, b, dim), tensors.FromFlatDataAndDimensions(qnb, b), rT, rnT)
-		if err != nil {
-			return nil, nil, err
+	qb := make([]float64, b*dim)
+	qnb := make([]float64, b)
+	for r0 := 0; r0 < nr; r0 += rb {
+		rm := min(rb, nr-r0)
+		clear(r64)
+		for i := range rb {
+			rn[i] = math.Inf(1) // padding rows are never nearest
+			if i < rm {
+				var s float64
+				for k, f := range refs[(r0+i)*dim : (r0+i+1)*dim] {
+					r64[i*dim+k] = float64(f)
+					s += float64(f) * float64(f)
+				}
+				rn[i] = s
+			}
 		}
-		ii := tensors.MustCopyFlatData[int32](res[0])
-		dd := tensors.MustCopyFlatData[float64](res[1])
-		for j := range m {
-			idx[start+j] = int(ii[j])
-			dist2[start+j] = math.Max(dd[j], 0)
+		rT, rnT := tensors.FromFlatDataAndDimensions(r64, rb, dim), tensors.FromFlatDataAndDimensions(rn, rb)
+		for start := 0; start < nq; start += b {
+			m := min(b, nq-start)
+			clear(qb)
+			clear(qnb)
+			for j := range m {
+				var s float64
+				for k, f := range queries[(start+j)*dim : (start+j+1)*dim] {
+					qb[j*dim+k] = float64(f)
+					s += float64(f) * float64(f)
+				}
+				qnb[j] = s
+			}
+			res, err := exec.Exec(tensors.FromFlatDataAndDimensions(qb, b, dim), tensors.FromFlatDataAndDimensions(qnb, b), rT, rnT)
+			if err != nil {
+				return nil, nil, err
+			}
+			ii := tensors.MustCopyFlatData[int32](res[0])
+			dd := tensors.MustCopyFlatData[float64](res[1])
+			res[0].FinalizeAll()
+			res[1].FinalizeAll()
+			for j := range m {
+				if d := math.Max(dd[j], 0); d < dist2[start+j] {
+					dist2[start+j], idx[start+j] = d, r0+int(ii[j])
+				}
+			}
 		}
-		res[0].FinalizeAll()
-		res[1].FinalizeAll()
+		rT.FinalizeAll()
+		rnT.FinalizeAll()
 	}
 	return idx, dist2, nil
 }
