@@ -26,6 +26,8 @@ func train(args []string) error {
 	keep := fs.Int("keep", 3, "checkpoints to keep")
 	every := fs.Int("every", 0, "also write a checkpoint every N steps (0: only after every epoch)")
 	lossName := fs.String("loss", "non-saturating", "loss pair: non-saturating or minimax")
+	devices := fs.Int("devices", 1, "split each batch over this many devices of the backend, data-parallel (XLA CPU has 4 host\n"+
+		"devices, a CUDA machine one per GPU); the batch must be a multiple of it; see docs/multi-device.md")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: ganlab train [flags]\n\nTrains a GAN. When -out already holds a checkpoint, the run resumes from it with its model, data,\nbatch, seed and loss, and trains on until -steps/-epochs are reached.")
 		fs.PrintDefaults()
@@ -78,7 +80,7 @@ func train(args []string) error {
 	sess := &lab.Session{
 		Dir:             *out,
 		Variant:         v,
-		Config:          gan.Config{BatchSize: *batch, Seed: *seed},
+		Config:          gan.Config{BatchSize: *batch, Seed: *seed, Devices: *devices},
 		Data:            lab.ImagesOf(images),
 		Epochs:          *epochs,
 		Steps:           *steps,
