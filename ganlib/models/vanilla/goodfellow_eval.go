@@ -3,6 +3,9 @@ package vanilla
 import (
 	"encoding/binary"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
 	"math"
 	"strings"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/metrics"
+	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
 // Table1Row is one row of Goodfellow et al. 2014's Table 1 (Parzen-window log-likelihood on the MNIST test set,
@@ -134,4 +138,42 @@ func WriteNPY(path string, values []float32, n, dim int) error {
 		return fmt.Errorf("WriteNPY %s: %w", path, err)
 	}
 	return nil
+}
+
+// Figure2PNG lays out samples like the paper's Figure 2: rows of cols−1 samples, and in the last column, framed in
+// yellow, the training image nearest (pixel L2) to the sample beside it. samples holds rows·(cols−1) images and
+// nearest rows images (the neighbour of each row's last sample), all h×w single-channel pixels in [0, 1]; scale
+// enlarges each pixel.
+func Figure2PNG(samples, nearest []float32, rows, cols, h, w, scale int) ([]byte, error) {
+	if rows < 1 || cols < 2 || scale < 1 || len(samples) != rows*(cols-1)*h*w || len(nearest) != rows*h*w {
+		return nil, fmt.Errorf("Figure2PNG: want %d samples and %d neighbours of %d×%d pixels, got %d and %d values",
+			rows*(cols-1), rows, h, w, len(samples), len(nearest))
+	}
+	const gap, frame = 4, 2
+	tw, th := w*scale+2*frame, h*scale+2*frame
+	img := image.NewRGBA(image.Rect(0, 0, cols*(tw+gap)+gap, rows*(th+gap)+gap))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{255, 255, 255, 255}}, image.Point{}, draw.Src)
+	yellow := color.RGBA{255, 210, 0, 255}
+	for r := range rows {
+		for c := range cols {
+			var px []float32
+			if c < cols-1 {
+				i := r*(cols-1) + c
+				px = samples[i*h*w : (i+1)*h*w]
+			} else {
+				px = nearest[r*h*w : (r+1)*h*w]
+			}
+			x0, y0 := gap+c*(tw+gap), gap+r*(th+gap)
+			if c == cols-1 {
+				draw.Draw(img, image.Rect(x0, y0, x0+tw, y0+th), &image.Uniform{yellow}, image.Point{}, draw.Src)
+			}
+			for y := range h * scale {
+				for x := range w * scale {
+					v := uint8(math.Round(255 * math.Min(math.Max(float64(px[(y/scale)*w+x/scale]), 0), 1)))
+					img.SetRGBA(x0+frame+x, y0+frame+y, color.RGBA{v, v, v, 255})
+				}
+			}
+		}
+	}
+	return nbui.EncodePNG(img)
 }
