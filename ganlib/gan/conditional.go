@@ -207,26 +207,6 @@ func (t *Trainer) infoLoss(s genNodes, qCat, qCont *Node) (weighted, raw *Node) 
 	return MulScalar(raw, w), raw
 }
 
-// clipVariables replaces, in graph g, the value of every trainable variable under scope by its value clipped to
-// [−c, c] (after the optimizer's update, so the update and the clipping form one step).
-func clipVariables(ctx *context.Context, g *Graph, scope string, c float64) {
-	prefix := context.ScopeSeparator + scope
-	for v := range ctx.IterVariables() {
-		if !v.Trainable || !v.InUseByGraph(g) || !v.DType().IsFloat() {
-			continue
-		}
-		if v.Scope() != prefix && !hasScopePrefix(v.Scope(), prefix) {
-			continue
-		}
-		v.SetValueGraph(ClipScalar(v.ValueGraph(g), -c, c))
-	}
-}
-
-func hasScopePrefix(scope, prefix string) bool {
-	p := prefix + context.ScopeSeparator
-	return len(scope) > len(p) && scope[:len(p)] == p
-}
-
 // scalarOr returns x, or a float32 zero in g when x is nil.
 func scalarOr(g *Graph, x *Node) *Node {
 	if x == nil {

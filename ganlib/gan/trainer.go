@@ -343,7 +343,7 @@ func (t *Trainer) dStepGraph(ctx *context.Context, in []*Node) []*Node {
 	withFrozen(ctx, g, GeneratorScope, func() {
 		t.dOpt.UpdateGraph(ctx.In(DOptimizerScope), g, loss)
 		if v.ClipWeights > 0 {
-			clipVariables(ctx, g, DiscriminatorScope, v.ClipWeights)
+			ClipVariables(ctx, g, DiscriminatorScope, v.ClipWeights)
 		}
 	})
 	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g),

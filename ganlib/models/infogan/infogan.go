@@ -1,0 +1,106 @@
+// Package infogan is InfoGAN of Chen, Duan, Houthooft, Schulman, Sutskever and Abbeel 2016, "InfoGAN:
+// Interpretable Representation Learning by Information Maximizing Generative Adversarial Nets"
+// (https://arxiv.org/abs/1606.03657), on MNIST.
+//
+// What changes against DCGAN (models/dcgan): G's input is z plus latent codes c — here, as in the paper's MNIST
+// experiment, one categorical code of 10 values and 2 continuous codes from U(−1, 1) — and nothing in the GAN game
+// forces G to use c. InfoGAN adds a third network, Q, which shares D's body and tries to recover c from G(z, c);
+// both G and Q minimise λ·L_I, a variational bound on the mutual information I(c; G(z, c)) (gan.InfoLoss:
+// cross-entropy for the categorical code, unit-variance Gaussian negative log-likelihood for the continuous ones).
+// So G is rewarded for making c visible in the image, and without labels the categorical code usually comes to
+// mean the digit, the continuous ones rotation and width. λ = 1 (the paper's value for MNIST).
+//
+// Networks (the paper's MNIST shape, narrower so it trains on 2 CPU cores; BatchNorm in G and in D's body, as in
+// the paper):
+//
+//	G: z [B,62], c [B,12] → Dense(7·7·64)(z) + Dense(7·7·64)(c) → Reshape → BatchNorm → ReLU
+//	   → Conv2DTranspose(32, 4, 2) → BatchNorm → ReLU → Conv2DTranspose(1, 4, 2) → tanh      [B, 28, 28, 1]
+//	D body: x → Conv2D(32, 4, 2) → LeakyReLU(0.1) → Conv2D(64, 4, 2) → BatchNorm → LeakyReLU
+//	   → Flatten → Dense(256) → BatchNorm → LeakyReLU                                          h [B, 256]
+//	D head: Dense(1)(h)                                           logit
+//	Q head: Dense(64)(h) → BatchNorm → LeakyReLU → Dense(10) (categorical logits), Dense(2) (continuous means)
+//
+// Adam with β1 0.5: 2e-4 for D/Q, 1e-3 for G, as in the paper.
+package infogan
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/cgan"
+	"github.com/ganlab/ganlab/ganlib/nn"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// Paper settings for MNIST.
+const (
+	NoiseDim    = 62
+	Categories  = 10
+	Continuous  = 2
+	Lambda      = 1.0
+	LambdaCont  = 1.0
+	DLearnRate  = 2e-4
+	GLearnRate  = 1e-3
+	LeakySlope  = 0.1
+	bodyUnits   = 256
+	qHeadUnits  = 64
+	convFilters = 32
+)
+
+func leaky(x *Node) *Node { return nn.LeakyReLU(x, LeakySlope) }
+
+// Discriminator is D's body with its two heads: logits [B, 1], Q's categorical logits [B, Categories] and
+// continuous means [B, Continuous]. y (labels) is unused: InfoGAN learns without them.
+func Discriminator(ctx *context.Context, x, _ *Node) (logits, qCat, qCont *Node) {
+	h := leaky(nn.Conv2D(ctx.In("000_conv2d"), x, convFilters, 4, 2, nn.Same))
+	h = nn.Conv2D(ctx.In("001_conv2d"), h, 2*convFilters, 4, 2, nn.Same)
+	h = leaky(nn.BatchNorm(ctx.In("002_batch_norm"), h))
+	h = nn.Dense(ctx.In("003_dense"), nn.Flatten(h), bodyUnits)
+	h = leaky(nn.BatchNorm(ctx.In("004_batch_norm"), h))
+	logits = nn.Dense(ctx.In("d_head"), h, 1)
+	q := nn.Dense(ctx.In("q_000_dense"), h, qHeadUnits)
+	q = leaky(nn.BatchNorm(ctx.In("q_001_batch_norm"), q))
+	qCat = nn.Dense(ctx.In("q_cat"), q, Categories)
+	qCont = nn.Dense(ctx.In("q_cont"), q, Continuous)
+	return logits, qCat, qCont
+}
+
+// MILoss is gan.InfoLoss with the trainer's integer categorical code turned one-hot: cross-entropy (λ_cat = 1)
+// plus the unit-variance Gaussian NLL of the continuous codes (λ_cont = LambdaCont).
+func MILoss(qCat, qCont, cat, cont *Node) *Node {
+	return gan.InfoLoss(qCat, OneHot(cat, Categories, dtypes.Float32), qCont, cont, 1, LambdaCont)
+}
+
+// New returns InfoGAN (named "infogan") for MNIST-sized images (size a multiple of 4).
+func New(size, channels int) gan.Variant {
+	return gan.Variant{
+		Name:                 "infogan",
+		LatentDim:            NoiseDim,
+		Noise:                gan.Uniform, // the paper's z ~ U(−1, 1)
+		Height:               size,
+		Width:                size,
+		Channels:             channels,
+		Codes:                gan.Codes{Categorical: Categories, Continuous: Continuous},
+		ConditionalGenerator: cgan.Generator(size, channels),
+		InfoDiscriminator:    Discriminator,
+		InfoLoss:             MILoss,
+		InfoWeight:           Lambda,
+		Loss:                 gan.NonSaturating(),
+		CriticSteps:          1,
+	}
+}
+
+// Config returns the paper's optimizers: Adam(2e-4, β1 0.5) for D and Q, Adam(1e-3, β1 0.5) for G.
+func Config(batch int, seed uint64) gan.Config {
+	return gan.Config{BatchSize: batch, Seed: seed,
+		DOptimizer: func() optimizers.Interface {
+			return optimizers.Adam().LearningRate(DLearnRate).Betas(0.5, 0.999).Done()
+		},
+		GOptimizer: func() optimizers.Interface {
+			return optimizers.Adam().LearningRate(GLearnRate).Betas(0.5, 0.999).Done()
+		},
+	}
+}
