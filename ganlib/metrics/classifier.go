@@ -39,7 +39,7 @@ import (
 //	Dense(10)                             (logits)
 //
 // It is trained with Adam (learning rate 1e-3, times 0.7 after every epoch) on the train split in batches
-// of 100, seeded, and cached in <data root>/classifiers/<dataset>.bin.
+// of 100 (MNIST: each image shifted by a random -1..1 pixels along each axis, data augmentation), seeded, and cached in <data root>/classifiers/<dataset>.bin.
 const (
 	classifierScope   = "classifier"
 	classifierClasses = 10
@@ -62,9 +62,18 @@ const (
 var classifierSpecs = map[string]struct {
 	epochs int
 	minAcc float64
+	shift  int // largest random translation (pixels, each axis) of the training images: data augmentation
 }{
-	"mnist":         {epochs: 6, minAcc: 0.99},
-	"fashion-mnist": {epochs: 6, minAcc: 0.90},
+	// Measured (2 busy cores): no shift 99.04 %, shift 2: 99.14 %, both after 6 epochs.
+	"mnist": {epochs: 6, minAcc: 0.99, shift: 1},
+	// Measured: no shift 91.35 %, shift 2: 90.10 % after 6 epochs.
+	"fashion-mnist": {epochs: 6, minAcc: 0.90, shift: 0},
+}
+
+// archOf is the architecture and recipe of dataset's classifier, stored in its cache.
+func archOf(dataset string) string {
+	spec := classifierSpecs[dataset]
+	return fmt.Sprintf("%s/epochs%d/shift%d", classifierArch, spec.epochs, spec.shift)
 }
 
 // Classifier is a trained domain classifier for one dataset: Predict gives class probabilities, Features the
@@ -84,6 +93,7 @@ type Classifier struct {
 	exec     *context.Exec
 	mu       sync.Mutex
 	testAcc  float64
+	dist     *backendDistances // pairwise distances on the classifier's backend, compiled once
 	floors   []FDFloorN
 	variable []savedTensor
 }
@@ -191,7 +201,7 @@ func LoadClassifierFrom(backend backends.Backend, dataset, root string, logf fun
 	if err != nil {
 		return nil, err
 	}
-	c, err := TrainClassifier(backend, train, test, spec.epochs, logf)
+	c, err := TrainClassifier(backend, train, test, spec.epochs, spec.shift, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -236,9 +246,10 @@ func checkImages(im *data.Images) error {
 	return nil
 }
 
-// TrainClassifier trains a new classifier on train for the given number of epochs (seeded, deterministic for a
-// given backend), then measures its accuracy on test and the FD floor (train vs test). It does not cache it.
-func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs int, logf func(format string, args ...any)) (c *Classifier, err error) {
+// TrainClassifier trains a new classifier on train for the given number of epochs, each image shifted by a random
+// -shift..shift pixels along each axis (seeded, deterministic for a given backend), then measures its accuracy on
+// test and the FD floor (train vs test). It does not cache it.
+func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs, shift int, logf func(format string, args ...any)) (c *Classifier, err error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -288,7 +299,11 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs 
 		for s := range steps {
 			for i := range classifierBatch {
 				j := perm[s*classifierBatch+i]
-				copy(xb[i*size:(i+1)*size], pixels[j*size:(j+1)*size])
+				if shift > 0 {
+					shiftImage(xb[i*size:(i+1)*size], pixels[j*size:(j+1)*size], rng.IntN(2*shift+1)-shift, rng.IntN(2*shift+1)-shift)
+				} else {
+					copy(xb[i*size:(i+1)*size], pixels[j*size:(j+1)*size])
+				}
 				yb[i] = int32(train.Labels[j])
 			}
 			out, err := step.Exec(tensors.FromFlatDataAndDimensions(xb, classifierBatch, classifierSide, classifierSide, 1),
@@ -334,6 +349,29 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs 
 	logf("metrics: %s classifier trained in %.0f s: test accuracy %.2f%%, FD floor (train vs test) %.3f",
 		train.Name, c.TrainSeconds, 100*c.testAcc, c.FDFloor())
 	return c, nil
+}
+
+// shiftImage writes src (28×28, background -1) translated by (dx, dy) pixels into dst, filling with -1.
+func shiftImage(dst, src []float32, dx, dy int) {
+	const side = classifierSide
+	for y := range side {
+		sy := y - dy
+		row := dst[y*side : (y+1)*side]
+		if sy < 0 || sy >= side {
+			for x := range row {
+				row[x] = -1
+			}
+			continue
+		}
+		for x := range side {
+			sx := x - dx
+			if sx < 0 || sx >= side {
+				row[x] = -1
+			} else {
+				row[x] = src[sy*side+sx]
+			}
+		}
+	}
 }
 
 // setLearningRate sets Adam's learning-rate variable (created by UpdateGraph) to lr.
@@ -476,6 +514,23 @@ func (c *Classifier) run(images []float32, n int) (labels []int, probs, feats []
 	return labels, probs, feats, nil
 }
 
+// distances returns the distance computer for backend: the classifier's own (compiled graphs kept) when backend
+// is its backend, a new one for another backend, pure Go for nil.
+func (c *Classifier) distances(backend backends.Backend) distances {
+	if backend == nil {
+		return goDistances{}
+	}
+	if backend != c.backend {
+		return &backendDistances{backend: backend}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dist == nil {
+		c.dist = &backendDistances{backend: backend}
+	}
+	return c.dist
+}
+
 // Predict classifies n images (NHWC 28×28×1, values in [-1, 1], the generators' tanh range, flat): the most
 // likely class of each and the class probabilities (n×10, row after row).
 func (c *Classifier) Predict(images []float32, n int) (labels []int, probs []float32, err error) {
@@ -498,7 +553,7 @@ func (c *Classifier) Analyze(images []float32, n int) (labels []int, probs, feat
 // then the body (gob-encoded cacheFile).
 func (c *Classifier) save(path string) error {
 	var body bytes.Buffer
-	if err := gob.NewEncoder(&body).Encode(cacheFile{Arch: classifierArch, Dataset: c.Dataset, TestAccuracy: c.testAcc,
+	if err := gob.NewEncoder(&body).Encode(cacheFile{Arch: archOf(c.Dataset), Dataset: c.Dataset, TestAccuracy: c.testAcc,
 		Floors: c.floors, TrainSeconds: c.TrainSeconds, Variables: c.variable}); err != nil {
 		return err
 	}
@@ -542,8 +597,8 @@ func readClassifier(backend backends.Backend, path, dataset string) (*Classifier
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&cf); err != nil {
 		return nil, bad("%v", err)
 	}
-	if cf.Arch != classifierArch {
-		return nil, bad("made for architecture %q, this version uses %q", cf.Arch, classifierArch)
+	if cf.Arch != archOf(dataset) {
+		return nil, bad("made for architecture %q, this version uses %q", cf.Arch, archOf(dataset))
 	}
 	if cf.Dataset != dataset {
 		return nil, bad("holds the classifier of %q, not %q", cf.Dataset, dataset)

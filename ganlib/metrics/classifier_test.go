@@ -4,9 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gomlx/gomlx/backends"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/data"
 )
@@ -14,9 +18,27 @@ import (
 // requireClassifier returns the cached (or, the first time, freshly trained) classifier for dataset on XLA. Its
 // data must be present: skipped when absent unless GANLAB_REQUIRE_DATA=1 (as make test sets). Training takes a
 // few minutes the first time; `ganlab data classifiers` does it ahead.
+//
+// The classifiers and their XLA backend are shared by the tests of the package (loading one takes a second or
+// two).
 func requireClassifier(t *testing.T, dataset string) (*Classifier, *data.Images) {
 	t.Helper()
-	b := backendtest.XLA(t)
+	backendtest.XLA(t) // skips (or fails) the test without a PJRT plugin
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.backend == nil {
+		b, err := backend.NewCPU()
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared.backend = b
+		shared.classifiers = map[string]*Classifier{}
+		shared.tests = map[string]*data.Images{}
+	}
+	if c := shared.classifiers[dataset]; c != nil {
+		return c, shared.tests[dataset]
+	}
+	b := shared.backend
 	root := data.DefaultDataRoot()
 	var opts []data.Option
 	if os.Getenv("GANLAB_REQUIRE_DATA") != "1" {
@@ -36,7 +58,15 @@ func requireClassifier(t *testing.T, dataset string) (*Classifier, *data.Images)
 	}
 	t.Logf("%s classifier ready in %v (%s): test accuracy %.2f%%, FD floor %.3f, trained in %.0f s",
 		dataset, time.Since(start), c.Path, 100*c.TestAccuracy(), c.FDFloor(), c.TrainSeconds)
+	shared.classifiers[dataset], shared.tests[dataset] = c, test
 	return c, test
+}
+
+var shared struct {
+	mu          sync.Mutex
+	backend     backends.Backend
+	classifiers map[string]*Classifier
+	tests       map[string]*data.Images
 }
 
 func TestClassifierAccuracy(t *testing.T) {
@@ -120,6 +150,66 @@ func TestClassifierCacheCorrupt(t *testing.T) {
 		_, err := readClassifier(b, path, "mnist")
 		if err == nil || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: error %v does not name %s", name, err, path)
+		}
+	}
+}
+
+func TestShiftImage(t *testing.T) {
+	src := make([]float32, 28*28)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	dst := make([]float32, 28*28)
+	shiftImage(dst, src, 2, -1) // right by 2, up by 1
+	for y := range 28 {
+		for x := range 28 {
+			want := float32(-1)
+			if sx, sy := x-2, y+1; sx >= 0 && sy < 28 {
+				want = src[sy*28+sx]
+			}
+			if dst[y*28+x] != want {
+				t.Fatalf("(%d,%d) = %g, want %g", x, y, dst[y*28+x], want)
+			}
+		}
+	}
+	shiftImage(dst, src, 0, 0)
+	for i := range src {
+		if dst[i] != src[i] {
+			t.Fatal("shift (0,0) is not a copy")
+		}
+	}
+}
+
+// TestClassifierOnGoBackend: the cached classifier loads on the pure-Go backend and computes the same outputs.
+func TestClassifierOnGoBackend(t *testing.T) {
+	c, test := requireClassifier(t, "mnist")
+	g, err := readClassifier(backendtest.Go(t), c.Path, "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 300 // more than one inference batch
+	px := test.Scaled(-1, 1)[:n*784]
+	l1, p1, f1, err := c.Analyze(px, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l2, p2, f2, err := g.Analyze(px, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range l1 {
+		if l1[i] != l2[i] {
+			t.Errorf("image %d: XLA says %d, pure Go %d", i, l1[i], l2[i])
+		}
+	}
+	for i := range p1 {
+		if d := p1[i] - p2[i]; d > 1e-4 || d < -1e-4 {
+			t.Fatalf("probability %d: XLA %g, pure Go %g", i, p1[i], p2[i])
+		}
+	}
+	for i := range f1 {
+		if d := f1[i] - f2[i]; d > 1e-3*(1+f1[i]) || d < -1e-3*(1+f1[i]) {
+			t.Fatalf("feature %d: XLA %g, pure Go %g", i, f1[i], f2[i])
 		}
 	}
 }

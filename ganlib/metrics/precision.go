@@ -25,13 +25,13 @@ const DefaultK = 3
 //
 // Distances are Euclidean, computed in pure Go on all cores; EvaluateOn computes them on a GoMLX backend.
 func PrecisionRecall(real []float32, nr int, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
-	return precisionRecall(goDistances{}, real, nr, fake, nf, dim, k)
+	return precisionRecall(goDistances{}, real, nr, nil, fake, nf, dim, k)
 }
 
 // PrecisionRecallOn is PrecisionRecall with the pairwise distances computed on backend (matrix products, much
 // faster on XLA for 10,000 × 10,000 points).
 func PrecisionRecallOn(backend backends.Backend, real []float32, nr int, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
-	return precisionRecall(&backendDistances{backend: backend}, real, nr, fake, nf, dim, k)
+	return precisionRecall(&backendDistances{backend: backend}, real, nr, nil, fake, nf, dim, k)
 }
 
 // distances computes squared Euclidean distances between the rows of a (na×dim) and b (nb×dim) block by block:
@@ -41,7 +41,9 @@ type distances interface {
 	each(a []float32, na int, b []float32, nb, dim int, fn func(lo, hi int, d []float32)) error
 }
 
-func precisionRecall(dist distances, real []float32, nr int, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
+// precisionRecall computes precision and recall with dist; realRadius, when not nil, holds the real points'
+// k-NN radii (squared), as knnRadii computes them.
+func precisionRecall(dist distances, real []float32, nr int, realRadius []float32, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
 	if dim < 1 || k < 1 {
 		return 0, 0, fmt.Errorf("metrics.PrecisionRecall: dim and k must be >= 1, got %d and %d", dim, k)
 	}
@@ -58,9 +60,10 @@ func precisionRecall(dist distances, real []float32, nr int, fake []float32, nf 
 			}
 		}
 	}
-	realRadius, err := knnRadii(dist, real, nr, dim, k)
-	if err != nil {
-		return 0, 0, err
+	if realRadius == nil {
+		if realRadius, err = knnRadii(dist, real, nr, dim, k); err != nil {
+			return 0, 0, err
+		}
 	}
 	fakeRadius, err := knnRadii(dist, fake, nf, dim, k)
 	if err != nil {
@@ -200,9 +203,12 @@ func dot(a, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// backendDistances computes distance blocks of backendBlock rows as one graph: ‖a‖² + ‖b‖² − 2·a·bᵀ.
+// backendDistances computes distance blocks of backendBlock rows as one graph: ‖a‖² + ‖b‖² − 2·a·bᵀ. The
+// compiled graph is kept for the next calls (one per shape); safe for concurrent use.
 type backendDistances struct {
 	backend backends.Backend
+	mu      sync.Mutex
+	exec    *graph.Exec
 }
 
 const backendBlock = 1000
@@ -213,17 +219,21 @@ func (bd *backendDistances) each(a []float32, na int, b []float32, nb, dim int, 
 			err = fmt.Errorf("metrics: distances on the backend: %v", r)
 		}
 	}()
-	exec, err := graph.NewExec(bd.backend, func(x, y *graph.Node) *graph.Node {
-		xx := graph.ReduceSum(graph.Square(x), -1)
-		yy := graph.ReduceSum(graph.Square(y), -1)
-		xy := graph.DotGeneral(x, []int{1}, nil, y, []int{1}, nil)
-		d := graph.Sub(graph.Add(graph.ExpandAxes(xx, -1), graph.ExpandAxes(yy, 0)), graph.MulScalar(xy, 2))
-		return graph.Max(d, graph.ZerosLike(d))
-	})
-	if err != nil {
-		return err
+	bd.mu.Lock()
+	defer bd.mu.Unlock()
+	if bd.exec == nil {
+		bd.exec, err = graph.NewExec(bd.backend, func(x, y *graph.Node) *graph.Node {
+			xx := graph.ReduceSum(graph.Square(x), -1)
+			yy := graph.ReduceSum(graph.Square(y), -1)
+			xy := graph.DotGeneral(x, []int{1}, nil, y, []int{1}, nil)
+			d := graph.Sub(graph.Add(graph.ExpandAxes(xx, -1), graph.ExpandAxes(yy, 0)), graph.MulScalar(xy, 2))
+			return graph.Max(d, graph.ZerosLike(d))
+		})
+		if err != nil {
+			return err
+		}
 	}
-	defer exec.Finalize()
+	exec := bd.exec
 	bt := tensors.FromFlatDataAndDimensions(b, nb, dim)
 	defer bt.FinalizeAll()
 	block := min(backendBlock, na)
