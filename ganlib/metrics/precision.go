@@ -25,13 +25,36 @@ const DefaultK = 3
 //
 // Distances are Euclidean, computed in pure Go on all cores; EvaluateOn computes them on a GoMLX backend.
 func PrecisionRecall(real []float32, nr int, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
-	return precisionRecall(goDistances{}, real, nr, nil, fake, nf, dim, k)
+	m, err := manifoldScores(goDistances{}, real, nr, nil, fake, nf, dim, k)
+	return m.Precision, m.Recall, err
+}
+
+// Manifold holds the k-NN manifold scores of a sample set against a real one.
+type Manifold struct {
+	// Precision and Recall: Kynkäänniemi et al. 2019 (see PrecisionRecall).
+	Precision, Recall float64
+	// Density and Coverage: Naeem et al. 2020 (https://arxiv.org/abs/2002.09797), robust to real outliers, whose
+	// large balls can make a poor sample set look precise. Density is the mean number of real balls that
+	// contain a sample, divided by k (about 1 when samples are distributed like the data; it can exceed 1);
+	// Coverage is the fraction of real points whose own ball contains at least one sample.
+	Density, Coverage float64
+}
+
+// ManifoldScores computes precision, recall, density and coverage with the k-NN balls of PrecisionRecall, on
+// backend (nil: in pure Go).
+func ManifoldScores(backend backends.Backend, real []float32, nr int, fake []float32, nf int, dim, k int) (Manifold, error) {
+	var dist distances = goDistances{}
+	if backend != nil {
+		dist = &backendDistances{backend: backend}
+	}
+	return manifoldScores(dist, real, nr, nil, fake, nf, dim, k)
 }
 
 // PrecisionRecallOn is PrecisionRecall with the pairwise distances computed on backend (matrix products, much
 // faster on XLA for 10,000 × 10,000 points).
 func PrecisionRecallOn(backend backends.Backend, real []float32, nr int, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
-	return precisionRecall(&backendDistances{backend: backend}, real, nr, nil, fake, nf, dim, k)
+	m, err := manifoldScores(&backendDistances{backend: backend}, real, nr, nil, fake, nf, dim, k)
+	return m.Precision, m.Recall, err
 }
 
 // distances computes squared Euclidean distances between the rows of a (na×dim) and b (nb×dim) block by block:
@@ -41,63 +64,76 @@ type distances interface {
 	each(a []float32, na int, b []float32, nb, dim int, fn func(lo, hi int, d []float32)) error
 }
 
-// precisionRecall computes precision and recall with dist; realRadius, when not nil, holds the real points'
-// k-NN radii (squared), as knnRadii computes them.
-func precisionRecall(dist distances, real []float32, nr int, realRadius []float32, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
+// manifoldScores computes the scores with dist; realRadius, when not nil, holds the real points' k-NN radii
+// (squared), as knnRadii computes them.
+func manifoldScores(dist distances, real []float32, nr int, realRadius []float32, fake []float32, nf int, dim, k int) (m Manifold, err error) {
 	if dim < 1 || k < 1 {
-		return 0, 0, fmt.Errorf("metrics.PrecisionRecall: dim and k must be >= 1, got %d and %d", dim, k)
+		return m, fmt.Errorf("metrics.PrecisionRecall: dim and k must be >= 1, got %d and %d", dim, k)
 	}
 	if len(real) != nr*dim || len(fake) != nf*dim {
-		return 0, 0, fmt.Errorf("metrics.PrecisionRecall: want %d×%d and %d×%d values, got %d and %d", nr, dim, nf, dim, len(real), len(fake))
+		return m, fmt.Errorf("metrics.PrecisionRecall: want %d×%d and %d×%d values, got %d and %d", nr, dim, nf, dim, len(real), len(fake))
 	}
 	if nr <= k || nf <= k {
-		return 0, 0, fmt.Errorf("metrics.PrecisionRecall: need more than k=%d points in each set, got %d real and %d fake", k, nr, nf)
+		return m, fmt.Errorf("metrics.PrecisionRecall: need more than k=%d points in each set, got %d real and %d fake", k, nr, nf)
 	}
 	for _, set := range [][]float32{real, fake} {
 		for _, v := range set {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return 0, 0, fmt.Errorf("metrics.PrecisionRecall: non-finite feature value %v", v)
+				return m, fmt.Errorf("metrics.PrecisionRecall: non-finite feature value %v", v)
 			}
 		}
 	}
 	if realRadius == nil {
 		if realRadius, err = knnRadii(dist, real, nr, dim, k); err != nil {
-			return 0, 0, err
+			return m, err
 		}
 	}
 	fakeRadius, err := knnRadii(dist, fake, nf, dim, k)
 	if err != nil {
-		return 0, 0, err
+		return m, err
 	}
-	// One pass over the fake×real distances: fake i is realistic if some real j has d(i,j) <= r_real(j); real j
-	// is covered if some fake i has d(i,j) <= r_fake(i).
+	// One pass over the fake×real distances: fake i is realistic if some real j has d(i,j) <= r_real(j) (and
+	// counts how many do: density); real j is covered by the fakes' manifold if some fake i has d(i,j) <= r_fake(i)
+	// (recall), and has a fake inside its own ball if some i has d(i,j) <= r_real(j) (coverage).
 	inReal := make([]bool, nf)
-	covered := make([]bool, nr)
+	inBalls := make([]int, nf)
+	recalled := make([]bool, nr)
+	hasFake := make([]bool, nr)
 	var mu sync.Mutex
 	err = dist.each(fake, nf, real, nr, dim, func(lo, hi int, d []float32) {
-		local := make([]bool, nr)
+		localRecalled := make([]bool, nr)
+		localHas := make([]bool, nr)
 		for i := lo; i < hi; i++ {
 			row := d[(i-lo)*nr : (i-lo+1)*nr]
 			rf := fakeRadius[i]
+			count := 0
 			for j, dij := range row {
 				if dij <= realRadius[j] {
-					inReal[i] = true
+					count++
+					localHas[j] = true
 				}
 				if dij <= rf {
-					local[j] = true
+					localRecalled[j] = true
 				}
 			}
+			inReal[i], inBalls[i] = count > 0, count
 		}
 		mu.Lock()
-		for j, c := range local {
-			covered[j] = covered[j] || c
+		for j := range nr {
+			recalled[j] = recalled[j] || localRecalled[j]
+			hasFake[j] = hasFake[j] || localHas[j]
 		}
 		mu.Unlock()
 	})
 	if err != nil {
-		return 0, 0, err
+		return m, err
 	}
-	return fraction(inReal), fraction(covered), nil
+	var total int
+	for _, c := range inBalls {
+		total += c
+	}
+	return Manifold{Precision: fraction(inReal), Recall: fraction(recalled), Density: float64(total) / float64(k*nf),
+		Coverage: fraction(hasFake)}, nil
 }
 
 func fraction(b []bool) float64 {

@@ -129,3 +129,52 @@ func BenchmarkPrecisionRecall10k(b *testing.B) {
 		}
 	}
 }
+
+// TestManifoldHandCase: real points 0, 1, 2, 3 on a line, fakes 0.5 and 10, k = 1. Real balls have radius 1;
+// 0.5 lies in the balls of 0 and 1, 10 in none: precision 1/2, density (2+0)/(1·2) = 1, coverage 2/4. The fakes'
+// balls have radius 9.5, so the ball of 0.5 holds every real point: recall 1.
+func TestManifoldHandCase(t *testing.T) {
+	for _, b := range []backends.Backend{nil, backendtest.Go(t)} {
+		m, err := ManifoldScores(b, []float32{0, 1, 2, 3}, 4, []float32{0.5, 10}, 2, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m != (Manifold{Precision: 0.5, Recall: 1, Density: 1, Coverage: 0.5}) {
+			t.Errorf("backend %v: %+v", b, m)
+		}
+	}
+}
+
+func TestDensityCoverage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	const dim, n = 16, 600
+	all := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	real := modes(rng, n, dim, all)
+	m, err := ManifoldScores(nil, real, n, modes(rng, n, dim, all), n, dim, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// For two samples of one distribution, equal sizes, the expected coverage is 1 - 1/2^k = 0.875 (Naeem et al.).
+	if m.Density < 0.8 || m.Density > 1.2 || m.Coverage < 0.82 || m.Coverage > 0.93 {
+		t.Errorf("same distribution: %+v, want density ≈ 1 and coverage ≈ 0.875", m)
+	}
+	m, err = ManifoldScores(nil, real, n, modes(rng, n, dim, all[:5]), n, dim, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Coverage < 0.35 || m.Coverage > 0.5 {
+		t.Errorf("half the modes: %+v, want coverage ≈ 0.875/2", m)
+	}
+	// All samples at one real point: precision 1, but coverage tiny.
+	one := make([]float32, n*dim)
+	for i := range n {
+		copy(one[i*dim:], real[:dim])
+	}
+	m, err = ManifoldScores(nil, real, n, one, n, dim, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Precision != 1 || m.Coverage > 0.02 {
+		t.Errorf("one point repeated: %+v, want precision 1 and coverage ≈ 0", m)
+	}
+}

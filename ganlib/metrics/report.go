@@ -34,6 +34,9 @@ type Report struct {
 	// Precision (fraction of samples on the real manifold) and Recall (fraction of real images on the samples'
 	// manifold), Kynkäänniemi et al. 2019 with K nearest neighbours.
 	Precision, Recall float64
+	// Density and Coverage (Naeem et al. 2020; see Manifold): the outlier-robust counterparts of precision and
+	// recall, from the same balls.
+	Density, Coverage float64
 	K                 int
 	// Seconds is how long Evaluate took.
 	Seconds float64
@@ -111,9 +114,11 @@ func EvaluateAgainst(backend backends.Backend, c *Classifier, rs *RealSet, fake 
 		rs.radii[r.K] = radii
 	}
 	rs.mu.Unlock()
-	if r.Precision, r.Recall, err = precisionRecall(dist, rs.feats, rs.N, radii, feats, nFake, dim, r.K); err != nil {
+	m, err := manifoldScores(dist, rs.feats, rs.N, radii, feats, nFake, dim, r.K)
+	if err != nil {
 		return r, err
 	}
+	r.Precision, r.Recall, r.Density, r.Coverage = m.Precision, m.Recall, m.Density, m.Coverage
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
 }
@@ -124,6 +129,7 @@ func EvaluateAgainst(backend backends.Backend, c *Classifier, rs *RealSet, fake 
 //	  FD         12.345   (floor 0.757: train vs test images at the same size)
 //	  score      8.91     (real images 9.78; max 10)
 //	  precision  0.812    recall 0.543 (k = 3)
+//	  density    0.902    coverage 0.611
 //	  classes    0:985 1:1201 ... entropy 2.291 nats (real 2.302, even = 2.303)
 func (r Report) String() string {
 	var b strings.Builder
@@ -131,6 +137,7 @@ func (r Report) String() string {
 	fmt.Fprintf(&b, "  FD         %-8.3f (floor %.3f: train vs test images at the same size)\n", r.FD, r.FDFloor)
 	fmt.Fprintf(&b, "  score      %-8.3f (real images %.3f; max %d)\n", r.Score, r.RealScore, len(r.Histogram))
 	fmt.Fprintf(&b, "  precision  %-8.3f recall %.3f (k = %d)\n", r.Precision, r.Recall, r.K)
+	fmt.Fprintf(&b, "  density    %-8.3f coverage %.3f\n", r.Density, r.Coverage)
 	fmt.Fprintf(&b, "  classes   ")
 	for k, c := range r.Histogram {
 		fmt.Fprintf(&b, " %s:%d", r.className(k), c)
@@ -142,8 +149,9 @@ func (r Report) String() string {
 
 // Line is the report in one line, for training logs.
 func (r Report) Line() string {
-	return fmt.Sprintf("FD %.3f (floor %.3f) score %.2f (real %.2f) P %.3f R %.3f classes H %.3f/%.3f", r.FD, r.FDFloor,
-		r.Score, r.RealScore, r.Precision, r.Recall, r.Entropy, math.Log(float64(max(len(r.Histogram), 1))))
+	return fmt.Sprintf("FD %.3f (floor %.3f) score %.2f (real %.2f) P %.3f R %.3f D %.3f C %.3f classes H %.3f/%.3f", r.FD,
+		r.FDFloor, r.Score, r.RealScore, r.Precision, r.Recall, r.Density, r.Coverage, r.Entropy,
+		math.Log(float64(max(len(r.Histogram), 1))))
 }
 
 // HTML is the report as a small table (notebooks: gonbui.DisplayHTML).
@@ -159,6 +167,8 @@ func (r Report) HTML() string {
 	row("score", fmt.Sprintf("%.3f", r.Score), fmt.Sprintf("real %.3f", r.RealScore))
 	row("precision", fmt.Sprintf("%.3f", r.Precision), fmt.Sprintf("k = %d", r.K))
 	row("recall", fmt.Sprintf("%.3f", r.Recall), "")
+	row("density", fmt.Sprintf("%.3f", r.Density), "≈ 1 when like the data")
+	row("coverage", fmt.Sprintf("%.3f", r.Coverage), "")
 	row("class entropy", fmt.Sprintf("%.3f", r.Entropy), fmt.Sprintf("real %.3f, even %.3f", r.RealEntropy, math.Log(float64(max(len(r.Histogram), 1)))))
 	var h []string
 	for k, c := range r.Histogram {
