@@ -39,7 +39,8 @@ import (
 //	Dense(10)                             (logits)
 //
 // It is trained with Adam (learning rate 1e-3, times 0.7 after every epoch) on the train split in batches
-// of 100 (MNIST: each image shifted by a random -1..1 pixels along each axis, data augmentation), seeded, and cached in <data root>/classifiers/<dataset>.bin.
+// of 100 (MNIST: each image shifted by a random -1..1 pixels along each axis, data augmentation), seeded, and
+// cached in ClassifierPath(root, dataset).
 const (
 	classifierScope   = "classifier"
 	classifierClasses = 10
@@ -160,8 +161,16 @@ func (c *Classifier) Floors() []FDFloorN { return append([]FDFloorN(nil), c.floo
 // default): <root>/classifiers.
 func ClassifierDir(root string) string { return filepath.Join(root, "classifiers") }
 
+// ClassifierPath is the cache file of dataset's classifier under a data root:
+// <root>/classifiers/<dataset>-<first 8 hex digits of the SHA-256 of its architecture and recipe>.bin, so that
+// checkouts of different versions sharing a data folder do not overwrite each other's classifiers.
+func ClassifierPath(root, dataset string) string {
+	sum := sha256.Sum256([]byte(archOf(dataset)))
+	return filepath.Join(ClassifierDir(root), fmt.Sprintf("%s-%x.bin", dataset, sum[:4]))
+}
+
 // LoadClassifier returns the domain classifier for "mnist" or "fashion-mnist", loading it from its cache in the
-// project data folder (<data.DefaultDataRoot()>/classifiers/<dataset>.bin) or, if absent or unreadable, training
+// project data folder (ClassifierPath(data.DefaultDataRoot(), dataset)) or, if absent or unreadable, training
 // it on the train split (logging progress via logf, nil = silent), checking its test accuracy (MNIST >= 99 %,
 // Fashion-MNIST >= 90 %, else an error) and caching it atomically.
 //
@@ -185,7 +194,7 @@ func LoadClassifierFrom(backend backends.Backend, dataset, root string, logf fun
 	if !ok {
 		return nil, fmt.Errorf("metrics.LoadClassifier: no classifier for dataset %q (want \"mnist\" or \"fashion-mnist\")", dataset)
 	}
-	path := filepath.Join(ClassifierDir(root), dataset+".bin")
+	path := ClassifierPath(root, dataset)
 	if _, err := os.Stat(path); err == nil {
 		c, err := readClassifier(backend, path, dataset)
 		if err == nil {

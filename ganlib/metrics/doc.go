@@ -5,7 +5,7 @@
 // The classifier-based scores use a domain classifier per dataset (LoadClassifier: "mnist" or "fashion-mnist"):
 // a small CNN built from ganlib/nn layers, trained by the library on the train split (a couple of minutes on 2
 // CPU cores with XLA; `ganlab data classifiers` does it ahead of time) and cached in the project data folder
-// (<project>/.local/data/classifiers/<dataset>.bin, next to the datasets). Its test accuracy is checked when it
+// (<project>/.local/data/classifiers/<dataset>-<recipe hash>.bin, next to the datasets). Its test accuracy is checked when it
 // is trained (MNIST >= 99 %, Fashion-MNIST >= 90 %) and stored with it. From it:
 //
 //   - Frechet: the Fréchet distance between Gaussians fitted to the classifier's penultimate-layer features of

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
@@ -49,7 +50,8 @@ manifolds, k = 3).`)
 	}
 	name := *dataset
 	if name == "" {
-		name = meta.Params["data"]
+		// A run on part of a set records it as e.g. "mnist[0:50000]": the classifier and test set are the set's.
+		name, _, _ = strings.Cut(meta.Params["data"], "[")
 	}
 	if name == "" {
 		return fmt.Errorf("eval: checkpoint %s does not say its dataset; give -data", dir)
@@ -112,8 +114,12 @@ func dataClassifiers(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s classifier: %s, test accuracy %.2f%%, FD floor %.3f (ready in %.0f s)\n", name, c.Path,
-			100*c.TestAccuracy(), c.FDFloor(), time.Since(start).Seconds())
+		var floors []string
+		for _, f := range c.Floors() {
+			floors = append(floors, fmt.Sprintf("%.3f (N=%d)", f.FD, f.N))
+		}
+		fmt.Printf("%s classifier: %s, test accuracy %.2f%%, trained in %.0f s, ready in %.0f s\n  FD floor (N train images vs the 10,000 test images): %s\n",
+			name, c.Path, 100*c.TestAccuracy(), c.TrainSeconds, time.Since(start).Seconds(), strings.Join(floors, ", "))
 	}
 	return nil
 }

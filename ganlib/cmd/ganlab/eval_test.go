@@ -163,7 +163,7 @@ func TestSampleNPYAndEval(t *testing.T) {
 	}
 
 	// eval needs the cached classifier: skip when it is absent, unless GANLAB_REQUIRE_DATA=1 (then eval trains it).
-	if _, err := os.Stat(filepath.Join(metrics.ClassifierDir(data.DefaultDataRoot()), "fashion-mnist.bin")); err != nil &&
+	if _, err := os.Stat(metrics.ClassifierPath(data.DefaultDataRoot(), "fashion-mnist")); err != nil &&
 		os.Getenv("GANLAB_REQUIRE_DATA") != "1" {
 		t.Skip("no cached fashion-mnist classifier (ganlab data classifiers)")
 	}
