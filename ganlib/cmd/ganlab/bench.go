@@ -17,6 +17,8 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/bench"
+	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
 // Implementations `ganlab bench` knows. ganlib's run as this binary in a worker subprocess with GANLAB_BACKEND
@@ -61,6 +63,11 @@ func benchCmd(args []string) error {
 	peerThreads := fs.Int("peer-threads", 0, "intra-op threads of PyTorch and TensorFlow (0: each library's default, all cores)")
 	jsonOut := fs.String("json", "", "also write every measurement as JSON to this file")
 	quick := fs.Bool("quick", false, "smoke test: 2 timed steps, no warm-up (for tests; numbers mean nothing)")
+	mri := fs.Bool("mri", false, "instead of the table: time the full brain-MRI protocol (lecture DCGAN 128×128×1, batch 4, -mri-epochs × -mri-steps steps, samples after every epoch) in this process, on the backend GANLAB_BACKEND selects")
+	mriEpochs := fs.Int("mri-epochs", 10, "-mri: epochs")
+	mriSteps := fs.Int("mri-steps", 1000, "-mri: steps per epoch")
+	mriData := fs.String("mri-data", "", "-mri: folder of brain-MRI images (default: the project's .local/data/brain-mri/no when present, else random images)")
+	mriOut := fs.String("mri-out", "", "-mri: write each epoch's 10 fixed-noise samples as a PNG grid into this folder")
 	worker := fs.String("worker", "", "internal: measure one ganlib implementation in this process and print "+strings.TrimSpace(benchJSONPrefix))
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: ganlab bench [flags]\n\nTimes full GAN steps (one D and one G update, Adam) of the benchmark models, each implementation\nin its own subprocess, side by side, and prints ms/step, first-step time, peak RSS, GFLOP/s and ratios.\n\nmodels:\n")
@@ -87,6 +94,9 @@ func benchCmd(args []string) error {
 			return fmt.Errorf("bench: %w", err)
 		}
 		models = append(models, m)
+	}
+	if *mri {
+		return benchMRI(*mriEpochs, *mriSteps, *mriData, *mriOut)
 	}
 	if *worker != "" {
 		if len(models) != 1 {
@@ -198,6 +208,8 @@ func runBenchChild(exe, impl string, m bench.Model, python, peersDir string, ste
 		cmd = exec.Command(python, a...)
 		cmd.Env = append(os.Environ(), "TF_CPP_MIN_LOG_LEVEL=3", "KERAS_BACKEND=tensorflow", "PYTHONUNBUFFERED=1")
 	}
+	// A child must not outlive an interrupted bench (it would load the machine for minutes).
+	killWithParent(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -348,4 +360,59 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// benchMRI times bench.MRIProtocol on the default backend and prints one line per epoch and the total.
+func benchMRI(epochs, steps int, dir, out string) error {
+	b, info, err := backend.New()
+	if err != nil {
+		return err
+	}
+	defer b.Finalize()
+	fmt.Println(info)
+	p := bench.MRIProtocol{Epochs: epochs, StepsPerEpoch: steps, Batch: 4}
+	if dir == "" {
+		if home := backend.ProjectHome(); home != "" {
+			if d := filepath.Join(home, ".local", "data", "brain-mri", "no"); isDirPath(d) {
+				dir = d
+			}
+		}
+	}
+	what := "random images (no -mri-data)"
+	if dir != "" {
+		im, _, err := data.LoadFolder(dir, data.FolderOptions{Size: 128})
+		if err != nil {
+			return err
+		}
+		p.Images, p.N = im.Pixels, im.N
+		what = fmt.Sprintf("%d images of %s", im.N, dir)
+	}
+	if out != "" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("MRI protocol: lecture DCGAN 128×128×1, batch 4, %d epochs × %d steps, 20 images drawn from %s\n", epochs, steps, what)
+	res, err := p.Run(b, func(e int, d time.Duration, samples []float32) error {
+		fmt.Printf("  epoch %2d/%d: %7.2f s (%.1f ms/step)\n", e, epochs, d.Seconds(), d.Seconds()*1e3/float64(steps))
+		if out == "" {
+			return nil
+		}
+		png, err := nbui.Grid{Pixels: samples, N: len(samples) / (128 * 128), H: 128, W: 128, C: 1, Lo: -1, Hi: 1, Cols: 5, Pad: 2}.PNG()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(out, fmt.Sprintf("mri-epoch%02d.png", e)), png, 0o644)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("MRI protocol total: %.1f s for %d steps (first step, compilation included: %.1f s); last step d_loss %.3f g_loss %.3f\n",
+		res.Total.Seconds(), epochs*steps, res.FirstStep.Seconds(), res.Last.DLoss, res.Last.GLoss)
+	return nil
+}
+
+func isDirPath(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
