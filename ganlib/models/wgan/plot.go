@@ -28,7 +28,7 @@ func WEstimate(r gan.Record) float64 { return r.WEstimate }
 func GradNorm(r gan.Record) float64  { return r.GradNorm }
 func MILoss(r gan.Record) float64    { return r.MILoss }
 
-// CurvePNG plots curves read from history against the generator step, each smoothed by a moving average over
+// CurvePNG plots curves (gonum/plot's font has no ∇: write "grad") read from history against the generator step, each smoothed by a moving average over
 // smooth records (0 or 1: raw), with an optional dashed reference line at y = ref (NaN for none).
 func CurvePNG(history []gan.Record, smooth int, title, yLabel string, ref float64, curves ...Curve) ([]byte, error) {
 	p := plot.New()

@@ -180,7 +180,7 @@ func TestTrainMNIST(t *testing.T) {
 			t.Fatal(err)
 		}
 		if c.v.Penalty != nil {
-			png, err := wgan.CurvePNG(h, smooth, "WGAN-GP: mean ‖∇f(x̂)‖₂", "norm", 1, wgan.Curve{Name: "mean ‖∇f(x̂)‖", Value: wgan.GradNorm})
+			png, err := wgan.CurvePNG(h, smooth, "WGAN-GP: mean ‖grad f(x̂)‖₂", "norm", 1, wgan.Curve{Name: "mean ‖grad f(x̂)‖", Value: wgan.GradNorm})
 			if err == nil {
 				err = os.WriteFile(filepath.Join(dir, "grad-norm.png"), png, 0o644)
 			}
