@@ -178,3 +178,15 @@ func TestDensityCoverage(t *testing.T) {
 		t.Errorf("one point repeated: %+v, want precision 1 and coverage ≈ 0", m)
 	}
 }
+
+func BenchmarkPrecisionRecallOnXLA10k(b *testing.B) {
+	be := backendtest.XLA(b)
+	rng := rand.New(rand.NewPCG(11, 12))
+	x := randomSet(rng, 10000, 128, 0)
+	y := randomSet(rng, 10000, 128, 0.1)
+	for b.Loop() {
+		if _, _, err := PrecisionRecallOn(be, x, 10000, y, 10000, 128, 3); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
