@@ -123,3 +123,24 @@ func dataClassifiers(args []string) error {
 	}
 	return nil
 }
+
+// metricsCallback returns the callback of ganlab train -metrics N: the classifier-based scores of 1,000 samples
+// (the same noise each time) against the dataset's test set, printed as one line every N steps.
+func metricsCallback(dataset string, every int) (gan.Callback, error) {
+	name, _, _ := strings.Cut(dataset, "[")
+	b, _, err := backend.Default()
+	if err != nil {
+		return nil, err
+	}
+	c, err := metrics.LoadClassifier(b, name, stderrf)
+	if err != nil {
+		return nil, err
+	}
+	test, err := data.Load(name, "test", data.Logf(stderrf))
+	if err != nil {
+		return nil, err
+	}
+	return metrics.Callback(c, test.Scaled(-1, 1), test.N, every, 1000, func(step int, r metrics.Report) {
+		fmt.Printf("METRICS step %d: %s\n", step, r.Line())
+	}), nil
+}

@@ -180,4 +180,16 @@ func TestSampleNPYAndEval(t *testing.T) {
 		t.Errorf("eval should print the classifier's accuracy:\n%s", out)
 	}
 	t.Logf("eval:\n%s", out)
+
+	// train -metrics N prints a line of scores every N steps.
+	out, err = run(t, "train", "-model", "vanilla", "-data", "fashion-mnist", "-steps", "4", "-batch", "16", "-metrics", "2",
+		"-out", filepath.Join(t.TempDir(), "run2"))
+	if err != nil {
+		t.Fatalf("train -metrics: %v\n%s", err, out)
+	}
+	for _, want := range []string{"METRICS step 2: FD ", "METRICS step 4: FD "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("train -metrics 2 output lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -26,6 +26,8 @@ func train(args []string) error {
 	keep := fs.Int("keep", 3, "checkpoints to keep")
 	every := fs.Int("every", 0, "also write a checkpoint every N steps (0: only after every epoch)")
 	lossName := fs.String("loss", "non-saturating", "loss pair: non-saturating or minimax")
+	metricsEvery := fs.Int("metrics", 0, "every N steps, print FD, classifier score, class entropy and precision/recall of 1,000 samples\n"+
+		"against the test set (28×28×1 models on mnist or fashion-mnist; see ganlab eval); 0: never")
 	devices := fs.Int("devices", 1, "split each batch over this many devices of the backend, data-parallel (XLA CPU has 4 host\n"+
 		"devices, a CUDA machine one per GPU); the batch must be a multiple of it; see docs/multi-device.md")
 	fs.Usage = func() {
@@ -90,6 +92,13 @@ func train(args []string) error {
 		Params:          params,
 		Keep:            *keep,
 		CheckpointEvery: *every,
+	}
+	if *metricsEvery > 0 {
+		cb, err := metricsCallback(params["data"], *metricsEvery)
+		if err != nil {
+			return err
+		}
+		sess.Callbacks = append(sess.Callbacks, cb)
 	}
 	if _, err := sess.Run(); err != nil {
 		var nf *gan.NonFiniteError
