@@ -15,6 +15,10 @@ import (
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/lab"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // TestTrainSmoke: InfoGAN takes steps on XLA with its MI loss recorded; the Q head reads codes of any images.
@@ -55,7 +59,8 @@ func TestTrainSmoke(t *testing.T) {
 
 // TestTrainMNIST trains InfoGAN on MNIST and measures the categorical code's accuracy on the 10,000 test digits
 // after Hungarian matching (goal ≥ 95 %), and draws the code sweeps. Off unless INFOGAN_STEPS is set (e.g. 5000);
-// INFOGAN_SEED picks the seed (default 1); the run folder out/runs/family/infogan-seedN resumes.
+// INFOGAN_SEED picks the seed (default 1), INFOGAN_LAMBDA_CONT the continuous codes' λ (default LambdaCont); the run
+// folder out/runs/family/infogan-seedN[-lcontX] resumes.
 //
 //	INFOGAN_STEPS=5000 nice -n 5 go test -run TrainMNIST -timeout 5h -v ./ganlib/models/infogan
 func TestTrainMNIST(t *testing.T) {
@@ -67,7 +72,16 @@ func TestTrainMNIST(t *testing.T) {
 	if s, err := strconv.Atoi(os.Getenv("INFOGAN_SEED")); err == nil {
 		seed = uint64(s)
 	}
-	dir := filepath.Join(backend.ProjectHome(), "out", "runs", "family", "infogan-seed"+strconv.Itoa(int(seed)))
+	v := infogan.New(28, 1)
+	name := "infogan-seed" + strconv.Itoa(int(seed))
+	if lc, err := strconv.ParseFloat(os.Getenv("INFOGAN_LAMBDA_CONT"), 64); err == nil {
+		// λ for the continuous codes other than the package's LambdaCont.
+		v.InfoLoss = func(qCat, qCont, cat, cont *Node) *Node {
+			return gan.InfoLoss(qCat, OneHot(cat, infogan.Categories, dtypes.Float32), qCont, cont, 1, lc)
+		}
+		name += "-lcont" + strconv.FormatFloat(lc, 'g', -1, 64)
+	}
+	dir := filepath.Join(backend.ProjectHome(), "out", "runs", "family", name)
 	train, err := data.Load("mnist", "train")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +93,7 @@ func TestTrainMNIST(t *testing.T) {
 	testX := test.Scaled(-1, 1)
 	var t0 time.Time
 	var n0, n1 int
-	s := &lab.Session{Dir: dir, Variant: infogan.New(28, 1), Config: infogan.Config(64, seed), Data: lab.ImagesOf(train),
+	s := &lab.Session{Dir: dir, Variant: v, Config: infogan.Config(64, seed), Data: lab.ImagesOf(train),
 		Steps: steps, CheckpointEvery: 500, Quiet: true, GridRows: 10, GridCols: 10,
 		Callbacks: []gan.Callback{func(tr *gan.Trainer, r gan.Record) error {
 			if n0 == 0 {
