@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -201,6 +202,27 @@ func LoadClassifierFrom(backend backends.Backend, dataset, root string, logf fun
 			return c, nil
 		}
 		logf("metrics: %v; training a new classifier", err)
+	}
+	// One process trains at a time (go test runs packages in parallel, and notebooks may start together): the
+	// others wait for it and then read its cache.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	lock := flock.New(path + ".lock")
+	if ok, err := lock.TryLock(); err == nil && !ok {
+		logf("metrics: another process is training the %s classifier (%s.lock held); waiting for it", dataset, path)
+		err = lock.Lock()
+		if err != nil {
+			return nil, fmt.Errorf("metrics: locking %s.lock: %w", path, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("metrics: locking %s.lock: %w", path, err)
+	}
+	defer lock.Unlock()
+	if _, err := os.Stat(path); err == nil {
+		if c, err := readClassifier(backend, path, dataset); err == nil {
+			return c, nil
+		}
 	}
 	train, err := data.Load(dataset, "train", data.DataRoot(root), data.Logf(logf))
 	if err != nil {

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/gomlx/gomlx/backends"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
@@ -211,5 +213,67 @@ func TestClassifierOnGoBackend(t *testing.T) {
 		if d := f1[i] - f2[i]; d > 1e-3*(1+f1[i]) || d < -1e-3*(1+f1[i]) {
 			t.Fatalf("feature %d: XLA %g, pure Go %g", i, f1[i], f2[i])
 		}
+	}
+}
+
+// TestClassifierLockWaits: while another process holds the training lock, LoadClassifier waits, then reads the
+// cache the other one wrote instead of training a second classifier.
+func TestClassifierLockWaits(t *testing.T) {
+	c, _ := requireClassifier(t, "mnist")
+	raw, err := os.ReadFile(c.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	path := ClassifierPath(root, "mnist")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lock := flock.New(path + ".lock")
+	if err := lock.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		c   *Classifier
+		err error
+	}
+	done := make(chan result, 1)
+	var mu sync.Mutex
+	var logs []string
+	go func() {
+		got, err := LoadClassifierFrom(shared.backend, "mnist", root, func(format string, args ...any) {
+			mu.Lock()
+			logs = append(logs, fmt.Sprintf(format, args...))
+			mu.Unlock()
+		})
+		done <- result{got, err}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case r := <-done:
+		t.Fatalf("LoadClassifier returned while the lock was held: %v", r.err)
+	default:
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := lock.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.c.Path != path || r.c.TestAccuracy() != c.TestAccuracy() {
+			t.Errorf("got the classifier of %s (accuracy %g), want the one written to %s", r.c.Path, r.c.TestAccuracy(), path)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("LoadClassifier did not return 30 s after the lock was released (training instead of reading the cache?)")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logs) == 0 || !strings.Contains(logs[0], "waiting") {
+		t.Errorf("logs %q should say it waits for the other process", logs)
 	}
 }
