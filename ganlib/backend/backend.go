@@ -203,11 +203,9 @@ func New() (backends.Backend, Info, error) {
 // waits for a free worker for its own matrix product (seen on 2 cores: the process hangs for ever). Matrix
 // products are still split over all cores.
 //
-// "packgemm" lets float32 matrix products use GoMLX's packed GEMM, which has AVX-512 kernels only in binaries built
-// with GOEXPERIMENT=simd (Go 1.26): there, one MLP GAN step (batch 64) took 62 ms of CPU instead of 85 ms with
-// the experiment alone and 199 ms without it (ganlab bench -worker go, GOMAXPROCS=1). Without the experiment
-// packgemm registers no kernel and GoMLX's default matrix product is used, so the option is harmless there.
-const GoConfig = "go:ops_sequential,packgemm"
+// In binaries built with GOEXPERIMENT=simd on amd64 (Go 1.26) it also has "packgemm": float32 matrix products then
+// use GoMLX's packed AVX-512 GEMM (see goconfig_simd.go).
+const GoConfig = goConfig
 
 // NewGo returns GoMLX's pure-Go backend configured as GoConfig.
 func NewGo() (backends.Backend, error) { return backends.NewWithConfig(GoConfig) }
