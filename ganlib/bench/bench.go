@@ -181,6 +181,9 @@ type Timing struct {
 	FirstMS float64 `json:"first_ms"`
 	// StepMS are the timed steps after the warm-up, one by one.
 	StepMS []float64 `json:"step_ms"`
+	// CPUMS is the process's CPU time (user + system, all threads) in each timed step: less sensitive than wall
+	// time to other processes competing for the cores, and it shows threads spinning.
+	CPUMS []float64 `json:"cpu_ms,omitempty"`
 	// Info says what ran (backend line, library versions, threads).
 	Info string `json:"info"`
 }
@@ -239,13 +242,16 @@ func Measure(backend backends.Backend, m Model, warmup, steps, minSteps int, bud
 		if budget > 0 && i >= minSteps && spent >= budget {
 			break
 		}
-		s := time.Now()
+		s, c := time.Now(), cpuTime()
 		if _, err := tr.TrainStep(); err != nil {
 			return t, err
 		}
 		d := time.Since(s)
 		spent += d
 		t.StepMS = append(t.StepMS, ms(d))
+		if c >= 0 {
+			t.CPUMS = append(t.CPUMS, ms(cpuTime()-c))
+		}
 	}
 	return t, nil
 }

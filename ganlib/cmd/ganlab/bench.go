@@ -248,7 +248,7 @@ func printBenchTable(m bench.Model, impls []string, best map[string]benchResult)
 			peers = append(peers, p)
 		}
 	}
-	fmt.Printf("  %-12s %10s %4s %9s %9s %8s", "impl", "ms/step", "n", "first s", "peak MB", "GFLOP/s")
+	fmt.Printf("  %-12s %10s %4s %9s %9s %8s %9s", "impl", "ms/step", "n", "first s", "peak MB", "GFLOP/s", "cpu ms")
 	for _, p := range peers {
 		fmt.Printf(" %9s", "t/"+p)
 	}
@@ -261,7 +261,7 @@ func printBenchTable(m bench.Model, impls []string, best map[string]benchResult)
 		if !ok || r.Err != "" {
 			continue
 		}
-		fmt.Printf("  %-12s %10.1f %4d %9.2f %9.0f %8.1f", impl, r.MedianMS, len(r.StepMS), r.FirstMS/1e3, r.PeakRSSMB, r.GFLOPs)
+		fmt.Printf("  %-12s %10.1f %4d %9.2f %9.0f %8.1f %9.1f", impl, r.MedianMS, len(r.StepMS), r.FirstMS/1e3, r.PeakRSSMB, r.GFLOPs, bench.Median(r.CPUMS))
 		for _, p := range peers {
 			fmt.Printf(" %8.2f×", r.MedianMS/best[p].MedianMS)
 		}

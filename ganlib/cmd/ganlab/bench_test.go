@@ -66,20 +66,20 @@ func TestBenchQuickTableAndRatios(t *testing.T) {
 		}
 	}
 	goRes := byImpl["go"]
-	if len(goRes.StepMS) != 2 {
-		t.Errorf("-quick times 2 steps, got %d", len(goRes.StepMS))
+	if len(goRes.StepMS) != 2 || len(goRes.CPUMS) != 2 || goRes.CPUMS[0] <= 0 {
+		t.Errorf("-quick times 2 steps, with their CPU time; got %v and %v", goRes.StepMS, goRes.CPUMS)
 	}
 	if p := byImpl["pytorch"]; p.MedianMS != 1000 || p.Info != "fake pytorch" {
 		t.Errorf("pytorch median = %g (%q), want 1000 from the fake", p.MedianMS, p.Info)
 	}
-	// The go row: ms/step, n, first, peak, GFLOP/s, t/pytorch, t/keras, RSS/pytorch.
+	// The go row: ms/step, n, first, peak, GFLOP/s, cpu ms, t/pytorch, t/keras, RSS/pytorch.
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
-		if len(f) < 9 || f[0] != "go" {
+		if len(f) < 10 || f[0] != "go" {
 			continue
 		}
 		ms, _ := strconv.ParseFloat(f[1], 64)
-		ratio, _ := strconv.ParseFloat(strings.TrimSuffix(f[6], "×"), 64)
+		ratio, _ := strconv.ParseFloat(strings.TrimSuffix(f[7], "×"), 64)
 		if want := goRes.MedianMS / 1000; ms <= 0 || abs(ratio-want) > 0.006 {
 			t.Errorf("go row %q: t/pytorch %g, want %.3f", line, ratio, want)
 		}
