@@ -45,6 +45,15 @@ type MomentumConfig struct {
 	// trainable variables when ColNormFilter is nil).
 	MaxColNorm    float64
 	ColNormFilter func(v *context.Variable) bool
+	// AnnealFrom, AnnealSteps and AnnealTo add a late learning-rate anneal (ganlab's addition to the paper's
+	// schedule, off when AnnealSteps is 0): after AnnealFrom updates the learning rate above is multiplied by
+	//
+	//	a_s = AnnealTo^clip((s − 1 − AnnealFrom)/AnnealSteps, 0, 1)
+	//
+	// which falls geometrically from 1 to AnnealTo (e.g. 0.01) over AnnealSteps updates and stays there. It is
+	// computed from the optimizer's update counter, so a resumed run continues it exactly.
+	AnnealFrom, AnnealSteps int
+	AnnealTo                float64
 }
 
 // GoodfellowMomentum is the schedule of Goodfellow et al. 2014's MNIST experiment (mnist.yaml): learning rate 0.1
@@ -65,7 +74,16 @@ func (c MomentumConfig) Rate(step int) (lr, momentum float64) {
 	if c.Decay > 0 && c.Decay != 1 {
 		lr = math.Max(c.LearningRate/math.Pow(c.Decay, float64(step-1)), c.MinLearningRate)
 	}
-	return lr, c.momentumAtEpoch(float64(c.epochsBefore(step)))
+	return lr * c.annealFactor(step), c.momentumAtEpoch(float64(c.epochsBefore(step)))
+}
+
+// annealFactor is a_s of AnnealFrom/AnnealSteps/AnnealTo (1 when the anneal is off).
+func (c MomentumConfig) annealFactor(step int) float64 {
+	if c.AnnealSteps <= 0 {
+		return 1
+	}
+	p := math.Min(math.Max(float64(step-1-c.AnnealFrom)/float64(c.AnnealSteps), 0), 1)
+	return math.Pow(c.AnnealTo, p)
 }
 
 func (c MomentumConfig) epochsBefore(step int) int {
@@ -92,8 +110,8 @@ func (c MomentumConfig) momentumAtEpoch(e float64) float64 {
 func Momentum(cfg MomentumConfig) optimizers.Interface {
 	if cfg.LearningRate <= 0 || cfg.Decay < 0 || (cfg.Decay > 0 && cfg.Decay < 1) || cfg.MinLearningRate < 0 ||
 		cfg.InitialMomentum < 0 || cfg.InitialMomentum >= 1 || cfg.FinalMomentum < 0 || cfg.FinalMomentum >= 1 ||
-		cfg.MaxColNorm < 0 {
-		panic(fmt.Sprintf("gan.Momentum: invalid configuration %+v (want learning rate > 0, decay 0 or ≥ 1, momenta in [0, 1), max col norm ≥ 0)", cfg))
+		cfg.MaxColNorm < 0 || cfg.AnnealSteps < 0 || cfg.AnnealFrom < 0 || (cfg.AnnealSteps > 0 && (cfg.AnnealTo <= 0 || cfg.AnnealTo > 1)) {
+		panic(fmt.Sprintf("gan.Momentum: invalid configuration %+v (want learning rate > 0, decay 0 or ≥ 1, momenta in [0, 1), max col norm ≥ 0, anneal steps and start ≥ 0, anneal factor in (0, 1])", cfg))
 	}
 	return &momentum{cfg: cfg}
 }
@@ -126,6 +144,10 @@ func (o *momentum) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 	lr := Scalar(g, dtypes.Float64, c.LearningRate)
 	if c.Decay > 0 && c.Decay != 1 {
 		lr = Max(Div(lr, Pow(Scalar(g, dtypes.Float64, c.Decay), prev)), Scalar(g, dtypes.Float64, c.MinLearningRate))
+	}
+	if c.AnnealSteps > 0 {
+		p := ClipScalar(DivScalar(AddScalar(prev, -float64(c.AnnealFrom)), float64(c.AnnealSteps)), 0, 1)
+		lr = Mul(lr, Pow(Scalar(g, dtypes.Float64, c.AnnealTo), p))
 	}
 	mom := Scalar(g, dtypes.Float64, c.InitialMomentum)
 	if c.StepsPerEpoch > 0 {

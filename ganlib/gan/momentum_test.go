@@ -114,3 +114,67 @@ func TestMomentumRejectsBadConfig(t *testing.T) {
 		}()
 	}
 }
+
+// TestMomentumAnneal checks the late anneal against a hand computation: constant learning rate 0.4, momentum 0.5,
+// anneal after 1 update over 2 updates to 0.25, so a_s = 0.25^clip((s−2)/2, 0, 1) = 1, 1, 0.5, 0.25, 0.25 and
+// lr_s = 0.4, 0.4, 0.2, 0.1, 0.1. It runs once from update 1 and once "resumed" with the update counter at 2 (as a
+// checkpoint restores it), which must continue at lr 0.2.
+func TestMomentumAnneal(t *testing.T) {
+	cfg := MomentumConfig{LearningRate: 0.4, InitialMomentum: 0.5, FinalMomentum: 0.5, AnnealFrom: 1, AnnealSteps: 2, AnnealTo: 0.25}
+	wantLR := []float64{0.4, 0.4, 0.2, 0.1, 0.1}
+	for s := range wantLR {
+		lr, m := cfg.Rate(s + 1)
+		if math.Abs(lr-wantLR[s]) > 1e-15 || m != 0.5 {
+			t.Fatalf("Rate(%d) = %g, %g; want %g, 0.5", s+1, lr, m, wantLR[s])
+		}
+	}
+	if lr, _ := (MomentumConfig{LearningRate: 0.4}).Rate(7); lr != 0.4 {
+		t.Fatalf("without an anneal Rate(7) = %g, want 0.4", lr)
+	}
+	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+		for _, first := range []int{1, 3} {
+			target := []float32{1, -2, 0.5}
+			ctx := context.New().Checked(false)
+			if first > 1 {
+				ctx.In("model").In("opt").VariableWithValue(momentumStepName, int64(first-1)).SetTrainable(false)
+			}
+			opt := Momentum(cfg)
+			exec, err := context.NewExec(b, ctx.In("model"), func(ctx *context.Context, g *Graph) *Node {
+				w := ctx.VariableWithValue("w", []float32{0, 0, 0}).ValueGraph(g)
+				loss := MulScalar(ReduceAllSum(Square(Sub(w, Const(g, target)))), 0.5)
+				opt.UpdateGraph(ctx.In("opt"), g, loss)
+				return loss
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := []float64{0, 0, 0}
+			v := []float64{0, 0, 0}
+			for s := first; s <= len(wantLR); s++ {
+				if _, err := exec.Exec(); err != nil {
+					t.Fatal(err)
+				}
+				for i := range w {
+					v[i] = 0.5*v[i] - wantLR[s-1]*(w[i]-float64(target[i]))
+					w[i] += v[i]
+				}
+				got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/model", "w").MustValue())
+				for i := range w {
+					if math.Abs(float64(got[i])-w[i]) > 1e-6 {
+						t.Fatalf("first update %d, update %d: w = %v, by hand %v", first, s, got, w)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMomentumAnnealInvalid: an anneal factor outside (0, 1] is rejected.
+func TestMomentumAnnealInvalid(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("gan.Momentum accepted AnnealTo = 0")
+		}
+	}()
+	Momentum(MomentumConfig{LearningRate: 0.1, AnnealSteps: 5, AnnealTo: 0})
+}

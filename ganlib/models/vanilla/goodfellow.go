@@ -154,6 +154,66 @@ func GoodfellowConfig(seed uint64) gan.Config {
 	return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, DOptimizer: opt, GOptimizer: opt, FixedSamples: 10}
 }
 
+// Anneal is ganlab's addition to the paper's schedule: from generator step From on, both players' learning rates
+// are multiplied by a factor falling geometrically from 1 to To over Steps generator steps (gan.MomentumConfig's
+// AnnealFrom/AnnealSteps/AnnealTo; D's counts are k times G's). The zero value is the paper's schedule.
+type Anneal struct {
+	From, Steps int
+	To          float64
+}
+
+// On reports whether the anneal changes the schedule.
+func (a Anneal) On() bool { return a.Steps > 0 }
+
+// String is the form stored in a checkpoint's params and read back by ParseAnneal: "from=80000,steps=10000,to=0.01"
+// ("off" for the zero value).
+func (a Anneal) String() string {
+	if !a.On() {
+		return "off"
+	}
+	return fmt.Sprintf("from=%d,steps=%d,to=%g", a.From, a.Steps, a.To)
+}
+
+// ParseAnneal reads Anneal.String's form.
+func ParseAnneal(s string) (Anneal, error) {
+	var a Anneal
+	if s == "" || s == "off" {
+		return a, nil
+	}
+	if _, err := fmt.Sscanf(s, "from=%d,steps=%d,to=%g", &a.From, &a.Steps, &a.To); err != nil {
+		return Anneal{}, fmt.Errorf("anneal %q: want from=N,steps=M,to=F (%v)", s, err)
+	}
+	return a, a.Check()
+}
+
+// Check returns an error for an anneal gan.Momentum would reject.
+func (a Anneal) Check() error {
+	if a.Steps < 0 || a.From < 0 || (a.Steps > 0 && (a.To <= 0 || a.To > 1)) {
+		return fmt.Errorf("anneal %+v: want from ≥ 0, steps ≥ 0 and a final factor in (0, 1]", a)
+	}
+	return nil
+}
+
+// GoodfellowConfigAnnealed is GoodfellowConfig with the late anneal a for k discriminator steps per generator step.
+func GoodfellowConfigAnnealed(seed uint64, k int, a Anneal) gan.Config {
+	cfg := GoodfellowConfig(seed)
+	if !a.On() {
+		return cfg
+	}
+	if k < 1 {
+		k = 1
+	}
+	mom := func(per int) func() optimizers.Interface {
+		return func() optimizers.Interface {
+			m := gan.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch)
+			m.AnnealFrom, m.AnnealSteps, m.AnnealTo = a.From*per, a.Steps*per, a.To
+			return gan.Momentum(m)
+		}
+	}
+	cfg.DOptimizer, cfg.GOptimizer = mom(k), mom(1)
+	return cfg
+}
+
 // GoodfellowConfigNamed returns GoodfellowConfig for "paper" and, for "adam", the same batch with Adam(2e-4,
 // β1 0.5) for both players (Radford et al. 2015's setting, the trainer's default).
 func GoodfellowConfigNamed(name string, seed uint64) (gan.Config, error) {

@@ -127,3 +127,33 @@ func TestGoodfellowGeneratesAndTrains(t *testing.T) {
 		}
 	})
 }
+
+// TestAnnealString: the late anneal's checkpoint form reads back to the same setting; the zero value is "off";
+// malformed or out-of-range settings are errors.
+func TestAnnealString(t *testing.T) {
+	a := vanilla.Anneal{From: 80000, Steps: 10000, To: 0.01}
+	if s := a.String(); s != "from=80000,steps=10000,to=0.01" {
+		t.Fatalf("String() = %q", s)
+	}
+	if got, err := vanilla.ParseAnneal(a.String()); err != nil || got != a {
+		t.Fatalf("ParseAnneal(%q) = %+v, %v", a.String(), got, err)
+	}
+	for _, s := range []string{"", "off"} {
+		if got, err := vanilla.ParseAnneal(s); err != nil || got.On() {
+			t.Errorf("ParseAnneal(%q) = %+v, %v; want off", s, got, err)
+		}
+	}
+	if (vanilla.Anneal{}).String() != "off" {
+		t.Error("zero Anneal is not \"off\"")
+	}
+	for _, s := range []string{"from=1,steps=2", "from=1,steps=2,to=0", "from=1,steps=2,to=1.5", "from=-1,steps=2,to=0.1", "fast"} {
+		if _, err := vanilla.ParseAnneal(s); err == nil {
+			t.Errorf("ParseAnneal(%q) accepted", s)
+		}
+	}
+	if cfg := vanilla.GoodfellowConfigAnnealed(1, 2, a); cfg.DOptimizer == nil || cfg.GOptimizer == nil || cfg.BatchSize != vanilla.GoodfellowBatch {
+		t.Errorf("GoodfellowConfigAnnealed: %+v", cfg)
+	} else {
+		_, _ = cfg.DOptimizer(), cfg.GOptimizer() // gan.Momentum panics on a setting it rejects
+	}
+}

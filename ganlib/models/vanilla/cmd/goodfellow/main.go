@@ -3,6 +3,11 @@
 // steps, then (with -parzen) measures the Parzen-window log-likelihood of the test set as the paper did.
 //
 //	go run ./ganlib/models/vanilla/cmd/goodfellow -steps 30000 -dir out/runs/goodfellow
+//
+// -anneal-from/-anneal-steps/-anneal-to add ganlab's late learning-rate anneal to the paper's schedule
+// (vanilla.Anneal); the setting is stored in the checkpoints, so a resumed run keeps it without the flags.
+// -parzen-every N measures the Parzen log-likelihood every N steps while training (lines "parzen step …" and
+// <dir>/parzen-history.json).
 package main
 
 import (
@@ -29,17 +34,50 @@ func main() {
 	opt := flag.String("opt", "paper", "optimizer: paper (SGD, lr 0.1, momentum 0.5→0.7, gan.GoodfellowMomentum) or adam (Adam 2e-4, β1 0.5)")
 	parzen := flag.Int("parzen", 0, "after training, measure the Parzen log-likelihood with this many samples (the paper: 10000) on the 10,000 test images, σ chosen on 1,000 validation images; samples go to <dir>/parzen-samples.npy, results to <dir>/parzen.json")
 	caveats := flag.Bool("caveats", false, "with -parzen: also score real training images, blurred and noisy ones, in place of the samples")
+	annealFrom := flag.Int("anneal-from", 0, "ganlab's addition to the paper's schedule: from this generator step on, multiply both learning rates by a factor falling geometrically from 1 to -anneal-to over -anneal-steps steps")
+	annealSteps := flag.Int("anneal-steps", 0, "length of the late anneal in generator steps (0: the paper's schedule, or the anneal stored in the checkpoint)")
+	annealTo := flag.Float64("anneal-to", 0.01, "final learning-rate factor of the late anneal")
+	parzenEvery := flag.Int("parzen-every", 0, "also measure the Parzen log-likelihood (with -parzen samples, 10000 when -parzen is 0) every N steps while training")
 	flag.Parse()
-	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats); err != nil {
+	anneal := vanilla.Anneal{From: *annealFrom, Steps: *annealSteps, To: *annealTo}
+	if !anneal.On() {
+		anneal = vanilla.Anneal{}
+	}
+	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats, anneal, *parzenEvery); err != nil {
 		fmt.Fprintln(os.Stderr, "goodfellow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool) error {
+func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool, anneal vanilla.Anneal, parzenEvery int) error {
+	if err := anneal.Check(); err != nil {
+		return err
+	}
+	// The anneal is part of the run: a checkpoint's setting is kept on resume and may not be changed.
+	if meta, ckpt, err := gan.ReadMeta(dir); err == nil {
+		stored, err := vanilla.ParseAnneal(meta.Params["anneal"])
+		if err != nil {
+			return fmt.Errorf("%s: %w", ckpt, err)
+		}
+		switch {
+		case stored.On() && !anneal.On():
+			anneal = stored
+		case stored.On() && stored != anneal:
+			return fmt.Errorf("%s was trained with anneal %s; the flags ask for %s (use a new -dir)", ckpt, stored, anneal)
+		case !stored.On() && anneal.On() && meta.Step > anneal.From:
+			return fmt.Errorf("%s is at step %d, past -anneal-from %d: the anneal would start mid-way", ckpt, meta.Step, anneal.From)
+		}
+	}
 	cfg, err := vanilla.GoodfellowConfigNamed(opt, seed)
 	if err != nil {
 		return err
+	}
+	if anneal.On() {
+		if opt != "paper" && opt != "" {
+			return fmt.Errorf("-anneal-* needs -opt paper")
+		}
+		cfg = vanilla.GoodfellowConfigAnnealed(seed, k, anneal)
+		fmt.Printf("late anneal (ganlab's addition to the paper's schedule): %s\n", anneal)
 	}
 	fmt.Println(lab.ModeLine())
 	train, err := data.Load("mnist", "train", data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
@@ -65,7 +103,49 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		GridCols:        10,
 		CheckpointEvery: every,
 		Keep:            2,
-		Params:          map[string]string{"model": "goodfellow", "data": "mnist[0:50000]", "k": fmt.Sprint(k), "opt": opt},
+		Params:          map[string]string{"model": "goodfellow", "data": "mnist[0:50000]", "k": fmt.Sprint(k), "opt": opt, "anneal": anneal.String()},
+	}
+	var test *data.Images
+	var valid, testPx []float32
+	if parzen > 0 || parzenEvery > 0 {
+		if test, err = data.Load("mnist", "test"); err != nil {
+			return err
+		}
+		if valid, testPx, err = vanilla.ParzenSplits(train, test, 1000, test.N); err != nil {
+			return err
+		}
+	}
+	if parzenEvery > 0 {
+		n := parzen
+		if n <= 0 {
+			n = 10000
+		}
+		type point struct {
+			Step                int
+			Mean, Stderr, Sigma float64
+		}
+		var hist []point
+		histPath := filepath.Join(dir, "parzen-history.json")
+		if b, err := os.ReadFile(histPath); err == nil {
+			_ = json.Unmarshal(b, &hist)
+		}
+		sess.Callbacks = append(sess.Callbacks, func(t *gan.Trainer, r gan.Record) error {
+			if t.Step()%parzenEvery != 0 {
+				return nil
+			}
+			samples, err := vanilla.SamplesUnit(t, n, 20141)
+			if err != nil {
+				return err
+			}
+			res, err := metrics.ParzenProtocol(t.Backend, samples, n, valid, 1000, testPx, test.N, d, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("parzen step %d: %s\n", t.Step(), res)
+			hist = append(hist, point{t.Step(), res.Mean, res.Stderr, res.Sigma})
+			js, _ := json.MarshalIndent(hist, "", "  ")
+			return gan.WriteFileAtomic(histPath, js)
+		})
 	}
 	start := time.Now()
 	tr, err := sess.Run()
@@ -75,14 +155,6 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	fmt.Printf("trained to step %d in %s\n", tr.Step(), time.Since(start).Round(time.Second))
 	if parzen <= 0 {
 		return nil
-	}
-	test, err := data.Load("mnist", "test")
-	if err != nil {
-		return err
-	}
-	valid, testPx, err := vanilla.ParzenSplits(train, test, 1000, test.N)
-	if err != nil {
-		return err
 	}
 	start = time.Now()
 	samples, err := vanilla.SamplesUnit(tr, parzen, 20141)
