@@ -7,7 +7,8 @@
 // -anneal-from/-anneal-steps/-anneal-to add ganlab's late learning-rate anneal to the paper's schedule
 // (vanilla.Anneal); the setting is stored in the checkpoints, so a resumed run keeps it without the flags.
 // -parzen-every N measures the Parzen log-likelihood every N steps while training (lines "parzen step …" and
-// <dir>/parzen-history.json).
+// <dir>/parzen-history.json). -ema 0.999 keeps an exponential moving average of G's weights from the start of this
+// invocation (ganlab's addition; in memory only) and measures and exports the averaged generator's samples too.
 package main
 
 import (
@@ -38,18 +39,20 @@ func main() {
 	annealSteps := flag.Int("anneal-steps", 0, "length of the late anneal in generator steps (0: the paper's schedule, or the anneal stored in the checkpoint)")
 	annealTo := flag.Float64("anneal-to", 0.01, "final learning-rate factor of the late anneal")
 	parzenEvery := flag.Int("parzen-every", 0, "also measure the Parzen log-likelihood (with -parzen samples, 10000 when -parzen is 0) every N steps while training")
+	ema := flag.Float64("ema", 0, "also keep an exponential moving average of G's weights with this per-step decay (e.g. 0.999; 0: off), started at this invocation's first step; -parzen and -parzen-every then score its samples as well, and <dir>/parzen-samples.npy holds the average's")
+	emaEvery := flag.Int("ema-every", 10, "fold G's weights into the average every N steps (the decay is applied as decay^N)")
 	flag.Parse()
 	anneal := vanilla.Anneal{From: *annealFrom, Steps: *annealSteps, To: *annealTo}
 	if !anneal.On() {
 		anneal = vanilla.Anneal{}
 	}
-	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats, anneal, *parzenEvery); err != nil {
+	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats, anneal, *parzenEvery, *ema, *emaEvery); err != nil {
 		fmt.Fprintln(os.Stderr, "goodfellow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool, anneal vanilla.Anneal, parzenEvery int) error {
+func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool, anneal vanilla.Anneal, parzenEvery int, emaDecay float64, emaEvery int) error {
 	if err := anneal.Check(); err != nil {
 		return err
 	}
@@ -105,8 +108,33 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		Keep:            2,
 		Params:          map[string]string{"model": "goodfellow", "data": "mnist[0:50000]", "k": fmt.Sprint(k), "opt": opt, "anneal": anneal.String()},
 	}
+	var ema *vanilla.EMA
+	if emaDecay != 0 {
+		if !(emaDecay > 0 && emaDecay < 1) || emaEvery < 1 {
+			return fmt.Errorf("-ema %g -ema-every %d: want 0 < decay < 1 and every ≥ 1", emaDecay, emaEvery)
+		}
+		ema = vanilla.NewEMA(emaDecay, emaEvery)
+		sess.Callbacks = append(sess.Callbacks, ema.Callback())
+	}
 	var test *data.Images
 	var valid, testPx []float32
+	// measure scores n samples of G, or (useEMA) of G with the EMA's weights.
+	measure := func(t *gan.Trainer, n int, useEMA bool) (samples []float32, res metrics.ParzenResult, err error) {
+		draw := func() error {
+			samples, err = vanilla.SamplesUnit(t, n, 20141)
+			return err
+		}
+		if useEMA {
+			err = vanilla.WithGeneratorValues(t, ema.Values, draw)
+		} else {
+			err = draw()
+		}
+		if err != nil {
+			return nil, res, err
+		}
+		res, err = metrics.ParzenProtocol(t.Backend, samples, n, valid, 1000, testPx, test.N, d, nil)
+		return samples, res, err
+	}
 	if parzen > 0 || parzenEvery > 0 {
 		if test, err = data.Load("mnist", "test"); err != nil {
 			return err
@@ -122,6 +150,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		}
 		type point struct {
 			Step                int
+			EMA                 bool `json:",omitempty"`
 			Mean, Stderr, Sigma float64
 		}
 		var hist []point
@@ -133,16 +162,19 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 			if t.Step()%parzenEvery != 0 {
 				return nil
 			}
-			samples, err := vanilla.SamplesUnit(t, n, 20141)
-			if err != nil {
-				return err
-			}
-			res, err := metrics.ParzenProtocol(t.Backend, samples, n, valid, 1000, testPx, test.N, d, nil)
+			_, res, err := measure(t, n, false)
 			if err != nil {
 				return err
 			}
 			fmt.Printf("parzen step %d: %s\n", t.Step(), res)
-			hist = append(hist, point{t.Step(), res.Mean, res.Stderr, res.Sigma})
+			hist = append(hist, point{t.Step(), false, res.Mean, res.Stderr, res.Sigma})
+			if ema != nil && ema.Values != nil {
+				if _, res, err = measure(t, n, true); err != nil {
+					return err
+				}
+				fmt.Printf("parzen step %d, EMA %g of %d folds: %s\n", t.Step(), ema.Decay, ema.Folds, res)
+				hist = append(hist, point{t.Step(), true, res.Mean, res.Stderr, res.Sigma})
+			}
 			js, _ := json.MarshalIndent(hist, "", "  ")
 			return gan.WriteFileAtomic(histPath, js)
 		})
@@ -157,22 +189,43 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		return nil
 	}
 	start = time.Now()
-	samples, err := vanilla.SamplesUnit(tr, parzen, 20141)
+	useEMA := ema != nil && ema.Values != nil
+	label := fmt.Sprintf("ganlab (this run, step %d)", tr.Step())
+	var rows []vanilla.Table1Row
+	if useEMA { // G's own weights first, for the record; the EMA's samples are the ones exported
+		_, own, err := measure(tr, parzen, false)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("step %d, G's own weights: %s\n", tr.Step(), own)
+		rows = append(rows, vanilla.RowOf(label+", G's own weights", own))
+		label = fmt.Sprintf("ganlab (this run, step %d, EMA %g of G)", tr.Step(), ema.Decay)
+		if err := vanilla.WithGeneratorValues(tr, ema.Values, func() error {
+			s, err := tr.RandomSamples(100, 7)
+			if err != nil {
+				return err
+			}
+			png, err := lab.GridOf(tr.Variant, s, 10, 10, 0).PNG()
+			if err != nil {
+				return err
+			}
+			return gan.WriteFileAtomic(filepath.Join(dir, "ema-10x10.png"), png)
+		}); err != nil {
+			return err
+		}
+	}
+	samples, res, err := measure(tr, parzen, useEMA)
 	if err != nil {
 		return err
 	}
 	if err := vanilla.WriteNPY(filepath.Join(dir, "parzen-samples.npy"), samples, parzen, d); err != nil {
 		return err
 	}
-	res, err := metrics.ParzenProtocol(tr.Backend, samples, parzen, valid, 1000, testPx, test.N, d, nil)
-	if err != nil {
-		return err
-	}
 	fmt.Printf("step %d: %s in %s\n", tr.Step(), res, time.Since(start).Round(time.Second))
 	for i, s := range res.Sigmas {
 		fmt.Printf("  σ = %.4f: mean validation log p = %.1f\n", s, res.PerSigma[i])
 	}
-	rows := append(append([]vanilla.Table1Row(nil), vanilla.PaperTable1...), vanilla.RowOf(fmt.Sprintf("ganlab (this run, step %d)", tr.Step()), res))
+	rows = append(append(append([]vanilla.Table1Row(nil), vanilla.PaperTable1...), rows...), vanilla.RowOf(label, res))
 	if caveats {
 		c, err := vanilla.ParzenCaveats(tr.Backend, train, valid, 1000, testPx, test.N, parzen, nil)
 		if err != nil {

@@ -1,0 +1,110 @@
+package vanilla
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/ganlab/ganlab/ganlib/gan"
+)
+
+// EMA is an exponential moving average of the generator's weights (Polyak averaging), ganlab's addition to the
+// paper's method: sampling from the averaged weights removes the step-to-step jitter of SGD from the samples.
+// Every Every steps it folds in the current weights w:
+//
+//	avg ← β·avg + (1 − β)·w,   β = Decay^Every
+//
+// (the first fold copies w), so Decay is the per-step rate (0.999: an average over about the last 1,000 steps).
+// The average lives in memory only: a run resumed from a checkpoint starts a new one.
+type EMA struct {
+	Decay float64
+	Every int
+	// Values are the averaged weights, keyed like gan.Trainer.VariableValues; Folds counts the folds.
+	Values map[string][]float32
+	Folds  int
+}
+
+// NewEMA returns an empty average; it panics unless 0 < decay < 1 and every ≥ 1.
+func NewEMA(decay float64, every int) *EMA {
+	if !(decay > 0 && decay < 1) || every < 1 {
+		panic(fmt.Sprintf("vanilla.NewEMA: decay %g, every %d: want 0 < decay < 1 and every ≥ 1", decay, every))
+	}
+	return &EMA{Decay: decay, Every: every}
+}
+
+// Fold folds values (one set of weights, keyed by variable) into the average.
+func (e *EMA) Fold(values map[string][]float32) error {
+	if e.Values == nil {
+		e.Values = make(map[string][]float32, len(values))
+		for k, v := range values {
+			e.Values[k] = append([]float32(nil), v...)
+		}
+		e.Folds = 1
+		return nil
+	}
+	if len(values) != len(e.Values) {
+		return fmt.Errorf("EMA: %d variables, the average has %d", len(values), len(e.Values))
+	}
+	beta := math.Pow(e.Decay, float64(e.Every))
+	for k, v := range values {
+		avg, ok := e.Values[k]
+		if !ok || len(avg) != len(v) {
+			return fmt.Errorf("EMA: variable %s (%d values) does not match the average", k, len(v))
+		}
+		for i, x := range v {
+			avg[i] = float32(beta*float64(avg[i]) + (1-beta)*float64(x))
+		}
+	}
+	e.Folds++
+	return nil
+}
+
+// Callback folds the trainer's generator weights in after every Every-th step.
+func (e *EMA) Callback() gan.Callback {
+	return func(t *gan.Trainer, _ gan.Record) error {
+		if t.Step()%e.Every != 0 {
+			return nil
+		}
+		return e.Fold(t.VariableValues(gan.GeneratorScope))
+	}
+}
+
+// WithGeneratorValues runs fn with the trainer's generator variables set to values (keyed like
+// gan.Trainer.VariableValues, e.g. an EMA's), and puts the trainer's own weights back afterwards.
+func WithGeneratorValues(tr *gan.Trainer, values map[string][]float32, fn func() error) error {
+	own := tr.VariableValues(gan.GeneratorScope)
+	if len(own) != len(values) {
+		return fmt.Errorf("generator has %d variables, the replacement %d", len(own), len(values))
+	}
+	set := func(vals map[string][]float32) error {
+		for v := range tr.Ctx.IterVariables() {
+			x, ok := vals[v.ScopeAndName()]
+			if !ok {
+				continue
+			}
+			val := v.MustValue()
+			if val.DType() != dtypes.Float32 || val.Shape().Size() != len(x) {
+				return fmt.Errorf("variable %s: %s, replacement has %d values", v.ScopeAndName(), val.Shape(), len(x))
+			}
+			if err := v.SetValue(tensors.FromFlatDataAndDimensions(append([]float32(nil), x...), val.Shape().Dimensions...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for k, x := range values {
+		if o, ok := own[k]; !ok || len(o) != len(x) {
+			return fmt.Errorf("replacement variable %s is not one of the generator's", k)
+		}
+	}
+	if err := set(values); err != nil {
+		return err
+	}
+	err := fn()
+	if rerr := set(own); rerr != nil && err == nil {
+		err = rerr
+	}
+	return err
+}

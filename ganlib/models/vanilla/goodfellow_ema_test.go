@@ -1,0 +1,83 @@
+package vanilla_test
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/vanilla"
+)
+
+// TestEMAFold: decay 0.5 folded every 2 steps is β = 0.25: the first fold copies, then avg = 0.25·avg + 0.75·w.
+func TestEMAFold(t *testing.T) {
+	e := vanilla.NewEMA(0.5, 2)
+	if err := e.Fold(map[string][]float32{"a": {4, -8}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Fold(map[string][]float32{"a": {0, 8}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Fold(map[string][]float32{"a": {4, 0}}); err != nil {
+		t.Fatal(err)
+	}
+	// by hand: (4, −8) → (1, 4) → (0.25 + 3, 1) = (3.25, 1)
+	if got := e.Values["a"]; math.Abs(float64(got[0])-3.25) > 1e-6 || math.Abs(float64(got[1])-1) > 1e-6 || e.Folds != 3 {
+		t.Fatalf("average %v after %d folds, want [3.25 1] after 3", got, e.Folds)
+	}
+	if err := e.Fold(map[string][]float32{"b": {1, 2}}); err == nil {
+		t.Error("Fold accepted a different variable")
+	}
+}
+
+// TestWithGeneratorValues: with G's weights replaced by zeros (biases kept) every sample is the same image
+// 2·sigmoid(output bias) − 1; afterwards the trainer's own weights are back and give the same samples as before.
+func TestWithGeneratorValues(t *testing.T) {
+	b := backendtest.Go(t)
+	bias := make([]float32, 784)
+	for i := range bias {
+		bias[i] = float32(i%7) - 3
+	}
+	tr, err := gan.New(b, vanilla.Goodfellow(1, bias), vanilla.GoodfellowConfig(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := tr.RandomSamples(3, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := tr.VariableValues(gan.GeneratorScope)
+	for k, v := range zero {
+		if !strings.HasSuffix(k, "/biases") {
+			clear(v)
+		}
+	}
+	err = vanilla.WithGeneratorValues(tr, zero, func() error {
+		s, err := tr.RandomSamples(3, 9)
+		if err != nil {
+			return err
+		}
+		for i, v := range s {
+			want := 2/(1+math.Exp(-float64(bias[i%784]))) - 1
+			if math.Abs(float64(v)-want) > 1e-5 {
+				t.Fatalf("zero-weight sample value %d = %g, want %g", i, v, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := tr.RandomSamples(3, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(before, after) {
+		t.Error("the trainer's own weights were not restored")
+	}
+	if err := vanilla.WithGeneratorValues(tr, map[string][]float32{"x": {1}}, func() error { return nil }); err == nil {
+		t.Error("a replacement with foreign variables was accepted")
+	}
+}
