@@ -1,8 +1,11 @@
 package vanilla
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"math"
+	"os"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -17,13 +20,40 @@ import (
 //	avg ← β·avg + (1 − β)·w,   β = Decay^Every
 //
 // (the first fold copies w), so Decay is the per-step rate (0.999: an average over about the last 1,000 steps).
-// The average lives in memory only: a run resumed from a checkpoint starts a new one.
+// Save and LoadEMA keep it in a file beside the checkpoints (cmd/goodfellow: <dir>/ema-generator.gob).
 type EMA struct {
 	Decay float64
 	Every int
-	// Values are the averaged weights, keyed like gan.Trainer.VariableValues; Folds counts the folds.
+	// Values are the averaged weights, keyed like gan.Trainer.VariableValues; Folds counts the folds and Step is
+	// the trainer step of the last one.
 	Values map[string][]float32
 	Folds  int
+	Step   int
+}
+
+// Save writes the average to path atomically.
+func (e *EMA) Save(path string) error {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(e); err != nil {
+		return err
+	}
+	return gan.WriteFileAtomic(path, b.Bytes())
+}
+
+// LoadEMA reads an average written by Save.
+func LoadEMA(path string) (*EMA, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var e EMA
+	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&e); err != nil {
+		return nil, fmt.Errorf("%s: not an EMA of generator weights: %w", path, err)
+	}
+	if !(e.Decay > 0 && e.Decay < 1) || e.Every < 1 || len(e.Values) == 0 {
+		return nil, fmt.Errorf("%s: invalid EMA (decay %g, every %d, %d variables)", path, e.Decay, e.Every, len(e.Values))
+	}
+	return &e, nil
 }
 
 // NewEMA returns an empty average; it panics unless 0 < decay < 1 and every ≥ 1.
@@ -67,7 +97,11 @@ func (e *EMA) Callback() gan.Callback {
 		if t.Step()%e.Every != 0 {
 			return nil
 		}
-		return e.Fold(t.VariableValues(gan.GeneratorScope))
+		if err := e.Fold(t.VariableValues(gan.GeneratorScope)); err != nil {
+			return err
+		}
+		e.Step = t.Step()
+		return nil
 	}
 }
 

@@ -2,6 +2,8 @@ package vanilla_test
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -29,6 +31,20 @@ func TestEMAFold(t *testing.T) {
 	}
 	if err := e.Fold(map[string][]float32{"b": {1, 2}}); err == nil {
 		t.Error("Fold accepted a different variable")
+	}
+	path := filepath.Join(t.TempDir(), "ema.gob")
+	if err := e.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := vanilla.LoadEMA(path)
+	if err != nil || back.Decay != 0.5 || back.Every != 2 || back.Folds != 3 || !slices.Equal(back.Values["a"], e.Values["a"]) {
+		t.Fatalf("LoadEMA: %+v, %v", back, err)
+	}
+	if err := os.WriteFile(path, []byte("junk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vanilla.LoadEMA(path); err == nil {
+		t.Error("LoadEMA read junk")
 	}
 }
 

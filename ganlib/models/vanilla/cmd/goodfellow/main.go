@@ -7,8 +7,9 @@
 // -anneal-from/-anneal-steps/-anneal-to add ganlab's late learning-rate anneal to the paper's schedule
 // (vanilla.Anneal); the setting is stored in the checkpoints, so a resumed run keeps it without the flags.
 // -parzen-every N measures the Parzen log-likelihood every N steps while training (lines "parzen step …" and
-// <dir>/parzen-history.json). -ema 0.999 keeps an exponential moving average of G's weights from the start of this
-// invocation (ganlab's addition; in memory only) and measures and exports the averaged generator's samples too.
+// <dir>/parzen-history.json). -ema 0.999 keeps an exponential moving average of G's weights (ganlab's addition,
+// vanilla.EMA), saved to <dir>/ema-generator.gob with every -every checkpoint, and scores and exports the averaged
+// generator's samples too.
 package main
 
 import (
@@ -39,7 +40,7 @@ func main() {
 	annealSteps := flag.Int("anneal-steps", 0, "length of the late anneal in generator steps (0: the paper's schedule, or the anneal stored in the checkpoint)")
 	annealTo := flag.Float64("anneal-to", 0.01, "final learning-rate factor of the late anneal")
 	parzenEvery := flag.Int("parzen-every", 0, "also measure the Parzen log-likelihood (with -parzen samples, 10000 when -parzen is 0) every N steps while training")
-	ema := flag.Float64("ema", 0, "also keep an exponential moving average of G's weights with this per-step decay (e.g. 0.999; 0: off), started at this invocation's first step; -parzen and -parzen-every then score its samples as well, and <dir>/parzen-samples.npy holds the average's")
+	ema := flag.Float64("ema", 0, "also keep an exponential moving average of G's weights with this per-step decay (e.g. 0.999; 0: off), started at the first step trained (kept in <dir>/ema-generator.gob with the checkpoints and resumed with them); -parzen and -parzen-every then score its samples as well, and <dir>/parzen-samples.npy holds the average's")
 	emaEvery := flag.Int("ema-every", 10, "fold G's weights into the average every N steps (the decay is applied as decay^N)")
 	flag.Parse()
 	anneal := vanilla.Anneal{From: *annealFrom, Steps: *annealSteps, To: *annealTo}
@@ -114,7 +115,25 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 			return fmt.Errorf("-ema %g -ema-every %d: want 0 < decay < 1 and every ≥ 1", emaDecay, emaEvery)
 		}
 		ema = vanilla.NewEMA(emaDecay, emaEvery)
-		sess.Callbacks = append(sess.Callbacks, ema.Callback())
+		emaPath := filepath.Join(dir, "ema-generator.gob")
+		if meta, _, err := gan.ReadMeta(dir); err == nil {
+			if old, err := vanilla.LoadEMA(emaPath); err == nil && old.Step == meta.Step && old.Decay == emaDecay && old.Every == emaEvery {
+				ema = old
+				fmt.Printf("Resuming the EMA of G's weights from %s (%d folds, step %d).\n", emaPath, old.Folds, old.Step)
+			} else if err == nil {
+				fmt.Printf("%s does not match the checkpoint at step %d (or -ema/-ema-every): starting a new EMA.\n", emaPath, meta.Step)
+			}
+		}
+		fold := ema.Callback()
+		sess.Callbacks = append(sess.Callbacks, func(t *gan.Trainer, r gan.Record) error {
+			if err := fold(t, r); err != nil {
+				return err
+			}
+			if t.Step()%every == 0 || t.Step() == steps { // beside the session's checkpoint of this step
+				return ema.Save(emaPath)
+			}
+			return nil
+		})
 	}
 	var test *data.Images
 	var valid, testPx []float32
