@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -101,6 +102,40 @@ func (e *EMA) Callback() gan.Callback {
 			return err
 		}
 		e.Step = t.Step()
+		return nil
+	}
+}
+
+// EMAFile is the name of the EMA's file in a run folder.
+const EMAFile = "ema-generator.gob"
+
+// ResumeEMA returns the average saved in runDir/EMAFile when it was saved at step (the checkpoint's) with the same
+// decay and every, and a new empty one otherwise; note says which.
+func ResumeEMA(runDir string, decay float64, every, step int) (e *EMA, note string) {
+	path := filepath.Join(runDir, EMAFile)
+	old, err := LoadEMA(path)
+	switch {
+	case err == nil && old.Step == step && old.Decay == decay && old.Every == every:
+		return old, fmt.Sprintf("resuming the EMA of G's weights from %s (%d folds, step %d)", path, old.Folds, old.Step)
+	case err == nil:
+		return NewEMA(decay, every), fmt.Sprintf("%s (step %d, decay %g, every %d) does not match step %d, decay %g, every %d: starting a new EMA", path, old.Step, old.Decay, old.Every, step, decay, every)
+	}
+	return NewEMA(decay, every), "starting a new EMA of G's weights"
+}
+
+// SavingCallback folds the generator's weights in (Callback) and writes the average to runDir/EMAFile after every
+// step that is a multiple of saveEvery or equals last (give the session's checkpoint steps, so that the two are
+// resumed together).
+func (e *EMA) SavingCallback(runDir string, saveEvery, last int) gan.Callback {
+	fold := e.Callback()
+	path := filepath.Join(runDir, EMAFile)
+	return func(t *gan.Trainer, r gan.Record) error {
+		if err := fold(t, r); err != nil {
+			return err
+		}
+		if (saveEvery > 0 && t.Step()%saveEvery == 0) || t.Step() == last {
+			return e.Save(path)
+		}
 		return nil
 	}
 }

@@ -97,3 +97,27 @@ func TestWithGeneratorValues(t *testing.T) {
 		t.Error("a replacement with foreign variables was accepted")
 	}
 }
+
+// TestResumeEMA: a saved average is resumed only at its own step with its own settings.
+func TestResumeEMA(t *testing.T) {
+	dir := t.TempDir()
+	e := vanilla.NewEMA(0.99, 5)
+	if err := e.Fold(map[string][]float32{"a": {1}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Step = 20
+	if err := e.Save(filepath.Join(dir, vanilla.EMAFile)); err != nil {
+		t.Fatal(err)
+	}
+	if got, note := vanilla.ResumeEMA(dir, 0.99, 5, 20); got.Folds != 1 || got.Values["a"][0] != 1 {
+		t.Errorf("not resumed at its step: %+v (%s)", got, note)
+	}
+	for _, c := range []struct {
+		decay       float64
+		every, step int
+	}{{0.99, 5, 25}, {0.999, 5, 20}, {0.99, 10, 20}} {
+		if got, note := vanilla.ResumeEMA(dir, c.decay, c.every, c.step); got.Values != nil || got.Decay != c.decay {
+			t.Errorf("%+v: resumed a mismatched average: %+v (%s)", c, got, note)
+		}
+	}
+}

@@ -114,26 +114,14 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		if !(emaDecay > 0 && emaDecay < 1) || emaEvery < 1 {
 			return fmt.Errorf("-ema %g -ema-every %d: want 0 < decay < 1 and every ≥ 1", emaDecay, emaEvery)
 		}
-		ema = vanilla.NewEMA(emaDecay, emaEvery)
-		emaPath := filepath.Join(dir, "ema-generator.gob")
+		step := 0
 		if meta, _, err := gan.ReadMeta(dir); err == nil {
-			if old, err := vanilla.LoadEMA(emaPath); err == nil && old.Step == meta.Step && old.Decay == emaDecay && old.Every == emaEvery {
-				ema = old
-				fmt.Printf("Resuming the EMA of G's weights from %s (%d folds, step %d).\n", emaPath, old.Folds, old.Step)
-			} else if err == nil {
-				fmt.Printf("%s does not match the checkpoint at step %d (or -ema/-ema-every): starting a new EMA.\n", emaPath, meta.Step)
-			}
+			step = meta.Step
 		}
-		fold := ema.Callback()
-		sess.Callbacks = append(sess.Callbacks, func(t *gan.Trainer, r gan.Record) error {
-			if err := fold(t, r); err != nil {
-				return err
-			}
-			if t.Step()%every == 0 || t.Step() == steps { // beside the session's checkpoint of this step
-				return ema.Save(emaPath)
-			}
-			return nil
-		})
+		var note string
+		ema, note = vanilla.ResumeEMA(dir, emaDecay, emaEvery, step)
+		fmt.Println(note)
+		sess.Callbacks = append(sess.Callbacks, ema.SavingCallback(dir, every, steps))
 	}
 	var test *data.Images
 	var valid, testPx []float32
