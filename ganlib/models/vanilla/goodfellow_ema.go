@@ -144,6 +144,12 @@ func (e *EMA) SavingCallback(runDir string, saveEvery, last int) gan.Callback {
 // gan.Trainer.VariableValues, e.g. an EMA's), and puts the trainer's own weights back afterwards.
 func WithGeneratorValues(tr *gan.Trainer, values map[string][]float32, fn func() error) error {
 	own := tr.VariableValues(gan.GeneratorScope)
+	if len(own) == 0 { // a trainer fresh from a checkpoint creates G's variables when it first generates
+		if _, err := tr.RandomSamples(1, 0); err != nil {
+			return err
+		}
+		own = tr.VariableValues(gan.GeneratorScope)
+	}
 	if len(own) != len(values) {
 		return fmt.Errorf("generator has %d variables, the replacement %d", len(own), len(values))
 	}

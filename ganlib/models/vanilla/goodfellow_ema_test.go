@@ -60,11 +60,18 @@ func TestWithGeneratorValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	zero := tr.VariableValues(gan.GeneratorScope)
+	if len(zero) != 0 {
+		t.Fatalf("a new trainer has %d generator variables before generating", len(zero))
+	}
+	if err := vanilla.WithGeneratorValues(tr, map[string][]float32{}, func() error { return nil }); err == nil {
+		t.Error("an empty replacement was accepted") // and G's variables were created on the way
+	}
 	before, err := tr.RandomSamples(3, 9)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zero := tr.VariableValues(gan.GeneratorScope)
+	zero = tr.VariableValues(gan.GeneratorScope)
 	for k, v := range zero {
 		if !strings.HasSuffix(k, "/biases") {
 			clear(v)
