@@ -21,6 +21,11 @@
 //	Q head: Dense(64)(h) → BatchNorm → LeakyReLU → Dense(10) (categorical logits), Dense(2) (continuous means)
 //
 // Adam with β1 0.5: 2e-4 for D/Q, 1e-3 for G, as in the paper.
+//
+// Against the paper's Appendix C (Table 1) these networks are narrower (D body 32/64 filters and 256 units instead of
+// 64/128 and 1024, Q head 64 units instead of 128, G without the FC 1024 layer and with 64/32 filters instead of
+// 128/64), and the notebook trains at batch 64 instead of 100; z (62-d, U(−1, 1)), the codes, λ, the learning rates
+// and the loss are the paper's. Paper (paper.go) has the paper's full widths.
 package infogan
 
 import (

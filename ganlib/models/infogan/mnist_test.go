@@ -57,10 +57,44 @@ func TestTrainSmoke(t *testing.T) {
 	}
 }
 
+// TestPaperSmoke: the paper's full-width networks take steps on XLA and give Q's codes and the sweeps.
+func TestPaperSmoke(t *testing.T) {
+	b := backendtest.XLA(t)
+	tr, err := gan.New(b, infogan.Paper(8, 1), infogan.Config(4, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := make([]float32, 8*64)
+	for i := range px {
+		px[i] = float32(i%7) / 6
+	}
+	if err := tr.SetData(px, 8, 8, 8, 1, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Train(2); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tr.History {
+		if !(r.MILoss > 0) || math.IsNaN(r.GLoss) || math.IsNaN(r.DLoss) {
+			t.Errorf("step %d: MI loss %g, G loss %g, D loss %g", r.Step, r.MILoss, r.GLoss, r.DLoss)
+		}
+	}
+	grid, err := infogan.SweepGrid(tr, 0, 3, -1, 1, nil, 1)
+	if err != nil || len(grid) != 10*3*64 {
+		t.Fatalf("SweepGrid: %v, %d values", err, len(grid))
+	}
+	for i, v := range grid {
+		if !(v >= -1 && v <= 1) {
+			t.Fatalf("pixel %d = %g outside tanh's range", i, v)
+		}
+	}
+}
+
 // TestTrainMNIST trains InfoGAN on MNIST and measures the categorical code's accuracy on the 10,000 test digits
 // after Hungarian matching (goal ≥ 95 %), and draws the code sweeps. Off unless INFOGAN_STEPS is set (e.g. 5000);
-// INFOGAN_SEED picks the seed (default 1), INFOGAN_LAMBDA_CONT the continuous codes' λ (default LambdaCont); the run
-// folder out/runs/family/infogan-seedN[-lcontX] resumes.
+// INFOGAN_SEED picks the seed (default 1), INFOGAN_ARCH=paper the paper's full-width networks (infogan.Paper),
+// INFOGAN_BATCH the batch size (default 64), INFOGAN_LAMBDA_CONT the continuous codes' λ (default LambdaCont); the
+// run folder out/runs/family/infogan[-paper]-seedN[-bB][-lcontX] resumes.
 //
 //	INFOGAN_STEPS=5000 nice -n 5 go test -run TrainMNIST -timeout 5h -v ./ganlib/models/infogan
 func TestTrainMNIST(t *testing.T) {
@@ -74,6 +108,16 @@ func TestTrainMNIST(t *testing.T) {
 	}
 	v := infogan.New(28, 1)
 	name := "infogan-seed" + strconv.Itoa(int(seed))
+	if os.Getenv("INFOGAN_ARCH") == "paper" {
+		// The paper's full-width networks (infogan.Paper).
+		v = infogan.Paper(28, 1)
+		name = "infogan-paper-seed" + strconv.Itoa(int(seed))
+	}
+	batch := 64
+	if b, err := strconv.Atoi(os.Getenv("INFOGAN_BATCH")); err == nil && b > 0 {
+		batch = b
+		name += "-b" + strconv.Itoa(b)
+	}
 	if lc, err := strconv.ParseFloat(os.Getenv("INFOGAN_LAMBDA_CONT"), 64); err == nil {
 		// λ for the continuous codes other than the package's LambdaCont.
 		v.InfoLoss = func(qCat, qCont, cat, cont *Node) *Node {
@@ -93,7 +137,7 @@ func TestTrainMNIST(t *testing.T) {
 	testX := test.Scaled(-1, 1)
 	var t0 time.Time
 	var n0, n1 int
-	s := &lab.Session{Dir: dir, Variant: v, Config: infogan.Config(64, seed), Data: lab.ImagesOf(train),
+	s := &lab.Session{Dir: dir, Variant: v, Config: infogan.Config(batch, seed), Data: lab.ImagesOf(train),
 		Steps: steps, CheckpointEvery: 500, Quiet: true, GridRows: 10, GridCols: 10,
 		Callbacks: []gan.Callback{func(tr *gan.Trainer, r gan.Record) error {
 			if n0 == 0 {

@@ -1,0 +1,69 @@
+package infogan
+
+import (
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/support/exceptions"
+
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/cgan"
+	"github.com/ganlab/ganlab/ganlib/nn"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// The paper's MNIST networks at full width (Chen et al. 2016, Appendix C, Table 1), about 5× the arithmetic of
+// New's narrow ones per image:
+//
+//	G: [z, c] → FC 1024 → BN → ReLU → FC 7·7·128 → BN → ReLU → upconv 64 4×4 s2 → BN → ReLU → upconv 1 4×4 s2 → tanh
+//	D body: conv 64 4×4 s2 → lReLU → conv 128 4×4 s2 → BN → lReLU → FC 1024 → BN → lReLU      h [B, 1024]
+//	D head: FC 1(h);  Q head: FC 128(h) → BN → lReLU → FC 10 (categorical logits), FC 2 (continuous means)
+//
+// G's first layer is Dense(z) + Dense(c), the same map as one Dense of the concatenation [z, c].
+const (
+	paperFC    = 1024
+	paperConv  = 64
+	paperQHead = 128
+)
+
+// PaperGenerator is G(z, c) of the paper's Table 1 for size×size×channels images (size a multiple of 4).
+func PaperGenerator(size, channels int) func(ctx *context.Context, z, c *Node) *Node {
+	if size <= 0 || size%4 != 0 || channels <= 0 {
+		exceptions.Panicf("infogan.PaperGenerator: image size must be a positive multiple of 4 and channels positive, got %d×%d×%d", size, size, channels)
+	}
+	s4 := size / 4
+	return func(ctx *context.Context, z, c *Node) *Node {
+		h := Add(nn.Dense(ctx.In("000_dense_z"), z, paperFC), nn.Dense(ctx.In("001_dense_c"), c, paperFC))
+		h = cgan.ReLU(nn.BatchNorm(ctx.In("002_batch_norm"), h))
+		h = nn.Dense(ctx.In("003_dense"), h, s4*s4*2*paperConv)
+		h = cgan.ReLU(nn.BatchNorm(ctx.In("004_batch_norm"), h))
+		h = nn.Reshape(h, s4, s4, 2*paperConv)
+		h = nn.Conv2DTranspose(ctx.In("005_conv2d_transpose"), h, paperConv, 4, 2, nn.Same)
+		h = cgan.ReLU(nn.BatchNorm(ctx.In("006_batch_norm"), h))
+		h = nn.Conv2DTranspose(ctx.In("007_conv2d_transpose"), h, channels, 4, 2, nn.Same)
+		return Tanh(h)
+	}
+}
+
+// PaperDiscriminator is D's body of the paper's Table 1 with its D and Q heads (see Discriminator).
+func PaperDiscriminator(ctx *context.Context, x, _ *Node) (logits, qCat, qCont *Node) {
+	h := leaky(nn.Conv2D(ctx.In("000_conv2d"), x, paperConv, 4, 2, nn.Same))
+	h = nn.Conv2D(ctx.In("001_conv2d"), h, 2*paperConv, 4, 2, nn.Same)
+	h = leaky(nn.BatchNorm(ctx.In("002_batch_norm"), h))
+	h = nn.Dense(ctx.In("003_dense"), nn.Flatten(h), paperFC)
+	h = leaky(nn.BatchNorm(ctx.In("004_batch_norm"), h))
+	logits = nn.Dense(ctx.In("d_head"), h, 1)
+	q := nn.Dense(ctx.In("q_000_dense"), h, paperQHead)
+	q = leaky(nn.BatchNorm(ctx.In("q_001_batch_norm"), q))
+	qCat = nn.Dense(ctx.In("q_cat"), q, Categories)
+	qCont = nn.Dense(ctx.In("q_cont"), q, Continuous)
+	return logits, qCat, qCont
+}
+
+// Paper returns InfoGAN with the paper's full-width MNIST networks (named "infogan-paper"); everything else as New.
+func Paper(size, channels int) gan.Variant {
+	v := New(size, channels)
+	v.Name = "infogan-paper"
+	v.ConditionalGenerator = PaperGenerator(size, channels)
+	v.InfoDiscriminator = PaperDiscriminator
+	return v
+}
