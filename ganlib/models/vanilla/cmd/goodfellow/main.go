@@ -195,6 +195,12 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	if parzen <= 0 {
 		return nil
 	}
+	if tr.Step() < steps {
+		// Interrupted (SIGINT/SIGTERM): the checkpoint is saved; scoring a partly trained G would overwrite
+		// parzen.json and the exported samples with numbers of a run that did not finish.
+		fmt.Printf("stopped at step %d before the target %d: Parzen not measured (run the same command again to resume)\n", tr.Step(), steps)
+		return nil
+	}
 	start = time.Now()
 	useEMA := ema != nil && ema.Values != nil
 	label := fmt.Sprintf("ganlab (this run, step %d)", tr.Step())
