@@ -60,13 +60,19 @@ func leaky(x *Node) *Node { return nn.LeakyReLU(x, LeakySlope) }
 // Discriminator is D's body with its two heads: logits [B, 1], Q's categorical logits [B, Categories] and
 // continuous means [B, Continuous]. y (labels) is unused: InfoGAN learns without them.
 func Discriminator(ctx *context.Context, x, _ *Node) (logits, qCat, qCont *Node) {
-	h := leaky(nn.Conv2D(ctx.In("000_conv2d"), x, convFilters, 4, 2, nn.Same))
-	h = nn.Conv2D(ctx.In("001_conv2d"), h, 2*convFilters, 4, 2, nn.Same)
+	return discriminator(ctx, x, convFilters, bodyUnits, qHeadUnits)
+}
+
+// discriminator is the D body and heads of Discriminator and PaperDiscriminator, which differ only in widths:
+// conv(filters) → conv(2·filters) + BatchNorm → Dense(body) + BatchNorm, then D's head and Q's Dense(qUnits) head.
+func discriminator(ctx *context.Context, x *Node, filters, body, qUnits int) (logits, qCat, qCont *Node) {
+	h := leaky(nn.Conv2D(ctx.In("000_conv2d"), x, filters, 4, 2, nn.Same))
+	h = nn.Conv2D(ctx.In("001_conv2d"), h, 2*filters, 4, 2, nn.Same)
 	h = leaky(nn.BatchNorm(ctx.In("002_batch_norm"), h))
-	h = nn.Dense(ctx.In("003_dense"), nn.Flatten(h), bodyUnits)
+	h = nn.Dense(ctx.In("003_dense"), nn.Flatten(h), body)
 	h = leaky(nn.BatchNorm(ctx.In("004_batch_norm"), h))
 	logits = nn.Dense(ctx.In("d_head"), h, 1)
-	q := nn.Dense(ctx.In("q_000_dense"), h, qHeadUnits)
+	q := nn.Dense(ctx.In("q_000_dense"), h, qUnits)
 	q = leaky(nn.BatchNorm(ctx.In("q_001_batch_norm"), q))
 	qCat = nn.Dense(ctx.In("q_cat"), q, Categories)
 	qCont = nn.Dense(ctx.In("q_cont"), q, Continuous)

@@ -46,17 +46,7 @@ func PaperGenerator(size, channels int) func(ctx *context.Context, z, c *Node) *
 
 // PaperDiscriminator is D's body of the paper's Table 1 with its D and Q heads (see Discriminator).
 func PaperDiscriminator(ctx *context.Context, x, _ *Node) (logits, qCat, qCont *Node) {
-	h := leaky(nn.Conv2D(ctx.In("000_conv2d"), x, paperConv, 4, 2, nn.Same))
-	h = nn.Conv2D(ctx.In("001_conv2d"), h, 2*paperConv, 4, 2, nn.Same)
-	h = leaky(nn.BatchNorm(ctx.In("002_batch_norm"), h))
-	h = nn.Dense(ctx.In("003_dense"), nn.Flatten(h), paperFC)
-	h = leaky(nn.BatchNorm(ctx.In("004_batch_norm"), h))
-	logits = nn.Dense(ctx.In("d_head"), h, 1)
-	q := nn.Dense(ctx.In("q_000_dense"), h, paperQHead)
-	q = leaky(nn.BatchNorm(ctx.In("q_001_batch_norm"), q))
-	qCat = nn.Dense(ctx.In("q_cat"), q, Categories)
-	qCont = nn.Dense(ctx.In("q_cont"), q, Continuous)
-	return logits, qCat, qCont
+	return discriminator(ctx, x, paperConv, paperFC, paperQHead)
 }
 
 // Paper returns InfoGAN with the paper's full-width MNIST networks (named "infogan-paper"); everything else as New.
