@@ -174,24 +174,16 @@ func TestParzenBadInput(t *testing.T) {
 // BenchmarkParzen10k times the paper's protocol size, 10,000 test images against 10,000 samples of 784 pixels, at
 // one σ, on each backend: go test -run '^$' -bench Parzen10k -benchtime 1x ./ganlib/metrics
 func BenchmarkParzen10k(b *testing.B) {
-	for _, name := range []string{"xla", "go"} {
-		b.Run(name, func(b *testing.B) {
-			var be backends.Backend
-			if name == "go" {
-				be = backendtest.Go(b)
-			} else {
-				be = backendtest.XLA(b)
+	backendtest.EachB(b, func(b *testing.B, be backends.Backend) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		const n, dim = 10000, 784
+		samples := parzenRandom(rng, n, dim)
+		test := parzenRandom(rng, n, dim)
+		b.ResetTimer()
+		for range b.N {
+			if _, _, err := Parzen(be, samples, n, test, n, dim, 0.2, nil); err != nil {
+				b.Fatal(err)
 			}
-			rng := rand.New(rand.NewPCG(1, 2))
-			const n, dim = 10000, 784
-			samples := parzenRandom(rng, n, dim)
-			test := parzenRandom(rng, n, dim)
-			b.ResetTimer()
-			for range b.N {
-				if _, _, err := Parzen(be, samples, n, test, n, dim, 0.2, nil); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -45,3 +45,9 @@ func Each(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
 	t.Run("go", func(t *testing.T) { fn(t, Go(t)) })
 	t.Run("xla", func(t *testing.T) { fn(t, XLA(t)) })
 }
+
+// EachB runs fn as one sub-benchmark per backend: "xla" and "go" (select one with -bench 'Name/xla').
+func EachB(b *testing.B, fn func(b *testing.B, be backends.Backend)) {
+	b.Run("xla", func(b *testing.B) { fn(b, XLA(b)) })
+	b.Run("go", func(b *testing.B) { fn(b, Go(b)) })
+}

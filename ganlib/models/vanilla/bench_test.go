@@ -14,35 +14,27 @@ import (
 // BenchmarkStep times one full GAN step (one D update + one G update, Adam) of the vanilla MLP GAN on 28×28
 // images at batch 64, on each backend: go test -run '^$' -bench Step ./ganlib/models/vanilla
 func BenchmarkStep(b *testing.B) {
-	for _, name := range []string{"xla", "go"} {
-		b.Run(name, func(b *testing.B) {
-			var be backends.Backend
-			if name == "go" {
-				be = backendtest.Go(b)
-			} else {
-				be = backendtest.XLA(b)
-			}
-			rng := rand.New(rand.NewPCG(1, 1))
-			px := make([]float32, 1024*784)
-			for i := range px {
-				px[i] = rng.Float32()
-			}
-			tr, err := gan.New(be, vanilla.New(28, 28, 1), gan.Config{BatchSize: 64, Seed: 1})
-			if err != nil {
+	backendtest.EachB(b, func(b *testing.B, be backends.Backend) {
+		rng := rand.New(rand.NewPCG(1, 1))
+		px := make([]float32, 1024*784)
+		for i := range px {
+			px[i] = rng.Float32()
+		}
+		tr, err := gan.New(be, vanilla.New(28, 28, 1), gan.Config{BatchSize: 64, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tr.SetData(px, 1024, 28, 28, 1, 0, 1); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tr.TrainStep(); err != nil { // compile outside the timing
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for range b.N {
+			if _, err := tr.TrainStep(); err != nil {
 				b.Fatal(err)
 			}
-			if err := tr.SetData(px, 1024, 28, 28, 1, 0, 1); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := tr.TrainStep(); err != nil { // compile outside the timing
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for range b.N {
-				if _, err := tr.TrainStep(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+		}
+	})
 }
