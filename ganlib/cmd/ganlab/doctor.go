@@ -56,7 +56,7 @@ func doctor(args []string) error {
 	if p := backend.FindPlugin("cuda"); p != "" {
 		note("cuda", "PJRT CUDA plugin found: "+p+" (use GANLAB_BACKEND=cuda or the ganlab-xla-cuda kernel)")
 	} else {
-		note("cuda", "no PJRT CUDA plugin (pjrt_c_api_cuda_plugin.so) in "+strings.Join(backend.PluginDirs(), ":")+"; CPU only")
+		note("cuda", "no PJRT CUDA plugin (pjrt_c_api_cuda_plugin.so or jax's xla_cuda_plugin.so) in "+strings.Join(backend.PluginDirs(), ":")+"; CPU only")
 	}
 
 	// Go toolchain: GoNB compiles every cell with it.
