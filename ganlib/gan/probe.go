@@ -2,6 +2,7 @@ package gan
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -11,17 +12,23 @@ import (
 )
 
 // The NaN/Inf guard names the first layer whose output was not finite. Each training step graph carries a probe
-// (a graph parameter); ProbeLayer, called by models.Stack after every layer, adds to it the count of finite
-// values of that layer's output, so one extra small vector per step comes back, computed in the same forward pass
-// as the loss (before the update that a NaN would spoil). Networks that are not a models.Stack are not probed:
-// the error then names the loss only.
+// (a graph parameter); ProbeLayer, called by models.Stack after every layer, adds to it the sum of that layer's
+// output values, so one extra small vector per step comes back, computed in the same forward pass as the loss
+// (before the update that a NaN would spoil). A NaN or ±Inf anywhere in a tensor makes its sum NaN or ±Inf (IEEE
+// arithmetic, on every backend), so a non-finite sum marks the layer. The sum is a plain reduction of the
+// activation: an earlier probe, ReduceAllSum(ConvertDType(IsFinite(x), Int32)), counted the finite values, but XLA's
+// CPU backend did not fuse the conversion into the reduction and wrote an int32 copy of every activation (128 MiB
+// for one layer of the lecture's DCGAN at batch 16), which raised the peak memory of a training step by hundreds of
+// MiB. The sum can only err the other way: finite values whose sum overflows float32 (|Σ| > 3.4·10³⁸) would name a
+// layer that held no NaN; it is only read once a loss is already non-finite. Networks that are not a models.Stack
+// are not probed: the error then names the loss only.
 const layerProbeParam = "gan_layer_probe"
 
 type layerProbe struct {
-	pass   string // "G(z)", "D(x)" or "D(G(z))": which call of which player is being built
-	names  []string
-	sizes  []int
-	counts []*Node
+	pass  string // "G(z)", "D(x)" or "D(G(z))": which call of which player is being built
+	names []string
+	sizes []int
+	sums  []*Node
 }
 
 // ProbeLayer records, when the graph being built is one of the Trainer's training steps, whether the output x
@@ -35,7 +42,7 @@ func ProbeLayer(ctx *context.Context, scope string, x *Node) {
 	}
 	p.names = append(p.names, fmt.Sprintf("%s in %s", scope, p.pass))
 	p.sizes = append(p.sizes, x.Shape().Size())
-	p.counts = append(p.counts, ReduceAllSum(ConvertDType(IsFinite(x), dtypes.Int32)))
+	p.sums = append(p.sums, ConvertDType(ReduceAllSum(x), dtypes.Float32))
 }
 
 // startProbe attaches a new probe to g's graph parameters.
@@ -45,12 +52,12 @@ func startProbe(ctx *context.Context, g *Graph) *layerProbe {
 	return p
 }
 
-// output is the probe's vector of finite counts (a [1] zero when nothing was probed).
+// output is the probe's vector of per-layer sums (a [1] zero when nothing was probed).
 func (p *layerProbe) output(g *Graph) *Node {
-	if len(p.counts) == 0 {
-		return Const(g, []int32{0})
+	if len(p.sums) == 0 {
+		return Const(g, []float32{0})
 	}
-	return Stack(p.counts, 0)
+	return Stack(p.sums, 0)
 }
 
 // firstNonFinite names the first probed layer output that held a NaN or Inf, or "" when there is none (or no
@@ -59,13 +66,13 @@ func (p *layerProbe) firstNonFinite(out *tensors.Tensor) string {
 	if p == nil || len(p.names) == 0 {
 		return ""
 	}
-	counts, ok := out.Value().([]int32)
-	if !ok || len(counts) != len(p.names) {
+	sums, ok := out.Value().([]float32)
+	if !ok || len(sums) != len(p.names) {
 		return ""
 	}
-	for i, c := range counts {
-		if bad := p.sizes[i] - int(c); bad > 0 {
-			return fmt.Sprintf("%s (%d of %d values not finite)", p.names[i], bad, p.sizes[i])
+	for i, s := range sums {
+		if v := float64(s); math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Sprintf("%s (%d values, their sum %v)", p.names[i], p.sizes[i], v)
 		}
 	}
 	return ""

@@ -399,7 +399,7 @@ type NonFiniteError struct {
 	Step  int
 	Value float64
 	// Layer names the first layer output in that step's forward pass that held a NaN or Inf, e.g.
-	// "/generator/006_dense in G(z) (12 of 50176 values not finite)"; empty when the networks are not probed
+	// "/generator/006_dense in G(z) (50176 values, their sum NaN)"; empty when the networks are not probed
 	// (not a models.Stack) or every layer output was finite (the loss itself overflowed).
 	Layer string
 }
