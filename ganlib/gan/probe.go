@@ -19,8 +19,8 @@ import (
 // activation: an earlier probe, ReduceAllSum(ConvertDType(IsFinite(x), Int32)), counted the finite values, but XLA's
 // CPU backend did not fuse the conversion into the reduction and wrote an int32 copy of every activation (128 MiB
 // for one layer of the lecture's DCGAN at batch 16), which raised the peak memory of a training step by hundreds of
-// MiB. The sum can only err the other way: finite values whose sum overflows float32 (|Σ| > 3.4·10³⁸) would name a
-// layer that held no NaN; it is only read once a loss is already non-finite. Networks that are not a models.Stack
+// MiB. The sum never misses a NaN or Inf; it can only raise a false alarm, when finite values sum past float32's
+// range (|Σ| > 3.4·10³⁸), and it is only read once a loss is already non-finite. Networks that are not a models.Stack
 // are not probed: the error then names the loss only.
 const layerProbeParam = "gan_layer_probe"
 
