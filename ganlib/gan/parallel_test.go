@@ -138,14 +138,21 @@ func maxWeightDiff(want, got map[string][]float32) float64 {
 	return worst
 }
 
+// xlaDevices returns the XLA CPU backend (backendtest.XLA) and skips t when it has fewer than n devices.
+func xlaDevices(t *testing.T, n int) backends.Backend {
+	t.Helper()
+	b := backendtest.XLA(t)
+	if b.NumDevices() < n {
+		t.Skipf("backend %s has %d device(s), the test needs %d", b.Name(), b.NumDevices(), n)
+	}
+	return b
+}
+
 // TestDataParallelSameLoss: training split over 2 XLA CPU host devices, saved half-way, and continued from that
 // checkpoint on 4 devices (same seed, same global batch) gives the loss history of single-device training within
 // 1e-4 relative, the same generator weights and the same samples.
 func TestDataParallelSameLoss(t *testing.T) {
-	b := backendtest.XLA(t)
-	if b.NumDevices() < 2 {
-		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
-	}
+	b := xlaDevices(t, 2)
 	v := vanillaNoDropout(28, 28)
 	const batch = 16
 	ref := newParallel(t, b, v, 1, batch)
@@ -215,10 +222,7 @@ func TestDataParallelDropout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	b := backendtest.XLA(t)
-	if b.NumDevices() < 2 {
-		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
-	}
+	b := xlaDevices(t, 2)
 	v := vanilla.New(28, 28, 1)
 	want, _ := trainHistory(t, b, v, 1, 16, parallelSteps)
 	got, _ := trainHistory(t, b, v, 2, 16, parallelSteps)
@@ -236,10 +240,7 @@ func TestDataParallelInfoGAN(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	b := backendtest.XLA(t)
-	if b.NumDevices() < 2 {
-		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
-	}
+	b := xlaDevices(t, 2)
 	v := infogan.New(8, 1)
 	want, _ := trainHistory(t, b, v, 1, 8, 8)
 	got, _ := trainHistory(t, b, v, 2, 8, 8)
@@ -260,10 +261,7 @@ func TestDataParallelAdamDrift(t *testing.T) {
 	if os.Getenv("GANLAB_PARALLEL_DRIFT") == "" {
 		t.Skip("set GANLAB_PARALLEL_DRIFT=1 to run (minutes)")
 	}
-	b := backendtest.XLA(t)
-	if b.NumDevices() < 2 {
-		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
-	}
+	b := xlaDevices(t, 2)
 	v := dcgan.Radford(16, 1)
 	sgd := func() optimizers.Interface {
 		return optimizers.StochasticGradientDescent().WithDecay(false).WithLearningRate(0.02).Done()
@@ -324,10 +322,7 @@ func TestDataParallelConvBatchNorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	b := backendtest.XLA(t)
-	if b.NumDevices() < 2 {
-		t.Skipf("backend %s has %d device", b.Name(), b.NumDevices())
-	}
+	b := xlaDevices(t, 2)
 	v := dcgan.Radford(8, 1)
 	want, wantG := trainHistory(t, b, v, 1, 8, 10)
 	got, gotG := trainHistory(t, b, v, 2, 8, 10)
