@@ -1,17 +1,46 @@
 package gan
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
+
+// quadraticUpdate compiles one opt update of the quadratic loss ½‖w − target‖² (gradient w − target) of a variable
+// "w" (zeros) in ctx's "model" scope, the optimizer's state under "model/opt".
+func quadraticUpdate(t *testing.T, b backends.Backend, ctx *context.Context, opt optimizers.Interface, target []float32) *context.Exec {
+	t.Helper()
+	exec, err := context.NewExec(b, ctx.In("model"), func(ctx *context.Context, g *Graph) *Node {
+		w := ctx.VariableWithValue("w", make([]float32, len(target))).ValueGraph(g)
+		loss := MulScalar(ReduceAllSum(Square(Sub(w, Const(g, target)))), 0.5)
+		opt.UpdateGraph(ctx.In("opt"), g, loss)
+		return loss
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exec
+}
+
+// checkW fails t unless the variable "/model/w" equals the hand-computed w within 1e-6.
+func checkW(t *testing.T, ctx *context.Context, w []float64, what string) {
+	t.Helper()
+	got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/model", "w").MustValue())
+	for i := range w {
+		if math.Abs(float64(got[i])-w[i]) > 1e-6 {
+			t.Fatalf("%s: w = %v, by hand %v", what, got, w)
+		}
+	}
+}
 
 // TestMomentumAgainstHandComputation runs six updates of a quadratic loss ½‖w − t‖² (gradient w − t) and compares
 // every step with the update rule written out in float64: learning rate decayed by 2 per update down to a floor,
@@ -34,15 +63,7 @@ func TestMomentumAgainstHandComputation(t *testing.T) {
 		target := []float32{1, -2, 0.5}
 		ctx := context.New().Checked(false)
 		opt := Momentum(cfg)
-		exec, err := context.NewExec(b, ctx.In("model"), func(ctx *context.Context, g *Graph) *Node {
-			w := ctx.VariableWithValue("w", []float32{0, 0, 0}).ValueGraph(g)
-			loss := MulScalar(ReduceAllSum(Square(Sub(w, Const(g, target)))), 0.5)
-			opt.UpdateGraph(ctx.In("opt"), g, loss)
-			return loss
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		exec := quadraticUpdate(t, b, ctx, opt, target)
 		w := []float64{0, 0, 0}
 		v := []float64{0, 0, 0}
 		for s := range wantLR {
@@ -54,12 +75,7 @@ func TestMomentumAgainstHandComputation(t *testing.T) {
 				v[i] = wantM[s]*v[i] - wantLR[s]*grad
 				w[i] += v[i]
 			}
-			got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/model", "w").MustValue())
-			for i := range w {
-				if math.Abs(float64(got[i])-w[i]) > 1e-6 {
-					t.Fatalf("update %d: w = %v, by hand %v", s+1, got, w)
-				}
-			}
+			checkW(t, ctx, w, fmt.Sprintf("update %d", s+1))
 		}
 		if st := ctx.InspectVariable("/model/opt", momentumStepName); st == nil || st.MustValue().Value().(int64) != 6 {
 			t.Errorf("update counter: %v, want 6", st)
@@ -139,15 +155,7 @@ func TestMomentumAnneal(t *testing.T) {
 				ctx.In("model").In("opt").VariableWithValue(momentumStepName, int64(first-1)).SetTrainable(false)
 			}
 			opt := Momentum(cfg)
-			exec, err := context.NewExec(b, ctx.In("model"), func(ctx *context.Context, g *Graph) *Node {
-				w := ctx.VariableWithValue("w", []float32{0, 0, 0}).ValueGraph(g)
-				loss := MulScalar(ReduceAllSum(Square(Sub(w, Const(g, target)))), 0.5)
-				opt.UpdateGraph(ctx.In("opt"), g, loss)
-				return loss
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			exec := quadraticUpdate(t, b, ctx, opt, target)
 			w := []float64{0, 0, 0}
 			v := []float64{0, 0, 0}
 			for s := first; s <= len(wantLR); s++ {
@@ -158,12 +166,7 @@ func TestMomentumAnneal(t *testing.T) {
 					v[i] = 0.5*v[i] - wantLR[s-1]*(w[i]-float64(target[i]))
 					w[i] += v[i]
 				}
-				got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/model", "w").MustValue())
-				for i := range w {
-					if math.Abs(float64(got[i])-w[i]) > 1e-6 {
-						t.Fatalf("first update %d, update %d: w = %v, by hand %v", first, s, got, w)
-					}
-				}
+				checkW(t, ctx, w, fmt.Sprintf("first update %d, update %d", first, s))
 			}
 		}
 	})
