@@ -21,28 +21,35 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
 
-// TestTrainSmoke: InfoGAN takes steps on XLA with its MI loss recorded; the Q head reads codes of any images.
-func TestTrainSmoke(t *testing.T) {
-	b := backendtest.XLA(t)
-	tr, err := gan.New(b, infogan.New(8, 1), infogan.Config(4, 1))
+// smokeTrain trains v on XLA for 2 steps at batch 4 on the 8×8 grey images px and checks that every step recorded
+// a positive MI loss and finite D and G losses.
+func smokeTrain(t *testing.T, v gan.Variant, seed uint64, px []float32) *gan.Trainer {
+	t.Helper()
+	tr, err := gan.New(backendtest.XLA(t), v, infogan.Config(4, seed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	px := make([]float32, 16*64)
-	for i := range px {
-		px[i] = float32(i%13) / 12
-	}
-	if err := tr.SetData(px, 16, 8, 8, 1, 0, 1); err != nil {
+	if err := tr.SetData(px, len(px)/64, 8, 8, 1, 0, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := tr.Train(2); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range tr.History {
-		if !(r.MILoss > 0) || math.IsNaN(r.GLoss) {
-			t.Errorf("step %d: MI loss %g, G loss %g", r.Step, r.MILoss, r.GLoss)
+		if !(r.MILoss > 0) || math.IsNaN(r.GLoss) || math.IsNaN(r.DLoss) {
+			t.Errorf("step %d: MI loss %g, G loss %g, D loss %g", r.Step, r.MILoss, r.GLoss, r.DLoss)
 		}
 	}
+	return tr
+}
+
+// TestTrainSmoke: InfoGAN takes steps on XLA with its MI loss recorded; the Q head reads codes of any images.
+func TestTrainSmoke(t *testing.T) {
+	px := make([]float32, 16*64)
+	for i := range px {
+		px[i] = float32(i%13) / 12
+	}
+	tr := smokeTrain(t, infogan.New(8, 1), 1, px)
 	labels := make([]int, 16)
 	for i := range labels {
 		labels[i] = i % 10
@@ -59,26 +66,11 @@ func TestTrainSmoke(t *testing.T) {
 
 // TestPaperSmoke: the paper's full-width networks take steps on XLA and give Q's codes and the sweeps.
 func TestPaperSmoke(t *testing.T) {
-	b := backendtest.XLA(t)
-	tr, err := gan.New(b, infogan.Paper(8, 1), infogan.Config(4, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
 	px := make([]float32, 8*64)
 	for i := range px {
 		px[i] = float32(i%7) / 6
 	}
-	if err := tr.SetData(px, 8, 8, 8, 1, 0, 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := tr.Train(2); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range tr.History {
-		if !(r.MILoss > 0) || math.IsNaN(r.GLoss) || math.IsNaN(r.DLoss) {
-			t.Errorf("step %d: MI loss %g, G loss %g, D loss %g", r.Step, r.MILoss, r.GLoss, r.DLoss)
-		}
-	}
+	tr := smokeTrain(t, infogan.Paper(8, 1), 2, px)
 	grid, err := infogan.SweepGrid(tr, 0, 3, -1, 1, nil, 1)
 	if err != nil || len(grid) != 10*3*64 {
 		t.Fatalf("SweepGrid: %v, %d values", err, len(grid))
