@@ -105,12 +105,21 @@ func (c MomentumConfig) momentumAtEpoch(e float64) float64 {
 	return c.InitialMomentum + (c.FinalMomentum-c.InitialMomentum)*alpha
 }
 
+// CheckAnneal returns an error unless AnnealFrom = from, AnnealSteps = steps, AnnealTo = to is an anneal Momentum
+// accepts: from ≥ 0, steps ≥ 0 and, when steps > 0, a final factor in (0, 1].
+func CheckAnneal(from, steps int, to float64) error {
+	if steps < 0 || from < 0 || (steps > 0 && (to <= 0 || to > 1)) {
+		return fmt.Errorf("anneal from %d over %d steps to %g: want from ≥ 0, steps ≥ 0 and a final factor in (0, 1]", from, steps, to)
+	}
+	return nil
+}
+
 // Momentum returns the optimizer (for gan.Config.DOptimizer / GOptimizer: func() optimizers.Interface {
 // return gan.Momentum(cfg) }). It panics on an invalid configuration.
 func Momentum(cfg MomentumConfig) optimizers.Interface {
 	if cfg.LearningRate <= 0 || cfg.Decay < 0 || (cfg.Decay > 0 && cfg.Decay < 1) || cfg.MinLearningRate < 0 ||
 		cfg.InitialMomentum < 0 || cfg.InitialMomentum >= 1 || cfg.FinalMomentum < 0 || cfg.FinalMomentum >= 1 ||
-		cfg.MaxColNorm < 0 || cfg.AnnealSteps < 0 || cfg.AnnealFrom < 0 || (cfg.AnnealSteps > 0 && (cfg.AnnealTo <= 0 || cfg.AnnealTo > 1)) {
+		cfg.MaxColNorm < 0 || CheckAnneal(cfg.AnnealFrom, cfg.AnnealSteps, cfg.AnnealTo) != nil {
 		panic(fmt.Sprintf("gan.Momentum: invalid configuration %+v (want learning rate > 0, decay 0 or ≥ 1, momenta in [0, 1), max col norm ≥ 0, anneal steps and start ≥ 0, anneal factor in (0, 1])", cfg))
 	}
 	return &momentum{cfg: cfg}

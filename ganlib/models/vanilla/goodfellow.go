@@ -187,12 +187,7 @@ func ParseAnneal(s string) (Anneal, error) {
 }
 
 // Check returns an error for an anneal gan.Momentum would reject.
-func (a Anneal) Check() error {
-	if a.Steps < 0 || a.From < 0 || (a.Steps > 0 && (a.To <= 0 || a.To > 1)) {
-		return fmt.Errorf("anneal %+v: want from ≥ 0, steps ≥ 0 and a final factor in (0, 1]", a)
-	}
-	return nil
-}
+func (a Anneal) Check() error { return gan.CheckAnneal(a.From, a.Steps, a.To) }
 
 // GoodfellowConfigAnnealed is GoodfellowConfig with the late anneal a for k discriminator steps per generator step.
 func GoodfellowConfigAnnealed(seed uint64, k int, a Anneal) gan.Config {
