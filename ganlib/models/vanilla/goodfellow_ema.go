@@ -51,16 +51,24 @@ func LoadEMA(path string) (*EMA, error) {
 	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&e); err != nil {
 		return nil, fmt.Errorf("%s: not an EMA of generator weights: %w", path, err)
 	}
-	if !(e.Decay > 0 && e.Decay < 1) || e.Every < 1 || len(e.Values) == 0 {
+	if err := CheckEMA(e.Decay, e.Every); err != nil || len(e.Values) == 0 {
 		return nil, fmt.Errorf("%s: invalid EMA (decay %g, every %d, %d variables)", path, e.Decay, e.Every, len(e.Values))
 	}
 	return &e, nil
 }
 
-// NewEMA returns an empty average; it panics unless 0 < decay < 1 and every ≥ 1.
-func NewEMA(decay float64, every int) *EMA {
+// CheckEMA returns an error unless 0 < decay < 1 and every ≥ 1.
+func CheckEMA(decay float64, every int) error {
 	if !(decay > 0 && decay < 1) || every < 1 {
-		panic(fmt.Sprintf("vanilla.NewEMA: decay %g, every %d: want 0 < decay < 1 and every ≥ 1", decay, every))
+		return fmt.Errorf("EMA decay %g, every %d: want 0 < decay < 1 and every ≥ 1", decay, every)
+	}
+	return nil
+}
+
+// NewEMA returns an empty average; it panics unless CheckEMA accepts decay and every.
+func NewEMA(decay float64, every int) *EMA {
+	if err := CheckEMA(decay, every); err != nil {
+		panic("vanilla.NewEMA: " + err.Error())
 	}
 	return &EMA{Decay: decay, Every: every}
 }

@@ -111,8 +111,8 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	}
 	var ema *vanilla.EMA
 	if emaDecay != 0 {
-		if !(emaDecay > 0 && emaDecay < 1) || emaEvery < 1 {
-			return fmt.Errorf("-ema %g -ema-every %d: want 0 < decay < 1 and every ≥ 1", emaDecay, emaEvery)
+		if err := vanilla.CheckEMA(emaDecay, emaEvery); err != nil {
+			return fmt.Errorf("-ema %g -ema-every %d: %w", emaDecay, emaEvery, err)
 		}
 		step := 0
 		if meta, _, err := gan.ReadMeta(dir); err == nil {
