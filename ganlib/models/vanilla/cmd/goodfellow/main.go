@@ -57,8 +57,10 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	if err := anneal.Check(); err != nil {
 		return err
 	}
+	// The checkpoint to resume, if any (metaErr != nil: none).
+	meta, ckpt, metaErr := gan.ReadMeta(dir)
 	// The anneal is part of the run: a checkpoint's setting is kept on resume and may not be changed.
-	if meta, ckpt, err := gan.ReadMeta(dir); err == nil {
+	if metaErr == nil {
 		stored, err := vanilla.ParseAnneal(meta.Params["anneal"])
 		if err != nil {
 			return fmt.Errorf("%s: %w", ckpt, err)
@@ -115,7 +117,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 			return fmt.Errorf("-ema %g -ema-every %d: %w", emaDecay, emaEvery, err)
 		}
 		step := 0
-		if meta, _, err := gan.ReadMeta(dir); err == nil {
+		if metaErr == nil {
 			step = meta.Step
 		}
 		var note string
