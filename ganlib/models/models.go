@@ -111,8 +111,29 @@ func Summarize(backend backends.Backend, v gan.Variant) (g, d NetSummary, err er
 		return s
 	}
 	const b = 2
-	g = summarize(gan.GeneratorScope, shapes.Make(dtypes.Float32, b, v.LatentDim), v.Generator)
-	d = summarize(gan.DiscriminatorScope, shapes.Make(dtypes.Float32, b, v.Height, v.Width, v.Channels), v.Discriminator)
+	gen, disc := v.Generator, v.Discriminator
+	// A conditional variant's networks also take the condition c (G) and the one-hot labels y (D); InfoGAN's D is
+	// counted with its Q head.
+	if v.ConditionalGenerator != nil {
+		gen = func(ctx *context.Context, z *graph.Node) *graph.Node {
+			return v.ConditionalGenerator(ctx, z, graph.Parameter(z.Graph(), "c", shapes.Make(dtypes.Float32, b, v.CondDim())))
+		}
+	}
+	if v.InfoDiscriminator != nil || v.ConditionalDiscriminator != nil {
+		disc = func(ctx *context.Context, x *graph.Node) *graph.Node {
+			var y *graph.Node
+			if v.Classes > 0 {
+				y = graph.Parameter(x.Graph(), "y", shapes.Make(dtypes.Float32, b, v.Classes))
+			}
+			if v.InfoDiscriminator != nil {
+				logits, _, _ := v.InfoDiscriminator(ctx, x, y)
+				return logits
+			}
+			return v.ConditionalDiscriminator(ctx, x, y)
+		}
+	}
+	g = summarize(gan.GeneratorScope, shapes.Make(dtypes.Float32, b, v.LatentDim), gen)
+	d = summarize(gan.DiscriminatorScope, shapes.Make(dtypes.Float32, b, v.Height, v.Width, v.Channels), disc)
 	return g, d, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/models"
+	"github.com/ganlab/ganlab/ganlib/models/infogan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 )
 
@@ -50,5 +51,31 @@ func TestVanillaSummary(t *testing.T) {
 	}
 	if models.Commas(27265281) != "27,265,281" || models.Commas(7) != "7" {
 		t.Error("Commas")
+	}
+}
+
+// TestConditionalSummary: Summarize builds a variant whose G takes a condition and whose D has a Q head (InfoGAN),
+// and counts their parameters as computed by hand.
+func TestConditionalSummary(t *testing.T) {
+	b, err := backend.NewGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	g, d, err := models.Summarize(b, infogan.New(28, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// G: Dense(7·7·64) of z (62) and of c (10 + 2), BatchNorm(64), Conv2DTranspose(32, 4) from 64, BatchNorm(32),
+	// Conv2DTranspose(1, 4) from 32.
+	wantG := (62*3136 + 3136) + (12*3136 + 3136) + 2*64 + (16*64*32 + 32) + 2*32 + (16*32 + 1)
+	// D: Conv2D(32, 4) from 1, Conv2D(64, 4) from 32, BatchNorm(64), Dense(256) from 7·7·64, BatchNorm(256), D's
+	// Dense(1); Q: Dense(64), BatchNorm(64), Dense(10), Dense(2).
+	wantD := (16*32 + 32) + (16*32*64 + 64) + 2*64 + (3136*256 + 256) + 2*256 + 257 + (256*64 + 64) + 2*64 + 650 + 130
+	if g.Total != wantG || d.Total != wantD {
+		t.Errorf("infogan: G %d, D %d parameters; want %d, %d", g.Total, d.Total, wantG, wantD)
+	}
+	if got := g.Output; len(got) != 4 || got[1] != 28 || got[3] != 1 {
+		t.Errorf("infogan G output %v, want [2 28 28 1]", got)
 	}
 }
