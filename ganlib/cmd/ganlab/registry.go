@@ -6,8 +6,12 @@ import (
 	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
+	"github.com/ganlab/ganlab/ganlib/models/infogan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
+	"github.com/ganlab/ganlab/ganlib/models/wgan"
+	"github.com/ganlab/ganlab/ganlib/models/wgangp"
 )
 
 // modelSpec builds a variant for images of size×size×channels.
@@ -17,6 +21,9 @@ type modelSpec struct {
 	// order is the model's place in the lecture, for listings (vanilla first); models without one come last.
 	order int
 	new   func(size, channels int) gan.Variant
+	// config returns the trainer settings of the model's paper (its optimizers); nil: gan.Config's defaults,
+	// Adam(2e-4, β1 0.5) for both players.
+	config func(batch int, seed uint64) gan.Config
 }
 
 var modelRegistry = map[string]modelSpec{
@@ -26,6 +33,22 @@ var modelRegistry = map[string]modelSpec{
 		new: func(size, channels int) gan.Variant { return dcgan.Lecture(size, channels) }},
 	"dcgan": {doc: "Radford et al. 2015's DCGAN (BatchNorm, ReLU in G, N(0,0.02) init); sizes like 28, 32, 64", size: 64, order: 3,
 		new: func(size, channels int) gan.Variant { return dcgan.Radford(size, channels) }},
+	"cgan": {doc: "Mirza & Osindero 2014's conditional GAN: G and D see the dataset's 10 class labels; 28×28", size: 28, order: 4,
+		new: func(size, channels int) gan.Variant { return cgan.New(size, channels) }},
+	"wgan": {doc: "Arjovsky et al. 2017: critic without sigmoid, weights clipped at 0.01, RMSProp 5e-5, 5 critic steps", size: 28, order: 5,
+		new: func(size, channels int) gan.Variant { return wgan.New(size, channels) }, config: wgan.Config},
+	"wgan-gp": {doc: "Gulrajani et al. 2017: WGAN with the gradient penalty (λ 10) instead of clipping, Adam(1e-4, β 0, 0.9)", size: 28, order: 6,
+		new: func(size, channels int) gan.Variant { return wgangp.New(size, channels) }, config: wgangp.Config},
+	"infogan": {doc: "Chen et al. 2016: a 10-value categorical and 2 continuous codes recovered by a Q head on D; 28×28", size: 28, order: 7,
+		new: func(size, channels int) gan.Variant { return infogan.New(size, channels) }, config: infogan.Config},
+}
+
+// trainConfig returns the trainer settings of model name (see modelSpec.config).
+func trainConfig(name string, batch int, seed uint64) gan.Config {
+	if c := modelRegistry[name].config; c != nil {
+		return c(batch, seed)
+	}
+	return gan.Config{BatchSize: batch, Seed: seed}
 }
 
 func modelNames() string {

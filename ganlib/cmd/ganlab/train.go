@@ -25,7 +25,8 @@ func train(args []string) error {
 	out := fs.String("out", "out/train", "run folder: checkpoints, PNG grids, history.json, curves.png")
 	keep := fs.Int("keep", 3, "checkpoints to keep")
 	every := fs.Int("every", 0, "also write a checkpoint every N steps (0: only after every epoch)")
-	lossName := fs.String("loss", "non-saturating", "loss pair: non-saturating or minimax")
+	lossName := fs.String("loss", "", "loss pair: non-saturating or minimax (default: the model's own; wgan and wgan-gp have only\n"+
+		"the Wasserstein pair)")
 	metricsEvery := fs.Int("metrics", 0, "every N steps, print FD, classifier score, class entropy and precision/recall of 1,000 samples\n"+
 		"against the test set (28×28×1 models on mnist or fashion-mnist; see ganlab eval); 0: never")
 	devices := fs.Int("devices", 1, "split each batch over this many devices of the backend, data-parallel (XLA CPU has 4 host\n"+
@@ -76,13 +77,18 @@ func train(args []string) error {
 	if images.H != images.W {
 		return fmt.Errorf("images of %s are %d×%d; models need square images", images.Name, images.H, images.W)
 	}
-	if v.Loss, err = gan.LossByName(params["loss"]); err != nil {
+	if err := chooseLoss(&v, params); err != nil {
 		return err
 	}
+	if v.Classes > 0 && len(images.Labels) != images.N {
+		return fmt.Errorf("model %s needs class labels; %s train has none", params["model"], images.Name)
+	}
+	cfg := trainConfig(params["model"], *batch, *seed)
+	cfg.Devices = *devices
 	sess := &lab.Session{
 		Dir:             *out,
 		Variant:         v,
-		Config:          gan.Config{BatchSize: *batch, Seed: *seed, Devices: *devices},
+		Config:          cfg,
 		Data:            lab.ImagesOf(images),
 		Epochs:          *epochs,
 		Steps:           *steps,
@@ -108,6 +114,25 @@ func train(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "step %d: checkpoints and grids in %s\n", sess.Trainer.Step(), *out)
+	return nil
+}
+
+// chooseLoss sets v's loss from params["loss"] (empty: the model's own, which params then records). Models with a
+// loss pair other than the non-saturating one (the Wasserstein critics) accept only their own.
+func chooseLoss(v *gan.Variant, params map[string]string) error {
+	name := params["loss"]
+	if name == "" || name == v.Loss.Name {
+		params["loss"] = v.Loss.Name
+		return nil
+	}
+	if v.Loss.Name != gan.NonSaturating().Name {
+		return fmt.Errorf("model %s trains only with its own %s loss, not -loss %s", v.Name, v.Loss.Name, name)
+	}
+	loss, err := gan.LossByName(name)
+	if err != nil {
+		return err
+	}
+	v.Loss, params["loss"] = loss, loss.Name
 	return nil
 }
 
