@@ -63,11 +63,21 @@ func uniformDense(ctx *context.Context, x *Node, units int, irange float64, bias
 	return Add(nn.MatMul(x, w), ExpandAxes(bv.ValueGraph(x.Graph()), 0))
 }
 
-// GoodfellowGenerator returns G. outputBias (784 values, or nil for zeros) initialises the sigmoid layer's bias;
-// MarginalBias computes the paper's from the training images.
+// GoodfellowGenerator returns G for the trainer's uniform noise. outputBias (784 values, or nil for zeros)
+// initialises the sigmoid layer's bias; MarginalBias computes the paper's from the training images.
 func GoodfellowGenerator(outputBias []float32) models.Stack {
+	return goodfellowGenerator(gan.Uniform, outputBias)
+}
+
+// goodfellowGenerator is G for noise drawn as noise: its first layer scales U(−1, 1) by √3 to U(−√3, √3) and
+// leaves N(0, 1) as it is (both have unit variance, as the adversarial code's get_noise draws them).
+func goodfellowGenerator(noise gan.NoiseKind, outputBias []float32) models.Stack {
+	first := models.Layer{Name: "noise_sqrt3", Fn: func(_ *context.Context, z *Node) *Node { return MulScalar(z, math.Sqrt(3)) }}
+	if noise != gan.Uniform {
+		first = models.Layer{Name: "noise", Fn: func(_ *context.Context, z *Node) *Node { return z }}
+	}
 	return models.Stack{
-		{Name: "noise_sqrt3", Fn: func(_ *context.Context, z *Node) *Node { return MulScalar(z, math.Sqrt(3)) }},
+		first,
 		{Name: "relu_dense", Fn: func(ctx *context.Context, x *Node) *Node {
 			return reluOf(uniformDense(ctx, x, GoodfellowHidden, goodfellowGIRange, nil))
 		}},
@@ -127,17 +137,24 @@ func MarginalBias(pixels []float32, n, dim int) ([]float32, error) {
 // Goodfellow returns the paper's MNIST GAN (28×28×1) with k = criticSteps discriminator steps per generator step
 // (Algorithm 1; the paper used k = 1) and G's output bias outputBias (MarginalBias of the training images, or nil).
 func Goodfellow(criticSteps int, outputBias []float32) gan.Variant {
+	return GoodfellowNoise(criticSteps, outputBias, gan.Uniform)
+}
+
+// GoodfellowNoise is Goodfellow with G's noise drawn as noise: gan.Uniform, U(−√3, √3) (the paper's "uniform
+// noise"), or gan.Normal, N(0, 1) (the default of the authors' adversarial.Generator, which mnist.yaml does not
+// override).
+func GoodfellowNoise(criticSteps int, outputBias []float32, noise gan.NoiseKind) gan.Variant {
 	if criticSteps <= 0 {
 		criticSteps = 1
 	}
 	return gan.Variant{
 		Name:          "goodfellow",
 		LatentDim:     LatentDim,
-		Noise:         gan.Uniform,
+		Noise:         noise,
 		Height:        28,
 		Width:         28,
 		Channels:      1,
-		Generator:     GoodfellowGenerator(outputBias).Network(),
+		Generator:     goodfellowGenerator(noise, outputBias).Network(),
 		Discriminator: GoodfellowDiscriminator().Network(),
 		Loss:          gan.NonSaturating(),
 		CriticSteps:   criticSteps,

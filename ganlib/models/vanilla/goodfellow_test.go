@@ -157,3 +157,44 @@ func TestAnnealString(t *testing.T) {
 		_, _ = cfg.DOptimizer(), cfg.GOptimizer() // gan.Momentum panics on a setting it rejects
 	}
 }
+
+// TestGoodfellowNoise: both priors reach G's first dense layer with unit variance. With the same seed (hence the
+// same weights), the normal-noise G at √3·z computes what the uniform-noise G computes at z (its first layer
+// scales U(−1, 1) to U(−√3, √3)); the variants declare their noise so the trainer draws the right prior.
+func TestGoodfellowNoise(t *testing.T) {
+	b := backendtest.Go(t)
+	uni, nor := vanilla.Goodfellow(1, nil), vanilla.GoodfellowNoise(1, nil, gan.Normal)
+	if uni.Noise != gan.Uniform || nor.Noise != gan.Normal {
+		t.Fatalf("noise kinds: %v and %v", uni.Noise, nor.Noise)
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	z := make([]float32, 3*vanilla.LatentDim)
+	zs := make([]float32, len(z))
+	for i := range z {
+		z[i] = float32(2*rng.Float64() - 1)
+		zs[i] = z[i] * float32(math.Sqrt(3))
+	}
+	gen := func(v gan.Variant, z []float32) []float32 {
+		tr, err := gan.New(b, v, vanilla.GoodfellowConfig(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := tr.Generate(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	a, c, plain := gen(uni, z), gen(nor, zs), gen(nor, z)
+	var maxDiff, moved float64
+	for i := range a {
+		maxDiff = math.Max(maxDiff, math.Abs(float64(a[i]-c[i])))
+		moved = math.Max(moved, math.Abs(float64(a[i]-plain[i])))
+	}
+	if maxDiff > 1e-5 {
+		t.Errorf("uniform G(z) and normal G(√3·z) differ by up to %g", maxDiff)
+	}
+	if moved < 1e-3 {
+		t.Errorf("normal G(z) equals uniform G(z) (difference %g): the uniform G does not scale its noise", moved)
+	}
+}

@@ -13,6 +13,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -42,20 +43,29 @@ func main() {
 	parzenEvery := flag.Int("parzen-every", 0, "also measure the Parzen log-likelihood (with -parzen samples, 10000 when -parzen is 0) every N steps while training")
 	ema := flag.Float64("ema", 0, "also keep an exponential moving average of G's weights with this per-step decay (e.g. 0.999; 0: off), started at the first step trained (kept in <dir>/ema-generator.gob with the checkpoints and resumed with them); -parzen and -parzen-every then score its samples as well, and <dir>/parzen-samples.npy holds the average's")
 	emaEvery := flag.Int("ema-every", 10, "fold G's weights into the average every N steps (the decay is applied as decay^N)")
+	noise := flag.String("noise", "uniform", "G's noise: uniform (U(−√3, √3), the paper's) or normal (N(0, 1), the default of the authors' adversarial.Generator, which their mnist.yaml keeps); stored in the checkpoint")
 	flag.Parse()
 	anneal := vanilla.Anneal{From: *annealFrom, Steps: *annealSteps, To: *annealTo}
 	if !anneal.On() {
 		anneal = vanilla.Anneal{}
 	}
-	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats, anneal, *parzenEvery, *ema, *emaEvery); err != nil {
+	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats, anneal, *parzenEvery, *ema, *emaEvery, *noise); err != nil {
 		fmt.Fprintln(os.Stderr, "goodfellow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool, anneal vanilla.Anneal, parzenEvery int, emaDecay float64, emaEvery int) error {
+func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool, anneal vanilla.Anneal, parzenEvery int, emaDecay float64, emaEvery int, noise string) error {
 	if err := anneal.Check(); err != nil {
 		return err
+	}
+	noiseKind := gan.Uniform
+	switch noise {
+	case "uniform":
+	case "normal":
+		noiseKind = gan.Normal
+	default:
+		return fmt.Errorf("-noise %q: want uniform or normal", noise)
 	}
 	// The checkpoint to resume, if any (metaErr != nil: none).
 	meta, ckpt, metaErr := gan.ReadMeta(dir)
@@ -72,6 +82,10 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 			return fmt.Errorf("%s was trained with anneal %s; the flags ask for %s (use a new -dir)", ckpt, stored, anneal)
 		case !stored.On() && anneal.On() && meta.Step > anneal.From:
 			return fmt.Errorf("%s is at step %d, past -anneal-from %d: the anneal would start mid-way", ckpt, meta.Step, anneal.From)
+		}
+		// Checkpoints written before -noise existed hold no setting: they were trained with uniform noise.
+		if stored := cmp.Or(meta.Params["noise"], "uniform"); stored != noise {
+			return fmt.Errorf("%s was trained with -noise %s; the flags ask for %s (use a new -dir)", ckpt, stored, noise)
 		}
 	}
 	cfg, err := vanilla.GoodfellowConfigNamed(opt, seed)
@@ -101,7 +115,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	}
 	sess := &lab.Session{
 		Dir:             dir,
-		Variant:         vanilla.Goodfellow(k, bias),
+		Variant:         vanilla.GoodfellowNoise(k, bias, noiseKind),
 		Config:          cfg,
 		Data:            lab.Images{Pixels: px, N: vanilla.GoodfellowTrainN, H: 28, W: 28, C: 1},
 		Steps:           steps,
@@ -109,7 +123,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		GridCols:        10,
 		CheckpointEvery: every,
 		Keep:            2,
-		Params:          map[string]string{"model": "goodfellow", "data": "mnist[0:50000]", "k": fmt.Sprint(k), "opt": opt, "anneal": anneal.String()},
+		Params:          map[string]string{"model": "goodfellow", "data": "mnist[0:50000]", "k": fmt.Sprint(k), "opt": opt, "anneal": anneal.String(), "noise": noise},
 	}
 	var ema *vanilla.EMA
 	if emaDecay != 0 {
