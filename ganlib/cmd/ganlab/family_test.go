@@ -58,6 +58,7 @@ func TestTrainFamilyModels(t *testing.T) {
 		{"wgan", "wasserstein", 5e-5, 5e-5},
 		{"wgan-gp", "wasserstein", 1e-4, 1e-4},
 		{"infogan", "non-saturating", 2e-4, 1e-3},
+		{"infogan-augq", "non-saturating", 2e-4, 1e-3},
 	}
 	for _, c := range cases {
 		t.Run(c.model, func(t *testing.T) {

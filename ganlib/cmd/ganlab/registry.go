@@ -41,6 +41,8 @@ var modelRegistry = map[string]modelSpec{
 		new: func(size, channels int) gan.Variant { return wgangp.New(size, channels) }, config: wgangp.Config},
 	"infogan": {doc: "Chen et al. 2016: a 10-value categorical and 2 continuous codes recovered by a Q head on D; 28×28", size: 28, order: 7,
 		new: func(size, channels int) gan.Variant { return infogan.New(size, channels) }, config: infogan.Config},
+	"infogan-augq": {doc: "InfoGAN whose Q names the categorical code from a randomly warped copy of the image (ganlab's addition)", size: 28, order: 8,
+		new: func(size, channels int) gan.Variant { return infogan.AugmentedQ(size, channels) }, config: infogan.Config},
 }
 
 // trainConfig returns the trainer settings of model name (see modelSpec.config).

@@ -26,6 +26,10 @@
 // 64/128 and 1024, Q head 64 units instead of 128, G without the FC 1024 layer and with 64/32 filters instead of
 // 128/64), and the notebook trains at batch 64 instead of 100; z (62-d, U(−1, 1)), the codes, λ, the learning rates
 // and the loss are the paper's. Paper (paper.go) has the paper's full widths.
+//
+// AugmentedQ (augment.go) is ganlab's addition, not the paper's: Q names the categorical code from a randomly
+// rotated, sheared and stretched copy of G's image, so that a code carried by slant or width does not pay and
+// the code comes to mean the digit.
 package infogan
 
 import (

@@ -100,10 +100,15 @@ func TestTrainMNIST(t *testing.T) {
 	}
 	v := infogan.New(28, 1)
 	name := "infogan-seed" + strconv.Itoa(int(seed))
-	if os.Getenv("INFOGAN_ARCH") == "paper" {
+	switch os.Getenv("INFOGAN_ARCH") {
+	case "paper":
 		// The paper's full-width networks (infogan.Paper).
 		v = infogan.Paper(28, 1)
 		name = "infogan-paper-seed" + strconv.Itoa(int(seed))
+	case "augq":
+		// ganlab's addition: Q names the categorical code from a warped copy (infogan.AugmentedQ).
+		v = infogan.AugmentedQ(28, 1)
+		name = "infogan-augq-seed" + strconv.Itoa(int(seed))
 	}
 	batch := 64
 	if b, err := strconv.Atoi(os.Getenv("INFOGAN_BATCH")); err == nil && b > 0 {
