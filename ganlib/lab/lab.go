@@ -114,7 +114,11 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		return nil, err
 	}
 	if gan.HasCheckpoint(s.Dir) {
-		if _, err := tr.Load(s.Dir); err != nil {
+		stored, err := tr.Load(s.Dir)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkParams(s.Dir, stored, s.Params); err != nil {
 			return nil, err
 		}
 		fmt.Printf("Resuming %s from its checkpoint at step %d.\n", s.Dir, tr.Step())
@@ -358,6 +362,24 @@ func ShowSamples(tr *gan.Trainer, dir, name string, rows, cols int, seed uint64)
 	}
 	nbui.ShowPNG(png)
 	return path, nil
+}
+
+// checkParams refuses to resume a run whose checkpoint params (stored) give another value to one of the
+// session's params (want): the weights would continue under a setting they were not trained with (another
+// noise, schedule or dataset). Keys the checkpoint lacks (written before the key existed) are not checked, nor
+// are absolute paths (a data folder named by path): a project moved to another folder keeps its runs.
+func checkParams(dir string, stored, want map[string]string) error {
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if v, ok := stored[k]; ok && v != want[k] && !(filepath.IsAbs(v) && filepath.IsAbs(want[k])) {
+			return fmt.Errorf("%s holds a run trained with %s=%q, but this session asks for %s=%q: use another run folder, or remove this one to start afresh", dir, k, v, k, want[k])
+		}
+	}
+	return nil
 }
 
 // ImagesOf adapts a dataset split to a Session's Data.
