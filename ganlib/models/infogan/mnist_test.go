@@ -84,11 +84,12 @@ func TestPaperSmoke(t *testing.T) {
 
 // TestTrainMNIST trains InfoGAN on MNIST and measures the categorical code's accuracy on the 10,000 test digits
 // after Hungarian matching (goal ≥ 95 %), and draws the code sweeps. Off unless INFOGAN_STEPS is set (e.g. 5000);
-// INFOGAN_SEED picks the seed (default 1), INFOGAN_ARCH=paper the paper's full-width networks (infogan.Paper),
-// INFOGAN_BATCH the batch size (default 64), INFOGAN_LAMBDA_CONT the continuous codes' λ (default LambdaCont); the
-// run folder out/runs/family/infogan[-paper]-seedN[-bB][-lcontX] resumes.
+// INFOGAN_SEED picks the seed (default 1), INFOGAN_ARCH=paper the paper's full-width networks (infogan.Paper) and
+// INFOGAN_ARCH=augq ganlab's warped Q (infogan.AugmentedQ), INFOGAN_BATCH the batch size (default 64),
+// INFOGAN_LAMBDA_CONT the continuous codes' λ (default LambdaCont); the run folder
+// out/runs/family/infogan[-paper|-augq]-seedN[-bB][-lcontX] resumes. The goal is met by
 //
-//	INFOGAN_STEPS=5000 nice -n 5 go test -run TrainMNIST -timeout 5h -v ./ganlib/models/infogan
+//	INFOGAN_STEPS=20000 INFOGAN_SEED=1 INFOGAN_ARCH=augq go test -run TrainMNIST -timeout 5h -v ./ganlib/models/infogan
 func TestTrainMNIST(t *testing.T) {
 	steps, _ := strconv.Atoi(os.Getenv("INFOGAN_STEPS"))
 	if steps <= 0 {
