@@ -21,10 +21,12 @@ import (
 //	avg ← β·avg + (1 − β)·w,   β = Decay^Every
 //
 // (the first fold copies w), so Decay is the per-step rate (0.999: an average over about the last 1,000 steps).
-// Save and LoadEMA keep it in a file beside the checkpoints (cmd/goodfellow: <dir>/ema-generator.gob).
+// Folding starts at step From (0: the first step), so that a long average (e.g. 0.9999) need not carry the early
+// weights. Save and LoadEMA keep it in a file beside the checkpoints (cmd/goodfellow: <dir>/ema-generator.gob).
 type EMA struct {
 	Decay float64
 	Every int
+	From  int
 	// Values are the averaged weights, keyed like gan.Trainer.VariableValues; Folds counts the folds and Step is
 	// the trainer step of the last one.
 	Values map[string][]float32
@@ -100,10 +102,10 @@ func (e *EMA) Fold(values map[string][]float32) error {
 	return nil
 }
 
-// Callback folds the trainer's generator weights in after every Every-th step.
+// Callback folds the trainer's generator weights in after every Every-th step from step From on.
 func (e *EMA) Callback() gan.Callback {
 	return func(t *gan.Trainer, _ gan.Record) error {
-		if t.Step()%e.Every != 0 {
+		if t.Step()%e.Every != 0 || t.Step() < e.From {
 			return nil
 		}
 		if err := e.Fold(t.VariableValues(gan.GeneratorScope)); err != nil {
@@ -120,15 +122,26 @@ const EMAFile = "ema-generator.gob"
 // ResumeEMA returns the average saved in runDir/EMAFile when it was saved at step (the checkpoint's) with the same
 // decay and every, and a new empty one otherwise; note says which.
 func ResumeEMA(runDir string, decay float64, every, step int) (e *EMA, note string) {
+	return ResumeEMAFrom(runDir, decay, every, 0, step)
+}
+
+// ResumeEMAFrom is ResumeEMA for an average that folds from step from on. Before that step there is nothing to
+// resume: the run's checkpoint (step) is compared with from.
+func ResumeEMAFrom(runDir string, decay float64, every, from, step int) (e *EMA, note string) {
 	path := filepath.Join(runDir, EMAFile)
+	fresh := NewEMA(decay, every)
+	fresh.From = from
+	if step < from {
+		return fresh, fmt.Sprintf("the EMA of G's weights starts at step %d", from)
+	}
 	old, err := LoadEMA(path)
 	switch {
-	case err == nil && old.Step == step && old.Decay == decay && old.Every == every:
+	case err == nil && old.Step == step && old.Decay == decay && old.Every == every && old.From == from:
 		return old, fmt.Sprintf("resuming the EMA of G's weights from %s (%d folds, step %d)", path, old.Folds, old.Step)
 	case err == nil:
-		return NewEMA(decay, every), fmt.Sprintf("%s (step %d, decay %g, every %d) does not match step %d, decay %g, every %d: starting a new EMA", path, old.Step, old.Decay, old.Every, step, decay, every)
+		return fresh, fmt.Sprintf("%s (step %d, decay %g, every %d, from %d) does not match step %d, decay %g, every %d, from %d: starting a new EMA", path, old.Step, old.Decay, old.Every, old.From, step, decay, every, from)
 	}
-	return NewEMA(decay, every), "starting a new EMA of G's weights"
+	return fresh, "starting a new EMA of G's weights"
 }
 
 // SavingCallback folds the generator's weights in (Callback) and writes the average to runDir/EMAFile after every
@@ -141,7 +154,7 @@ func (e *EMA) SavingCallback(runDir string, saveEvery, last int) gan.Callback {
 		if err := fold(t, r); err != nil {
 			return err
 		}
-		if (saveEvery > 0 && t.Step()%saveEvery == 0) || t.Step() == last {
+		if e.Values != nil && ((saveEvery > 0 && t.Step()%saveEvery == 0) || t.Step() == last) {
 			return e.Save(path)
 		}
 		return nil

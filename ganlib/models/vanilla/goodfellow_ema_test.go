@@ -128,3 +128,66 @@ func TestResumeEMA(t *testing.T) {
 		}
 	}
 }
+
+// TestEMAFrom: an average with From folds nothing before that step (its first fold copies the weights there), is
+// not saved while empty, and resumes only with the same From.
+func TestEMAFrom(t *testing.T) {
+	b := backendtest.Go(t)
+	cfg := vanilla.GoodfellowConfig(3)
+	cfg.BatchSize = 4
+	tr, err := gan.New(b, vanilla.Goodfellow(1, nil), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := make([]float32, 8*784)
+	for i := range px {
+		px[i] = float32(i%5) / 4
+	}
+	if err := tr.SetData(px, 8, 28, 28, 1, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	e, _ := vanilla.ResumeEMAFrom(dir, 0.5, 2, 4, 0)
+	cb := e.SavingCallback(dir, 2, 6)
+	var atFrom map[string][]float32
+	for step := 1; step <= 6; step++ {
+		rec, err := tr.TrainStep()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cb(tr, rec); err != nil {
+			t.Fatal(err)
+		}
+		switch step {
+		case 2:
+			if e.Values != nil {
+				t.Fatalf("folded at step 2, before From 4")
+			}
+			if _, err := os.Stat(filepath.Join(dir, vanilla.EMAFile)); err == nil {
+				t.Fatal("saved an empty average")
+			}
+		case 4:
+			atFrom = tr.VariableValues(gan.GeneratorScope)
+			if e.Folds != 1 || len(e.Values) != len(atFrom) || len(atFrom) == 0 {
+				t.Fatalf("at From: %d folds of %d variables (G has %d)", e.Folds, len(e.Values), len(atFrom))
+			}
+			for k, w := range atFrom {
+				if !slices.Equal(e.Values[k], w) {
+					t.Fatalf("at From: the first fold should copy the weights; %s differs", k)
+				}
+			}
+		}
+	}
+	if e.Folds != 2 || e.Step != 6 {
+		t.Fatalf("after step 6: %d folds, step %d; want 2 folds (steps 4 and 6)", e.Folds, e.Step)
+	}
+	if got, note := vanilla.ResumeEMAFrom(dir, 0.5, 2, 4, 6); got.Folds != 2 {
+		t.Errorf("same From not resumed: %s", note)
+	}
+	if got, note := vanilla.ResumeEMAFrom(dir, 0.5, 2, 0, 6); got.Values != nil || !strings.Contains(note, "from 4") {
+		t.Errorf("another From resumed: %+v (%s)", got.Folds, note)
+	}
+	if got, note := vanilla.ResumeEMAFrom(dir, 0.5, 2, 10, 6); got.Values != nil || got.From != 10 || !strings.Contains(note, "starts at step 10") {
+		t.Errorf("a run before From: %+v (%s)", got.Folds, note)
+	}
+}

@@ -43,19 +43,20 @@ func main() {
 	parzenEvery := flag.Int("parzen-every", 0, "also measure the Parzen log-likelihood (with -parzen samples, 10000 when -parzen is 0) every N steps while training")
 	ema := flag.Float64("ema", 0, "also keep an exponential moving average of G's weights with this per-step decay (e.g. 0.999; 0: off), started at the first step trained (kept in <dir>/ema-generator.gob with the checkpoints and resumed with them); -parzen and -parzen-every then score its samples as well, and <dir>/parzen-samples.npy holds the average's")
 	emaEvery := flag.Int("ema-every", 10, "fold G's weights into the average every N steps (the decay is applied as decay^N)")
+	emaFrom := flag.Int("ema-from", 0, "start the average at this step (0: the first step trained); a long average (-ema 0.9999) then holds only late weights")
 	noise := flag.String("noise", "uniform", "G's noise: uniform (U(−√3, √3), the paper's) or normal (N(0, 1), the default of the authors' adversarial.Generator, which their mnist.yaml keeps); stored in the checkpoint")
 	flag.Parse()
 	anneal := vanilla.Anneal{From: *annealFrom, Steps: *annealSteps, To: *annealTo}
 	if !anneal.On() {
 		anneal = vanilla.Anneal{}
 	}
-	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats, anneal, *parzenEvery, *ema, *emaEvery, *noise); err != nil {
+	if err := run(*dir, *steps, *k, *seed, *every, *opt, *parzen, *caveats, anneal, *parzenEvery, *ema, *emaEvery, *emaFrom, *noise); err != nil {
 		fmt.Fprintln(os.Stderr, "goodfellow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool, anneal vanilla.Anneal, parzenEvery int, emaDecay float64, emaEvery int, noise string) error {
+func run(dir string, steps, k int, seed uint64, every int, opt string, parzen int, caveats bool, anneal vanilla.Anneal, parzenEvery int, emaDecay float64, emaEvery, emaFrom int, noise string) error {
 	if err := anneal.Check(); err != nil {
 		return err
 	}
@@ -130,12 +131,15 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		if err := vanilla.CheckEMA(emaDecay, emaEvery); err != nil {
 			return fmt.Errorf("-ema %g -ema-every %d: %w", emaDecay, emaEvery, err)
 		}
+		if emaFrom < 0 {
+			return fmt.Errorf("-ema-from %d: want a step ≥ 0", emaFrom)
+		}
 		step := 0
 		if metaErr == nil {
 			step = meta.Step
 		}
 		var note string
-		ema, note = vanilla.ResumeEMA(dir, emaDecay, emaEvery, step)
+		ema, note = vanilla.ResumeEMAFrom(dir, emaDecay, emaEvery, emaFrom, step)
 		fmt.Println(note)
 		sess.Callbacks = append(sess.Callbacks, ema.SavingCallback(dir, every, steps))
 	}
