@@ -50,9 +50,10 @@ func Warp(ctx *context.Context, x *Node, degrees, shear, scale float64) *Node {
 	// Output pixel (i, j) samples the input at M·(i − ci, j − cj) + (ci, cj), M = diag(1/sy, 1/sx)·shear·rotation.
 	ci, cj := float64(h-1)/2, float64(w-1)/2
 	n := h * w
-	ii := ConvertDType(Iota(g, shapes.Make(dtypes.Int32, 1, n), 1), dt)                     // pixel index i·w + j
-	row := AddScalar(Floor(DivScalar(ii, float64(w))), -ci)                                 // [1, n]
-	col := AddScalar(Sub(ii, MulScalar(Floor(DivScalar(ii, float64(w))), float64(w))), -cj) // [1, n]
+	ii := ConvertDType(Iota(g, shapes.Make(dtypes.Int32, 1, n), 1), dt) // pixel index i·w + j: [1, n]
+	i := Floor(DivScalar(ii, float64(w)))
+	row := AddScalar(i, -ci)
+	col := AddScalar(Sub(ii, MulScalar(i, float64(w))), -cj)
 	cos, sin := Cos(theta), Sin(theta)
 	ry := Sub(Mul(cos, row), Mul(sin, col)) // [B, n]
 	rx := Add(Mul(sin, row), Mul(cos, col))
@@ -97,6 +98,7 @@ func AugmentedQ(size, channels int) gan.Variant {
 			// Inference (InferCodes, CodeAccuracy): Q reads the image as it is.
 			return Discriminator(ctx, x, y)
 		}
+		// Two passes through the same body (its BatchNorm statistics see both the image and its warped copy).
 		logits, _, qCont = Discriminator(ctx, x, y)
 		_, qCat, _ = Discriminator(ctx, Warp(ctx, x, AugmentDegrees, AugmentShear, AugmentScale), y)
 		return logits, qCat, qCont
