@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 )
 
@@ -101,5 +102,14 @@ func TestSessionRefusesOtherParams(t *testing.T) {
 	}
 	if tr, err := newSession(6, map[string]string{"model": "vanilla", "noise": "uniform", "data": "/new/place/mri"}).Run(); err != nil || tr.Step() != 6 {
 		t.Fatalf("resuming with the data folder moved: %v", err)
+	}
+}
+
+// TestSessionNeedsLabels: a conditional model on data without labels is refused with an error that says so.
+func TestSessionNeedsLabels(t *testing.T) {
+	s := &Session{Dir: filepath.Join(t.TempDir(), "run"), Variant: cgan.New(28, 1), Config: gan.Config{BatchSize: 8, Seed: 1},
+		Data: randomImages(16), Steps: 1, Quiet: true}
+	if _, err := s.Run(); err == nil || !strings.Contains(err.Error(), "conditioned on class labels") {
+		t.Fatalf("cGAN without labels: %v", err)
 	}
 }

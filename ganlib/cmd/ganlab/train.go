@@ -80,9 +80,6 @@ func train(args []string) error {
 	if err := chooseLoss(&v, params); err != nil {
 		return err
 	}
-	if v.Classes > 0 && len(images.Labels) != images.N {
-		return fmt.Errorf("model %s needs class labels; %s train has none", params["model"], images.Name)
-	}
 	cfg := trainConfig(params["model"], *batch, *seed)
 	cfg.Devices = *devices
 	sess := &lab.Session{
