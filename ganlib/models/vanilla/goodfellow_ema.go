@@ -21,6 +21,7 @@ import (
 //	avg ← β·avg + (1 − β)·w,   β = Decay^Every
 //
 // (the first fold copies w), so Decay is the per-step rate (0.999: an average over about the last 1,000 steps).
+// Decay 1 is the plain mean of every fold (Polyak–Ruppert averaging): the n-th fold is avg ← avg + (w − avg)/n.
 // Folding starts at step From (0: the first step), so that a long average (e.g. 0.9999) need not carry the early
 // weights. Save and LoadEMA keep it in a file beside the checkpoints (cmd/goodfellow: <dir>/ema-generator.gob).
 type EMA struct {
@@ -59,12 +60,23 @@ func LoadEMA(path string) (*EMA, error) {
 	return &e, nil
 }
 
-// CheckEMA returns an error unless 0 < decay < 1 and every ≥ 1.
+// CheckEMA returns an error unless 0 < decay ≤ 1 (1: the plain mean) and every ≥ 1.
 func CheckEMA(decay float64, every int) error {
-	if !(decay > 0 && decay < 1) || every < 1 {
-		return fmt.Errorf("EMA decay %g, every %d: want 0 < decay < 1 and every ≥ 1", decay, every)
+	if !(decay > 0 && decay <= 1) || every < 1 {
+		return fmt.Errorf("EMA decay %g, every %d: want 0 < decay ≤ 1 (1: the plain mean) and every ≥ 1", decay, every)
 	}
 	return nil
+}
+
+// Uniform reports whether the average is the plain mean of its folds (Decay 1).
+func (e *EMA) Uniform() bool { return e.Decay == 1 }
+
+// String names the average, e.g. "EMA 0.9999" or "mean".
+func (e *EMA) String() string {
+	if e.Uniform() {
+		return "mean"
+	}
+	return fmt.Sprintf("EMA %g", e.Decay)
 }
 
 // NewEMA returns an empty average; it panics unless CheckEMA accepts decay and every.
@@ -89,6 +101,9 @@ func (e *EMA) Fold(values map[string][]float32) error {
 		return fmt.Errorf("EMA: %d variables, the average has %d", len(values), len(e.Values))
 	}
 	beta := math.Pow(e.Decay, float64(e.Every))
+	if e.Uniform() {
+		beta = float64(e.Folds) / float64(e.Folds+1)
+	}
 	for k, v := range values {
 		avg, ok := e.Values[k]
 		if !ok || len(avg) != len(v) {
@@ -132,16 +147,16 @@ func ResumeEMAFrom(runDir string, decay float64, every, from, step int) (e *EMA,
 	fresh := NewEMA(decay, every)
 	fresh.From = from
 	if step < from {
-		return fresh, fmt.Sprintf("the EMA of G's weights starts at step %d", from)
+		return fresh, fmt.Sprintf("the %s of G's weights starts at step %d", fresh, from)
 	}
 	old, err := LoadEMA(path)
 	switch {
 	case err == nil && old.Step == step && old.Decay == decay && old.Every == every && old.From == from:
-		return old, fmt.Sprintf("resuming the EMA of G's weights from %s (%d folds, step %d)", path, old.Folds, old.Step)
+		return old, fmt.Sprintf("resuming the %s of G's weights from %s (%d folds, step %d)", old, path, old.Folds, old.Step)
 	case err == nil:
 		return fresh, fmt.Sprintf("%s (step %d, decay %g, every %d, from %d) does not match step %d, decay %g, every %d, from %d: starting a new EMA", path, old.Step, old.Decay, old.Every, old.From, step, decay, every, from)
 	}
-	return fresh, "starting a new EMA of G's weights"
+	return fresh, fmt.Sprintf("starting a new %s of G's weights", fresh)
 }
 
 // SavingCallback folds the generator's weights in (Callback) and writes the average to runDir/EMAFile after every

@@ -48,6 +48,28 @@ func TestEMAFold(t *testing.T) {
 	}
 }
 
+// TestEMAMean: decay 1 is the plain mean of the folds, whatever Every is.
+func TestEMAMean(t *testing.T) {
+	e := vanilla.NewEMA(1, 10)
+	for _, w := range [][]float32{{4, -8}, {0, 8}, {2, 3}, {6, 1}} {
+		if err := e.Fold(map[string][]float32{"a": w}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// by hand: (4 + 0 + 2 + 6)/4 = 3, (−8 + 8 + 3 + 1)/4 = 1
+	if got := e.Values["a"]; math.Abs(float64(got[0])-3) > 1e-6 || math.Abs(float64(got[1])-1) > 1e-6 || e.Folds != 4 {
+		t.Fatalf("mean %v after %d folds, want [3 1] after 4", got, e.Folds)
+	}
+	if !e.Uniform() || e.String() != "mean" || vanilla.NewEMA(0.999, 1).String() != "EMA 0.999" {
+		t.Errorf("names: %q, %q", e.String(), vanilla.NewEMA(0.999, 1).String())
+	}
+	for _, d := range []float64{0, -1, 1.5} {
+		if vanilla.CheckEMA(d, 1) == nil {
+			t.Errorf("CheckEMA accepted decay %g", d)
+		}
+	}
+}
+
 // TestWithGeneratorValues: with G's weights replaced by zeros (biases kept) every sample is the same image
 // 2·sigmoid(output bias) − 1; afterwards the trainer's own weights are back and give the same samples as before.
 func TestWithGeneratorValues(t *testing.T) {

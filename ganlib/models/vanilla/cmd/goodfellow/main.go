@@ -8,7 +8,7 @@
 // (vanilla.Anneal); the setting is stored in the checkpoints, so a resumed run keeps it without the flags.
 // -parzen-every N measures the Parzen log-likelihood every N steps while training (lines "parzen step …" and
 // <dir>/parzen-history.json). -ema 0.999 keeps an exponential moving average of G's weights (ganlab's addition,
-// vanilla.EMA), saved to <dir>/ema-generator.gob with every -every checkpoint, and scores and exports the averaged
+// vanilla.EMA; -ema 1: the plain mean of G's weights from -ema-from on), saved to <dir>/ema-generator.gob with every -every checkpoint, and scores and exports the averaged
 // generator's samples too.
 package main
 
@@ -41,7 +41,7 @@ func main() {
 	annealSteps := flag.Int("anneal-steps", 0, "length of the late anneal in generator steps (0: the paper's schedule, or the anneal stored in the checkpoint)")
 	annealTo := flag.Float64("anneal-to", 0.01, "final learning-rate factor of the late anneal")
 	parzenEvery := flag.Int("parzen-every", 0, "also measure the Parzen log-likelihood (with -parzen samples, 10000 when -parzen is 0) every N steps while training")
-	ema := flag.Float64("ema", 0, "also keep an exponential moving average of G's weights with this per-step decay (e.g. 0.999; 0: off), started at the first step trained (kept in <dir>/ema-generator.gob with the checkpoints and resumed with them); -parzen and -parzen-every then score its samples as well, and <dir>/parzen-samples.npy holds the average's")
+	ema := flag.Float64("ema", 0, "also keep an exponential moving average of G's weights with this per-step decay (e.g. 0.999; 1: the plain mean of every fold; 0: off), started at the first step trained (kept in <dir>/ema-generator.gob with the checkpoints and resumed with them); -parzen and -parzen-every then score its samples as well, and <dir>/parzen-samples.npy holds the average's")
 	emaEvery := flag.Int("ema-every", 10, "fold G's weights into the average every N steps (the decay is applied as decay^N)")
 	emaFrom := flag.Int("ema-from", 0, "start the average at this step (0: the first step trained); a long average (-ema 0.9999) then holds only late weights")
 	noise := flag.String("noise", "uniform", "G's noise: uniform (U(−√3, √3), the paper's) or normal (N(0, 1), the default of the authors' adversarial.Generator, which their mnist.yaml keeps); stored in the checkpoint")
@@ -199,7 +199,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 				if _, res, err = measure(t, n, true); err != nil {
 					return err
 				}
-				fmt.Printf("parzen step %d, EMA %g of %d folds: %s\n", t.Step(), ema.Decay, ema.Folds, res)
+				fmt.Printf("parzen step %d, %s of %d folds: %s\n", t.Step(), ema, ema.Folds, res)
 				hist = append(hist, point{t.Step(), true, res.Mean, res.Stderr, res.Sigma})
 			}
 			js, _ := json.MarshalIndent(hist, "", "  ")
@@ -232,7 +232,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		}
 		fmt.Printf("step %d, G's own weights: %s\n", tr.Step(), own)
 		rows = append(rows, vanilla.RowOf(label+", G's own weights", own))
-		label = fmt.Sprintf("ganlab (this run, step %d, EMA %g of G)", tr.Step(), ema.Decay)
+		label = fmt.Sprintf("ganlab (this run, step %d, %s of G)", tr.Step(), ema)
 		if err := vanilla.WithGeneratorValues(tr, ema.Values, func() error {
 			s, err := tr.RandomSamples(100, 7)
 			if err != nil {
