@@ -8,8 +8,8 @@
 // (vanilla.Anneal); the setting is stored in the checkpoints, so a resumed run keeps it without the flags.
 // -parzen-every N measures the Parzen log-likelihood every N steps while training (lines "parzen step …" and
 // <dir>/parzen-history.json). -ema 0.999 keeps an exponential moving average of G's weights (ganlab's addition,
-// vanilla.EMA; -ema 1: the plain mean of G's weights from -ema-from on), saved to <dir>/ema-generator.gob with every -every checkpoint, and scores and exports the averaged
-// generator's samples too.
+// vanilla.EMA; -ema 1: the plain mean of G's weights from -ema-from on), saved to <dir>/ema-generator.gob with
+// every -every checkpoint, and scores and exports the averaged generator's samples too.
 package main
 
 import (
