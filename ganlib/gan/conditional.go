@@ -27,6 +27,9 @@ func (t *Trainer) SetLabels(labels []int) error {
 	if t.n == 0 {
 		return fmt.Errorf("SetLabels: call SetData first")
 	}
+	if len(labels) == 0 {
+		return fmt.Errorf("model %s is conditioned on class labels, and the data (%d images) has none", v.Name, t.n)
+	}
 	if len(labels) != t.n {
 		return fmt.Errorf("SetLabels: %d labels for %d images", len(labels), t.n)
 	}

@@ -2,6 +2,7 @@ package gan_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -145,6 +146,9 @@ func TestConditionalPlumbing(t *testing.T) {
 		}
 		if err := tr.SetLabels([]int{0, 1}); err == nil {
 			t.Error("SetLabels accepted 2 labels for 40 images")
+		}
+		if err := tr.SetLabels(nil); err == nil || !strings.Contains(err.Error(), "conditioned on class labels") {
+			t.Errorf("SetLabels without labels: %v", err)
 		}
 	})
 }

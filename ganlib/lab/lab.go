@@ -128,9 +128,6 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		return nil, err
 	}
 	if s.Variant.Classes > 0 {
-		if len(d.Labels) == 0 {
-			return nil, fmt.Errorf("model %s is conditioned on class labels, and the session's data (%d images) has none", s.Variant.Name, d.N)
-		}
 		if err := tr.SetLabels(d.Labels); err != nil {
 			return nil, err
 		}
