@@ -2,6 +2,7 @@ package nn
 
 import (
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
+	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/support/exceptions"
 )
@@ -20,7 +21,21 @@ func MatMul(a, b *graph.Node) *graph.Node {
 
 // contract returns the product of the rank-2 tensors a and b contracting a's axis ca with b's axis cb: its shape
 // is [a's other axis, b's other axis]. Its gradient is made of contract calls again.
+//
+// On the pure-Go backend the operands are first transposed into matrix-product order ([m, k]·[k, n]): GoMLX
+// v0.27.0 sends only that order to its packed GEMM and every other one to a much slower blocked kernel (the
+// gradients aᵀ·v and v·bᵀ of a GAN step spent most of their time there). A transpose costs one copy; XLA picks
+// its own layouts, so there the product is left as it is.
 func contract(a, b *graph.Node, ca, cb int) *graph.Node {
+	if (ca != 1 || cb != 0) && a.Graph().Backend().Name() == goBackendName {
+		if ca != 1 {
+			a = graph.Transpose(a, 0, 1)
+		}
+		if cb != 0 {
+			b = graph.Transpose(b, 0, 1)
+		}
+		ca, cb = 1, 0
+	}
 	out := graph.DotGeneral(a, []int{ca}, nil, b, []int{cb}, nil)
 	if in := out.Inputs(); len(in) != 2 || in[0] != a || in[1] != b {
 		exceptions.Panicf("nn.MatMul: GoMLX's DotGeneral did not return a single DotGeneral node over its operands")
@@ -41,3 +56,6 @@ func contract(a, b *graph.Node, ca, cb int) *graph.Node {
 	})
 	return out
 }
+
+// goBackendName is what GoMLX's pure-Go backend's Name() returns.
+var goBackendName = (&simplego.Backend{}).Name()
