@@ -62,50 +62,40 @@ func newConvGeom(b, h, w, k, s int, pad Padding) convGeom {
 	return g
 }
 
-// taps returns, for one image, the input pixel index (iy·w + ix) read by each (output pixel, tap) pair, in the
-// order [ho, wo, k, k], and whether it lies inside the image (when not, the index is 0 and the tap reads zero).
-// anyOutside reports whether any tap falls outside.
-func (g convGeom) taps() (idx []int32, inside []bool, anyOutside bool) {
-	n := g.ho * g.wo * g.k * g.k
-	idx, inside = make([]int32, n), make([]bool, n)
-	i := 0
+// padded returns the geometry of the same convolution on the image zero-padded so that every tap lies inside it
+// (no padding left: pt = pl = 0), and the rows and columns added before the image. The pure-Go backend's
+// Gather/ScatterSum then need no mask: multiplying by one broadcast over k·k times the image cost more than the
+// gather itself.
+func (g convGeom) padded() (p convGeom, top, left int) {
+	p = g
+	p.h = g.pt + g.h + max((g.ho-1)*g.s+g.k-g.pt-g.h, 0)
+	p.w = g.pl + g.w + max((g.wo-1)*g.s+g.k-g.pl-g.w, 0)
+	p.pt, p.pl = 0, 0
+	return p, g.pt, g.pl
+}
+
+// indices returns the Gather/Scatter indices [b·ho·wo·k·k, 1] into the image flattened to [b·h·w, ·]: for each
+// (output pixel, tap) pair, in the order [b, ho, wo, k, k], the input pixel the tap reads. Every tap must lie
+// inside the image (see padded).
+func (g convGeom) indices(gr *graph.Graph) *graph.Node {
+	per := g.ho * g.wo * g.k * g.k
+	idx := make([]int32, 0, per)
 	for oy := range g.ho {
 		for ox := range g.wo {
 			for ki := range g.k {
 				for kj := range g.k {
 					iy, ix := oy*g.s+ki-g.pt, ox*g.s+kj-g.pl
-					if iy >= 0 && iy < g.h && ix >= 0 && ix < g.w {
-						idx[i], inside[i] = int32(iy*g.w+ix), true
-					} else {
-						anyOutside = true
+					if iy < 0 || iy >= g.h || ix < 0 || ix >= g.w {
+						exceptions.Panicf("nn: internal error: tap (%d, %d) outside the %d×%d image", iy, ix, g.h, g.w)
 					}
-					i++
+					idx = append(idx, int32(iy*g.w+ix))
 				}
 			}
 		}
 	}
-	return
-}
-
-// indices returns the Gather/Scatter indices [b·ho·wo·k·k, 1] into the image flattened to [b·h·w, c], and the
-// mask [1, ho·wo·k·k, 1] (1 inside the image, 0 outside) or nil when every tap is inside.
-func (g convGeom) indices(gr *graph.Graph, dtype dtypes.DType) (indices, mask *graph.Node) {
-	idx, inside, anyOutside := g.taps()
-	per := len(idx)
-	base := graph.Const(gr, idx)
-	base = graph.Reshape(base, 1, per)
+	base := graph.Reshape(graph.Const(gr, idx), 1, per)
 	offsets := graph.MulScalar(graph.Iota(gr, shapes.Make(dtypes.Int32, g.b, 1), 0), g.h*g.w)
-	indices = graph.Reshape(graph.Add(offsets, base), g.b*per, 1)
-	if anyOutside {
-		m := make([]float64, per)
-		for i, in := range inside {
-			if in {
-				m[i] = 1
-			}
-		}
-		mask = graph.ConvertDType(graph.Reshape(graph.Const(gr, m), 1, per, 1), dtype)
-	}
-	return
+	return graph.Reshape(graph.Add(offsets, base), g.b*per, 1)
 }
 
 // im2col gathers the patches of x [b, h, w, c]: [b·ho·wo, k·k·c], each row the k×k×c window (zeros outside the
@@ -113,11 +103,9 @@ func (g convGeom) indices(gr *graph.Graph, dtype dtypes.DType) (indices, mask *g
 // vice versa, so it is differentiable to any order on every backend.
 func (g convGeom) im2col(x *graph.Node) *graph.Node {
 	c := x.Shape().Dimensions[3]
-	indices, mask := g.indices(x.Graph(), x.DType())
-	cols := graph.Gather(graph.Reshape(x, g.b*g.h*g.w, c), indices)
-	if mask != nil {
-		cols = graph.Mul(graph.Reshape(cols, g.b, g.ho*g.wo*g.k*g.k, c), mask)
-	}
+	p, top, left := g.padded()
+	x = padRange(x, top, p.h, left, p.w)
+	cols := graph.Gather(graph.Reshape(x, p.b*p.h*p.w, c), p.indices(x.Graph()))
 	return graph.Reshape(cols, g.b*g.ho*g.wo, g.k*g.k*c)
 }
 
@@ -126,27 +114,22 @@ func (g convGeom) im2col(x *graph.Node) *graph.Node {
 // tap reads (zero outside the image). It is one Gather and a sum; its gradient is a ScatterSum.
 func (g convGeom) tapSum(t *graph.Node, f int) *graph.Node {
 	kk := g.k * g.k
-	indices, mask := g.indices(t.Graph(), t.DType())
+	p, top, left := g.padded()
+	t = padRange(graph.Reshape(t, g.b, g.h, g.w, kk*f), top, p.h, left, p.w)
 	// Row of (pixel, tap) in t viewed as [b·h·w·k·k, f]: pixel·k·k + tap.
 	tap := graph.Iota(t.Graph(), shapes.Make(dtypes.Int32, g.b*g.ho*g.wo, kk), 1)
-	indices = graph.Add(graph.MulScalar(indices, kk), graph.Reshape(tap, g.b*g.ho*g.wo*kk, 1))
-	cols := graph.Gather(graph.Reshape(t, g.b*g.h*g.w*kk, f), indices)
-	if mask != nil {
-		cols = graph.Mul(graph.Reshape(cols, g.b, g.ho*g.wo*kk, f), mask)
-	}
+	indices := graph.Add(graph.MulScalar(p.indices(t.Graph()), kk), graph.Reshape(tap, g.b*g.ho*g.wo*kk, 1))
+	cols := graph.Gather(graph.Reshape(t, p.b*p.h*p.w*kk, f), indices)
 	return graph.ReduceSum(graph.Reshape(cols, g.b*g.ho*g.wo, kk, f), 1)
 }
 
 // col2im is the adjoint of im2col: it adds each row of cols [b·ho·wo, k·k·c] back onto the pixels its window
 // covers, giving [b, h, w, c] (taps outside the image are dropped).
 func (g convGeom) col2im(cols *graph.Node, c int) *graph.Node {
-	indices, mask := g.indices(cols.Graph(), cols.DType())
-	if mask != nil {
-		cols = graph.Mul(graph.Reshape(cols, g.b, g.ho*g.wo*g.k*g.k, c), mask)
-	}
+	p, top, left := g.padded()
 	cols = graph.Reshape(cols, g.b*g.ho*g.wo*g.k*g.k, c)
-	img := graph.ScatterSum(graph.Zeros(cols.Graph(), shapes.Make(cols.DType(), g.b*g.h*g.w, c)), indices, cols, false, false)
-	return graph.Reshape(img, g.b, g.h, g.w, c)
+	img := graph.ScatterSum(graph.Zeros(cols.Graph(), shapes.Make(cols.DType(), p.b*p.h*p.w, c)), p.indices(cols.Graph()), cols, false, false)
+	return cropRange(graph.Reshape(img, p.b, p.h, p.w, c), top, g.h, left, g.w)
 }
 
 func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {

@@ -6,6 +6,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/support/exceptions"
 )
@@ -139,15 +140,62 @@ func cropRange(x *graph.Node, y0, h, x0, w int) *graph.Node {
 func padTo(x *graph.Node, h, w int) *graph.Node { return padRange(x, 0, h, 0, w) }
 
 // padRange places x [b, h, w, c] at rows y0… and columns x0… of a zero [b, H, W, c]; its gradient is cropRange.
-// GoMLX defines no gradient for Pad.
+// GoMLX defines no gradient for Pad, and its pure-Go backend has no Pad: there the zeros are concatenated.
 func padRange(x *graph.Node, y0, h, x0, w int) *graph.Node {
 	d := x.Shape().Dimensions
 	if y0 == 0 && x0 == 0 && d[1] == h && d[2] == w {
 		return x
 	}
+	if x.Graph().Backend().Name() == goBackendName {
+		return padAxis(padAxis(x, 1, y0, h-d[1]-y0), 2, x0, w-d[2]-x0)
+	}
 	y := graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()), backends.PadAxis{},
 		backends.PadAxis{Start: y0, End: h - d[1] - y0}, backends.PadAxis{Start: x0, End: w - d[2] - x0}, backends.PadAxis{})
-	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{cropRange(v, y0, d[1], x0, d[2])} })
+	// Pad's inputs are x and the fill value, a constant.
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{cropRange(v, y0, d[1], x0, d[2]), nil} })
+	return y
+}
+
+// padAxis concatenates before and after zero slices to x along axis; its gradient is sliceAxis.
+func padAxis(x *graph.Node, axis, before, after int) *graph.Node {
+	if before == 0 && after == 0 {
+		return x
+	}
+	zeros := func(n int) *graph.Node {
+		dims := x.Shape().Clone().Dimensions
+		dims[axis] = n
+		return graph.Zeros(x.Graph(), shapes.Make(x.DType(), dims...))
+	}
+	parts, at := []*graph.Node{x}, 0
+	if before > 0 {
+		parts, at = []*graph.Node{zeros(before), x}, 1
+	}
+	if after > 0 {
+		parts = append(parts, zeros(after))
+	}
+	y := graph.Concatenate(parts, axis)
+	n := x.Shape().Dimensions[axis]
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node {
+		grads := make([]*graph.Node, len(parts))
+		grads[at] = sliceAxis(v, axis, before, n)
+		return grads
+	})
+	return y
+}
+
+// sliceAxis keeps [start, start+n) of x along axis; its gradient is padAxis.
+func sliceAxis(x *graph.Node, axis, start, n int) *graph.Node {
+	size := x.Shape().Dimensions[axis]
+	if start == 0 && n == size {
+		return x
+	}
+	ranges := make([]graph.SliceAxisSpec, x.Rank())
+	for i := range ranges {
+		ranges[i] = graph.AxisRange()
+	}
+	ranges[axis] = graph.AxisRange(start, start+n)
+	y := graph.Slice(x, ranges...)
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{padAxis(v, axis, start, size-start-n)} })
 	return y
 }
 

@@ -123,8 +123,17 @@ func (c convCase) String() string {
 	return fmt.Sprintf("%s_k%d_s%d_%s_%dx%d", name, c.k, c.s, c.pad, c.h, c.w)
 }
 
-// convCases: kernels 3 and 4, strides 1 and 2, both paddings, odd and even sizes, for both layers.
+// convCases: kernels 3 and 4, strides 1 and 2, both paddings, odd and even sizes, for both layers; and, at one
+// size, the dcgan28 model's kernel 5 with stride 2, and a kernel smaller than its stride (2 with stride 3: some
+// output phases get no tap).
 func convCases() (cases []convCase) {
+	for _, transpose := range []bool{false, true} {
+		for _, ks := range [][2]int{{5, 2}, {2, 3}} {
+			for _, pad := range []Padding{Same, Valid} {
+				cases = append(cases, convCase{transpose, ks[0], ks[1], pad, 6, 7, false})
+			}
+		}
+	}
 	for _, transpose := range []bool{false, true} {
 		for _, k := range []int{3, 4} {
 			for _, s := range []int{1, 2} {
