@@ -86,7 +86,8 @@ func benchLayer(b *testing.B, backend backends.Backend, route string, c benchCas
 }
 
 // BenchmarkLayers times forward + backward of each layer at GAN sizes, per backend ("go", "xla") and
-// convolution routes (ParamConvRoute: "im2col" on both, "native" on XLA; Dense is the same on both routes).
+// convolution routes (ParamConvRoute: "im2col" on both, "native" and "phase" on XLA; Dense is the same on every
+// route).
 // Run: go test -run=^$ -bench=Layers ./ganlib/nn (add -benchtime=3x for the slow pure-Go cases).
 func BenchmarkLayers(b *testing.B) {
 	for _, tb := range getBackends() {
@@ -95,7 +96,7 @@ func BenchmarkLayers(b *testing.B) {
 		}
 		routes := []string{"im2col"}
 		if isXLA(tb.b) {
-			routes = append(routes, "native")
+			routes = append(routes, "native", "phase")
 		}
 		for _, c := range benchCases() {
 			for _, route := range routes {

@@ -161,8 +161,8 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	geom := newConvGeom(d[0], d[1], d[2], kernel, stride, pad)
 	k := weights(ctx, x, kernel, kernel, cin, filters)
 	bias := biases(ctx, x, filters)
-	if useNative(ctx, x.Graph(), filters < cin) {
-		return graph.Add(nativeConv2D(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+	if native, phases := nativeRoute(ctx, x.Graph(), filters < cin); native {
+		return graph.Add(nativeConv2D(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	var y *graph.Node
 	if filters < cin {
@@ -210,8 +210,8 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	}
 	k := weights(ctx, x, kernel, kernel, filters, cin)
 	bias := biases(ctx, x, filters)
-	if useNative(ctx, x.Graph(), false) {
-		return graph.Add(nativeConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+	if native, phases := nativeRoute(ctx, x.Graph(), false); native {
+		return graph.Add(nativeConv2DTranspose(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
 	y := geom.col2im(cols, filters)

@@ -16,26 +16,41 @@ import (
 //
 //   - "im2col": Gather/ScatterSum + MatMul (see the package documentation); works on every backend.
 //   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing, DESIGN.md
-//     §3); fast on XLA, very slow on the pure-Go backend.
-//   - "auto": "native" on XLA, except for a Conv2D with fewer filters than input channels (im2col's tap-first
-//     variant measured faster there, e.g. the lecture's last G layer 128 → 1 channel: 20 ms vs 46 ms), and
-//     "im2col" elsewhere.
+//     §3); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
+//     Conv2D's input gradient) is one input-dilated ConvGeneral.
+//   - "phase": "native", with every strided transposed convolution split into stride·stride stride-1
+//     convolutions, one per output phase (see phaseConvT).
+//   - "auto": on XLA, "native" for a Conv2D with at least as many filters as input channels, and a strided
+//     transposed convolution by phases when that measured faster (see usePhases); im2col's tap-first variant
+//     for a Conv2D with fewer filters than input channels (measured faster there, e.g. the lecture's last G
+//     layer 128 → 1 channel: 20 ms vs 46 ms). "im2col" elsewhere.
 //
-// Both routes compute the same function and are checked against the same references and finite differences.
+// Every route computes the same function and is checked against the same references and finite differences.
 const ParamConvRoute = "nn_conv_route"
 
-// useNative tells whether ctx's ParamConvRoute picks the native route for graphs of g's backend; narrow is set
-// for a Conv2D with fewer filters than input channels.
-func useNative(ctx *context.Context, g *graph.Graph, narrow bool) bool {
+// phaseMode says when the native route computes a strided transposed convolution by phases.
+type phaseMode int
+
+const (
+	phasesNever phaseMode = iota
+	phasesAlways
+	phasesAuto // usePhases decides by size
+)
+
+// nativeRoute tells whether ctx's ParamConvRoute picks the native route for graphs of g's backend, and when it
+// then uses phases; narrow is set for a Conv2D with fewer filters than input channels.
+func nativeRoute(ctx *context.Context, g *graph.Graph, narrow bool) (bool, phaseMode) {
 	switch route := context.GetParamOr(ctx, ParamConvRoute, "auto"); route {
 	case "native":
-		return true
+		return true, phasesNever
+	case "phase":
+		return true, phasesAlways
 	case "im2col":
-		return false
+		return false, phasesNever
 	case "auto", "":
-		return !narrow && strings.HasPrefix(g.Backend().Name(), "xla")
+		return !narrow && strings.HasPrefix(g.Backend().Name(), "xla"), phasesAuto
 	default:
-		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, native", ParamConvRoute, route)
+		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, native, phase", ParamConvRoute, route)
 		panic(nil)
 	}
 }
@@ -54,14 +69,19 @@ func useNative(ctx *context.Context, g *graph.Graph, narrow bool) bool {
 // used = (ho-1)·s + k - pt - pb rows (and columns), the part the convolution reads; callers crop or zero-pad
 // to it.
 
-// nativeGeom is convGeom plus the padding after the image, for an image of size usedH×usedW.
+// nativeGeom is convGeom plus the padding after the image, for an image of size usedH×usedW, a kernel of kh×kw
+// taps (phaseConvT's convolutions have non-square kernels; convGeom's k is unused here), and when convT uses
+// phases.
 type nativeGeom struct {
 	convGeom
+	kh, kw int
 	pb, pr int // padding after the last row / column
+	phases phaseMode
+	byTaps bool // kgrad by kgradByTaps (phaseConvT's stride-1 convolutions)
 }
 
-func newNativeGeom(g convGeom) nativeGeom {
-	n := nativeGeom{convGeom: g}
+func newNativeGeom(g convGeom, phases phaseMode) nativeGeom {
+	n := nativeGeom{convGeom: g, kh: g.k, kw: g.k, phases: phases}
 	n.pb = max((g.ho-1)*g.s+g.k-g.h-g.pt, 0)
 	n.pr = max((g.wo-1)*g.s+g.k-g.w-g.pl, 0)
 	n.h = (g.ho-1)*g.s + g.k - g.pt - n.pb // rows read; <= g.h
@@ -86,12 +106,15 @@ func (n nativeGeom) conv(x, k *graph.Node) *graph.Node {
 }
 
 // convT: y [b, ho, wo, f], K [k, k, c, f] → [b, h, w, c] (used size): the input-dilated convolution of y with
-// the spatially reversed kernel.
+// the spatially reversed kernel, or its phases (phaseConvT).
 func (n nativeGeom) convT(y, k *graph.Node) *graph.Node {
+	if n.usePhases(k.Shape().Dimensions[2]) {
+		return n.phaseConvT(y, k)
+	}
 	axes := nhwc
 	axes.KernelInputChannels, axes.KernelOutputChannels = 3, 2
 	x := graph.ConvGeneral(y, reverse2(k), axes, []int{1, 1},
-		[][2]int{{n.k - 1 - n.pt, n.k - 1 - n.pb}, {n.k - 1 - n.pl, n.k - 1 - n.pr}},
+		[][2]int{{n.kh - 1 - n.pt, n.kh - 1 - n.pb}, {n.kw - 1 - n.pl, n.kw - 1 - n.pr}},
 		[]int{n.s, n.s}, []int{1, 1}, 1, 1)
 	vjp.Set(x, func(_, v *graph.Node) []*graph.Node {
 		return []*graph.Node{n.conv(v, k), reverse2(n.kgrad(v, y))}
@@ -100,8 +123,12 @@ func (n nativeGeom) convT(y, k *graph.Node) *graph.Node {
 }
 
 // kgrad: x [b, h, w, c] (used size), y [b, ho, wo, f] → [k, k, c, f]: a convolution over the batch, with the
-// image's channels as batch and y, dilated by the stride, as kernel.
+// image's channels as batch and y, dilated by the stride, as kernel; or, for phaseConvT's convolutions, one matrix
+// product per tap (kgradByTaps).
 func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
+	if n.byTaps {
+		return n.kgradByTaps(x, y)
+	}
 	axes := backends.ConvolveAxesConfig{
 		InputBatch: 3, InputChannels: 0, InputSpatial: []int{1, 2},
 		KernelInputChannels: 0, KernelOutputChannels: 3, KernelSpatial: []int{1, 2},
@@ -113,6 +140,125 @@ func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
 		return []*graph.Node{n.convT(y, v), n.conv(x, v)}
 	})
 	return k
+}
+
+// kgradByTaps is kgrad for stride 1 as kh·kw matrix products, tap (i, j) = Σ over b, oy, ox of x[b, oy+i-pt,
+// ox+j-pl, ·]ᵀ·y[b, oy, ox, ·]. XLA's CPU backend runs the convolution form very slowly for phaseConvT's 2×2
+// kernels on 65×65 grids (2.8 s instead of 60 ms for the lecture's G layer). It is made of differentiable
+// pieces (padRange, cropRange, contract, concatAxis), so it needs no VJP of its own.
+func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
+	if n.s != 1 {
+		exceptions.Panicf("nn: internal error: kgradByTaps with stride %d", n.s)
+	}
+	c, f := x.Shape().Dimensions[3], y.Shape().Dimensions[3]
+	xp := padRange(x, n.pt, n.pt+n.h+n.pb, n.pl, n.pl+n.w+n.pr)
+	yf := graph.Reshape(y, n.b*n.ho*n.wo, f)
+	rows := make([]*graph.Node, n.kh)
+	for i := range n.kh {
+		taps := make([]*graph.Node, n.kw)
+		for j := range n.kw {
+			xs := graph.Reshape(cropRange(xp, i, n.ho, j, n.wo), n.b*n.ho*n.wo, c)
+			taps[j] = graph.Reshape(contract(xs, yf, 0, 0), 1, 1, c, f)
+		}
+		rows[i] = concatAxis(taps, 1)
+	}
+	return concatAxis(rows, 0)
+}
+
+// usePhases tells whether convT to c channels uses phaseConvT. With phasesAuto: for a stride above 1, at least 8
+// channels and at least 4,096 input pixels (b·ho·wo). Measured forward on XLA CPU, 2 cores, input-dilated vs
+// phases: the lecture's G layer [4, 64, 64, 128] → [4, 128, 128, 128], kernel 4: 107 vs 34 ms; [4, 32, 32, 256]
+// → 128 channels: 26 vs 15 ms; [256, 7, 7, 128] → 64, kernel 5: 52 vs 24 ms; but smaller ones are slower by
+// phases: [64, 7, 7, 128] → 64, kernel 5: 5.1 vs 6.5 ms; [64, 14, 14, 64] → 1 channel: 0.7 vs 3.1 ms.
+func (n nativeGeom) usePhases(c int) bool {
+	switch {
+	case n.s == 1 || n.phases == phasesNever:
+		return false
+	case n.phases == phasesAlways:
+		return true
+	}
+	return c >= 8 && n.b*n.ho*n.wo >= 4096
+}
+
+// phaseConvT is convT as s·s stride-1 convolutions ("sub-pixel" convolution). Row iy of the image (counted from
+// the padding, iy+pt = oy·s + ki) gets taps ki ≡ r (mod s) only, r = (iy+pt) mod s: with q = (iy+pt) div s and
+// ki = r + s·m, X_r[q] = Σ_m y[q-m]·K[r+s·m], a stride-1 convolution of y with the kernel's phase r reversed,
+// on a grid of qh = ho-1+⌈k/s⌉ rows. The same holds for columns. The image interleaves the s·s phases and
+// crops the padding. The input-dilated convolution multiplies s·s-1 of every s·s inputs by zero, and XLA's CPU
+// backend does not run it on its fast convolution kernels; this does the same products without the zeros.
+func (n nativeGeom) phaseConvT(y, k *graph.Node) *graph.Node {
+	s, kk := n.s, n.kh
+	if n.kw != kk {
+		exceptions.Panicf("nn: internal error: phaseConvT on a %d×%d kernel", n.kh, n.kw)
+	}
+	c := k.Shape().Dimensions[2]
+	m := (kk + s - 1) / s
+	qh, qw := n.ho-1+m, n.wo-1+m
+	rows := make([]*graph.Node, s)
+	for ry := range s {
+		phases := make([]*graph.Node, s)
+		for rx := range s {
+			mr, mc := (kk-ry+s-1)/s, (kk-rx+s-1)/s
+			var ph *graph.Node
+			if mr == 0 || mc == 0 { // kernel smaller than the stride: no tap lands on this phase
+				ph = graph.Zeros(y.Graph(), shapes.Make(y.DType(), n.b, qh, qw, c))
+			} else {
+				// Stride-1 convolution of y [b, ho, wo, f] with J [mr, mc, f, c], J[j] = K[r + s·(M-1-j)].
+				j := graph.TransposeAllAxes(reverse2(kernelPhase(k, ry, rx, s)), 0, 1, 3, 2)
+				pg := nativeGeom{
+					convGeom: convGeom{b: n.b, h: n.ho, w: n.wo, ho: qh, wo: qw, s: 1, pt: mr - 1, pl: mc - 1},
+					kh:       mr, kw: mc, pb: qh - n.ho, pr: qw - n.wo, byTaps: true,
+				}
+				ph = pg.conv(y, j)
+			}
+			phases[rx] = graph.ExpandAxes(ph, 3)
+		}
+		// [b, qh, qw, s, c] → [b, qh, qw·s, c]: columns interleaved.
+		rows[ry] = graph.ExpandAxes(graph.Reshape(concatAxis(phases, 3), n.b, qh, qw*s, c), 2)
+	}
+	// [b, qh, s, qw·s, c] → [b, qh·s, qw·s, c]: rows interleaved.
+	img := graph.Reshape(concatAxis(rows, 2), n.b, qh*s, qw*s, c)
+	return cropRange(img, n.pt, n.h, n.pl, n.w)
+}
+
+// kernelPhase returns the taps (ry + s·i, rx + s·j) of the kernel k [kh, kw, ·, ·]; its gradient places them back
+// (an interior-padded Pad, whose gradient is kernelPhase again).
+func kernelPhase(k *graph.Node, ry, rx, s int) *graph.Node {
+	d := k.Shape().Dimensions
+	p := graph.Slice(k, graph.AxisRange(ry, d[0]).Stride(s), graph.AxisRange(rx, d[1]).Stride(s), graph.AxisRange(), graph.AxisRange())
+	vjp.Set(p, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{kernelUnphase(v, ry, rx, s, d[0], d[1])} })
+	return p
+}
+
+// kernelUnphase is kernelPhase's adjoint: v [mr, mc, ·, ·] at taps (ry + s·i, rx + s·j) of a zero [kh, kw, ·, ·].
+func kernelUnphase(v *graph.Node, ry, rx, s, kh, kw int) *graph.Node {
+	d := v.Shape().Dimensions
+	axis := func(r, m, k int) backends.PadAxis {
+		return backends.PadAxis{Start: r, End: k - (r + s*(m-1)) - 1, Interior: s - 1}
+	}
+	u := graph.Pad(v, graph.ScalarZero(v.Graph(), v.DType()), axis(ry, d[0], kh), axis(rx, d[1], kw), backends.PadAxis{}, backends.PadAxis{})
+	vjp.Set(u, func(_, w *graph.Node) []*graph.Node { return []*graph.Node{kernelPhase(w, ry, rx, s), nil} })
+	return u
+}
+
+// concatAxis concatenates parts along axis; its gradient is a sliceAxis per part (GoMLX's is a Slice, whose
+// gradient is a Pad, whose gradient GoMLX does not define).
+func concatAxis(parts []*graph.Node, axis int) *graph.Node {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	y := graph.Concatenate(parts, axis)
+	vjp.Set(y, func(_, v *graph.Node) []*graph.Node {
+		grads := make([]*graph.Node, len(parts))
+		at := 0
+		for i, p := range parts {
+			n := p.Shape().Dimensions[axis]
+			grads[i] = sliceAxis(v, axis, at, n)
+			at += n
+		}
+		return grads
+	})
+	return y
 }
 
 // reverse2 reverses axes 0 and 1 (a kernel's spatial axes); GoMLX defines no gradient for Reverse.
@@ -200,15 +346,15 @@ func sliceAxis(x *graph.Node, axis, start, n int) *graph.Node {
 }
 
 // nativeConv2D is Conv2D's product (without bias) on the native route.
-func nativeConv2D(geom convGeom, x, k *graph.Node) *graph.Node {
-	n := newNativeGeom(geom)
+func nativeConv2D(geom convGeom, phases phaseMode, x, k *graph.Node) *graph.Node {
+	n := newNativeGeom(geom, phases)
 	return n.conv(cropTo(x, n.h, n.w), k)
 }
 
 // nativeConv2DTranspose is Conv2DTranspose's product (without bias) on the native route; geom is that of the
 // Conv2D from the output back to x, and k is [k, k, filters, cin], i.e. Conv2D's [k, k, c, f] layout of that
 // Conv2D.
-func nativeConv2DTranspose(geom convGeom, x, k *graph.Node) *graph.Node {
-	n := newNativeGeom(geom)
+func nativeConv2DTranspose(geom convGeom, phases phaseMode, x, k *graph.Node) *graph.Node {
+	n := newNativeGeom(geom, phases)
 	return padTo(n.convT(x, k), geom.h, geom.w)
 }

@@ -69,12 +69,13 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
 	}
 }
 
-// forEachConvRoute runs fn as a subtest per backend and convolution route: go/im2col, xla/im2col, xla/native.
+// forEachConvRoute runs fn as a subtest per backend and convolution route: go/im2col, xla/im2col, xla/native,
+// xla/phase.
 func forEachConvRoute(t *testing.T, fn func(t *testing.T, b backends.Backend, route string)) {
 	forEachBackend(t, func(t *testing.T, b backends.Backend) {
 		routes := []string{"im2col"}
 		if isXLA(b) {
-			routes = append(routes, "native")
+			routes = append(routes, "native", "phase")
 		}
 		for _, route := range routes {
 			t.Run(route, func(t *testing.T) { fn(t, b, route) })
