@@ -128,7 +128,8 @@ func (g convGeom) tapSum(t *graph.Node, f int) *graph.Node {
 func (g convGeom) col2im(cols *graph.Node, c int) *graph.Node {
 	p, top, left := g.padded()
 	cols = graph.Reshape(cols, g.b*g.ho*g.wo*g.k*g.k, c)
-	img := graph.ScatterSum(graph.Zeros(cols.Graph(), shapes.Make(cols.DType(), p.b*p.h*p.w, c)), p.indices(cols.Graph()), cols, false, false)
+	zeros := graph.Zeros(cols.Graph(), shapes.Make(cols.DType(), p.b*p.h*p.w, c))
+	img := graph.ScatterSum(zeros, p.indices(cols.Graph()), cols, false, false)
 	return cropRange(graph.Reshape(img, p.b, p.h, p.w, c), top, g.h, left, g.w)
 }
 

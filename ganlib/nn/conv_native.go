@@ -20,8 +20,9 @@ import (
 //     Conv2D's input gradient) is one input-dilated ConvGeneral.
 //   - "phase": "native", with every strided transposed convolution split into stride·stride stride-1
 //     convolutions, one per output phase (see phaseConvT).
-//   - "auto": on XLA, "native" for a Conv2D with at least as many filters as input channels, and a strided
-//     transposed convolution by phases when that measured faster (see usePhases); im2col's tap-first variant
+//   - "auto": on XLA, "native" for a Conv2D with at least as many filters as input channels, and on XLA's CPU
+//     backend a strided transposed convolution by phases when that measured faster (see usePhases; not on
+//     CUDA, where it was not measured); im2col's tap-first variant
 //     for a Conv2D with fewer filters than input channels (measured faster there, e.g. the lecture's last G
 //     layer 128 → 1 channel: 20 ms vs 46 ms). "im2col" elsewhere.
 //
@@ -48,7 +49,12 @@ func nativeRoute(ctx *context.Context, g *graph.Graph, narrow bool) (bool, phase
 	case "im2col":
 		return false, phasesNever
 	case "auto", "":
-		return !narrow && strings.HasPrefix(g.Backend().Name(), "xla"), phasesAuto
+		// Phases were measured on XLA's CPU backend only; on CUDA, cuDNN's own transposed convolution stays.
+		phases := phasesAuto
+		if strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
+			phases = phasesNever
+		}
+		return !narrow && strings.HasPrefix(g.Backend().Name(), "xla"), phases
 	default:
 		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, native, phase", ParamConvRoute, route)
 		panic(nil)
@@ -225,7 +231,8 @@ func (n nativeGeom) phaseConvT(y, k *graph.Node) *graph.Node {
 // (an interior-padded Pad, whose gradient is kernelPhase again).
 func kernelPhase(k *graph.Node, ry, rx, s int) *graph.Node {
 	d := k.Shape().Dimensions
-	p := graph.Slice(k, graph.AxisRange(ry, d[0]).Stride(s), graph.AxisRange(rx, d[1]).Stride(s), graph.AxisRange(), graph.AxisRange())
+	p := graph.Slice(k, graph.AxisRange(ry, d[0]).Stride(s), graph.AxisRange(rx, d[1]).Stride(s),
+		graph.AxisRange(), graph.AxisRange())
 	vjp.Set(p, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{kernelUnphase(v, ry, rx, s, d[0], d[1])} })
 	return p
 }
@@ -236,7 +243,8 @@ func kernelUnphase(v *graph.Node, ry, rx, s, kh, kw int) *graph.Node {
 	axis := func(r, m, k int) backends.PadAxis {
 		return backends.PadAxis{Start: r, End: k - (r + s*(m-1)) - 1, Interior: s - 1}
 	}
-	u := graph.Pad(v, graph.ScalarZero(v.Graph(), v.DType()), axis(ry, d[0], kh), axis(rx, d[1], kw), backends.PadAxis{}, backends.PadAxis{})
+	u := graph.Pad(v, graph.ScalarZero(v.Graph(), v.DType()), axis(ry, d[0], kh), axis(rx, d[1], kw),
+		backends.PadAxis{}, backends.PadAxis{})
 	vjp.Set(u, func(_, w *graph.Node) []*graph.Node { return []*graph.Node{kernelPhase(w, ry, rx, s), nil} })
 	return u
 }

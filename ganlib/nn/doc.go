@@ -11,12 +11,17 @@
 //
 //   - Dense and every convolution end in MatMul, a matrix product whose gradient is two matrix products (set
 //     with the internal vjp package).
-//   - On the pure-Go backend (route "im2col"), Conv2D is im2col (one Gather of k·k taps per output pixel)
-//     followed by MatMul; Conv2DTranspose is MatMul to all k·k taps of every input pixel followed by the adjoint
-//     of im2col (one ScatterSum). Both are built only from Gather, ScatterSum, Mul, Reshape and MatMul, so their
-//     first- and second-order gradients (needed by WGAN-GP's gradient penalty) work on every backend.
+//   - On the pure-Go backend (route "im2col"), Conv2D is im2col (one Gather of k·k taps per output pixel, from
+//     the image zero-padded so that every tap lies inside it) followed by MatMul; Conv2DTranspose is MatMul to
+//     all k·k taps of every input pixel followed by the adjoint of im2col (one ScatterSum). Both are built only
+//     from Gather, ScatterSum, Concatenate, Slice, Reshape and MatMul, so their first- and second-order
+//     gradients (needed by WGAN-GP's gradient penalty) work on every backend. MatMul's products are put in
+//     [m, k]·[k, n] order there, the only order GoMLX sends to its fast packed GEMM.
 //   - On XLA (route "native"), both use XLA's ConvGeneral with hand-written gradients: conv, transposed conv and
-//     kernel gradient are each other's VJPs, so gradients of every order are correct (and fast).
+//     kernel gradient are each other's VJPs, so gradients of every order are correct (and fast). A large strided
+//     transposed convolution (Conv2DTranspose, and Conv2D's input gradient) is split into stride² stride-1
+//     convolutions, one per output phase, instead of one convolution over an input dilated with zeros, which
+//     XLA's CPU backend runs 2–3× slower (route "phase"; "auto" picks it by size on the CPU, not on CUDA).
 //
 // Hyperparameters read from the context: ParamInitStddev, ParamConvRoute.
 package nn
