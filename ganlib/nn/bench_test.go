@@ -105,3 +105,27 @@ func BenchmarkLayers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatMul times one n×n float32 matrix product (MatMul) per backend: the ceiling the layers are measured
+// against in docs/benchmarks.md ("What the CPU can do"). Run: go test -run=^$ -bench=MatMul ./ganlib/nn (with
+// GOEXPERIMENT=simd for GoMLX's packed GEMM on the pure-Go backend).
+func BenchmarkMatMul(b *testing.B) {
+	for _, tb := range getBackends() {
+		if tb.b == nil {
+			continue
+		}
+		for _, n := range []int{2048, 4096} {
+			b.Run(fmt.Sprintf("%s/%d", tb.name, n), func(b *testing.B) {
+				exec := graph.MustNewExec(tb.b, func(x, y *graph.Node) *graph.Node { return MatMul(x, y) })
+				defer exec.Finalize()
+				x := tensors.FromShape(shapes.Make(dtypes.Float32, n, n))
+				exec.MustExec(x, x)[0].FinalizeAll() // Compile and warm up.
+				b.ResetTimer()
+				for b.Loop() {
+					exec.MustExec(x, x)[0].FinalizeAll()
+				}
+				b.ReportMetric(2*float64(n*n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -172,10 +172,11 @@ func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
 }
 
 // usePhases tells whether convT to c channels uses phaseConvT. With phasesAuto: for a stride above 1, at least 8
-// channels and at least 4,096 input pixels (b·ho·wo). Measured forward on XLA CPU, 2 cores, input-dilated vs
-// phases: the lecture's G layer [4, 64, 64, 128] → [4, 128, 128, 128], kernel 4: 107 vs 34 ms; [4, 32, 32, 256]
-// → 128 channels: 26 vs 15 ms; [256, 7, 7, 128] → 64, kernel 5: 52 vs 24 ms; but smaller ones are slower by
-// phases: [64, 7, 7, 128] → 64, kernel 5: 5.1 vs 6.5 ms; [64, 14, 14, 64] → 1 channel: 0.7 vs 3.1 ms.
+// channels and at least 4,096 input pixels (b·ho·wo). Forward and backward on XLA CPU, 2 cores, routes native vs
+// phase (go test -run='^$' -bench='Layers/xla' ./ganlib/nn, docs/benchmarks.md run H): the lecture's G layer
+// [4, 64, 64, 128] → [4, 128, 128, 128], kernel 4: 228 vs 176 ms; its D layer 64 → 128 at 128²: 63 vs 43 ms; but
+// dcgan28's small layers are slower by phases: [64, 7, 7, 128] → 64, kernel 5: 18.5 vs 62 ms; [64, 14, 14, 64] → 1
+// channel: 2.3 vs 40 ms.
 func (n nativeGeom) usePhases(c int) bool {
 	switch {
 	case n.s == 1 || n.phases == phasesNever:
