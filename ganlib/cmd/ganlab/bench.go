@@ -279,6 +279,15 @@ func printBenchTable(m bench.Model, impls []string, best map[string]benchResult)
 
 // benchWorker measures model m with ganlib on the backend GANLAB_BACKEND selects and prints one BENCH_JSON line.
 func benchWorker(impl string, m bench.Model, warmup, steps, minSteps int, budget time.Duration) error {
+	spec, ok := benchImpls[impl]
+	if !ok || spec.ganlabBackend == "" {
+		return fmt.Errorf("bench -worker %q: not one of ganlib's implementations (xla, go, cuda)", impl)
+	}
+	// The row is labelled impl: measure that backend or fail, never fall back to another (a worker started by hand,
+	// without the parent's GANLAB_BACKEND, would otherwise measure pure Go under the name xla).
+	if err := os.Setenv(backend.EnvBackend, spec.ganlabBackend); err != nil {
+		return err
+	}
 	b, info, err := backend.New()
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -114,4 +115,21 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// A worker measures the backend it is named for or fails: without a plugin, "-worker xla" must not fall back to pure
+// Go (whose row would then be labelled xla); a peer's name is not a worker.
+func TestBenchWorkerNoFallback(t *testing.T) {
+	cmd := exec.Command(binary, "bench", "-worker", "xla", "-models", "mlp", "-steps", "1", "-warmup", "0", "-min-steps", "1")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "GANLAB_BACKEND=", "GANLAB_HOME="+t.TempDir(), "PJRT_PLUGIN_LIBRARY_PATH="+t.TempDir(),
+		"GANLAB_PJRT_PLUGIN=")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no PJRT cpu plugin") || strings.Contains(string(out), benchJSONPrefix) {
+		t.Errorf("-worker xla without a plugin: want an error naming the missing plugin and no result, got %v:\n%s", err, out)
+	}
+	out2, err := run(t, "bench", "-worker", "pytorch", "-models", "mlp")
+	if err == nil || !strings.Contains(out2, "not one of ganlib's implementations") {
+		t.Errorf("-worker pytorch: want an error, got %v:\n%s", err, out2)
+	}
 }
