@@ -154,7 +154,7 @@ func ResumeEMAFrom(runDir string, decay float64, every, from, step int) (e *EMA,
 	case err == nil && old.Step == step && old.Decay == decay && old.Every == every && old.From == from:
 		return old, fmt.Sprintf("resuming the %s of G's weights from %s (%d folds, step %d)", old, path, old.Folds, old.Step)
 	case err == nil:
-		return fresh, fmt.Sprintf("%s (step %d, decay %g, every %d, from %d) does not match step %d, decay %g, every %d, from %d: starting a new EMA", path, old.Step, old.Decay, old.Every, old.From, step, decay, every, from)
+		return fresh, fmt.Sprintf("%s (step %d, decay %g, every %d, from %d) does not match step %d, decay %g, every %d, from %d: starting a new %s of G's weights", path, old.Step, old.Decay, old.Every, old.From, step, decay, every, from, fresh)
 	}
 	return fresh, fmt.Sprintf("starting a new %s of G's weights", fresh)
 }

@@ -144,9 +144,14 @@ func TestResumeEMA(t *testing.T) {
 	for _, c := range []struct {
 		decay       float64
 		every, step int
-	}{{0.99, 5, 25}, {0.999, 5, 20}, {0.99, 10, 20}} {
-		if got, note := vanilla.ResumeEMA(dir, c.decay, c.every, c.step); got.Values != nil || got.Decay != c.decay {
+		want        string // what the note calls the new average
+	}{{0.99, 5, 25, "a new EMA 0.99 "}, {0.999, 5, 20, "a new EMA 0.999 "}, {0.99, 10, 20, "a new EMA 0.99 "}, {1, 5, 20, "a new mean "}} {
+		got, note := vanilla.ResumeEMA(dir, c.decay, c.every, c.step)
+		if got.Values != nil || got.Decay != c.decay {
 			t.Errorf("%+v: resumed a mismatched average: %+v (%s)", c, got, note)
+		}
+		if !strings.Contains(note, "does not match") || !strings.Contains(note, c.want) {
+			t.Errorf("%+v: the note should say the saved average does not match and name %q: %s", c, c.want, note)
 		}
 	}
 }
