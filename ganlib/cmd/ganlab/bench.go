@@ -277,7 +277,8 @@ func printBenchTable(m bench.Model, impls []string, best map[string]benchResult)
 	}
 }
 
-// benchWorker measures model m with ganlib on the backend GANLAB_BACKEND selects and prints one BENCH_JSON line.
+// benchWorker measures model m with ganlib on impl's backend (GANLAB_BACKEND set from benchImpls, so it never falls
+// back to another) and prints one BENCH_JSON line.
 func benchWorker(impl string, m bench.Model, warmup, steps, minSteps int, budget time.Duration) error {
 	spec, ok := benchImpls[impl]
 	if !ok || spec.ganlabBackend == "" {
