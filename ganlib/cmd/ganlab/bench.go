@@ -21,8 +21,8 @@ import (
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
-// Implementations `ganlab bench` knows. ganlib's run as this binary in a worker subprocess with GANLAB_BACKEND
-// set; the peers run bench/peers/*.py with the peers' Python.
+// Implementations `ganlab bench` knows. ganlib's run as this binary in a worker subprocess, which sets
+// GANLAB_BACKEND from ganlabBackend; the peers run bench/peers/*.py with the peers' Python.
 var benchImpls = map[string]struct {
 	ganlabBackend string // GANLAB_BACKEND for ganlib's implementations
 	script, args  string // peer script and extra arguments
@@ -187,8 +187,8 @@ func runBenchChild(exe, impl string, m bench.Model, python, peersDir string, ste
 	common := []string{fmt.Sprintf("--steps=%d", steps), fmt.Sprintf("--warmup=%d", warmup), fmt.Sprintf("--min-steps=%d", minSteps)}
 	var cmd *exec.Cmd
 	if spec.script == "" {
+		// The worker sets GANLAB_BACKEND from impl itself (benchWorker).
 		cmd = exec.Command(exe, append([]string{"bench", "-worker", impl, "-models", m.Name, fmt.Sprintf("-budget=%v", goBudget)}, common...)...)
-		cmd.Env = append(os.Environ(), backend.EnvBackend+"="+spec.ganlabBackend)
 	} else {
 		a := []string{filepath.Join(peersDir, spec.script), "--model", m.Name}
 		a = append(a, common...)
