@@ -26,8 +26,11 @@ type Progress struct {
 	// lastLine is when the plain (file or pipe) display last printed: it prints every 10 % and at least every 30 s.
 	lastLine time.Time
 	done     bool
-	// base is the count at the first Update minus one: a resumed loop's rate and ETA count only its own work.
+	// base is the count at the first Update and baseAt its time: the rate and ETA count only the units finished
+	// after it, so that neither a resumed loop's earlier work nor the first unit (often a step that compiles)
+	// distorts them.
 	base    int
+	baseAt  time.Time
 	started bool
 }
 
@@ -50,22 +53,23 @@ func (p *Progress) Update(done int, status string) {
 	}
 	now := time.Now()
 	if !p.started {
-		p.started, p.base, p.start = true, max(done-1, 0), now.Add(-time.Millisecond)
+		p.started, p.base, p.baseAt = true, done, now
 	}
 	finished := done >= p.Total
 	if !finished && now.Sub(p.last) < 200*time.Millisecond {
 		return
 	}
 	p.last = now
-	elapsed := now.Sub(p.start)
+	elapsed, measured := now.Sub(p.start), now.Sub(p.baseAt)
 	frac := float64(done) / float64(max(p.Total, 1))
-	rate := float64(done-p.base) / max(elapsed.Seconds(), 1e-9)
-	eta := "?"
-	if done > p.base {
+	eta, rateText := "?", "?"
+	if done > p.base && measured > 0 {
+		rate := float64(done-p.base) / measured.Seconds()
 		eta = time.Duration(float64(p.Total-done) / rate * float64(time.Second)).Round(time.Second).String()
+		rateText = fmt.Sprintf("%.1f", rate)
 	}
-	text := fmt.Sprintf("%s %d/%d [%s<%s, %.1f it/s] %s", p.Label, done, p.Total,
-		elapsed.Round(time.Second), eta, rate, status)
+	text := fmt.Sprintf("%s %d/%d [%s<%s, %s it/s] %s", p.Label, done, p.Total,
+		elapsed.Round(time.Second), eta, rateText, status)
 	switch {
 	case p.id != "":
 		gonbui.UpdateHTML(p.id, fmt.Sprintf(
