@@ -9,7 +9,11 @@
 //     "cpu" and "cuda" fail with an error when their plugin cannot be loaded instead of falling back.
 //   - GOMLX_BACKEND: when set (and GANLAB_BACKEND is not), it is passed to GoMLX unchanged, e.g. "go" or "xla:cpu".
 //   - GANLAB_PJRT_PLUGIN: absolute path of a PJRT plugin file to use for XLA (overrides the search).
-//   - PJRT_PLUGIN_LIBRARY_PATH: ":"-separated folders searched for pjrt_c_api_<cpu|cuda>_plugin.so.
+//   - PJRT_PLUGIN_LIBRARY_PATH: ":"-separated folders searched for pjrt_c_api_<cpu|cuda>_plugin.so (and for jax's
+//     xla_cuda_plugin.so: a jax[cuda13] environment's site-packages/jax_plugins/xla_cuda13 works as it is, since
+//     that plugin finds site-packages/nvidia/ by its RPATH; seen on the project's H200).
+//   - GOPJRT_CUDA_CHECKS: go-xla's check of the NVIDIA libraries beside a CUDA plugin; set to 0 when unset (see
+//     quietCUDAChecks).
 //   - GANLAB_HOME: the project folder whose .local/ holds the installs (default: found by walking up from the
 //     working directory and from the executable's folder to the folder holding go.mod and .local/).
 package backend
@@ -244,6 +248,9 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 			platform, platform, PluginDirs(), EnvPluginPath)
 	}
 	info.Plugin = path
+	if platform == "cuda" {
+		quietCUDAChecks()
+	}
 	cfg := "xla:" + path
 	if platform == "cpu" {
 		// go-xla enables zero-copy host buffers only for a plugin named "cpu"; ours is named by path.
@@ -256,6 +263,21 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 	info.Description = b.Description()
 	info.Reason = fmt.Sprintf("PJRT %s plugin found in %s%s", platform, filepath.Dir(path), pluginDetails(b.Description()))
 	return b, info, nil
+}
+
+// EnvCUDAChecks is go-xla's switch for its check of the NVIDIA libraries beside a CUDA plugin.
+const EnvCUDAChecks = "GOPJRT_CUDA_CHECKS"
+
+// quietCUDAChecks turns go-xla v0.2.0's CUDA library check off unless the user set it. The check looks for
+// nvidia/ two folders above the plugin, one level too high for jax's layout (site-packages/jax_plugins/xla_cuda13/
+// beside site-packages/nvidia/, which the plugin's RPATH finds): on the project's H200 it printed a long warning
+// that the libraries would not be found, and then training ran. Where it does find a nvidia/ folder, it sets
+// XLA_FLAGS=--xla_gpu_cuda_data_dir to a folder of its author's machine (/home/janpf/...). `ganlab doctor` and
+// the backend's own errors say what is missing instead.
+func quietCUDAChecks() {
+	if os.Getenv(EnvCUDAChecks) == "" {
+		os.Setenv(EnvCUDAChecks, "0")
+	}
 }
 
 func isDir(p string) bool {

@@ -56,3 +56,25 @@ func TestXLACPUFromProjectFolder(t *testing.T) {
 	}
 	t.Log(info)
 }
+
+// A CUDA plugin is loaded with go-xla's library check off (it warns wrongly about jax's layout and can point
+// XLA_FLAGS at a folder of its author's machine), unless the user set the switch. The "plugin" here is an
+// empty file: loading it fails, after the switch was set.
+func TestCUDAChecksOffUnlessSet(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/xla_cuda_plugin.so", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvPluginPath, dir)
+	t.Setenv(EnvBackend, "cuda")
+	for _, c := range []struct{ set, want string }{{"", "0"}, {"1", "1"}} {
+		t.Setenv(EnvCUDAChecks, c.set)
+		_, _, err := New()
+		if err == nil || !strings.Contains(err.Error(), "loading PJRT plugin "+dir) {
+			t.Fatalf("an empty plugin file should fail to load with its path named, got %v", err)
+		}
+		if got := os.Getenv(EnvCUDAChecks); got != c.want {
+			t.Errorf("%s set to %q before: %q after loading, want %q", EnvCUDAChecks, c.set, got, c.want)
+		}
+	}
+}

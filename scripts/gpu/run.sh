@@ -58,7 +58,7 @@ ganlab="$bundle/ganlab"
 [[ -x "$ganlab" ]] || die "no ganlab binary at $ganlab: run bash scripts/gpu/build.sh on a machine with Go first"
 cat "$bundle/BUILD" >> "$out/summary.txt" 2>/dev/null || true
 python="${PYTHON:-$(command -v python3 || command -v python || true)}"
-export GOMLX_NO_AUTO_INSTALL=1 GOPJRT_CUDA_CHECKS=0
+export GOMLX_NO_AUTO_INSTALL=1
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
