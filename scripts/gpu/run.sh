@@ -39,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --mri-steps) mri_steps="$2"; shift ;;
     --mri-timeout) mri_timeout="$2"; shift ;;
     --bench-timeout) bench_timeout="$2"; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
