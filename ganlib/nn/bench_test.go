@@ -13,12 +13,14 @@ import (
 )
 
 // benchCase is one layer at a size used by ganlab's models, timed forward + backward (gradients wrt the input and
-// every variable), in float32.
+// every variable), in float32. A layer whose input is G's noise z skips the input gradient, as a training step
+// does: nothing needs dL/dz.
 type benchCase struct {
-	name  string
-	dims  []int // input shape
-	flops float64
-	layer func(ctx *context.Context, x *graph.Node) *graph.Node
+	name    string
+	dims    []int // input shape
+	flops   float64
+	layer   func(ctx *context.Context, x *graph.Node) *graph.Node
+	noiseIn bool // the input is z: no input gradient
 }
 
 func convFlops(b, ho, wo, k, cin, cout int) float64 {
@@ -38,20 +40,20 @@ func benchCases() []benchCase {
 	}
 	return []benchCase{
 		// DCGAN 28×28, B=64 (DESIGN.md §7).
-		{"dcgan28/D_conv5s2_1to64_28", []int{64, 28, 28, 1}, convFlops(64, 14, 14, 5, 1, 64), conv(64, 5, 2)},
-		{"dcgan28/D_conv5s2_64to128_14", []int{64, 14, 14, 64}, convFlops(64, 7, 7, 5, 64, 128), conv(128, 5, 2)},
-		{"dcgan28/G_convT5s2_128to64_7", []int{64, 7, 7, 128}, convFlops(64, 7, 7, 5, 64, 128), convT(64, 5, 2)},
-		{"dcgan28/G_convT5s2_64to1_14", []int{64, 14, 14, 64}, convFlops(64, 14, 14, 5, 1, 64), convT(1, 5, 2)},
-		{"dcgan28/G_dense_100to6272", []int{64, 100}, 3 * 2 * 64 * 100 * 6272, dense(7 * 7 * 128)},
-		{"mlp/dense_1024to784", []int{64, 1024}, 3 * 2 * 64 * 1024 * 784, dense(784)},
+		{"dcgan28/D_conv5s2_1to64_28", []int{64, 28, 28, 1}, convFlops(64, 14, 14, 5, 1, 64), conv(64, 5, 2), false},
+		{"dcgan28/D_conv5s2_64to128_14", []int{64, 14, 14, 64}, convFlops(64, 7, 7, 5, 64, 128), conv(128, 5, 2), false},
+		{"dcgan28/G_convT5s2_128to64_7", []int{64, 7, 7, 128}, convFlops(64, 7, 7, 5, 64, 128), convT(64, 5, 2), false},
+		{"dcgan28/G_convT5s2_64to1_14", []int{64, 14, 14, 64}, convFlops(64, 14, 14, 5, 1, 64), convT(1, 5, 2), false},
+		{"dcgan28/G_dense_100to6272", []int{64, 100}, 2 * 2 * 64 * 100 * 6272, dense(7 * 7 * 128), true},
+		{"mlp/dense_1024to784", []int{64, 1024}, 3 * 2 * 64 * 1024 * 784, dense(784), false},
 		// The lecture's DCGAN, 128×128×1, B=4.
-		{"lecture128/G_dense_100to262144", []int{4, 100}, 3 * 2 * 4 * 100 * 262144, dense(32 * 32 * 256)},
-		{"lecture128/G_convT4s2_256to128_32", []int{4, 32, 32, 256}, convFlops(4, 32, 32, 4, 128, 256), convT(128, 4, 2)},
-		{"lecture128/G_convT4s2_128to128_64", []int{4, 64, 64, 128}, convFlops(4, 64, 64, 4, 128, 128), convT(128, 4, 2)},
-		{"lecture128/G_conv4_128to1_128", []int{4, 128, 128, 128}, convFlops(4, 128, 128, 4, 128, 1), conv(1, 4, 1)},
-		{"lecture128/D_conv3_1to64_128", []int{4, 128, 128, 1}, convFlops(4, 128, 128, 3, 1, 64), conv(64, 3, 1)},
-		{"lecture128/D_conv3s2_64to128_128", []int{4, 128, 128, 64}, convFlops(4, 64, 64, 3, 64, 128), conv(128, 3, 2)},
-		{"lecture128/D_conv3s2_128to256_32", []int{4, 32, 32, 128}, convFlops(4, 16, 16, 3, 128, 256), conv(256, 3, 2)},
+		{"lecture128/G_dense_100to262144", []int{4, 100}, 2 * 2 * 4 * 100 * 262144, dense(32 * 32 * 256), true},
+		{"lecture128/G_convT4s2_256to128_32", []int{4, 32, 32, 256}, convFlops(4, 32, 32, 4, 128, 256), convT(128, 4, 2), false},
+		{"lecture128/G_convT4s2_128to128_64", []int{4, 64, 64, 128}, convFlops(4, 64, 64, 4, 128, 128), convT(128, 4, 2), false},
+		{"lecture128/G_conv4_128to1_128", []int{4, 128, 128, 128}, convFlops(4, 128, 128, 4, 128, 1), conv(1, 4, 1), false},
+		{"lecture128/D_conv3_1to64_128", []int{4, 128, 128, 1}, convFlops(4, 128, 128, 3, 1, 64), conv(64, 3, 1), false},
+		{"lecture128/D_conv3s2_64to128_128", []int{4, 128, 128, 64}, convFlops(4, 64, 64, 3, 64, 128), conv(128, 3, 2), false},
+		{"lecture128/D_conv3s2_128to256_32", []int{4, 32, 32, 128}, convFlops(4, 16, 16, 3, 128, 256), conv(256, 3, 2), false},
 	}
 }
 
@@ -63,7 +65,10 @@ func benchLayer(b *testing.B, backend backends.Backend, route string, c benchCas
 	exec := context.MustNewExec(backend, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
 		y := layer(ctx, x)
 		loss := graph.ReduceAllSum(graph.Mul(y, projection(y)))
-		nodes := []*graph.Node{x}
+		var nodes []*graph.Node
+		if !c.noiseIn {
+			nodes = append(nodes, x)
+		}
 		for v := range ctx.IterVariables() {
 			if v.Trainable && v.Shape().DType.IsFloat() {
 				nodes = append(nodes, v.ValueGraph(x.Graph()))
