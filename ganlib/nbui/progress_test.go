@@ -34,8 +34,8 @@ func TestProgressRateCountsOnlyUnitsAfterTheFirstUpdate(t *testing.T) {
 	if rate <= 0 || rate > 16.05 {
 		t.Errorf("rate %.1f it/s, want in (0, 16]: 4 units over ≥ 250 ms", rate)
 	}
-	// The ETA is the 5 units left at that rate, rounded to a second.
-	if eta, _ := strconv.Atoi(m[1]); math.Abs(float64(eta)-5/rate) > 0.51 {
+	// The ETA is the 5 units left at that rate, rounded to a second (the rate is printed to 0.05 it/s).
+	if eta, _ := strconv.Atoi(m[1]); math.Abs(float64(eta)-5/rate) > 0.51+5*0.05/(rate*rate) {
 		t.Errorf("ETA %d s for 5 units at %.1f it/s, want %.1f s", eta, rate, 5/rate)
 	}
 }
