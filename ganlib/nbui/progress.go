@@ -28,10 +28,9 @@ type Progress struct {
 	done     bool
 	// base is the count at the first Update and baseAt its time: the rate and ETA count only the units finished
 	// after it, so that neither a resumed loop's earlier work nor the first unit (often a step that compiles)
-	// distorts them.
-	base    int
-	baseAt  time.Time
-	started bool
+	// distorts them. baseAt is zero until the first Update.
+	base   int
+	baseAt time.Time
 }
 
 // NewProgress starts a progress display for total units of work.
@@ -52,8 +51,8 @@ func (p *Progress) Update(done int, status string) {
 		return
 	}
 	now := time.Now()
-	if !p.started {
-		p.started, p.base, p.baseAt = true, done, now
+	if p.baseAt.IsZero() {
+		p.base, p.baseAt = done, now
 	}
 	finished := done >= p.Total
 	if !finished && now.Sub(p.last) < 200*time.Millisecond {
