@@ -260,6 +260,9 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 	if err != nil {
 		return nil, info, fmt.Errorf("loading PJRT plugin %s: %w", path, err)
 	}
+	if platform == "cpu" {
+		b = withDonation(b)
+	}
 	info.Description = b.Description()
 	info.Reason = fmt.Sprintf("PJRT %s plugin found in %s%s", platform, filepath.Dir(path), pluginDetails(b.Description()))
 	return b, info, nil

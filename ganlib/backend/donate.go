@@ -1,0 +1,186 @@
+//go:build ((linux && amd64) || darwin) && !noxla
+
+package backend
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"unsafe"
+
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// Buffer donation on XLA.
+//
+// GoMLX's context.Exec donates the buffers of the variables a graph updates (a training step's weights and
+// optimizer moments), but GoMLX v0.27.0's XLA backend emits StableHLO without any input/output aliasing, so XLA
+// cannot write a variable's new value over its old one: every step allocates a new output buffer for every
+// updated variable and frees the donated one. For the lecture's DCGAN those are 105 MB buffers (G's first Dense
+// kernel and its two Adam moments), which glibc maps fresh and the kernel zeroes again on every step.
+//
+// donatingBackend wraps the XLA backend so that a graph is compiled at its first execution, when the donated
+// inputs are known, with those parameters marked `jax.buffer_donor = true` (the attribute jax itself emits for
+// donated arguments). XLA then pairs each donor with an output of the same shape and writes that output in place.
+// The pairing is XLA's; a donor left unpaired costs nothing, and an executable run later without donating a
+// paired input gets a copy of it from PJRT (the input is left unchanged), so the marks only ever affect speed
+// and memory, never results. Both halves of that are tested on the CPU plugin (donate_test.go); ganlab wraps
+// only the CPU backend, since neither could be tested on a GPU yet.
+
+// donatingBackend is the XLA backend whose builders mark donated parameters (see above).
+type donatingBackend struct {
+	backends.Backend
+}
+
+// withDonation wraps an XLA backend; see donatingBackend.
+func withDonation(b backends.Backend) backends.Backend { return donatingBackend{b} }
+
+// Builder implements backends.Backend.
+func (b donatingBackend) Builder(name string) backends.Builder {
+	return &donatingBuilder{Builder: b.Backend.Builder(name)}
+}
+
+// donatingBuilder records the main function's parameters and outputs and compiles lazily.
+type donatingBuilder struct {
+	backends.Builder
+	paramNames  []string
+	paramShapes []shapes.Shape
+	params      []backends.Value
+	outShapes   []shapes.Shape
+}
+
+// Main implements backends.Builder.
+func (b *donatingBuilder) Main() backends.Function {
+	return &donatingMain{Function: b.Builder.Main(), b: b}
+}
+
+// donatingMain is the main function: it records Parameter and Return; every op is the XLA backend's own.
+type donatingMain struct {
+	backends.Function
+	b *donatingBuilder
+}
+
+// Parameter implements backends.Function.
+func (f *donatingMain) Parameter(name string, shape shapes.Shape, sharding *backends.ShardingSpec) (backends.Value, error) {
+	v, err := f.Function.Parameter(name, shape, sharding)
+	if err == nil {
+		f.b.paramNames = append(f.b.paramNames, name)
+		f.b.paramShapes = append(f.b.paramShapes, shape)
+		f.b.params = append(f.b.params, v)
+	}
+	return v, err
+}
+
+// Return implements backends.Function.
+func (f *donatingMain) Return(outputs []backends.Value, shardings []*backends.ShardingSpec) error {
+	if err := f.Function.Return(outputs, shardings); err != nil {
+		return err
+	}
+	f.b.outShapes = make([]shapes.Shape, len(outputs))
+	for i, v := range outputs {
+		s, err := f.b.OpShape(v)
+		if err != nil {
+			return err
+		}
+		f.b.outShapes[i] = s
+	}
+	return nil
+}
+
+// Compile implements backends.Builder: it checks that Return was called and defers XLA's compilation to the
+// first Execute.
+func (b *donatingBuilder) Compile() (backends.Executable, error) {
+	if b.outShapes == nil {
+		return nil, fmt.Errorf("graph %q: Main().Return() must be called before Compile()", b.Name())
+	}
+	return &donatingExecutable{b: b, name: b.Name(), inNames: b.paramNames, inShapes: b.paramShapes, outShapes: b.outShapes}, nil
+}
+
+// donatingExecutable compiles its graph at the first Execute.
+type donatingExecutable struct {
+	mu   sync.Mutex
+	b    *donatingBuilder // until compiled
+	exec backends.Executable
+	err  error
+
+	name      string
+	inNames   []string
+	inShapes  []shapes.Shape
+	outShapes []shapes.Shape
+}
+
+// Inputs implements backends.Executable.
+func (e *donatingExecutable) Inputs() ([]string, []shapes.Shape) { return e.inNames, e.inShapes }
+
+// Outputs implements backends.Executable.
+func (e *donatingExecutable) Outputs() []shapes.Shape { return e.outShapes }
+
+// Finalize implements backends.Executable.
+func (e *donatingExecutable) Finalize() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.exec != nil {
+		e.exec.Finalize()
+		e.exec = nil
+	}
+	e.b = nil
+	e.err = fmt.Errorf("graph %q: executable finalized", e.name)
+}
+
+// Execute implements backends.Executable. The first call marks the parameters donated in it (on every device)
+// and compiles.
+func (e *donatingExecutable) Execute(inputs []backends.Buffer, donate []bool, device backends.DeviceNum) ([]backends.Buffer, error) {
+	exec, err := e.compiled(donate)
+	if err != nil {
+		return nil, err
+	}
+	return exec.Execute(inputs, donate, device)
+}
+
+// compiled returns the XLA executable, compiling it on the first call with the parameters donated in that call
+// (on every device, in GoMLX's device-major layout) marked as donors.
+func (e *donatingExecutable) compiled(donate []bool) (backends.Executable, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.exec != nil || e.err != nil {
+		return e.exec, e.err
+	}
+	if n := len(e.b.params); n > 0 && len(donate) > 0 && len(donate)%n == 0 {
+		for i, p := range e.b.params {
+			all := true
+			for d := i; d < len(donate); d += n {
+				all = all && donate[d]
+			}
+			if all {
+				markDonor(p)
+			}
+		}
+	}
+	e.exec, e.err = e.b.Builder.Compile()
+	e.b = nil // the StableHLO program and its values are no longer needed
+	return e.exec, e.err
+}
+
+// markDonor sets `jax.buffer_donor = true` on the StableHLO argument behind a parameter of GoMLX's XLA backend.
+// GoMLX keeps that *stablehlo.Value in an unexported field `value` of its node type; if a GoMLX version changes
+// that, nothing is marked (TestDonationUpdatesVariablesInPlace fails) and graphs run as before.
+func markDonor(v backends.Value) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return
+	}
+	f := rv.Elem().FieldByName("value")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[*stablehlo.Value]() {
+		return
+	}
+	sv := *(**stablehlo.Value)(unsafe.Pointer(f.UnsafeAddr()))
+	if sv == nil {
+		return
+	}
+	if sv.Attributes == nil {
+		sv.Attributes = map[string]any{}
+	}
+	sv.Attributes["jax.buffer_donor"] = true
+}
