@@ -12,6 +12,8 @@
 //   - PJRT_PLUGIN_LIBRARY_PATH: ":"-separated folders searched for pjrt_c_api_<cpu|cuda>_plugin.so (and for jax's
 //     xla_cuda_plugin.so: a jax[cuda13] environment's site-packages/jax_plugins/xla_cuda13 works as it is, since
 //     that plugin finds site-packages/nvidia/ by its RPATH; seen on the project's H200).
+//   - GANLAB_DONATE: "auto" (default), "on" or "off": whether XLA updates the variables a graph changes in place
+//     (donate.go); auto means on the CPU plugin only.
 //   - GOPJRT_CUDA_CHECKS: go-xla's check of the NVIDIA libraries beside a CUDA plugin; set to 0 when unset (see
 //     quietCUDAChecks).
 //   - GANLAB_HOME: the project folder whose .local/ holds the installs (default: found by walking up from the
@@ -67,6 +69,9 @@ const (
 	EnvHome = "GANLAB_HOME"
 	// EnvPluginPath is go-xla's search path for plugins.
 	EnvPluginPath = "PJRT_PLUGIN_LIBRARY_PATH"
+	// EnvDonate switches XLA's in-place update of donated inputs (donate.go): "auto" (the default) on the CPU
+	// plugin only, "on" on CUDA too (not yet tested on a GPU), "off" never.
+	EnvDonate = "GANLAB_DONATE"
 )
 
 // ProjectHome returns the ganlab project folder: $GANLAB_HOME, or the first folder holding go.mod and .local/
@@ -260,8 +265,12 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 	if err != nil {
 		return nil, info, fmt.Errorf("loading PJRT plugin %s: %w", path, err)
 	}
-	if platform == "cpu" {
+	switch d := os.Getenv(EnvDonate); {
+	case d == "on" || ((d == "" || d == "auto") && platform == "cpu"):
 		b = withDonation(b)
+	case d != "" && d != "auto" && d != "off":
+		b.Finalize()
+		return nil, info, fmt.Errorf("%s=%q is not one of auto, on, off", EnvDonate, d)
 	}
 	info.Description = b.Description()
 	info.Reason = fmt.Sprintf("PJRT %s plugin found in %s%s", platform, filepath.Dir(path), pluginDetails(b.Description()))

@@ -3,13 +3,17 @@
 package backend_test
 
 import (
+	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/gomlx/gomlx/backends"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 )
 
@@ -24,17 +28,15 @@ func dataAddress(t *testing.T, x *tensors.Tensor) uintptr {
 	return p
 }
 
-// A training-like step (a variable updated in the graph) must write the variable's new value over its old buffer
-// once GoMLX donates it: without the donor marks XLA allocates a new output buffer on every step, while the
-// donated input is still alive, so the address changes on every step.
-func TestDonationUpdatesVariablesInPlace(t *testing.T) {
-	b := backendtest.XLA(t)
+// stepAddresses runs 4 steps of a graph that adds x to a variable and returns the address of the variable's
+// buffer after each, checking the values.
+func stepAddresses(t *testing.T, b backends.Backend) []uintptr {
+	t.Helper()
 	ctx := context.New()
 	const n = 1 << 16
 	w := ctx.VariableWithValue("w", make([]float32, n))
 	step, err := context.NewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
-		v := w.ValueGraph(x.Graph())
-		next := Add(v, x)
+		next := Add(w.ValueGraph(x.Graph()), x)
 		w.SetValueGraph(next)
 		return ReduceAllSum(next)
 	})
@@ -52,19 +54,40 @@ func TestDonationUpdatesVariablesInPlace(t *testing.T) {
 		}
 		addrs = append(addrs, dataAddress(t, w.MustValue()))
 	}
-	// The first step's input is the initial value, uploaded into a new buffer; from the second step on, the
-	// output must be the donated input.
-	if addrs[1] != addrs[2] || addrs[2] != addrs[3] {
-		t.Fatalf("the updated variable moved between steps (buffers %#x, %#x, %#x): its update is not in place", addrs[1], addrs[2], addrs[3])
-	}
 	if got := w.MustValue().Value().([]float32); got[0] != 4 || got[n-1] != 4 {
 		t.Fatalf("w = %v … %v after 4 steps, want 4", got[0], got[n-1])
+	}
+	return addrs
+}
+
+// A training-like step (a variable updated in the graph) must write the variable's new value over its old buffer
+// once GoMLX donates it: without the donor marks XLA allocates a new output buffer on every step, while the
+// donated input is still alive, so the address changes on every step (as with GANLAB_DONATE=off).
+func TestDonationUpdatesVariablesInPlace(t *testing.T) {
+	for _, setting := range []string{"", "auto", "on", "off"} {
+		t.Run("GANLAB_DONATE="+setting, func(t *testing.T) {
+			t.Setenv(backend.EnvDonate, setting)
+			addrs := stepAddresses(t, backendtest.XLA(t))
+			inPlace := addrs[1] == addrs[2] && addrs[2] == addrs[3]
+			if want := setting != "off"; inPlace != want {
+				t.Fatalf("buffers after steps 2–4: %#x, %#x, %#x; in place: %v, want %v", addrs[1], addrs[2], addrs[3], inPlace, want)
+			}
+		})
+	}
+}
+
+func TestDonateSettingChecked(t *testing.T) {
+	backendtest.XLA(t) // skips without a plugin
+	t.Setenv(backend.EnvDonate, "yes")
+	if _, err := backend.NewCPU(); err == nil || !strings.Contains(err.Error(), "GANLAB_DONATE=\"yes\" is not one of auto, on, off") {
+		t.Fatalf("want an error naming GANLAB_DONATE and its values, got %v", err)
 	}
 }
 
 // A parameter marked as a donor at the first execution must still work, and must not be overwritten, when a later
 // execution does not donate it: PJRT then copies it.
 func TestDonorParameterNotDonatedLaterIsLeftIntact(t *testing.T) {
+	t.Setenv(backend.EnvDonate, "on")
 	b := backendtest.XLA(t)
 	exec, err := NewExec(b, func(x *Node) *Node { return MulScalar(x, 2) })
 	if err != nil {
