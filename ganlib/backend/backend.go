@@ -174,6 +174,9 @@ func MustDefault() backends.Backend {
 // code wants Default.
 func New() (backends.Backend, Info, error) {
 	disableAutoInstall()
+	if _, err := donating(""); err != nil { // a bad value is an error, not a reason to fall back to pure Go
+		return nil, Info{}, err
+	}
 	request := strings.ToLower(strings.TrimSpace(os.Getenv(EnvBackend)))
 	if request == "" {
 		if cfg, ok := os.LookupEnv(backends.ConfigEnvVar); ok {
@@ -247,6 +250,10 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 	if !xlaCompiled {
 		return nil, info, fmt.Errorf("XLA support was left out of this build (-tags noxla)")
 	}
+	donate, err := donating(platform)
+	if err != nil {
+		return nil, info, err
+	}
 	path := FindPlugin(platform)
 	if path == "" {
 		return nil, info, fmt.Errorf("no PJRT %s plugin (pjrt_c_api_%s_plugin.so) in %v; run `make setup` (scripts/setup.sh) to install it, or set %s",
@@ -265,16 +272,26 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 	if err != nil {
 		return nil, info, fmt.Errorf("loading PJRT plugin %s: %w", path, err)
 	}
-	switch d := os.Getenv(EnvDonate); {
-	case d == "on" || ((d == "" || d == "auto") && platform == "cpu"):
+	if donate {
 		b = withDonation(b)
-	case d != "" && d != "auto" && d != "off":
-		b.Finalize()
-		return nil, info, fmt.Errorf("%s=%q is not one of auto, on, off", EnvDonate, d)
 	}
 	info.Description = b.Description()
 	info.Reason = fmt.Sprintf("PJRT %s plugin found in %s%s", platform, filepath.Dir(path), pluginDetails(b.Description()))
 	return b, info, nil
+}
+
+// donating reads GANLAB_DONATE (see EnvDonate) for a platform.
+func donating(platform string) (bool, error) {
+	switch d := os.Getenv(EnvDonate); d {
+	case "", "auto":
+		return platform == "cpu", nil
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s=%q is not one of auto, on, off", EnvDonate, d)
+	}
 }
 
 // EnvCUDAChecks is go-xla's switch for its check of the NVIDIA libraries beside a CUDA plugin.

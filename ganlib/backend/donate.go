@@ -26,8 +26,8 @@ import (
 // donated arguments). XLA then pairs each donor with an output of the same shape and writes that output in place.
 // The pairing is XLA's; a donor left unpaired costs nothing, and an executable run later without donating a
 // paired input gets a copy of it from PJRT (the input is left unchanged), so the marks only ever affect speed
-// and memory, never results. Both halves of that are tested on the CPU plugin (donate_test.go); ganlab wraps
-// only the CPU backend, since neither could be tested on a GPU yet.
+// and memory, never results. Both halves of that are tested on the CPU plugin (donate_test.go); on CUDA ganlab
+// wraps the backend only with GANLAB_DONATE=on, since neither has been tested on a GPU yet.
 
 // donatingBackend is the XLA backend whose builders mark donated parameters (see above).
 type donatingBackend struct {
@@ -159,7 +159,7 @@ func (e *donatingExecutable) compiled(donate []bool) (backends.Executable, error
 		}
 	}
 	e.exec, e.err = e.b.Builder.Compile()
-	e.b = nil // the StableHLO program and its values are no longer needed
+	e.b = nil // compiled: the builder is not used again
 	return e.exec, e.err
 }
 

@@ -79,8 +79,14 @@ func TestDonationUpdatesVariablesInPlace(t *testing.T) {
 func TestDonateSettingChecked(t *testing.T) {
 	backendtest.XLA(t) // skips without a plugin
 	t.Setenv(backend.EnvDonate, "yes")
-	if _, err := backend.NewCPU(); err == nil || !strings.Contains(err.Error(), "GANLAB_DONATE=\"yes\" is not one of auto, on, off") {
-		t.Fatalf("want an error naming GANLAB_DONATE and its values, got %v", err)
+	want := "GANLAB_DONATE=\"yes\" is not one of auto, on, off"
+	if _, err := backend.NewCPU(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("NewCPU: want an error naming GANLAB_DONATE and its values, got %v", err)
+	}
+	// GANLAB_BACKEND=auto must not fall back to pure Go on it.
+	t.Setenv(backend.EnvBackend, "auto")
+	if _, info, err := backend.New(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("New: want the same error, got %v (backend %v)", err, info)
 	}
 }
 
