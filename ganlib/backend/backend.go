@@ -267,6 +267,9 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 	if platform == "cpu" {
 		// go-xla enables zero-copy host buffers only for a plugin named "cpu"; ours is named by path.
 		cfg += ",shared_buffers"
+		if donate {
+			addRegionAnalysisFlag(path)
+		}
 	}
 	b, err := backends.NewWithConfig(cfg)
 	if err != nil {

@@ -10,3 +10,5 @@ func disableAutoInstall() {}
 
 // withDonation is the identity without XLA (see donate.go).
 func withDonation(b backends.Backend) backends.Backend { return b }
+
+func addRegionAnalysisFlag(string) {}
