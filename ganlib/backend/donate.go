@@ -99,27 +99,24 @@ func (b *donatingBuilder) Compile() (backends.Executable, error) {
 	if b.outShapes == nil {
 		return nil, fmt.Errorf("graph %q: Main().Return() must be called before Compile()", b.Name())
 	}
-	return &donatingExecutable{b: b, name: b.Name(), inNames: b.paramNames, inShapes: b.paramShapes, outShapes: b.outShapes}, nil
+	return &donatingExecutable{b: b}, nil
 }
 
 // donatingExecutable compiles its graph at the first Execute.
 type donatingExecutable struct {
+	b    *donatingBuilder
 	mu   sync.Mutex
-	b    *donatingBuilder // until compiled
-	exec backends.Executable
-	err  error
-
-	name      string
-	inNames   []string
-	inShapes  []shapes.Shape
-	outShapes []shapes.Shape
+	exec backends.Executable // nil until compiled, and after Finalize
+	err  error               // the compilation's error, or that the executable was finalized
 }
 
 // Inputs implements backends.Executable.
-func (e *donatingExecutable) Inputs() ([]string, []shapes.Shape) { return e.inNames, e.inShapes }
+func (e *donatingExecutable) Inputs() ([]string, []shapes.Shape) {
+	return e.b.paramNames, e.b.paramShapes
+}
 
 // Outputs implements backends.Executable.
-func (e *donatingExecutable) Outputs() []shapes.Shape { return e.outShapes }
+func (e *donatingExecutable) Outputs() []shapes.Shape { return e.b.outShapes }
 
 // Finalize implements backends.Executable.
 func (e *donatingExecutable) Finalize() {
@@ -129,8 +126,7 @@ func (e *donatingExecutable) Finalize() {
 		e.exec.Finalize()
 		e.exec = nil
 	}
-	e.b = nil
-	e.err = fmt.Errorf("graph %q: executable finalized", e.name)
+	e.err = fmt.Errorf("graph %q: executable finalized", e.b.Name())
 }
 
 // Execute implements backends.Executable. The first call marks the parameters donated in it (on every device)
@@ -163,7 +159,6 @@ func (e *donatingExecutable) compiled(donate []bool) (backends.Executable, error
 		}
 	}
 	e.exec, e.err = e.b.Builder.Compile()
-	e.b = nil // compiled: the builder is not used again
 	return e.exec, e.err
 }
 
@@ -190,9 +185,9 @@ func markDonor(v backends.Value) {
 }
 
 // regionAnalysis is the XLA flag that lets XLA's copy insertion see that most in-place updates need no copy. With
-// the lecture's DCGAN and XLA's default analysis, 32 of the donated variables (G's 105 MB Adam moment among them)
-// were first copied to scratch memory and then updated "in place", which cost more than no donation; with the
-// flag none is (docs/benchmarks.md, run Q).
+// the lecture's DCGAN and XLA's default analysis, 32 donated inputs (G's 105 MB Adam moment among them) were
+// first copied to scratch memory and then updated "in place", which costs more than no donation; with the flag
+// none is but the G step's random-number state (docs/benchmarks.md, run Q).
 const regionAnalysis = "xla_cpu_copy_insertion_use_region_analysis"
 
 // addRegionAnalysisFlag adds --xla_cpu_copy_insertion_use_region_analysis=true to XLA_FLAGS before the CPU
