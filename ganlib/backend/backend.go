@@ -13,7 +13,8 @@
 //     xla_cuda_plugin.so: a jax[cuda13] environment's site-packages/jax_plugins/xla_cuda13 works as it is, since
 //     that plugin finds site-packages/nvidia/ by its RPATH; seen on the project's H200).
 //   - GANLAB_DONATE: "auto" (default), "on" or "off": whether XLA updates the variables a graph changes in place
-//     (donate.go); auto means on the CPU plugin only.
+//     (donate.go); auto means on the CPU plugin only, where ganlib then also adds XLA's copy-insertion region
+//     analysis to XLA_FLAGS (addRegionAnalysisFlag).
 //   - GOPJRT_CUDA_CHECKS: go-xla's check of the NVIDIA libraries beside a CUDA plugin; set to 0 when unset (see
 //     quietCUDAChecks).
 //   - GANLAB_HOME: the project folder whose .local/ holds the installs (default: found by walking up from the
