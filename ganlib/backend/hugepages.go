@@ -1,0 +1,128 @@
+package backend
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+)
+
+// Huge pages for malloc.
+//
+// XLA's CPU runtime allocates a scratch block for every execution (164 MB for the lecture DCGAN's D step, 199 MB
+// for its G step at batch 4) and frees it afterwards. glibc serves blocks that large with a fresh mmap, so the
+// kernel faults in and zeroes every 4 KiB page of it on every training step: about a fifth of the lecture's step
+// (docs/benchmarks.md). With GLIBC_TUNABLES=glibc.malloc.hugetlb=1, glibc asks for transparent huge pages on such
+// blocks (madvise), and a 2 MiB page costs one fault instead of 512. glibc reads the tunable at process start
+// only, so ganlab gives it to the processes it starts: the CLI re-executes itself with it (HugePagesEnv), `ganlab
+// bench` gives it to its ganlib workers only (PyTorch and Keras keep the user's environment), and `make setup`
+// writes it into the XLA kernelspecs (`ganlab glibc-tunables`). A program of the user's own gets it only when the
+// user sets it.
+
+const (
+	// EnvHugePages says whether ganlab's processes ask glibc for huge pages: "auto" (the default: when the
+	// kernel's transparent huge pages are in madvise mode, the mode in which glibc's request matters), "on"
+	// (whenever GLIBC_TUNABLES does not set the tunable) or "off".
+	EnvHugePages = "GANLAB_HUGEPAGES"
+	// EnvGlibcTunables is glibc's start-up settings variable.
+	EnvGlibcTunables = "GLIBC_TUNABLES"
+	hugeTunable      = "glibc.malloc.hugetlb"
+	thpModeFile      = "/sys/kernel/mm/transparent_hugepage/enabled"
+)
+
+// HugePagesEnv returns env with glibc.malloc.hugetlb=1 put first in GLIBC_TUNABLES when GANLAB_HUGEPAGES (read
+// from env) asks for it, and whether it changed anything. A GLIBC_TUNABLES that already sets the tunable is left
+// as the user set it. A GANLAB_HUGEPAGES that is not auto, on or off is an error.
+func HugePagesEnv(env []string) ([]string, bool, error) {
+	return hugePagesEnv(env, thpMode())
+}
+
+func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
+	lookup := func(key string) (string, int) {
+		for i := len(env) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+				return v, i
+			}
+		}
+		return "", -1
+	}
+	setting, _ := lookup(EnvHugePages)
+	switch setting {
+	case "", "auto":
+		if mode != "madvise" {
+			return env, false, nil
+		}
+	case "on":
+	case "off":
+		return env, false, nil
+	default:
+		return env, false, fmt.Errorf("%s=%q is not one of auto, on, off", EnvHugePages, setting)
+	}
+	if runtime.GOOS != "linux" {
+		return env, false, nil
+	}
+	tunables, at := lookup(EnvGlibcTunables)
+	for _, t := range strings.Split(tunables, ":") {
+		if strings.HasPrefix(t, hugeTunable+"=") {
+			return env, false, nil
+		}
+	}
+	value := hugeTunable + "=1"
+	if tunables != "" {
+		value += ":" + tunables
+	}
+	out := append([]string(nil), env...)
+	if at >= 0 {
+		out[at] = EnvGlibcTunables + "=" + value
+	} else {
+		out = append(out, EnvGlibcTunables+"="+value)
+	}
+	return out, true, nil
+}
+
+// thpMode returns the kernel's transparent-huge-page mode ("always", "madvise" or "never"), or "" when it cannot
+// be read (not Linux, or no THP support).
+func thpMode() string {
+	raw, err := os.ReadFile(thpModeFile)
+	if err != nil {
+		return ""
+	}
+	s := string(raw)
+	if i := strings.IndexByte(s, '['); i >= 0 {
+		if j := strings.IndexByte(s[i:], ']'); j > 0 {
+			return s[i+1 : i+j]
+		}
+	}
+	return ""
+}
+
+// HugePagesReport says, for `ganlab doctor`, whether malloc's large blocks get huge pages in this process: the
+// setting, the kernel's mode, GLIBC_TUNABLES, and HugePagesProbe's finding.
+func HugePagesReport() string {
+	setting := os.Getenv(EnvHugePages)
+	if setting == "" {
+		setting = "auto"
+	}
+	mode := thpMode()
+	if mode == "" {
+		mode = "unavailable"
+	}
+	tunables := os.Getenv(EnvGlibcTunables)
+	if tunables == "" {
+		tunables = "(unset)"
+	}
+	return fmt.Sprintf("%s=%s, kernel THP %s, %s=%s: %s", EnvHugePages, setting, mode, EnvGlibcTunables, tunables, HugePagesProbe())
+}
+
+// HugePagesProbe allocates a 64 MiB block with malloc, writes it, and says how much of it the kernel backs with
+// huge pages (its mapping's AnonHugePages in /proc/self/smaps).
+func HugePagesProbe() string {
+	huge, total, err := mallocHugeProbe()
+	switch {
+	case err != nil:
+		return "malloc probe failed: " + err.Error()
+	case total == 0:
+		return "no malloc probe (needs cgo on Linux)"
+	}
+	return fmt.Sprintf("a %d MiB malloc block got %d MiB of huge pages", total>>20, huge>>20)
+}
