@@ -189,6 +189,14 @@ func runBenchChild(exe, impl string, m bench.Model, python, peersDir string, ste
 	if spec.script == "" {
 		// The worker sets GANLAB_BACKEND from impl itself (benchWorker).
 		cmd = exec.Command(exe, append([]string{"bench", "-worker", impl, "-models", m.Name, fmt.Sprintf("-budget=%v", goBudget)}, common...)...)
+		// ganlib's workers get the huge pages ganlab gives its processes (GANLAB_HUGEPAGES); the peers keep the
+		// user's environment, as they would run without ganlab.
+		env, _, err := backend.HugePagesEnv(os.Environ())
+		if err != nil {
+			res.Err = err.Error()
+			return res
+		}
+		cmd.Env = env
 	} else {
 		a := []string{filepath.Join(peersDir, spec.script), "--model", m.Name}
 		a = append(a, common...)
@@ -289,6 +297,8 @@ func benchWorker(impl string, m bench.Model, warmup, steps, minSteps int, budget
 	if err := os.Setenv(backend.EnvBackend, spec.ganlabBackend); err != nil {
 		return err
 	}
+	// Probed before the backend exists, so that the probe's 64 MiB never add to the worker's peak RSS.
+	hugePages := backend.HugePagesProbe()
 	b, info, err := backend.New()
 	if err != nil {
 		return err
@@ -303,7 +313,7 @@ func benchWorker(impl string, m bench.Model, warmup, steps, minSteps int, budget
 	if i := strings.Index(t.Info, "; why:"); i > 0 {
 		t.Info = t.Info[:i]
 	}
-	t.Info += fmt.Sprintf("; GOMAXPROCS %d", runtime.GOMAXPROCS(0))
+	t.Info += fmt.Sprintf("; GOMAXPROCS %d; %s", runtime.GOMAXPROCS(0), hugePages)
 	raw, err := json.Marshal(t)
 	if err != nil {
 		return err

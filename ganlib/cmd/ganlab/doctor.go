@@ -53,6 +53,7 @@ func doctor(args []string) error {
 	if b != nil {
 		b.Finalize()
 	}
+	note("hugepages", backend.HugePagesReport())
 	if p := backend.FindPlugin("cuda"); p != "" {
 		note("cuda", "PJRT CUDA plugin found: "+p+" (use GANLAB_BACKEND=cuda or the ganlab-xla-cuda kernel)")
 	} else {

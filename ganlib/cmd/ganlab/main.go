@@ -5,15 +5,20 @@
 //	ganlab sample  -run DIR [flags]     checkpoint → PNG grid
 //	ganlab summary MODEL [flags]        Keras-like table of G and D
 //	ganlab data fetch [NAME...]         bring datasets into the project's data folder
+//	ganlab glibc-tunables               the GLIBC_TUNABLES ganlab's processes get (make setup writes it into the kernels)
 //
 // Run `ganlab COMMAND -h` for each command's flags.
 package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
 )
 
 const usage = `ganlab: a Go laboratory for Generative Adversarial Networks
@@ -27,6 +32,7 @@ usage:
   ganlab data fetch [NAME...]        fetch datasets (fashion-mnist, mnist) into the project's data folder
   ganlab data classifiers [NAME...]  train and cache the domain classifiers that ganlab eval uses
   ganlab bench  [flags]              time full GAN steps beside PyTorch and Keras (ganlab bench -h)
+  ganlab glibc-tunables              print the GLIBC_TUNABLES that ganlab's processes get (GANLAB_HUGEPAGES)
 `
 
 func main() {
@@ -36,6 +42,13 @@ func main() {
 	}
 	var err error
 	args := os.Args[2:]
+	// `ganlab bench` gives huge pages to its ganlib workers only (runBenchChild); its peers keep the user's setting.
+	if os.Args[1] != "bench" {
+		if err := reexecWithHugePages(); err != nil {
+			fmt.Fprintln(os.Stderr, "ganlab:", err)
+			os.Exit(2)
+		}
+	}
 	switch os.Args[1] {
 	case "doctor":
 		err = doctor(args)
@@ -51,6 +64,8 @@ func main() {
 		err = dataCmd(args)
 	case "bench":
 		err = benchCmd(args)
+	case "glibc-tunables":
+		err = glibcTunables(args)
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 		return
@@ -71,3 +86,47 @@ func main() {
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// reexecWithHugePages runs this command again, as the same process, with GLIBC_TUNABLES asking glibc for huge pages
+// when GANLAB_HUGEPAGES says so (backend.HugePagesEnv): glibc reads it at process start only, and it makes XLA's
+// per-step scratch blocks cheap. The second start finds the tunable set and goes on. A GANLAB_HUGEPAGES that is not
+// auto, on or off is an error; a failed exec is reported and the command runs without huge pages.
+func reexecWithHugePages() error {
+	env, changed, err := backend.HugePagesEnv(os.Environ())
+	if err != nil || !changed {
+		return err
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		err = syscall.Exec(exe, os.Args, env) // returns only on failure
+	}
+	fmt.Fprintf(os.Stderr, "ganlab: could not restart with %s for huge pages (%v); going on without them\n",
+		backend.EnvGlibcTunables, err)
+	return nil
+}
+
+// glibcTunables prints the GLIBC_TUNABLES value ganlab's own processes get from the current environment: what
+// `make setup` writes into the XLA kernelspecs.
+func glibcTunables(args []string) error {
+	fs := flag.NewFlagSet("glibc-tunables", flag.ExitOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: ganlab glibc-tunables\n\nPrints the GLIBC_TUNABLES value that ganlab's processes get: the current one, with "+
+			"glibc.malloc.hugetlb=1 first when GANLAB_HUGEPAGES (auto, on, off) asks for huge pages.")
+	}
+	fs.Parse(args)
+	if fs.NArg() > 0 {
+		return fmt.Errorf("glibc-tunables takes no arguments")
+	}
+	env, _, err := backend.HugePagesEnv(os.Environ())
+	if err != nil {
+		return err
+	}
+	value := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, backend.EnvGlibcTunables+"="); ok {
+			value = v
+		}
+	}
+	fmt.Println(value)
+	return nil
+}
