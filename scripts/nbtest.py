@@ -157,6 +157,7 @@ def run_one(path: Path, args) -> tuple[bool, list[str], float]:
     for rx in meta.get("expect", []) or []:
         if not any(re.search(rx, t, re.MULTILINE) for t in texts):
             problems.append("no output matches %r" % rx)
+    problems += huge_page_problems(kernel, texts)
 
     # How this run was made, for the tutorials rendered from it (scripts/render_tutorials.py prints it).
     nb.metadata["ganlab_run"] = {
@@ -171,6 +172,29 @@ def run_one(path: Path, args) -> tuple[bool, list[str], float]:
     out_path = out_dir / path.name
     nbformat.write(nb, out_path)
     return not problems, problems, elapsed
+
+
+def huge_page_problems(kernel: str, texts: list) -> list:
+    """The XLA CPU kernel carries GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (make setup), so a notebook's ModeLine must
+    report a malloc block in huge pages where the kernel's transparent huge pages are in madvise or always mode
+    (unless GANLAB_HUGEPAGES=off). Returns the problems found."""
+    if kernel != "ganlab-xla-cpu" or os.environ.get("GANLAB_HUGEPAGES") == "off":
+        return []
+    try:
+        thp = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text()
+    except OSError:
+        return []
+    if "[madvise]" not in thp and "[always]" not in thp:
+        return []
+    if not any(re.search(r"^backend: XLA CPU", t, re.MULTILINE) for t in texts):
+        return []  # no ModeLine, or not on XLA
+    found = [int(m.group(1)) for t in texts for m in re.finditer(r"malloc block got (\d+) MiB of huge pages", t)]
+    if not found:
+        return ["the ModeLine says XLA CPU but not what malloc got (lab.ModeLine)"]
+    if max(found) < 32:
+        return ["the kernel's malloc got %d MiB of huge pages for a 64 MiB block: is GLIBC_TUNABLES in its kernelspec "
+                "(make setup)?" % max(found)]
+    return []
 
 
 def _tail(s: str, n: int = 1200) -> str:

@@ -3,7 +3,7 @@
 # what it does and skips when a stamp file says it is done with the same inputs.
 #
 #   scripts/setup.sh            all steps
-#   scripts/setup.sh STEP...    only these steps: venv pjrt cuda gotools kernels cli data hadolint
+#   scripts/setup.sh STEP...    only these steps: venv pjrt cuda gotools cli kernels data hadolint
 #
 # Steps:
 #   venv     Python venv .local/venv with JupyterLab, nbclient, nbconvert, nbformat, ipykernel
@@ -200,7 +200,7 @@ install_kernel() { # install_kernel NAME PJRT_PATH
   mkdir -p "$dst"
   local tmp="$dst/kernel.json.tmp.$$"
   sed -e "s|@GANLAB_HOME@|$ROOT|g" -e "s|@GONB@|$BIN/gonb|g" -e "s|@GOROOT_BIN@|$GOROOT_BIN|g" \
-      -e "s|@PJRT_PATH@|$pjrt_path|g" "$src/kernel.json" > "$tmp"
+      -e "s|@PJRT_PATH@|$pjrt_path|g" -e "s|@GLIBC_TUNABLES@|$KERNEL_TUNABLES|g" "$src/kernel.json" > "$tmp"
   "$VENV/bin/python" -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp" || die "bad kernel.json for $name"
   if cmp -s "$tmp" "$dst/kernel.json"; then
     rm -f "$tmp"; say "kernels: $name up to date"
@@ -211,6 +211,14 @@ install_kernel() { # install_kernel NAME PJRT_PATH
 
 step_kernels() {
   [[ -x "$VENV/bin/python" ]] || die "kernels: the venv is missing; run scripts/setup.sh venv first"
+  # The XLA kernels' GLIBC_TUNABLES: huge pages for malloc (GANLAB_HUGEPAGES, ganlib/backend/hugepages.go), which
+  # glibc reads at process start only, so the kernel's environment has to carry it.
+  KERNEL_TUNABLES="${GLIBC_TUNABLES:-}"
+  if [[ -z "${CLI_FAILED:-}" && -x "$BIN/ganlab" ]]; then
+    KERNEL_TUNABLES="$("$BIN/ganlab" glibc-tunables)" || die "kernels: \`ganlab glibc-tunables\` failed (see above)"
+  else
+    say "kernels: no (current) $BIN/ganlab: the XLA kernels get GLIBC_TUNABLES as it is (no huge pages for malloc)"
+  fi
   install_kernel ganlab-xla-cpu "$LOCAL/pjrt"
   install_kernel ganlab-go "$LOCAL/pjrt"
   local cuda
@@ -312,7 +320,7 @@ step_hadolint() {
 }
 
 # --- main -------------------------------------------------------------------------------------------------------
-ALL=(venv pjrt cuda gotools kernels cli data hadolint)
+ALL=(venv pjrt cuda gotools cli kernels data hadolint)  # cli before kernels: ganlab glibc-tunables
 steps=("$@")
 [[ ${#steps[@]} -gt 0 ]] || steps=("${ALL[@]}")
 start=$SECONDS

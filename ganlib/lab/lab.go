@@ -26,7 +26,8 @@ func Quick() bool {
 	return v != "" && v != "0"
 }
 
-// ModeLine is the line notebooks print at the top: which mode and which backend.
+// ModeLine is the line notebooks print at the top: which mode and which backend, and on XLA whether malloc's large
+// blocks get huge pages.
 func ModeLine() string {
 	mode := "full mode (GANLAB_QUICK unset): the real lesson"
 	if Quick() {
@@ -36,7 +37,12 @@ func ModeLine() string {
 	if err != nil {
 		return "mode: " + mode + "\nbackend error: " + err.Error()
 	}
-	return "mode: " + mode + "\n" + info.String()
+	line := "mode: " + mode + "\n" + info.String()
+	if info.IsXLA() {
+		// XLA's scratch blocks come from malloc: say whether they get huge pages (GANLAB_HUGEPAGES, README).
+		line += "\nmalloc: " + backend.HugePagesProbe() + " (" + backend.EnvGlibcTunables + "=" + os.Getenv(backend.EnvGlibcTunables) + ")"
+	}
+	return line
 }
 
 // Images is a batch of real training images: NHWC pixels in [0, 1].
