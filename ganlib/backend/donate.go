@@ -164,14 +164,19 @@ func (e *donatingExecutable) compiled(donate []bool) (backends.Executable, error
 
 // markDonor sets `jax.buffer_donor = true` on the StableHLO argument behind a parameter of GoMLX's XLA backend.
 // GoMLX keeps that *stablehlo.Value in an unexported field `value` of its node type; if a GoMLX version changes
-// that, nothing is marked (TestDonationUpdatesVariablesInPlace fails) and graphs run as before.
+// that, nothing is marked (TestDonationUpdatesVariablesInPlace fails), graphs run as before, and the process says
+// so once on stderr: results stay right, only the in-place updates are lost.
 func markDonor(v backends.Value) {
 	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-		return
+	var f reflect.Value
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
+		f = rv.Elem().FieldByName("value")
 	}
-	f := rv.Elem().FieldByName("value")
 	if !f.IsValid() || f.Type() != reflect.TypeFor[*stablehlo.Value]() {
+		donorLayoutWarning.Do(func() {
+			fmt.Fprintf(os.Stderr, "ganlib: GoMLX's XLA parameter node (%T) has no field `value *stablehlo.Value` any more: "+
+				"buffer donation is off (results are unchanged; training is slower and uses more memory). Set %s=off to silence this.\n", v, EnvDonate)
+		})
 		return
 	}
 	sv := *(**stablehlo.Value)(unsafe.Pointer(f.UnsafeAddr()))
@@ -200,6 +205,8 @@ func addRegionAnalysisFlag(plugin string) {
 	}
 	os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" --"+regionAnalysis+"=true"))
 }
+
+var donorLayoutWarning sync.Once
 
 var containsCache sync.Map // "path\x00word" -> bool
 

@@ -4,9 +4,11 @@ package backend
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -63,5 +65,29 @@ func TestRegionAnalysisFlag(t *testing.T) {
 	addRegionAnalysisFlag(other)
 	if got := os.Getenv("XLA_FLAGS"); got != "" {
 		t.Fatalf("XLA_FLAGS = %q for a plugin without the flag", got)
+	}
+}
+
+// TestMarkDonorWarnsOnceOnUnknownLayout: a parameter node without GoMLX v0.27.0's `value *stablehlo.Value` field
+// (what a GoMLX upgrade could bring) is left alone, and the process says once that donation is off.
+func TestMarkDonorWarnsOnceOnUnknownLayout(t *testing.T) {
+	type otherNode struct{ value int }
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	donorLayoutWarning = sync.Once{}
+	markDonor(&otherNode{value: 1})
+	markDonor(&otherNode{value: 2})
+	os.Stderr = saved
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if n := strings.Count(string(out), "buffer donation is off"); n != 1 {
+		t.Errorf("want one warning naming the lost donation, got %d:\n%s", n, out)
+	}
+	if !strings.Contains(string(out), "GANLAB_DONATE=off") {
+		t.Errorf("the warning should say how to silence it:\n%s", out)
 	}
 }
