@@ -15,6 +15,10 @@ type Loss struct {
 	Discriminator func(realLogits, fakeLogits *Node) *Node
 	// Generator returns the scalar loss G minimises, from D's logits on fake images [B].
 	Generator func(fakeLogits *Node) *Node
+	// Critic says that D is a critic (WGAN): its scores are unbounded, so sigmoid(score), the Record's DReal and
+	// DFake, is no probability; displays show the critic's estimate E[f(x)] − E[f(G(z))] (Record.WEstimate)
+	// instead.
+	Critic bool
 }
 
 // BCEWithLogits is the binary cross-entropy −[y·log σ(l) + (1−y)·log(1−σ(l))] of logits l against label y,

@@ -24,5 +24,6 @@ func Wasserstein() Loss {
 		Generator: func(fakeScores *Node) *Node {
 			return Neg(ReduceAllMean(fakeScores))
 		},
+		Critic: true,
 	}
 }

@@ -180,7 +180,7 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		epochG += r.GLoss
 		epochN++
 		epoch := float64(r.Step) / float64(spe)
-		status = fmt.Sprintf("epoch %.2f · D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake)
+		status = StepStatus(t.Variant.Loss, epoch, r)
 		progress.Update(r.Step, status)
 		endOfEpoch := r.Step%spe == 0
 		saved := false
@@ -278,6 +278,15 @@ func (s *Session) showGrid(t *gan.Trainer, live *nbui.LiveGrid, epoch int, perma
 	return nil
 }
 
+// StepStatus is the progress line of a training step: epoch, losses, and D(x) and D(G(z)), or for a critic
+// (gan.Loss.Critic), whose scores are no probabilities, its Wasserstein estimate.
+func StepStatus(loss gan.Loss, epoch float64, r gan.Record) string {
+	if loss.Critic {
+		return fmt.Sprintf("epoch %.2f · critic loss %.3f · G loss %.3f · W estimate %.3f", epoch, r.DLoss, r.GLoss, r.WEstimate)
+	}
+	return fmt.Sprintf("epoch %.2f · D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake)
+}
+
 // writeOutputs writes grid-latest.png, curves.png and history.json next to the checkpoints.
 func (s *Session) writeOutputs(t *gan.Trainer) error {
 	return WriteRunOutputs(t, s.Dir, s.GridRows, s.GridCols)
@@ -299,7 +308,7 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 			return err
 		}
 	}
-	if curves, err := nbui.CurvesPNG(t.History, max(len(t.History)/100, 1)); err == nil {
+	if curves, err := nbui.CurvesPNGFor(t.Variant.Loss, t.History, max(len(t.History)/100, 1)); err == nil {
 		if err := gan.WriteFileAtomic(filepath.Join(dir, "curves.png"), curves); err != nil {
 			return err
 		}

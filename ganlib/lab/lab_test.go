@@ -113,3 +113,14 @@ func TestSessionNeedsLabels(t *testing.T) {
 		t.Fatalf("cGAN without labels: %v", err)
 	}
 }
+
+// TestStepStatus: the progress line shows D(x) and D(G(z)) for a discriminator, the W estimate for a critic.
+func TestStepStatus(t *testing.T) {
+	r := gan.Record{Step: 3, DLoss: -0.5, GLoss: 0.25, DReal: 0.61, DFake: 0.39, WEstimate: 0.5}
+	if s := StepStatus(gan.NonSaturating(), 1.5, r); !strings.Contains(s, "D(x) 0.61 · D(G(z)) 0.39") || strings.Contains(s, "W estimate") {
+		t.Errorf("discriminator status %q", s)
+	}
+	if s := StepStatus(gan.Wasserstein(), 1.5, r); !strings.Contains(s, "W estimate 0.500") || strings.Contains(s, "D(x)") {
+		t.Errorf("critic status %q", s)
+	}
+}

@@ -77,3 +77,42 @@ func TestCurvesAndNoOpsOutsideNotebook(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestCurvesForCritic: for a critic (gan.Loss.Critic) the second panel reads the Wasserstein estimate and not
+// D(x)/D(G(z)), which are sigmoids of unbounded scores there; for other losses it is CurvesPNG.
+func TestCurvesForCritic(t *testing.T) {
+	h := []gan.Record{{Step: 1, DLoss: -1, GLoss: 2, DReal: .6, DFake: .3, WEstimate: 1}, {Step: 2, DLoss: -3, GLoss: 1.5, DReal: .7, DFake: .4, WEstimate: 3}}
+	changed := func(f func(r *gan.Record)) []gan.Record {
+		c := append([]gan.Record(nil), h...)
+		for i := range c {
+			f(&c[i])
+		}
+		return c
+	}
+	draw := func(loss gan.Loss, h []gan.Record) []byte {
+		t.Helper()
+		b, err := CurvesPNGFor(loss, h, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	critic, plain := gan.Wasserstein(), gan.NonSaturating()
+	if !critic.Critic || plain.Critic {
+		t.Fatalf("Critic flags: wasserstein %v, non-saturating %v", critic.Critic, plain.Critic)
+	}
+	otherW := changed(func(r *gan.Record) { r.WEstimate += 5 })
+	otherD := changed(func(r *gan.Record) { r.DReal, r.DFake = r.DFake, r.DReal })
+	if bytes.Equal(draw(critic, h), draw(critic, otherW)) {
+		t.Error("critic curves do not show the W estimate")
+	}
+	if !bytes.Equal(draw(critic, h), draw(critic, otherD)) {
+		t.Error("critic curves show D(x)/D(G(z))")
+	}
+	if bytes.Equal(draw(plain, h), draw(plain, otherD)) || !bytes.Equal(draw(plain, h), draw(plain, otherW)) {
+		t.Error("non-critic curves should show D(x)/D(G(z)) and not the W estimate")
+	}
+	if b, _ := CurvesPNG(h, 1); !bytes.Equal(b, draw(plain, h)) {
+		t.Error("CurvesPNGFor with a non-critic loss should draw what CurvesPNG draws")
+	}
+}

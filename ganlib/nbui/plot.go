@@ -16,8 +16,19 @@ import (
 
 // CurvesPNG draws the training curves of a history as one PNG with two panels: D and G losses, and the mean
 // D(x) and D(G(z)) (with the equilibrium ½ marked). Curves are smoothed with a moving average over smooth steps
-// (0 or 1: raw).
+// (0 or 1: raw). For a critic (gan.Loss.Critic) use CurvesPNGFor: D(x) means nothing there.
 func CurvesPNG(history []gan.Record, smooth int) ([]byte, error) {
+	return curvesPNG(history, smooth, false)
+}
+
+// CurvesPNGFor is CurvesPNG for a history trained with loss: for a critic (WGAN, gan.Loss.Critic) the second panel
+// shows the critic's Wasserstein estimate E[f(x)] − E[f(G(z))] (Record.WEstimate, with 0 marked) instead of D(x)
+// and D(G(z)).
+func CurvesPNGFor(loss gan.Loss, history []gan.Record, smooth int) ([]byte, error) {
+	return curvesPNG(history, smooth, loss.Critic)
+}
+
+func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 	if len(history) == 0 {
 		return nil, fmt.Errorf("nbui.CurvesPNG: empty history")
 	}
@@ -41,7 +52,9 @@ func CurvesPNG(history []gan.Record, smooth int) ([]byte, error) {
 	probs := plot.New()
 	probs.Title.Text = "Discriminator outputs"
 	probs.X.Label.Text = "generator step"
-	probs.Y.Min, probs.Y.Max = 0, 1
+	if !critic {
+		probs.Y.Min, probs.Y.Max = 0, 1
+	}
 	add := func(p *plot.Plot, name string, pts plotter.XYs, c color.Color) error {
 		l, err := plotter.NewLine(pts)
 		if err != nil {
@@ -54,21 +67,37 @@ func CurvesPNG(history []gan.Record, smooth int) ([]byte, error) {
 		return nil
 	}
 	blue, orange, gray := color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{128, 128, 128, 255}
-	if err := add(losses, "D loss", series(func(r gan.Record) float64 { return r.DLoss }), blue); err != nil {
+	dName := "D loss"
+	if critic {
+		dName = "critic loss"
+	}
+	if err := add(losses, dName, series(func(r gan.Record) float64 { return r.DLoss }), blue); err != nil {
 		return nil, err
 	}
 	if err := add(losses, "G loss", series(func(r gan.Record) float64 { return r.GLoss }), orange); err != nil {
 		return nil, err
 	}
-	if err := add(probs, "mean D(x)", series(func(r gan.Record) float64 { return r.DReal }), blue); err != nil {
-		return nil, err
+	span := func(y float64) plotter.XYs {
+		return plotter.XYs{{X: float64(history[0].Step), Y: y}, {X: float64(history[len(history)-1].Step), Y: y}}
 	}
-	if err := add(probs, "mean D(G(z))", series(func(r gan.Record) float64 { return r.DFake }), orange); err != nil {
-		return nil, err
-	}
-	half := plotter.XYs{{X: float64(history[0].Step), Y: 0.5}, {X: float64(history[len(history)-1].Step), Y: 0.5}}
-	if err := add(probs, "½ (equilibrium)", half, gray); err != nil {
-		return nil, err
+	if critic {
+		probs.Title.Text = "Critic"
+		if err := add(probs, "E[f(x)] − E[f(G(z))] (W estimate)", series(func(r gan.Record) float64 { return r.WEstimate }), blue); err != nil {
+			return nil, err
+		}
+		if err := add(probs, "0", span(0), gray); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := add(probs, "mean D(x)", series(func(r gan.Record) float64 { return r.DReal }), blue); err != nil {
+			return nil, err
+		}
+		if err := add(probs, "mean D(G(z))", series(func(r gan.Record) float64 { return r.DFake }), orange); err != nil {
+			return nil, err
+		}
+		if err := add(probs, "½ (equilibrium)", span(0.5), gray); err != nil {
+			return nil, err
+		}
 	}
 	losses.Legend.Top, probs.Legend.Top = true, true
 	const w, h = 9 * vg.Inch, 3.2 * vg.Inch
