@@ -148,10 +148,15 @@ func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
 	return k
 }
 
-// kgradByTaps is kgrad for stride 1 as kh·kw matrix products, tap (i, j) = Σ over b, oy, ox of x[b, oy+i-pt,
+// kgradByTaps is kgrad for stride 1 as matrix products, tap (i, j) = Σ over b, oy, ox of x[b, oy+i-pt,
 // ox+j-pl, ·]ᵀ·y[b, oy, ox, ·]. XLA's CPU backend runs the convolution form very slowly for phaseConvT's 2×2
-// kernels on 65×65 grids (2.8 s instead of 60 ms for the lecture's G layer). It is made of differentiable
-// pieces (padRange, cropRange, contract, concatAxis), so it needs no VJP of its own.
+// kernels on 65×65 grids (2.8 s instead of 60 ms for the lecture's G layer). On XLA it is one product of the taps
+// stacked channel-major, [kh·kw·c, b·ho·wo]·[b·ho·wo, f]: XLA runs a product that contracts the lhs's first axis
+// at half the speed of one contracting its last (115–150 against 217–323 GFLOP/s at these sizes), and phaseConvT's
+// phases share the stacked taps; the lecture's G layers' kernel gradients take 15–22 % less time than with one
+// [b·ho·wo, c]ᵀ·[b·ho·wo, f] product per tap (docs/benchmarks.md, run T). Elsewhere it is the per-tap form, whose
+// products GoMLX's pure-Go backend reorders itself (contract). It is made of differentiable pieces (padRange,
+// cropRange, contract, concatAxis, transposes), so it needs no VJP of its own.
 func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
 	if n.s != 1 {
 		exceptions.Panicf("nn: internal error: kgradByTaps with stride %d", n.s)
@@ -159,6 +164,17 @@ func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
 	c, f := x.Shape().Dimensions[3], y.Shape().Dimensions[3]
 	xp := padRange(x, n.pt, n.pt+n.h+n.pb, n.pl, n.pl+n.w+n.pr)
 	yf := graph.Reshape(y, n.b*n.ho*n.wo, f)
+	if x.Graph().Backend().Name() != goBackendName {
+		taps := make([]*graph.Node, 0, n.kh*n.kw)
+		for i := range n.kh {
+			for j := range n.kw {
+				t := graph.TransposeAllAxes(cropRange(xp, i, n.ho, j, n.wo), 3, 0, 1, 2)
+				taps = append(taps, graph.Reshape(t, c, n.b*n.ho*n.wo))
+			}
+		}
+		colsT := concatAxis(taps, 0) // [kh·kw·c, b·ho·wo]
+		return graph.Reshape(contract(colsT, yf, 1, 0), n.kh, n.kw, c, f)
+	}
 	rows := make([]*graph.Node, n.kh)
 	for i := range n.kh {
 		taps := make([]*graph.Node, n.kw)
