@@ -134,3 +134,66 @@ func BenchmarkMatMul(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkConvParts times the three products of a convolution layer separately on XLA: the forward pass, the
+// input gradient and the kernel gradient, with the loss Σ y·p for an input p, so that each gradient needs no
+// forward pass (docs/benchmarks.md, run T). Run: go test -run='^$' -bench=ConvParts ./ganlib/nn
+func BenchmarkConvParts(b *testing.B) {
+	type layer struct {
+		name    string
+		in, out []int
+		f       func(ctx *context.Context, x *graph.Node) *graph.Node
+	}
+	layers := []layer{
+		{"lecture128/G_convT4s2_128to128_64", []int{4, 64, 64, 128}, []int{4, 128, 128, 128},
+			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, 128, 4, 2, Same) }},
+		{"lecture128/G_convT4s2_256to128_32", []int{4, 32, 32, 256}, []int{4, 64, 64, 128},
+			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, 128, 4, 2, Same) }},
+		{"lecture128/D_conv3s2_64to128_128", []int{4, 128, 128, 64}, []int{4, 64, 64, 128},
+			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, 128, 3, 2, Same) }},
+		{"dcgan28/D_conv5s2_64to128_14", []int{64, 14, 14, 64}, []int{64, 7, 7, 128},
+			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, 128, 5, 2, Same) }},
+		{"dcgan28/G_convT5s2_128to64_7", []int{64, 7, 7, 128}, []int{64, 14, 14, 64},
+			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, 64, 5, 2, Same) }},
+	}
+	for _, tb := range getBackends() {
+		if tb.b == nil || !isXLA(tb.b) {
+			continue
+		}
+		for _, l := range layers {
+			for _, part := range []string{"forward", "dx", "dkernel"} {
+				b.Run(fmt.Sprintf("%s/%s/%s", tb.name, l.name, part), func(b *testing.B) {
+					ctx := context.New()
+					exec := context.MustNewExec(tb.b, ctx, func(ctx *context.Context, x, p *graph.Node) []*graph.Node {
+						loss := graph.ReduceAllSum(graph.Mul(l.f(ctx, x), p))
+						switch part {
+						case "forward":
+							return []*graph.Node{loss}
+						case "dx":
+							return graph.Gradient(loss, x)
+						}
+						var kernels []*graph.Node
+						for v := range ctx.IterVariables() {
+							if v.Trainable && v.Shape().Rank() == 4 {
+								kernels = append(kernels, v.ValueGraph(x.Graph()))
+							}
+						}
+						return graph.Gradient(loss, kernels...)
+					})
+					defer exec.Finalize()
+					x := tensors.FromShape(shapes.Make(dtypes.Float32, l.in...))
+					p := tensors.FromShape(shapes.Make(dtypes.Float32, l.out...))
+					for _, t := range exec.MustExec(x, p) { // compile
+						t.FinalizeAll()
+					}
+					b.ResetTimer()
+					for b.Loop() {
+						for _, t := range exec.MustExec(x, p) {
+							t.FinalizeAll()
+						}
+					}
+				})
+			}
+		}
+	}
+}
