@@ -153,7 +153,7 @@ func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
 // kernels on 65×65 grids (2.8 s instead of 60 ms for the lecture's G layer). On XLA it is one product of the taps
 // stacked channel-major, [kh·kw·c, b·ho·wo]·[b·ho·wo, f]: XLA runs a product that contracts the lhs's first axis
 // at half the speed of one contracting its last (115–150 against 217–323 GFLOP/s at these sizes), and phaseConvT's
-// phases share the stacked taps; the lecture's G layers' kernel gradients take 15–22 % less time than with one
+// phases share the stacked taps; the lecture's G layers' kernel gradients take about a fifth less time than with one
 // [b·ho·wo, c]ᵀ·[b·ho·wo, f] product per tap (docs/benchmarks.md, run T). Elsewhere it is the per-tap form, whose
 // products GoMLX's pure-Go backend reorders itself (contract). It is made of differentiable pieces (padRange,
 // cropRange, contract, concatAxis, transposes), so it needs no VJP of its own.
