@@ -34,7 +34,7 @@ const (
 // from env) asks for it, and whether it changed anything. A GLIBC_TUNABLES that already sets the tunable is left
 // as the user set it. A GANLAB_HUGEPAGES that is not auto, on or off is an error.
 func HugePagesEnv(env []string) ([]string, bool, error) {
-	return hugePagesEnv(env, thpMode())
+	return hugePagesEnv(env, THPMode())
 }
 
 func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
@@ -80,9 +80,9 @@ func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
 	return out, true, nil
 }
 
-// thpMode returns the kernel's transparent-huge-page mode ("always", "madvise" or "never"), or "" when it cannot
+// THPMode returns the kernel's transparent-huge-page mode ("always", "madvise" or "never"), or "" when it cannot
 // be read (not Linux, or no THP support).
-func thpMode() string {
+func THPMode() string {
 	raw, err := os.ReadFile(thpModeFile)
 	if err != nil {
 		return ""
@@ -103,7 +103,7 @@ func HugePagesReport() string {
 	if setting == "" {
 		setting = "auto"
 	}
-	mode := thpMode()
+	mode := THPMode()
 	if mode == "" {
 		mode = "unavailable"
 	}

@@ -92,7 +92,7 @@ func TestHugePagesReachMalloc(t *testing.T) {
 	if _, total, _ := mallocHugeProbe(); total == 0 {
 		t.Skip("no probe without cgo")
 	}
-	mode := thpMode()
+	mode := THPMode()
 	if mode != "madvise" && mode != "always" {
 		t.Skipf("the kernel's transparent huge pages are %q here", mode)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ganlab/ganlab/ganlib/backend"
 )
 
 // envWithout returns the test's environment without the variables named.
@@ -35,19 +37,13 @@ func hugeMiB(out string) int {
 	return n
 }
 
-// needTHP skips where the kernel offers no transparent huge pages, and returns its mode.
+// needTHP skips where the kernel offers no transparent huge pages (or never gives them), and returns its mode.
 func needTHP(t *testing.T) string {
-	raw, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-	switch {
-	case err != nil:
-		t.Skip("no transparent huge pages here")
-	case strings.Contains(string(raw), "[madvise]"):
-		return "madvise"
-	case strings.Contains(string(raw), "[always]"):
-		return "always"
+	mode := backend.THPMode()
+	if mode != "madvise" && mode != "always" {
+		t.Skipf("transparent huge pages are %q here", mode)
 	}
-	t.Skipf("transparent huge pages are %q here", strings.TrimSpace(string(raw)))
-	return ""
+	return mode
 }
 
 // TestCLIRestartsWithHugePages: the CLI restarts itself with glibc.malloc.hugetlb=1 in GLIBC_TUNABLES
