@@ -186,7 +186,8 @@ def huge_page_problems(kernel: str, texts: list) -> list:
         return []
     if "[madvise]" not in thp and "[always]" not in thp:
         return []
-    if not any(re.search(r"^backend: XLA CPU", t, re.MULTILINE) for t in texts):
+    # lab.ModeLine prints "mode: …" and the backend line, then on XLA the malloc line.
+    if not any(re.search(r"^mode: .*\nbackend: XLA CPU", t, re.MULTILINE) for t in texts):
         return []  # no ModeLine, or not on XLA
     found = [int(m.group(1)) for t in texts for m in re.finditer(r"malloc block got (\d+) MiB of huge pages", t)]
     if not found:
