@@ -130,13 +130,20 @@ func ShowGrid(title string, g Grid) error {
 	if title != "" {
 		gonbui.DisplayMarkdown(title)
 	}
-	gonbui.DisplayPNG(pngBytes)
+	ShowPNG(pngBytes)
 	return nil
 }
 
-// ShowPNG displays PNG bytes inline. No-op outside a notebook.
+// ShowPNG displays PNG bytes inline and waits until GoNB has them. No-op outside a notebook.
+//
+// The wait matters at the end of a cell: GoNB reads a program's displays from a pipe, and a display still in the
+// pipe when the program exits can be lost (seen in `make test`: notebook 02's D* plot missing in one run of three).
 func ShowPNG(pngBytes []byte) {
+	if !gonbui.IsNotebook {
+		return
+	}
 	gonbui.DisplayPNG(pngBytes)
+	gonbui.Sync()
 }
 
 // LiveGrid is a grid shown once and then replaced in place at every Update: one output block that evolves as
@@ -170,5 +177,9 @@ func (l *LiveGrid) Update(caption string, g Grid) error {
 // Clear empties the live grid's output block: call it when the loop ends and permanent grids have been shown, so
 // that the saved notebook does not repeat the last image above them.
 func (l *LiveGrid) Clear() {
+	if !gonbui.IsNotebook {
+		return
+	}
 	gonbui.UpdateHTML(l.id, "")
+	gonbui.Sync()
 }

@@ -122,6 +122,6 @@ func ShowCurves(history []gan.Record, smooth int) error {
 	if err != nil {
 		return err
 	}
-	gonbui.DisplayPNG(pngBytes)
+	ShowPNG(pngBytes)
 	return nil
 }

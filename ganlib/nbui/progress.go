@@ -99,6 +99,7 @@ func (p *Progress) Finish(status string) {
 	switch {
 	case p.id != "":
 		gonbui.UpdateHTML(p.id, "")
+		gonbui.Sync() // the bar's removal reaches GoNB before the final line and the cell's end (ShowPNG)
 		fmt.Println(final)
 	case p.isTTY:
 		fmt.Fprintln(p.out)

@@ -6,7 +6,7 @@ import (
 	"image/color"
 	"math"
 
-	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/ganlab/ganlab/ganlib/nbui"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -285,9 +285,7 @@ func show(pngBytes []byte, err error) error {
 	if err != nil {
 		return err
 	}
-	if gonbui.IsNotebook {
-		gonbui.DisplayPNG(pngBytes)
-	}
+	nbui.ShowPNG(pngBytes)
 	return nil
 }
 
