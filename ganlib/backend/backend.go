@@ -286,16 +286,26 @@ func newXLA(platform string) (backends.Backend, Info, error) {
 
 // donating reads GANLAB_DONATE (see EnvDonate) for a platform.
 func donating(platform string) (bool, error) {
-	switch d := os.Getenv(EnvDonate); d {
-	case "", "auto":
+	switch d, err := autoOnOff(EnvDonate, os.Getenv(EnvDonate)); d {
+	case "auto":
 		return platform == "cpu", nil
 	case "on":
 		return true, nil
-	case "off":
-		return false, nil
 	default:
-		return false, fmt.Errorf("%s=%q is not one of auto, on, off", EnvDonate, d)
+		return false, err
 	}
+}
+
+// autoOnOff reads the value of a ganlab switch (GANLAB_DONATE, GANLAB_HUGEPAGES): "auto" for "" or "auto", "on",
+// "off", or an error naming the variable for anything else.
+func autoOnOff(name, value string) (string, error) {
+	switch value {
+	case "", "auto":
+		return "auto", nil
+	case "on", "off":
+		return value, nil
+	}
+	return "", fmt.Errorf("%s=%q is not one of auto, on, off", name, value)
 }
 
 // EnvCUDAChecks is go-xla's switch for its check of the NVIDIA libraries beside a CUDA plugin.

@@ -46,17 +46,10 @@ func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
 		}
 		return "", -1
 	}
-	setting, _ := lookup(EnvHugePages)
-	switch setting {
-	case "", "auto":
-		if mode != "madvise" {
-			return env, false, nil
-		}
-	case "on":
-	case "off":
-		return env, false, nil
-	default:
-		return env, false, fmt.Errorf("%s=%q is not one of auto, on, off", EnvHugePages, setting)
+	raw, _ := lookup(EnvHugePages)
+	setting, err := autoOnOff(EnvHugePages, raw)
+	if err != nil || setting == "off" || (setting == "auto" && mode != "madvise") {
+		return env, false, err
 	}
 	if runtime.GOOS != "linux" {
 		return env, false, nil
