@@ -22,13 +22,22 @@ func MatMul(a, b *graph.Node) *graph.Node {
 // contract returns the product of the rank-2 tensors a and b contracting a's axis ca with b's axis cb: its shape
 // is [a's other axis, b's other axis]. Its gradient is made of contract calls again.
 //
-// On the pure-Go backend the operands are first transposed into matrix-product order ([m, k]·[k, n]): GoMLX
-// v0.27.0 sends only that order to its packed GEMM (GOEXPERIMENT=simd builds, backend.GoConfig) and every other
-// one to a slower blocked kernel, where the gradients aᵀ·v and v·bᵀ took a third of a dcgan28 step. A transpose
-// costs one copy: in builds without the packed GEMM it is about even (MLP GAN step 4 % slower, dcgan28 2 % and
-// the lecture's DCGAN 5 % faster). XLA picks its own layouts, so there the product is left as it is.
+// On the pure-Go backend the product is first brought into matrix-product order ([m, k]·[k, n]): GoMLX v0.27.0
+// sends only that order to its packed GEMM (GOEXPERIMENT=simd builds, backend.GoConfig) and every other one to a
+// slower blocked kernel, where the gradients aᵀ·v and v·bᵀ took a third of a dcgan28 step. A transpose costs one
+// copy, element by element (about 3 ns per element), so of a·b = (bᵀ·aᵀ)ᵀ it builds the form that copies fewer
+// elements: for a convolution's kernel gradient colsᵀ·dy that is (dyᵀ·cols)ᵀ, which transposes dy and the small
+// result instead of the k·k times larger cols. XLA picks its own layouts, so there the product is left as it is.
 func contract(a, b *graph.Node, ca, cb int) *graph.Node {
 	if (ca != 1 || cb != 0) && a.Graph().Backend().Name() == goBackendName {
+		sa, sb := a.Shape().Size(), b.Shape().Size()
+		direct := sa*boolInt(ca != 1) + sb*boolInt(cb != 0)
+		m, n := a.Shape().Dimensions[1-ca], b.Shape().Dimensions[1-cb]
+		swapped := sb*boolInt(cb != 1) + sa*boolInt(ca != 0) + m*n
+		if swapped < direct {
+			// bᵀ·aᵀ with bᵀ as [n, k] and aᵀ as [k, m], then the [n, m] result transposed.
+			return graph.Transpose(contract(b, a, cb, ca), 0, 1)
+		}
 		if ca != 1 {
 			a = graph.Transpose(a, 0, 1)
 		}
@@ -60,3 +69,10 @@ func contract(a, b *graph.Node, ca, cb int) *graph.Node {
 
 // goBackendName is what GoMLX's pure-Go backend's Name() returns.
 var goBackendName = (&simplego.Backend{}).Name()
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
