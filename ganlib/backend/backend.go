@@ -211,23 +211,28 @@ func New() (backends.Backend, Info, error) {
 	}
 }
 
-// GoConfig is the configuration ganlab gives GoMLX's pure-Go backend. "ops_sequential" runs a graph's ops one
-// after another: with ops in parallel, GoMLX v0.27.0's worker pool can deadlock when every worker runs an op that
-// waits for a free worker for its own matrix product (seen on 2 cores: the process hangs for ever). Matrix
-// products are still split over all cores.
+// GoConfig is the configuration ganlab gives GoMLX's pure-Go backend. "ops_parallel" runs a graph's independent
+// ops at the same time; NewGo also uncaps the backend's worker pool, without which that can hang (newGoBackend).
 //
 // In binaries built with GOEXPERIMENT=simd on amd64 (Go 1.26) it also has "packgemm": float32 matrix products then
 // use GoMLX's packed AVX-512 GEMM (see goconfig_simd.go).
 const GoConfig = goConfig
 
-// NewGo returns GoMLX's pure-Go backend configured as GoConfig.
-func NewGo() (backends.Backend, error) { return backends.NewWithConfig(GoConfig) }
+// NewGo returns GoMLX's pure-Go backend configured as GoConfig, its worker pool uncapped (or, if GoMLX's internals
+// do not allow that, with ops run one after another; newGo's Info says so).
+func NewGo() (backends.Backend, error) {
+	b, _, err := newGoBackend()
+	return b, err
+}
 
 func newGo(reason string) (backends.Backend, Info, error) {
-	b, err := NewGo()
+	b, sequential, err := newGoBackend()
 	info := Info{Kind: "go", Reason: reason}
 	if err != nil {
 		return nil, info, fmt.Errorf("creating the pure-Go backend: %w", err)
+	}
+	if sequential != "" {
+		info.Reason += "; " + sequential
 	}
 	info.Description = b.Description()
 	return b, info, nil

@@ -6,4 +6,7 @@ package backend
 // CPU at run time and falls back to its portable kernel). One MLP GAN step at batch 64 (ganlab bench -worker go,
 // GOMAXPROCS=1, CPU time, 21 steps): 199 ms in the default build, 85 ms with the experiment alone (GoMLX's
 // blocked matrix product gets AVX-512 too), 62 ms with packgemm. ganlib/nn's finite-difference tests pass with it.
-const goConfig = "go:ops_sequential,packgemm"
+const (
+	goConfig         = "go:ops_parallel,packgemm"
+	goSequentialBase = "go:ops_sequential,packgemm"
+)

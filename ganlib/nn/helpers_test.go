@@ -32,7 +32,7 @@ var (
 // getBackends creates the pure-Go and the XLA CPU backends once per test binary.
 func getBackends() []*testBackend {
 	backendsOnce.Do(func() {
-		goB, err := backends.NewWithConfig(backend.GoConfig)
+		goB, err := backend.NewGo()
 		if err != nil {
 			panic(fmt.Sprintf("creating the pure-Go backend: %v", err))
 		}

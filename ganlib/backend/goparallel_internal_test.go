@@ -1,0 +1,83 @@
+package backend
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// manyProducts runs, 20 times, a graph of 16 independent 384×384 float32 matrix products summed, each large
+// enough for GoMLX's pure-Go backend to split over its worker pool, and reports whether that finished within
+// limit.
+func manyProducts(t *testing.T, b backends.Backend, limit time.Duration) bool {
+	t.Helper()
+	exec := graph.MustNewExec(b, func(x *graph.Node) *graph.Node {
+		var sum *graph.Node
+		for i := range 16 {
+			p := graph.Dot(graph.AddScalar(x, float64(i)), x).Product()
+			if sum == nil {
+				sum = p
+			} else {
+				sum = graph.Add(sum, p)
+			}
+		}
+		return graph.ReduceAllSum(sum)
+	})
+	x := tensors.FromShape(shapes.Make(dtypes.Float32, 384, 384))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			exec.MustExec(x)[0].FinalizeAll()
+		}
+	}()
+	select {
+	case <-done:
+		exec.Finalize()
+		return true
+	case <-time.After(limit):
+		return false // the goroutine stays blocked; the test fails
+	}
+}
+
+// TestGoParallelOps: NewGo's backend runs ops in parallel with its worker pool uncapped, and a graph of many
+// concurrent matrix products finishes. With GANLAB_TEST_CAPPED_POOL=1 it also runs the same graph with GoMLX's
+// capped pool, which hangs on a 2-core machine: proof that the check can fail (not run by default, since the
+// hung goroutine cannot be stopped).
+func TestGoParallelOps(t *testing.T) {
+	b, sequential, err := newGoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	if sequential != "" {
+		t.Fatalf("NewGo fell back to sequential ops: %s", sequential)
+	}
+	if !workersUnbounded(b) {
+		t.Fatal("the worker pool of NewGo's backend is still capped")
+	}
+	if !manyProducts(t, b, 2*time.Minute) {
+		t.Fatal("16 concurrent matrix products did not finish in 2 minutes on the uncapped pool")
+	}
+	if os.Getenv("GANLAB_TEST_CAPPED_POOL") == "1" {
+		capped, err := backends.NewWithConfig(GoConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if manyProducts(t, capped, 30*time.Second) {
+			t.Error("the capped pool did not hang: the check above may not prove anything on this machine")
+		}
+	}
+}
+
+func TestUnboundWorkersRefusesOtherBackends(t *testing.T) {
+	if err := unboundWorkers(nil); err == nil {
+		t.Fatal("unboundWorkers(nil) returned no error")
+	}
+}
