@@ -162,7 +162,7 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	geom := newConvGeom(d[0], d[1], d[2], kernel, stride, pad)
 	k := weights(ctx, x, kernel, kernel, cin, filters)
 	bias := biases(ctx, x, filters)
-	if native, phases := nativeRoute(ctx, x.Graph(), filters < cin); native {
+	if route, phases := convRoute(ctx, x.Graph(), filters < cin, false); route == "native" {
 		return graph.Add(nativeConv2D(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	var y *graph.Node
@@ -211,8 +211,11 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	}
 	k := weights(ctx, x, kernel, kernel, filters, cin)
 	bias := biases(ctx, x, filters)
-	if native, phases := nativeRoute(ctx, x.Graph(), false); native {
+	switch route, phases := convRoute(ctx, x.Graph(), false, shiftPays(geom, cin)); route {
+	case "native":
 		return graph.Add(nativeConv2DTranspose(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+	case "shift":
+		return graph.Add(shiftConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
 	y := geom.col2im(cols, filters)

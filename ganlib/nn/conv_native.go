@@ -15,6 +15,8 @@ import (
 // Conv2DTranspose are computed:
 //
 //   - "im2col": Gather/ScatterSum + MatMul (see the package documentation); works on every backend.
+//   - "shift": "im2col", except that a Conv2DTranspose's value is built from concatenations instead of a
+//     ScatterSum (conv_shift.go; same gradients); works on every backend, made for the pure-Go backend.
 //   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing, DESIGN.md
 //     §3); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
 //     Conv2D's input gradient) is one input-dilated ConvGeneral.
@@ -24,7 +26,8 @@ import (
 //     backend a strided transposed convolution by phases when that measured faster (see usePhases; not on
 //     CUDA, where it was not measured); im2col's tap-first variant
 //     for a Conv2D with fewer filters than input channels (measured faster there, e.g. the lecture's last G
-//     layer 128 → 1 channel: 20 ms vs 46 ms). "im2col" elsewhere.
+//     layer 128 → 1 channel: 20 ms vs 46 ms). On the pure-Go backend "im2col", or "shift" for a
+//     Conv2DTranspose where that measured faster (shiftPays). "im2col" elsewhere.
 //
 // Every route computes the same function and is checked against the same references and finite differences.
 const ParamConvRoute = "nn_conv_route"
@@ -38,25 +41,31 @@ const (
 	phasesAuto // usePhases decides by size
 )
 
-// nativeRoute tells whether ctx's ParamConvRoute picks the native route for graphs of g's backend, and when it
-// then uses phases; narrow is set for a Conv2D with fewer filters than input channels.
-func nativeRoute(ctx *context.Context, g *graph.Graph, narrow bool) (bool, phaseMode) {
+// convRoute is the route ctx's ParamConvRoute picks for graphs of g's backend ("native", "im2col" or "shift"), and
+// when the native route then uses phases; narrow is set for a Conv2D with fewer filters than input channels,
+// shift for a Conv2DTranspose whose shift forward pays on the pure-Go backend (shiftPays).
+func convRoute(ctx *context.Context, g *graph.Graph, narrow, shift bool) (string, phaseMode) {
 	switch route := context.GetParamOr(ctx, ParamConvRoute, "auto"); route {
 	case "native":
-		return true, phasesNever
+		return "native", phasesNever
 	case "phase":
-		return true, phasesAlways
-	case "im2col":
-		return false, phasesNever
+		return "native", phasesAlways
+	case "im2col", "shift":
+		return route, phasesNever
 	case "auto", "":
-		// Phases were measured on XLA's CPU backend only; on CUDA, cuDNN's own transposed convolution stays.
-		phases := phasesAuto
-		if strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
-			phases = phasesNever
+		switch name := g.Backend().Name(); {
+		case strings.HasPrefix(name, "xla") && !narrow:
+			// Phases were measured on XLA's CPU backend only; on CUDA, cuDNN's own transposed convolution stays.
+			if strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
+				return "native", phasesNever
+			}
+			return "native", phasesAuto
+		case name == goBackendName && !narrow && shift:
+			return "shift", phasesNever
 		}
-		return !narrow && strings.HasPrefix(g.Backend().Name(), "xla"), phases
+		return "im2col", phasesNever
 	default:
-		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, native, phase", ParamConvRoute, route)
+		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, shift, native, phase", ParamConvRoute, route)
 		panic(nil)
 	}
 }
