@@ -7,6 +7,6 @@ package backend
 // GOMAXPROCS=1, CPU time, 21 steps): 199 ms in the default build, 85 ms with the experiment alone (GoMLX's
 // blocked matrix product gets AVX-512 too), 62 ms with packgemm. ganlib/nn's finite-difference tests pass with it.
 const (
-	goConfig         = "go:ops_parallel,packgemm"
-	goSequentialBase = "go:ops_sequential,packgemm"
+	goConfig           = "go:ops_parallel,packgemm"
+	goSequentialConfig = "go:ops_sequential,packgemm"
 )

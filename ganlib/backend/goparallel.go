@@ -10,10 +10,6 @@ import (
 	"github.com/gomlx/gomlx/backends/simplego"
 )
 
-// goSequentialConfig is GoConfig with a graph's ops run one after another: what NewGo falls back to when it cannot
-// lift the worker pool's cap (unboundWorkers).
-const goSequentialConfig = goSequentialBase
-
 // newGoBackend creates GoMLX's pure-Go backend as GoConfig says ("ops_parallel": a graph's independent ops run
 // at the same time) with its worker pool uncapped. GoMLX v0.27.0's pool is capped at 2·GOMAXPROCS workers, and an
 // op that holds a worker waits for free ones for its matrix product: with every worker held by such an op, the
@@ -21,8 +17,9 @@ const goSequentialConfig = goSequentialBase
 // worker and a matrix product still splits into GOMAXPROCS parts. The config string could set that too, but GoMLX
 // then prints a line to stdout, into every notebook, so the cap is set on the pool itself. When GoMLX's internals
 // are not as expected, it returns the backend with ops run one after another (goSequentialConfig) and says why in
-// sequential. One GAN step on 2 cores, ops one after another → in parallel, GOEXPERIMENT=simd: mlp 44 → 25 ms,
-// dcgan28 553 → 415 ms, the lecture's DCGAN at batch 4 3.4 → 2.3 s (docs/benchmarks.md, run V).
+// sequential. One GAN step on 2 cores, ops one after another → in parallel, GOEXPERIMENT=simd, two runs each: mlp
+// 48, 41 → 27, 30 ms; dcgan28 578, 566 → 390, 411 ms; the lecture's DCGAN at batch 4 3.36, 3.46 → 2.27, 2.30 s
+// (docs/benchmarks.md, run V).
 func newGoBackend() (b backends.Backend, sequential string, err error) {
 	b, err = backends.NewWithConfig(GoConfig)
 	if err != nil {
@@ -36,32 +33,31 @@ func newGoBackend() (b backends.Backend, sequential string, err error) {
 	return b, "", nil
 }
 
-// unboundWorkers sets the worker pool of GoMLX's pure-Go backend b to "unlimited" (simplego.Backend.workers
-// .maxParallelism = -1, what the config "parallelism=-1" sets). The fields are found by name and type on first
-// use; anything else is an error, never a silent no-op.
+// unboundWorkers sets the worker pool of GoMLX's pure-Go backend b to "unlimited" (maxParallelism = -1, what the
+// config "parallelism=-1" sets).
 func unboundWorkers(b backends.Backend) error {
-	sb, ok := b.(*simplego.Backend)
-	if !ok {
-		return fmt.Errorf("the backend is %T, not GoMLX's pure-Go backend", b)
-	}
-	w := reflect.ValueOf(sb).Elem().FieldByName("workers")
-	if !w.IsValid() || w.Kind() != reflect.Pointer || w.IsNil() {
-		return errors.New("GoMLX's pure-Go backend has no worker pool field \"workers\" (GoMLX version not v0.27.0?)")
-	}
-	f := w.Elem().FieldByName("maxParallelism")
-	if !f.IsValid() || f.Kind() != reflect.Int {
-		return errors.New("GoMLX's worker pool has no int field \"maxParallelism\" (GoMLX version not v0.27.0?)")
+	f, err := poolCap(b)
+	if err != nil {
+		return err
 	}
 	*(*int)(unsafe.Pointer(f.UnsafeAddr())) = -1
 	return nil
 }
 
-// workersUnbounded reports whether b's worker pool is uncapped (for tests).
-func workersUnbounded(b backends.Backend) bool {
+// poolCap is the cap of b's worker pool, simplego.Backend.workers.maxParallelism (GoMLX v0.27.0), found by name and
+// type: anything else is an error, never a silent no-op.
+func poolCap(b backends.Backend) (reflect.Value, error) {
 	sb, ok := b.(*simplego.Backend)
 	if !ok {
-		return false
+		return reflect.Value{}, fmt.Errorf("the backend is %T, not GoMLX's pure-Go backend", b)
 	}
 	w := reflect.ValueOf(sb).Elem().FieldByName("workers")
-	return w.IsValid() && !w.IsNil() && w.Elem().FieldByName("maxParallelism").Int() < 0
+	if !w.IsValid() || w.Kind() != reflect.Pointer || w.IsNil() {
+		return reflect.Value{}, errors.New(`GoMLX's pure-Go backend has no worker pool field "workers" (not GoMLX v0.27.0?)`)
+	}
+	f := w.Elem().FieldByName("maxParallelism")
+	if !f.IsValid() || f.Kind() != reflect.Int {
+		return reflect.Value{}, errors.New(`GoMLX's worker pool has no int field "maxParallelism" (not GoMLX v0.27.0?)`)
+	}
+	return f, nil
 }

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/ganlab/ganlab/ganlib/internal/purego"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
@@ -47,13 +48,14 @@ func ProbeLayer(ctx *context.Context, scope string, x *Node) {
 	p.sums = append(p.sums, ConvertDType(probeSum(x), dtypes.Float32))
 }
 
-// probeSum is Σx. GoMLX's pure-Go backend runs ReduceAllSum one element at a time at about 2.7 ns per value, which
-// was a tenth of a step of the lecture's DCGAN there; a product with a vector of ones sums at about 1 ns per value
-// (its packed GEMM), so there a tensor of at least 64 Ki values whose size a power of two from 64 to 4096 divides
-// is summed as ([n/w, w]·[w, 1]) summed. Elsewhere (XLA fuses the reduction) it is ReduceAllSum.
+// probeSum is Σx. GoMLX's pure-Go backend runs ReduceAllSum one element at a time, at about 2.7 ns per value here;
+// a product with a vector of ones sums at about 1 ns per value (its packed GEMM), so there a tensor of at least
+// 64 Ki values whose size a power of two from 64 to 4096 divides is summed as [n/w, w]·[w, 1], then summed. With
+// the backend's ops in parallel these sums mostly run beside other ops, so a step gains little time but less CPU
+// (docs/benchmarks.md, run V). Elsewhere (XLA fuses the reduction) it is ReduceAllSum.
 func probeSum(x *Node) *Node {
 	n := x.Shape().Size()
-	if x.Graph().Backend().Name() == goBackendName && n >= 1<<16 {
+	if purego.On(x.Graph()) && n >= 1<<16 {
 		for w := 4096; w >= 64; w /= 2 {
 			if n%w == 0 {
 				ones := Ones(x.Graph(), shapes.Make(x.DType(), w, 1))
@@ -63,9 +65,6 @@ func probeSum(x *Node) *Node {
 	}
 	return ReduceAllSum(x)
 }
-
-// goBackendName is what GoMLX's pure-Go backend's Name() returns.
-var goBackendName = (&simplego.Backend{}).Name()
 
 // startProbe attaches a new probe to g's graph parameters.
 func startProbe(ctx *context.Context, g *Graph) *layerProbe {

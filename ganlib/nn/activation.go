@@ -11,8 +11,8 @@ import (
 // Keras's layers.LeakyReLU(negative_slope)). Any shape; its gradient is 1 or alpha, its second derivative 0.
 //
 // Its gradient v ↦ v where x >= 0, alpha·v elsewhere, is the same select (leakyScale), two ops; GoMLX's own
-// gradient of Where selects twice against broadcast zeros and adds, six passes over the activation, which on the
-// pure-Go backend (one element at a time, single-threaded) cost a few percent of a GAN step.
+// gradient of Where selects twice against broadcast zeros and adds, six passes over the activation (each one
+// element at a time on the pure-Go backend).
 func LeakyReLU(x *graph.Node, alpha float64) *graph.Node {
 	return leakyScale(graph.GreaterOrEqual(x, graph.ScalarZero(x.Graph(), x.DType())), x, alpha)
 }

@@ -3,6 +3,7 @@ package nn
 import (
 	"strings"
 
+	"github.com/ganlab/ganlab/ganlib/internal/purego"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -53,14 +54,14 @@ func convRoute(ctx *context.Context, g *graph.Graph, narrow, shift bool) (string
 	case "im2col", "shift":
 		return route, phasesNever
 	case "auto", "":
-		switch name := g.Backend().Name(); {
-		case strings.HasPrefix(name, "xla") && !narrow:
+		switch {
+		case strings.HasPrefix(g.Backend().Name(), "xla") && !narrow:
 			// Phases were measured on XLA's CPU backend only; on CUDA, cuDNN's own transposed convolution stays.
 			if strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
 				return "native", phasesNever
 			}
 			return "native", phasesAuto
-		case name == goBackendName && !narrow && shift:
+		case purego.On(g) && !narrow && shift:
 			return "shift", phasesNever
 		}
 		return "im2col", phasesNever
@@ -173,7 +174,7 @@ func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
 	c, f := x.Shape().Dimensions[3], y.Shape().Dimensions[3]
 	xp := padRange(x, n.pt, n.pt+n.h+n.pb, n.pl, n.pl+n.w+n.pr)
 	yf := graph.Reshape(y, n.b*n.ho*n.wo, f)
-	if x.Graph().Backend().Name() != goBackendName {
+	if !purego.On(x.Graph()) {
 		taps := make([]*graph.Node, 0, n.kh*n.kw)
 		for i := range n.kh {
 			for j := range n.kw {
@@ -326,7 +327,7 @@ func padRange(x *graph.Node, y0, h, x0, w int) *graph.Node {
 	if y0 == 0 && x0 == 0 && d[1] == h && d[2] == w {
 		return x
 	}
-	if x.Graph().Backend().Name() == goBackendName {
+	if purego.On(x.Graph()) {
 		return padAxis(padAxis(x, 1, y0, h-d[1]-y0), 2, x0, w-d[2]-x0)
 	}
 	y := graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()), backends.PadAxis{},

@@ -19,11 +19,11 @@ import (
 // cropped. The grid has q more rows and columns than y; rows that are not pixels of the output are computed and
 // dropped, which costs more than the ScatterSum saves on small images (shiftPays).
 //
-// The lecture's large G layer (4×64×64×128 → 4×128×128×128, kernel 4) takes 125 instead of 287 ms forward. The
-// gradients are the im2col route's (anchor attaches them to the whole composite): with cv = im2col(v) (a Gather),
-// dy = cv·K and dK = cvᵀ·y. Tried and not kept (docs/benchmarks.md, run V): Conv2D's forward by shifts (no faster
-// in a GAN step) and a route whose gradients were built by shifts too (its matrices are k·k/s² times larger than
-// im2col's; a lecture step at batch 4 took 1.8× the memory for 5–10 % of its time).
+// The lecture's large G layer (4×64×64×128 → 4×128×128×128, kernel 4) takes about 130 instead of 290 ms
+// forward. The gradients are the im2col route's (anchor attaches them to the whole composite): with cv = im2col(v)
+// (a Gather), dy = cv·K and dK = cvᵀ·y. Tried and not kept (docs/benchmarks.md, run V): Conv2D's forward by
+// shifts (no faster in a GAN step) and a route whose gradients were built by shifts too (its matrices are k·k/s²
+// times larger than im2col's; a lecture step at batch 4 took 1.8× the memory for 5–10 % of its time).
 
 // shiftGeom is a convGeom with its phase grid.
 type shiftGeom struct {

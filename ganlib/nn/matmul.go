@@ -1,8 +1,8 @@
 package nn
 
 import (
+	"github.com/ganlab/ganlab/ganlib/internal/purego"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
-	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/support/exceptions"
 )
@@ -29,7 +29,7 @@ func MatMul(a, b *graph.Node) *graph.Node {
 // elements: for a convolution's kernel gradient colsᵀ·dy that is (dyᵀ·cols)ᵀ, which transposes dy and the small
 // result instead of the k·k times larger cols. XLA picks its own layouts, so there the product is left as it is.
 func contract(a, b *graph.Node, ca, cb int) *graph.Node {
-	if (ca != 1 || cb != 0) && a.Graph().Backend().Name() == goBackendName {
+	if (ca != 1 || cb != 0) && purego.On(a.Graph()) {
 		sa, sb := a.Shape().Size(), b.Shape().Size()
 		direct := sa*boolInt(ca != 1) + sb*boolInt(cb != 0)
 		m, n := a.Shape().Dimensions[1-ca], b.Shape().Dimensions[1-cb]
@@ -66,9 +66,6 @@ func contract(a, b *graph.Node, ca, cb int) *graph.Node {
 	})
 	return out
 }
-
-// goBackendName is what GoMLX's pure-Go backend's Name() returns.
-var goBackendName = (&simplego.Backend{}).Name()
 
 func boolInt(b bool) int {
 	if b {
