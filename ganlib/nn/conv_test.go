@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -341,5 +342,37 @@ func TestInitializer(t *testing.T) {
 		if math.Abs(std-wantStd) > 0.03*wantStd || math.Abs(sum/n) > 0.03*wantStd {
 			t.Errorf("stddev param %g: weights mean %g std %g, want 0 and %g", stddev, sum/n, std, wantStd)
 		}
+	}
+}
+
+// TestAutoRoutePicksShift: on the pure-Go backend, "auto" computes the lecture's transposed convolutions (32×32 and
+// 64×64 inputs) by shifts and keeps col2im for dcgan28's 7×7 and 14×14 inputs and for inputs of fewer than 16
+// channels (shiftPays, docs/benchmarks.md run V); Conv2D never takes the shift route.
+func TestAutoRoutePicksShift(t *testing.T) {
+	b, err := backend.NewGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	for _, c := range []struct {
+		in, out, k, cin int // Conv2DTranspose from in×in to out×out pixels, stride out/in
+		want            string
+	}{
+		{32, 64, 4, 256, "shift"},
+		{64, 128, 4, 128, "shift"},
+		{7, 14, 5, 128, "im2col"},
+		{14, 28, 5, 64, "im2col"},
+		{64, 128, 4, 8, "im2col"},
+	} {
+		g := graph.NewGraph(b, "route")
+		geom := newConvGeom(1, c.out, c.out, c.k, c.out/c.in, Same)
+		route, _ := convRoute(context.New(), g, false, shiftPays(geom, c.cin))
+		if route != c.want {
+			t.Errorf("Conv2DTranspose %d→%d px, kernel %d, %d channels: route %q, want %q", c.in, c.out, c.k, c.cin, route, c.want)
+		}
+		if route, _ := convRoute(context.New(), g, false, false); route != "im2col" {
+			t.Errorf("Conv2D: route %q, want im2col", route)
+		}
+		g.Finalize()
 	}
 }
