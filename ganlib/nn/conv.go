@@ -199,7 +199,7 @@ func TransposeOutputSize(in, kernel, stride int, pad Padding) int {
 //
 // Route (ParamConvRoute): on the pure-Go backend, one MatMul from every input pixel to all its k·k taps, then
 // col2im (a ScatterSum that adds each tap onto its output pixel), whose gradients are a Gather and two MatMuls;
-// for a large input there, the same function with its value built without the ScatterSum (route "shift",
+// for a large input there, the same function and gradients built without ScatterSum and Gather (route "shift",
 // shiftConv2DTranspose); on XLA, the input-dilated native ConvGeneral with ganlab's own gradients.
 func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2DTranspose", x, filters, kernel, stride)

@@ -16,8 +16,9 @@ import (
 // Conv2DTranspose are computed:
 //
 //   - "im2col": Gather/ScatterSum + MatMul (see the package documentation); works on every backend.
-//   - "shift": "im2col", except that a Conv2DTranspose's value is built from concatenations instead of a
-//     ScatterSum (conv_shift.go; same gradients); works on every backend, made for the pure-Go backend.
+//   - "shift": "im2col", except that a Conv2DTranspose and its gradients are built from concatenations of
+//     shifted copies instead of ScatterSum and Gather (conv_shift.go); works on every backend, made for the
+//     pure-Go backend.
 //   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing, DESIGN.md
 //     §3); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
 //     Conv2D's input gradient) is one input-dilated ConvGeneral.

@@ -5,8 +5,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
-// The shift forward of a transposed convolution: on GoMLX's pure-Go backend, Conv2DTranspose's value computed
-// without col2im's ScatterSum.
+// The shift route for transposed convolutions: on GoMLX's pure-Go backend, Conv2DTranspose computed without
+// col2im's ScatterSum and its gradients without im2col's Gather.
 //
 // That backend copies data element by element in Gather (about 4 ns per float32 on this project's CPU),
 // ScatterSum (6 ns), Slice (1–2.6 ns) and Transpose (3 ns), but Concatenate copies whole blocks (0.15–0.2 ns per
@@ -20,10 +20,13 @@ import (
 // dropped, which costs more than the ScatterSum saves on small images (shiftPays).
 //
 // The lecture's large G layer (4×64×64×128 → 4×128×128×128, kernel 4) takes about 130 instead of 290 ms
-// forward. The gradients are the im2col route's (anchor attaches them to the whole composite): with cv = im2col(v)
-// (a Gather), dy = cv·K and dK = cvᵀ·y. Tried and not kept (docs/benchmarks.md, run V): Conv2D's forward by
-// shifts (no faster in a GAN step) and a route whose gradients were built by shifts too (its matrices are k·k/s²
-// times larger than im2col's; a lecture step at batch 4 took 1.8× the memory for 5–10 % of its time).
+// forward. anchor attaches the gradients to the whole composite: the input gradient is the Conv2D of v, dy = cx·K
+// with cx = colsX(v), the im2col matrix of v built by shifts of its phases the same way, and the kernel gradient is
+// cxᵀ·y (y laid out on cx's rows). Both are built from ops with their own gradients, so they can be differentiated
+// again. With fewer than 16 output channels cx's blocks would be single floats, so there cx is im2col's Gather.
+// Tried and not kept (docs/benchmarks.md, run V): Conv2D's forward by shifts (no faster in a GAN step) and a route
+// whose kernel gradients were built by shifts of the larger image too (a lecture step at batch 4 took 1.8× the
+// memory for 5–10 % of its time).
 
 // shiftGeom is a convGeom with its phase grid.
 type shiftGeom struct {
@@ -55,15 +58,14 @@ func shiftCols(src []*graph.Node, di, dj []int, q int) *graph.Node {
 		before := top - (di[t]*wg + dj[t])
 		blocks[t] = padAxis(graph.Reshape(s, n, c), 0, before, top-before)
 	}
-	if len(blocks) == 1 {
-		return blocks[0]
-	}
-	return graph.Concatenate(blocks, 1)
+	return concatAxis(blocks, 1)
 }
 
 // gridOut takes the rows of a product with shiftCols' matrix, [b·hg·wg + D, f...], and returns the windows of
 // grid pixels (bi, y, x) for y < h, x < w: [b, h, w, f...]. With the rows padded to (b+1)·hg·wg, row
-// D + (bi·hg + y)·wg + x is pixel (bi, y + q, x + q) of a [b+1, hg, wg] grid, so one Slice does it.
+// D + (bi·hg + y)·wg + x is pixel (bi, y + q, x + q) of a [b+1, hg, wg] grid, so one Slice does it. Its gradient
+// puts the pixels back (zeros concatenated around them; GoMLX's Slice gradient is a Pad, which the pure-Go backend
+// lacks), so it is gridRows.
 func gridOut(rows *graph.Node, b, hg, wg, q, h, w int) *graph.Node {
 	d := rows.Shape().Dimensions
 	rows = padAxis(rows, 0, 0, (b+1)*hg*wg-d[0])
@@ -72,8 +74,60 @@ func gridOut(rows *graph.Node, b, hg, wg, q, h, w int) *graph.Node {
 	for i := range rest {
 		rest[i] = graph.AxisRange()
 	}
-	return graph.Slice(graph.Reshape(rows, dims...),
+	out := graph.Slice(graph.Reshape(rows, dims...),
 		append([]graph.SliceAxisSpec{graph.AxisRange(0, b), graph.AxisRange(q, q+h), graph.AxisRange(q, q+w)}, rest...)...)
+	vjp.Set(out, func(_, v *graph.Node) []*graph.Node {
+		return []*graph.Node{padAxis(padAxis(padAxis(v, 0, 0, 1), 1, q, hg-q-h), 2, q, wg-q-w)}
+	})
+	return out
+}
+
+// gridRows is gridOut's adjoint: img [b, h, w, f] as the rows [b·hg·wg + D, f] that line up with shiftCols'
+// matrix (pixel (bi, y, x) at row D + (bi·hg + y)·wg + x, zeros elsewhere).
+func gridRows(img *graph.Node, hg, wg, q int) *graph.Node {
+	d := img.Shape().Dimensions
+	x := padRange(img, 0, hg, 0, wg)
+	return padAxis(graph.Reshape(x, d[0]*hg*wg, d[3]), 0, q*wg+q, 0)
+}
+
+// colsX is the im2col matrix of x [b, h, w, c] (a Conv2D's input): [b·hq·wq + D, k·k·c], columns in (ki, kj, c)
+// order, each tap a shift of the image's phase (ki mod s, kj mod s). Differentiable (concatenations, slices and
+// pads with their own gradients), so a gradient built from it can be differentiated again.
+func (g shiftGeom) colsX(x *graph.Node) *graph.Node {
+	c, s := x.Shape().Dimensions[3], g.s
+	p := padRange(x, g.pt, s*g.hq, g.pl, s*g.wq)
+	phases := make(map[[2]int]*graph.Node)
+	phase := func(ri, rj int) *graph.Node {
+		if s == 1 {
+			return p
+		}
+		if ph, ok := phases[[2]int{ri, rj}]; ok {
+			return ph
+		}
+		ph := graph.Reshape(phaseSlice(graph.Reshape(p, g.b, g.hq, s, g.wq, s, c), ri, rj), g.b, g.hq, g.wq, c)
+		phases[[2]int{ri, rj}] = ph
+		return ph
+	}
+	var src []*graph.Node
+	var di, dj []int
+	for ki := range g.k {
+		for kj := range g.k {
+			src = append(src, phase(ki%s, kj%s))
+			di, dj = append(di, ki/s), append(dj, kj/s)
+		}
+	}
+	return shiftCols(src, di, dj, g.q)
+}
+
+// phaseSlice is phase (ri, rj) of p6 [b, hq, s, wq, s, c]: [b, hq, 1, wq, 1, c]. Its gradient puts it back in place.
+func phaseSlice(p6 *graph.Node, ri, rj int) *graph.Node {
+	s := p6.Shape().Dimensions[2]
+	ph := graph.Slice(p6, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(ri, ri+1), graph.AxisRange(),
+		graph.AxisRange(rj, rj+1), graph.AxisRange())
+	vjp.Set(ph, func(_, v *graph.Node) []*graph.Node {
+		return []*graph.Node{padAxis(padAxis(v, 2, ri, s-1-ri), 4, rj, s-1-rj)}
+	})
+	return ph
 }
 
 // colsY is the matrix of the transposed convolution of y [b, ho, wo, f]: y on a grid of (hq+q)×(wq+q) at (q, q),
@@ -103,8 +157,8 @@ func (g shiftGeom) kernelT(k *graph.Node) *graph.Node {
 
 // shiftConv2DTranspose is Conv2DTranspose's product (without bias); geom is that of the Conv2D from the output back
 // to y, and k is [k, k, c, f] in that Conv2D's layout (Conv2DTranspose's [k, k, filters, cin]): y [b, ho, wo, f]
-// → [b, h, w, c]. Its value is built from colsY, its gradients are im2col's: with cv = im2col(v), dy = cv·K and
-// dK = cvᵀ·y.
+// → [b, h, w, c]. Its value is built from colsY; with cx the im2col matrix of the output gradient v (colsX, or
+// im2col's Gather below 16 channels), dy = cx·K and dK = cxᵀ·y.
 func shiftConv2DTranspose(geom convGeom, y, k *graph.Node) *graph.Node {
 	g := newShiftGeom(geom)
 	d := k.Shape().Dimensions
@@ -118,9 +172,15 @@ func shiftConv2DTranspose(geom convGeom, y, k *graph.Node) *graph.Node {
 	img := graph.Slice(graph.Reshape(p, g.b, s*g.hq, s*g.wq, c),
 		graph.AxisRange(), graph.AxisRange(g.pt, g.pt+g.h), graph.AxisRange(g.pl, g.pl+g.w), graph.AxisRange())
 	return anchor(img, []*graph.Node{y, k}, func(v *graph.Node) []*graph.Node {
-		cv := geom.im2col(v)
-		dy := graph.Reshape(MatMul(cv, graph.Reshape(k, g.k*g.k*c, f)), g.b, g.ho, g.wo, f)
-		dk := contract(cv, graph.Reshape(y, g.b*g.ho*g.wo, f), 0, 0)
+		k2 := graph.Reshape(k, g.k*g.k*c, f)
+		if c < 16 { // single-float column blocks copy slowly: im2col's Gather
+			cv := geom.im2col(v)
+			dy := graph.Reshape(MatMul(cv, k2), g.b, g.ho, g.wo, f)
+			return []*graph.Node{dy, graph.Reshape(contract(cv, graph.Reshape(y, g.b*g.ho*g.wo, f), 0, 0), g.k, g.k, c, f)}
+		}
+		cx := g.colsX(v)
+		dy := gridOut(MatMul(cx, k2), g.b, g.hq, g.wq, g.q, g.ho, g.wo)
+		dk := contract(cx, gridRows(y, g.hq, g.wq, g.q), 0, 0)
 		return []*graph.Node{dy, graph.Reshape(dk, g.k, g.k, c, f)}
 	})
 }

@@ -376,3 +376,38 @@ func TestAutoRoutePicksShift(t *testing.T) {
 		g.Finalize()
 	}
 }
+
+// TestShiftWideGradients: the shift route's Conv2DTranspose with at least 16 output channels, whose input gradient
+// and kernel gradient are built by shifts too (colsX) rather than by im2col's Gather: first- and second-order
+// gradients against finite differences (the other conv tests have 2 or 3 channels, which take the Gather).
+func TestShiftWideGradients(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+		o := defaultGradOpts()
+		o.route = "shift"
+		for i, c := range []struct {
+			k, s int
+			pad  Padding
+			dims []int
+		}{
+			{4, 2, Same, []int{2, 3, 4, 3}},
+			{5, 2, Valid, []int{2, 3, 3, 3}},
+			{3, 1, Same, []int{2, 4, 3, 3}},
+		} {
+			t.Run(fmt.Sprintf("convT_k%d_s%d_%s", c.k, c.s, c.pad), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(12, uint64(i)))
+				x := randTensor(rng, c.dims...)
+				requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
+					return Conv2DTranspose(ctx, x, 16, c.k, c.s, c.pad)
+				}), x, o)
+				requireGrads(t, b, func(ctx *context.Context, x *graph.Node) *graph.Node {
+					// Tanh, not LeakyReLU: the gradient norm must be smooth in the bias for finite differences (a
+					// LeakyReLU kink within ε of a pre-activation fails this check on every route).
+					y := graph.Tanh(Conv2DTranspose(ctx.In("t"), x, 16, c.k, c.s, c.pad))
+					y = Dense(ctx.In("d"), Flatten(y), 1)
+					gx := graph.Gradient(graph.ReduceAllSum(y), x)[0]
+					return graph.ReduceAllSum(graph.Square(gx))
+				}, x, o)
+			})
+		}
+	})
+}
