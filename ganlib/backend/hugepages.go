@@ -37,16 +37,27 @@ func HugePagesEnv(env []string) ([]string, bool, error) {
 	return hugePagesEnv(env, THPMode())
 }
 
-func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
-	lookup := func(key string) (string, int) {
-		for i := len(env) - 1; i >= 0; i-- {
-			if v, ok := strings.CutPrefix(env[i], key+"="); ok {
-				return v, i
-			}
+// GlibcTunables returns the GLIBC_TUNABLES value that a ganlab process started with env gets (HugePagesEnv):
+// what `ganlab glibc-tunables` prints and `make setup` writes into the XLA kernelspecs.
+func GlibcTunables(env []string) (string, error) {
+	out, _, err := HugePagesEnv(env)
+	v, _ := envValue(out, EnvGlibcTunables)
+	return v, err
+}
+
+// envValue returns the value of key in env ("KEY=value" entries; the last one wins, as in exec) and its index, or
+// "" and -1.
+func envValue(env []string, key string) (string, int) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v, i
 		}
-		return "", -1
 	}
-	raw, _ := lookup(EnvHugePages)
+	return "", -1
+}
+
+func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
+	raw, _ := envValue(env, EnvHugePages)
 	setting, err := autoOnOff(EnvHugePages, raw)
 	if err != nil || setting == "off" || (setting == "auto" && mode != "madvise") {
 		return env, false, err
@@ -54,7 +65,7 @@ func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
 	if runtime.GOOS != "linux" {
 		return env, false, nil
 	}
-	tunables, at := lookup(EnvGlibcTunables)
+	tunables, at := envValue(env, EnvGlibcTunables)
 	for _, t := range strings.Split(tunables, ":") {
 		if strings.HasPrefix(t, hugeTunable+"=") {
 			return env, false, nil

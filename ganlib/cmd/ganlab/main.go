@@ -117,15 +117,9 @@ func glibcTunables(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("glibc-tunables takes no arguments")
 	}
-	env, _, err := backend.HugePagesEnv(os.Environ())
+	value, err := backend.GlibcTunables(os.Environ())
 	if err != nil {
 		return err
-	}
-	value := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, backend.EnvGlibcTunables+"="); ok {
-			value = v
-		}
 	}
 	fmt.Println(value)
 	return nil
