@@ -100,7 +100,7 @@ func BenchmarkLayers(b *testing.B) {
 		if tb.b == nil {
 			continue
 		}
-		routes := []string{"im2col", "shift"}
+		routes := []string{"im2col", "shift", "select"}
 		if isXLA(tb.b) {
 			routes = append(routes, "native", "phase")
 		}

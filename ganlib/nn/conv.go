@@ -150,8 +150,9 @@ func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {
 // Variables in ctx's scope: "weights" [kernel, kernel, Cin, filters] (Glorot uniform, or N(0, ParamInitStddev²))
 // and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
 //
-// Route (ParamConvRoute): on the pure-Go backend, im2col (a Gather) followed by MatMul, or, when filters < Cin,
-// MatMul to every tap followed by a gather-sum; on XLA, the native ConvGeneral with ganlab's own gradients
+// Route (ParamConvRoute): on the pure-Go backend, im2col (a Gather, or for images up to 28×28 pixels with at
+// least 16 channels products with selection matrices, route "select") followed by MatMul, or, when filters <
+// Cin, MatMul to every tap followed by a gather-sum; on XLA, the native ConvGeneral with ganlab's own gradients
 // (except filters < Cin, as on pure Go). Every route's first- and second-order gradients are correct for every
 // kernel size (GoMLX's own convolution gradient is wrong for even kernels and missing on the pure-Go backend,
 // DESIGN.md §3).
@@ -162,10 +163,17 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	geom := newConvGeom(d[0], d[1], d[2], kernel, stride, pad)
 	k := weights(ctx, x, kernel, kernel, cin, filters)
 	bias := biases(ctx, x, filters)
-	if route, phases := convRoute(ctx, x.Graph(), filters < cin, false); route == "native" {
+	route, phases := convRoute(ctx, x.Graph(), filters < cin, false, selectPays(geom, cin))
+	if route == "native" {
 		return graph.Add(nativeConv2D(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	var y *graph.Node
+	if route == "select" && filters >= cin {
+		// Rows in (b, ox, oy) order: the result is transposed back.
+		y = MatMul(geom.selIm2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
+		y = graph.Add(y, graph.ExpandAxes(bias, 0))
+		return swapSpatial(graph.Reshape(y, geom.b, geom.wo, geom.ho, filters))
+	}
 	if filters < cin {
 		// Fewer outputs than inputs (e.g. the lecture's last G layer, 128 → 1 channel): multiply every input
 		// pixel by all k·k taps first, then gather-sum, so the gathered tensor has filters, not cin, columns.
@@ -199,8 +207,9 @@ func TransposeOutputSize(in, kernel, stride int, pad Padding) int {
 //
 // Route (ParamConvRoute): on the pure-Go backend, one MatMul from every input pixel to all its k·k taps, then
 // col2im (a ScatterSum that adds each tap onto its output pixel), whose gradients are a Gather and two MatMuls;
-// for a large input there, the same function and gradients built without ScatterSum and Gather (route "shift",
-// shiftConv2DTranspose); on XLA, the input-dilated native ConvGeneral with ganlab's own gradients.
+// for an output up to 28×28 pixels with at least 16 filters col2im by products with selection matrices (route
+// "select"); for a large input there, the same function and gradients built without ScatterSum and Gather
+// (route "shift", shiftConv2DTranspose); on XLA, the input-dilated native ConvGeneral with ganlab's own gradients.
 func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2DTranspose", x, filters, kernel, stride)
 	d := x.Shape().Dimensions
@@ -212,11 +221,14 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	}
 	k := weights(ctx, x, kernel, kernel, filters, cin)
 	bias := biases(ctx, x, filters)
-	switch route, phases := convRoute(ctx, x.Graph(), false, shiftPays(geom, cin)); route {
+	switch route, phases := convRoute(ctx, x.Graph(), false, shiftPays(geom, cin), selectPays(geom, filters)); route {
 	case "native":
 		return graph.Add(nativeConv2DTranspose(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	case "shift":
 		return graph.Add(shiftConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+	case "select":
+		cols := contract(graph.Reshape(swapSpatial(x), b*w*h, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
+		return graph.Add(geom.selCol2im(cols, filters), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
 	y := geom.col2im(cols, filters)

@@ -19,6 +19,9 @@ import (
 //   - "shift": "im2col", except that a Conv2DTranspose and its gradients are built from concatenations of
 //     shifted copies instead of ScatterSum and Gather (conv_shift.go); works on every backend, made for the
 //     pure-Go backend.
+//   - "select": "im2col", except that im2col and col2im are products with 0/1 selection matrices instead of
+//     Gather and ScatterSum (conv_select.go; a Conv2D with fewer filters than input channels keeps im2col's
+//     tap-first variant); works on every backend, made for small images on the pure-Go backend.
 //   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing, DESIGN.md
 //     §3); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
 //     Conv2D's input gradient) is one input-dilated ConvGeneral.
@@ -28,8 +31,8 @@ import (
 //     backend a strided transposed convolution by phases when that measured faster (see usePhases; not on
 //     CUDA, where it was not measured); im2col's tap-first variant
 //     for a Conv2D with fewer filters than input channels (measured faster there, e.g. the lecture's last G
-//     layer 128 → 1 channel: 20 ms vs 46 ms). On the pure-Go backend "im2col", or "shift" for a
-//     Conv2DTranspose where that measured faster (shiftPays). "im2col" elsewhere.
+//     layer 128 → 1 channel: 20 ms vs 46 ms). On the pure-Go backend "select" for small images (selectPays),
+//     "shift" for a Conv2DTranspose where that measured faster (shiftPays), else "im2col". "im2col" elsewhere.
 //
 // Every route computes the same function and is checked against the same references and finite differences.
 const ParamConvRoute = "nn_conv_route"
@@ -43,16 +46,17 @@ const (
 	phasesAuto // usePhases decides by size
 )
 
-// convRoute is the route ctx's ParamConvRoute picks for graphs of g's backend ("native", "im2col" or "shift"), and
-// when the native route then uses phases; narrow is set for a Conv2D with fewer filters than input channels,
-// shift for a Conv2DTranspose whose shift forward pays on the pure-Go backend (shiftPays).
-func convRoute(ctx *context.Context, g *graph.Graph, narrow, shift bool) (string, phaseMode) {
+// convRoute is the route ctx's ParamConvRoute picks for graphs of g's backend ("native", "im2col", "shift" or
+// "select"), and when the native route then uses phases; narrow is set for a Conv2D with fewer filters than input
+// channels, shift for a Conv2DTranspose whose shift forward pays on the pure-Go backend (shiftPays), sel for a
+// layer whose selection products pay there (selectPays).
+func convRoute(ctx *context.Context, g *graph.Graph, narrow, shift, sel bool) (string, phaseMode) {
 	switch route := context.GetParamOr(ctx, ParamConvRoute, "auto"); route {
 	case "native":
 		return "native", phasesNever
 	case "phase":
 		return "native", phasesAlways
-	case "im2col", "shift":
+	case "im2col", "shift", "select":
 		return route, phasesNever
 	case "auto", "":
 		switch {
@@ -62,12 +66,14 @@ func convRoute(ctx *context.Context, g *graph.Graph, narrow, shift bool) (string
 				return "native", phasesNever
 			}
 			return "native", phasesAuto
+		case purego.On(g) && !narrow && sel:
+			return "select", phasesNever
 		case purego.On(g) && !narrow && shift:
 			return "shift", phasesNever
 		}
 		return "im2col", phasesNever
 	default:
-		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, shift, native, phase", ParamConvRoute, route)
+		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, shift, select, native, phase", ParamConvRoute, route)
 		panic(nil)
 	}
 }

@@ -345,33 +345,43 @@ func TestInitializer(t *testing.T) {
 	}
 }
 
-// TestAutoRoutePicksShift: on the pure-Go backend, "auto" computes the lecture's transposed convolutions (32×32 and
-// 64×64 inputs) by shifts and keeps col2im for dcgan28's 7×7 and 14×14 inputs and for inputs of fewer than 16
-// channels (shiftPays, docs/benchmarks.md run V); Conv2D never takes the shift route.
-func TestAutoRoutePicksShift(t *testing.T) {
+// TestAutoRoute: on the pure-Go backend, "auto" computes the lecture's transposed convolutions (32×32 and 64×64
+// inputs) by shifts (shiftPays, docs/benchmarks.md run V), im2col and col2im of images up to 28×28 pixels with at
+// least 16 gathered channels by selection products (selectPays: dcgan28's middle layers, run X), and the rest by
+// Gather and ScatterSum; Conv2D never takes the shift route.
+func TestAutoRoute(t *testing.T) {
 	b, err := backend.NewGo()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
 	for _, c := range []struct {
-		in, out, k, cin int // Conv2DTranspose from in×in to out×out pixels, stride out/in
-		want            string
+		transpose             bool
+		in, out, k, cin, cout int // from in×in to out×out pixels, stride out/in or in/out
+		want                  string
 	}{
-		{32, 64, 4, 256, "shift"},
-		{64, 128, 4, 128, "shift"},
-		{7, 14, 5, 128, "im2col"},
-		{14, 28, 5, 64, "im2col"},
-		{64, 128, 4, 8, "im2col"},
+		{true, 32, 64, 4, 256, 128, "shift"},
+		{true, 64, 128, 4, 128, 128, "shift"},
+		{true, 7, 14, 5, 128, 64, "select"},
+		{true, 14, 28, 5, 64, 1, "im2col"},
+		{true, 64, 128, 4, 8, 8, "im2col"},
+		{false, 28, 14, 5, 1, 64, "im2col"},
+		{false, 14, 7, 5, 64, 128, "select"},
+		{false, 32, 16, 3, 128, 256, "im2col"},
+		{false, 64, 32, 3, 128, 128, "im2col"},
+		{false, 128, 128, 4, 128, 1, "im2col"},
 	} {
 		g := graph.NewGraph(b, "route")
-		geom := newConvGeom(1, c.out, c.out, c.k, c.out/c.in, Same)
-		route, _ := convRoute(context.New(), g, false, shiftPays(geom, c.cin))
-		if route != c.want {
-			t.Errorf("Conv2DTranspose %d→%d px, kernel %d, %d channels: route %q, want %q", c.in, c.out, c.k, c.cin, route, c.want)
+		var route string
+		if c.transpose {
+			geom := newConvGeom(1, c.out, c.out, c.k, c.out/c.in, Same)
+			route, _ = convRoute(context.New(), g, false, shiftPays(geom, c.cin), selectPays(geom, c.cout))
+		} else {
+			geom := newConvGeom(1, c.in, c.in, c.k, c.in/c.out, Same)
+			route, _ = convRoute(context.New(), g, c.cout < c.cin, false, selectPays(geom, c.cin))
 		}
-		if route, _ := convRoute(context.New(), g, false, false); route != "im2col" {
-			t.Errorf("Conv2D: route %q, want im2col", route)
+		if route != c.want {
+			t.Errorf("transposed %v, %d→%d px, kernel %d, %d→%d channels: route %q, want %q", c.transpose, c.in, c.out, c.k, c.cin, c.cout, route, c.want)
 		}
 		g.Finalize()
 	}

@@ -69,11 +69,11 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
 	}
 }
 
-// forEachConvRoute runs fn as a subtest per backend and convolution route: go/im2col, go/shift, xla/im2col,
-// xla/shift, xla/native, xla/phase.
+// forEachConvRoute runs fn as a subtest per backend and convolution route: go/im2col, go/shift, go/select,
+// xla/im2col, xla/shift, xla/select, xla/native, xla/phase.
 func forEachConvRoute(t *testing.T, fn func(t *testing.T, b backends.Backend, route string)) {
 	forEachBackend(t, func(t *testing.T, b backends.Backend) {
-		routes := []string{"im2col", "shift"}
+		routes := []string{"im2col", "shift", "select"}
 		if isXLA(b) {
 			routes = append(routes, "native", "phase")
 		}
