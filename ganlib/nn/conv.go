@@ -168,18 +168,15 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 		return graph.Add(nativeConv2D(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	var y *graph.Node
-	if route == "select" && filters >= cin {
-		// Rows in (b, ox, oy) order: the result is transposed back.
-		y = MatMul(geom.selIm2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
-		y = graph.Add(y, graph.ExpandAxes(bias, 0))
-		return swapSpatial(graph.Reshape(y, geom.b, geom.wo, geom.ho, filters))
-	}
-	if filters < cin {
+	switch {
+	case route == "select" && filters >= cin:
+		y = MatMul(geom.selIm2col(x), kernelKJ(k))
+	case filters < cin:
 		// Fewer outputs than inputs (e.g. the lecture's last G layer, 128 → 1 channel): multiply every input
 		// pixel by all k·k taps first, then gather-sum, so the gathered tensor has filters, not cin, columns.
 		y = geom.tapSum(MatMul(graph.Reshape(x, geom.b*geom.h*geom.w, cin),
 			graph.Reshape(graph.TransposeAllAxes(k, 2, 0, 1, 3), cin, kernel*kernel*filters)), filters)
-	} else {
+	default:
 		y = MatMul(geom.im2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
 	}
 	y = graph.Add(y, graph.ExpandAxes(bias, 0))
@@ -227,7 +224,7 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	case "shift":
 		return graph.Add(shiftConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	case "select":
-		cols := contract(graph.Reshape(swapSpatial(x), b*w*h, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
+		cols := contract(graph.Reshape(x, b*h*w, cin), kernelKJ(k), 1, 1)
 		return graph.Add(geom.selCol2im(cols, filters), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)

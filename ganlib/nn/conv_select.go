@@ -15,11 +15,10 @@ import (
 // core, while its packed GEMM runs on every core. The patch matrix of a k×k, stride-s convolution factors per
 // axis: cols[b, oy, ox, ki, kj, c] = Σ_y Σ_x SH[oy·k+ki, y] · SW[ox·k+kj, x] · img[b, y, x, c], with SH[oy·k+ki, y]
 // = 1 where y = oy·s + ki - pt (zero rows for taps outside the image, which is the padding). So im2col is two
-// batched products, first over x (SW, per image row), then over y (SH, per output column), with one Transpose
-// between them that brings the output column ox before y. The rows of the result come out in (b, ox, oy)
-// order, transposed against the image; callers transpose their [b, wo, ho, ·] result back (a tensor k·k times
-// smaller than cols). col2im, the adjoint, is the same products with the selection matrices transposed, in the
-// reverse order. Each product's gradient is the product with the other selection matrix (selMul), so both are
+// batched products, first over y (SH, per image), then over x (SW, per output row), with one Transpose between
+// them that brings x before the row tap ki. The taps come out in (kj, ki, c) order, so the kernel is used with
+// its spatial axes swapped (kernelKJ, k·k·c·f elements, fewer than the image's). col2im, the adjoint, is the same
+// products with the selection matrices transposed, in the reverse order. Each product's gradient is the product with the other selection matrix (selMul), so both are
 // differentiable to any order.
 //
 // A product costs 2·w (or 2·h) FLOP per element it writes against Gather's one copy, so it pays on small
@@ -96,29 +95,34 @@ func (g convGeom) axes() (rows, cols selAxis) {
 	return selAxis{g.ho, g.k, g.h, g.s, g.pt}, selAxis{g.wo, g.k, g.w, g.s, g.pl}
 }
 
-// selIm2col is im2col by selection products: x [b, h, w, c] → [b·wo·ho, k·k·c], rows in (b, ox, oy) order, each
-// the (ki, kj, c) window of output pixel (oy, ox).
+// selIm2col is im2col by selection products: x [b, h, w, c] → [b·ho·wo, k·k·c], each row the window of one
+// output pixel with its taps in (kj, ki, c) order, i.e. for the kernel with its two spatial axes swapped
+// (kernelKJ).
 func (g convGeom) selIm2col(x *graph.Node) *graph.Node {
 	c := x.Shape().Dimensions[3]
 	ay, ax := g.axes()
-	t := selMul(graph.Reshape(x, g.b*g.h, g.w, c), ax, false)          // [b·h, wo·k, c]: (b, y, ox, kj, c)
-	t = graph.Transpose(graph.Reshape(t, g.b, g.h, g.wo, g.k*c), 1, 2) // [b, wo, h, kj·c]
-	t = selMul(graph.Reshape(t, g.b*g.wo, g.h, g.k*c), ay, false)      // [b·wo, ho·k, kj·c]: (b, ox, oy, ki, kj, c)
-	return graph.Reshape(t, g.b*g.wo*g.ho, g.k*g.k*c)
+	t := selMul(graph.Reshape(x, g.b, g.h, g.w*c), ay, false)          // [b, ho·k, w·c]: (b, oy, ki, x, c)
+	t = graph.Transpose(graph.Reshape(t, g.b*g.ho, g.k, g.w, c), 1, 2) // [b·ho, w, ki, c]
+	t = selMul(graph.Reshape(t, g.b*g.ho, g.w, g.k*c), ax, false)      // [b·ho, wo·k, ki·c]: (b, oy, ox, kj, ki, c)
+	return graph.Reshape(t, g.b*g.ho*g.wo, g.k*g.k*c)
 }
 
-// selCol2im is col2im by selection products, the adjoint of selIm2col: cols [b·wo·ho, k·k·c] in selIm2col's row
-// order → [b, h, w, c].
+// selCol2im is col2im by selection products, the adjoint of selIm2col: cols [b·ho·wo, k·k·c] with taps in
+// (kj, ki, c) order → [b, h, w, c].
 func (g convGeom) selCol2im(cols *graph.Node, c int) *graph.Node {
 	ay, ax := g.axes()
-	t := selMul(graph.Reshape(cols, g.b*g.wo, g.ho*g.k, g.k*c), ay, true) // [b·wo, h, kj·c]
-	t = graph.Transpose(graph.Reshape(t, g.b, g.wo, g.h, g.k*c), 1, 2)    // [b, h, wo, kj·c]
-	t = selMul(graph.Reshape(t, g.b*g.h, g.wo*g.k, c), ax, true)          // [b·h, w, c]
+	t := selMul(graph.Reshape(cols, g.b*g.ho, g.wo*g.k, g.k*c), ax, true) // [b·ho, w, ki·c]
+	t = graph.Transpose(graph.Reshape(t, g.b*g.ho, g.w, g.k, c), 1, 2)    // [b·ho, ki, w, c]
+	t = selMul(graph.Reshape(t, g.b, g.ho*g.k, g.w*c), ay, true)          // [b, h, w·c]
 	return graph.Reshape(t, g.b, g.h, g.w, c)
 }
 
-// swapSpatial transposes [b, p, q, c] to [b, q, p, c].
-func swapSpatial(x *graph.Node) *graph.Node { return graph.Transpose(x, 1, 2) }
+// kernelKJ returns the kernel [k, k, ·, ·] with its two spatial axes swapped, flattened to [k·k·p, q]: the
+// layout of selIm2col's and selCol2im's taps.
+func kernelKJ(k *graph.Node) *graph.Node {
+	d := k.Shape().Dimensions
+	return graph.Reshape(graph.Transpose(k, 0, 1), d[0]*d[1]*d[2], d[3])
+}
 
 // selectPays tells whether route "auto" computes im2col and col2im on the pure-Go backend by selection products
 // (selIm2col, selCol2im) rather than by Gather and ScatterSum: when the image has at most selectMaxSide pixels
