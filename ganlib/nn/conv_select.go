@@ -127,9 +127,9 @@ func kernelKJ(k *graph.Node) *graph.Node {
 // selectPays tells whether route "auto" computes im2col and col2im on the pure-Go backend by selection products
 // (selIm2col, selCol2im) rather than by Gather and ScatterSum: when the image has at most selectMaxSide pixels
 // per side and at least 16 channels are gathered. dcgan28's 14×14 Conv2D and 7×7 → 14×14 Conv2DTranspose take it
-// (their layer forward and backward 62 → 56 and 68 → 49 ms; the GAN step 401, 413 → 284, 273 ms;
-// docs/benchmarks.md, run X). Its one-channel 28×28 layers do not (slower by selection: 18 → 25 and 7 → 16 ms,
-// as Gather's copies are then no longer than the products' rows), nor the lecture's 32×32 Conv2D: that layer went from 22 to 20 ms alone, but the lecture
+// (their layer forward and backward 64 → 48 and 68 → 50 ms; the GAN step 401, 413 → 284, 273 ms;
+// docs/benchmarks.md, run X). Its one-channel 28×28 layers are no faster by selection in a step (282, 280, 265 ms
+// without, 275, 268, 271 ms with), and the lecture's 32×32 Conv2D went from 22 to 20 ms alone, but the lecture
 // step at batch 4 was no faster (1,926, 1,896, 1,951 → 1,985, 1,898, 1,965 ms).
 func selectPays(g convGeom, c int) bool { return c >= 16 && max(g.h, g.w) <= selectMaxSide }
 
