@@ -20,6 +20,13 @@ go vet ./... || failed+=("go vet")
 stage "go test (GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 GANLAB_SOAK=1)"
 GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 GANLAB_SOAK=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./... || failed+=("go test")
 
+# bench/run.sh and users who want the pure-Go backend fast build with GOEXPERIMENT=simd, which gives it GoMLX's
+# packed AVX-512 GEMM (ganlib/backend/goconfig_simd.go, packgemm_simd.go): the packages whose results depend on it
+# run again in that build.
+stage "go test with GOEXPERIMENT=simd: ./ganlib/backend ./ganlib/nn ./ganlib/gan"
+GOEXPERIMENT=simd GANLAB_REQUIRE_XLA=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./ganlib/backend ./ganlib/nn ./ganlib/gan \
+  || failed+=("go test (GOEXPERIMENT=simd)")
+
 stage "the Jupyter command line (scripts/check_lab.sh)"
 bash scripts/check_lab.sh || failed+=("jupyter command line")
 

@@ -226,14 +226,12 @@ func NewGo() (backends.Backend, error) {
 }
 
 func newGo(reason string) (backends.Backend, Info, error) {
-	b, sequential, err := newGoBackend()
+	b, note, err := newGoBackend()
 	info := Info{Kind: "go", Reason: reason}
 	if err != nil {
 		return nil, info, fmt.Errorf("creating the pure-Go backend: %w", err)
 	}
-	if sequential != "" {
-		info.Reason += "; " + sequential
-	}
+	info.Reason = joinNotes(info.Reason, note)
 	info.Description = b.Description()
 	return b, info, nil
 }

@@ -8,3 +8,6 @@ const (
 	goConfig           = "go:ops_parallel"
 	goSequentialConfig = "go:ops_sequential"
 )
+
+// gemmCleanErr: this build has no packed GEMM to wrap (see packgemm_simd.go).
+var gemmCleanErr error

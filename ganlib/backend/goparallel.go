@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
@@ -17,20 +18,36 @@ import (
 // worker and a matrix product still splits into GOMAXPROCS parts. The config string could set that too, but GoMLX
 // then prints a line to stdout, into every notebook, so the cap is set on the pool itself. When GoMLX's internals
 // are not as expected, it returns the backend with ops run one after another (goSequentialConfig) and says why in
-// sequential. One GAN step on 2 cores, ops one after another → in parallel, GOEXPERIMENT=simd, two runs each: mlp
+// note. One GAN step on 2 cores, ops one after another → in parallel, GOEXPERIMENT=simd, two runs each: mlp
 // 48, 41 → 27, 30 ms; dcgan28 578, 566 → 390, 411 ms; the lecture's DCGAN at batch 4 3.36, 3.46 → 2.27, 2.30 s
 // (docs/benchmarks.md, run V).
-func newGoBackend() (b backends.Backend, sequential string, err error) {
-	b, err = backends.NewWithConfig(GoConfig)
+//
+// If cleanGEMM could not wrap GoMLX's packed GEMM (GOEXPERIMENT=simd builds), the config leaves "packgemm" out and
+// note says so.
+func newGoBackend() (b backends.Backend, note string, err error) {
+	parallel, sequential := GoConfig, goSequentialConfig
+	if gemmCleanErr != nil {
+		parallel = strings.Replace(parallel, ",packgemm", "", 1)
+		sequential = strings.Replace(sequential, ",packgemm", "", 1)
+		note = fmt.Sprintf("packed GEMM off: %v", gemmCleanErr)
+	}
+	b, err = backends.NewWithConfig(parallel)
 	if err != nil {
 		return nil, "", err
 	}
 	if uerr := unboundWorkers(b); uerr != nil {
 		b.Finalize()
-		b, err = backends.NewWithConfig(goSequentialConfig)
-		return b, fmt.Sprintf("ops run one after another: %v", uerr), err
+		b, err = backends.NewWithConfig(sequential)
+		return b, joinNotes(note, fmt.Sprintf("ops run one after another: %v", uerr)), err
 	}
-	return b, "", nil
+	return b, note, nil
+}
+
+func joinNotes(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "; " + b
 }
 
 // unboundWorkers sets the worker pool of GoMLX's pure-Go backend b to "unlimited" (maxParallelism = -1, what the
