@@ -170,7 +170,7 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	var y *graph.Node
 	switch {
 	case route == "select" && filters >= cin:
-		y = MatMul(geom.selIm2col(x), kernelKJ(k))
+		y = geom.selConv2D(x, k)
 	case filters < cin:
 		// Fewer outputs than inputs (e.g. the lecture's last G layer, 128 → 1 channel): multiply every input
 		// pixel by all k·k taps first, then gather-sum, so the gathered tensor has filters, not cin, columns.
@@ -224,8 +224,7 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	case "shift":
 		return graph.Add(shiftConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	case "select":
-		cols := contract(graph.Reshape(x, b*h*w, cin), kernelKJ(k), 1, 1)
-		return graph.Add(geom.selCol2im(cols, filters), graph.Reshape(bias, 1, 1, 1, filters))
+		return graph.Add(geom.selConv2DTranspose(x, k), graph.Reshape(bias, 1, 1, 1, filters))
 	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
 	y := geom.col2im(cols, filters)

@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"sync"
+
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -8,59 +10,79 @@ import (
 	"github.com/gomlx/gomlx/pkg/support/exceptions"
 )
 
-// The select route: on GoMLX's pure-Go backend, im2col and col2im of a small image as products with 0/1
-// selection matrices instead of Gather and ScatterSum.
+// The select route: on GoMLX's pure-Go backend, the convolutions of small images built from products with 0/1
+// selection matrices instead of im2col's Gather and col2im's ScatterSum.
 //
 // That backend's Gather and ScatterSum copy one float at a time (4–8 ns per float32 on this project's CPU) on one
 // core, while its packed GEMM runs on every core. The patch matrix of a k×k, stride-s convolution factors per
 // axis: cols[b, oy, ox, ki, kj, c] = Σ_y Σ_x SH[oy·k+ki, y] · SW[ox·k+kj, x] · img[b, y, x, c], with SH[oy·k+ki, y]
-// = 1 where y = oy·s + ki - pt (zero rows for taps outside the image, which is the padding). So im2col is two
-// batched products, first over y (SH, per image), then over x (SW, per output row), with one Transpose between
-// them that brings x before the row tap ki. The taps come out in (kj, ki, c) order, so the kernel is used with
-// its spatial axes swapped (kernelKJ, k·k·c·f elements, fewer than the image's). col2im, the adjoint, is the same
-// products with the selection matrices transposed, in the reverse order. Each product's gradient is the product with the other selection matrix (selMul), so both are
-// differentiable to any order.
+// = 1 where y = oy·s + ki - pt (zero rows for taps outside the image, which is the padding). Taken one kernel row
+// ki at a time, the rows that row reads are one batched product over y (rowTap, per image), their k column taps
+// a second over x (colAxis, per output row), which leaves the patches of kernel row ki in (b, oy, ox) × (kj, c)
+// order, ready for a product with that kernel row; the k results are added (selConv2D). Taking all rows at once
+// instead needed a Transpose between the two products, which cost more than the k separate products (a dcgan28
+// step 283, 283, 291 → 246, 247, 247 ms). A transposed convolution is the adjoint (selConv2DTranspose): per kernel
+// row, the product with the input, then the two selections transposed. Each product's gradient is the product
+// with the other selection matrix (selMul), so both are differentiable to any order.
 //
-// A product costs 2·w (or 2·h) FLOP per element it writes against Gather's one copy, so it pays on small
+// A selection product costs 2·w (or 2·h) FLOP per value it writes against Gather's one copy, so it pays on small
 // images only (selectPays): dcgan28's 14×14 layers.
 
-// selMatrix returns the constant [n, out·k, in] (transposed: [n, in, out·k]) of dtype dt, the same 0/1 matrix for
-// every batch index: row o·k + t selects pixel o·s + t - pad of an axis of in pixels (none if outside).
-func selMatrix(g *graph.Graph, dt dtypes.DType, n, out, k, in, s, pad int, transposed bool) *graph.Node {
-	rows, cols := out*k, in
-	if transposed {
-		rows, cols = in, out*k
+// selMatrix returns the constant [n, a.out·a.k, a.in] (transposed: [n, a.in, a.out·a.k]) of dtype dt, the same 0/1
+// matrix for every batch index: row o·k + t selects pixel o·s + t - pad of an axis of a.in pixels (none if
+// outside). Each matrix is built once per process (selTensors) and once per graph (ConstCachedTensor).
+func selMatrix(g *graph.Graph, dt dtypes.DType, n int, a selAxis, transposed bool) *graph.Node {
+	key := selKey{dt == dtypes.Float64, n, a, transposed}
+	t, ok := selTensors.Load(key)
+	if !ok {
+		t, _ = selTensors.LoadOrStore(key, newSelTensor(key))
 	}
-	one := make([]float64, rows*cols)
-	for o := range out {
-		for t := range k {
-			p := o*s + t - pad
-			if p < 0 || p >= in {
-				continue
-			}
-			if transposed {
-				one[p*cols+o*k+t] = 1
-			} else {
-				one[(o*k+t)*cols+p] = 1
-			}
-		}
-	}
-	var tensor *tensors.Tensor
-	switch dt {
-	case dtypes.Float64:
-		tensor = tensors.FromFlatDataAndDimensions(repeat(one, n), n, rows, cols)
-	default:
-		f32 := make([]float32, len(one))
-		for i, v := range one {
-			f32[i] = float32(v)
-		}
-		tensor = tensors.FromFlatDataAndDimensions(repeat(f32, n), n, rows, cols)
-	}
-	m := graph.ConstTensor(g, tensor)
+	m := graph.ConstCachedTensor(g, t.(*tensors.Tensor))
 	if m.DType() != dt {
 		m = graph.ConvertDType(m, dt)
 	}
 	return m
+}
+
+type selKey struct {
+	f64        bool // float64, else float32
+	n          int
+	a          selAxis
+	transposed bool
+}
+
+// selTensors holds every selection matrix built so far (selKey → *tensors.Tensor); a few per layer shape and
+// batch size, each under 1 MB for dcgan28's layers.
+var selTensors sync.Map
+
+func newSelTensor(key selKey) *tensors.Tensor {
+	a := key.a
+	rows, cols := a.out*a.k, a.in
+	if key.transposed {
+		rows, cols = a.in, a.out*a.k
+	}
+	one := make([]float64, rows*cols)
+	for o := range a.out {
+		for t := range a.k {
+			p := o*a.s + t - a.pad
+			if p < 0 || p >= a.in {
+				continue
+			}
+			if key.transposed {
+				one[p*cols+o*a.k+t] = 1
+			} else {
+				one[(o*a.k+t)*cols+p] = 1
+			}
+		}
+	}
+	if key.f64 {
+		return tensors.FromFlatDataAndDimensions(repeat(one, key.n), key.n, rows, cols)
+	}
+	f32 := make([]float32, len(one))
+	for i, v := range one {
+		f32[i] = float32(v)
+	}
+	return tensors.FromFlatDataAndDimensions(repeat(f32, key.n), key.n, rows, cols)
 }
 
 func repeat[T any](block []T, n int) []T {
@@ -79,7 +101,7 @@ type selAxis struct{ out, k, in, s, pad int }
 // is differentiable to any order; m is a constant.
 func selMul(x *graph.Node, a selAxis, transposed bool) *graph.Node {
 	n := x.Shape().Dimensions[0]
-	m := selMatrix(x.Graph(), x.DType(), n, a.out, a.k, a.in, a.s, a.pad, transposed)
+	m := selMatrix(x.Graph(), x.DType(), n, a, transposed)
 	out := graph.DotGeneral(m, []int{2}, []int{0}, x, []int{1}, []int{0})
 	if in := out.Inputs(); len(in) != 2 || in[0] != m || in[1] != x {
 		exceptions.Panicf("nn: GoMLX's DotGeneral did not return a single DotGeneral node over its operands")
@@ -90,47 +112,61 @@ func selMul(x *graph.Node, a selAxis, transposed bool) *graph.Node {
 	return out
 }
 
-// axes returns the selections of g along its rows and its columns.
-func (g convGeom) axes() (rows, cols selAxis) {
-	return selAxis{g.ho, g.k, g.h, g.s, g.pt}, selAxis{g.wo, g.k, g.w, g.s, g.pl}
-}
-
-// selIm2col is im2col by selection products: x [b, h, w, c] → [b·ho·wo, k·k·c], each row the window of one
-// output pixel with its taps in (kj, ki, c) order, i.e. for the kernel with its two spatial axes swapped
-// (kernelKJ).
-func (g convGeom) selIm2col(x *graph.Node) *graph.Node {
-	c := x.Shape().Dimensions[3]
-	ay, ax := g.axes()
-	t := selMul(graph.Reshape(x, g.b, g.h, g.w*c), ay, false)          // [b, ho·k, w·c]: (b, oy, ki, x, c)
-	t = graph.Transpose(graph.Reshape(t, g.b*g.ho, g.k, g.w, c), 1, 2) // [b·ho, w, ki, c]
-	t = selMul(graph.Reshape(t, g.b*g.ho, g.w, g.k*c), ax, false)      // [b·ho, wo·k, ki·c]: (b, oy, ox, kj, ki, c)
-	return graph.Reshape(t, g.b*g.ho*g.wo, g.k*g.k*c)
-}
-
-// selCol2im is col2im by selection products, the adjoint of selIm2col: cols [b·ho·wo, k·k·c] with taps in
-// (kj, ki, c) order → [b, h, w, c].
-func (g convGeom) selCol2im(cols *graph.Node, c int) *graph.Node {
-	ay, ax := g.axes()
-	t := selMul(graph.Reshape(cols, g.b*g.ho, g.wo*g.k, g.k*c), ax, true) // [b·ho, w, ki·c]
-	t = graph.Transpose(graph.Reshape(t, g.b*g.ho, g.w, g.k, c), 1, 2)    // [b·ho, ki, w, c]
-	t = selMul(graph.Reshape(t, g.b, g.ho*g.k, g.w*c), ay, true)          // [b, h, w·c]
-	return graph.Reshape(t, g.b, g.h, g.w, c)
-}
-
-// kernelKJ returns the kernel [k, k, ·, ·] with its two spatial axes swapped, flattened to [k·k·p, q]: the
-// layout of selIm2col's and selCol2im's taps.
-func kernelKJ(k *graph.Node) *graph.Node {
+// colAxis is g's selection along the image's columns; rowTap(ki) selects, for each output row, the image row that
+// the kernel's row ki reads (one tap).
+func (g convGeom) colAxis() selAxis      { return selAxis{g.wo, g.k, g.w, g.s, g.pl} }
+func (g convGeom) rowTap(ki int) selAxis { return selAxis{g.ho, 1, g.h, g.s, g.pt - ki} }
+func kernelRow(k *graph.Node, ki int) *graph.Node {
 	d := k.Shape().Dimensions
-	return graph.Reshape(graph.Transpose(k, 0, 1), d[0]*d[1]*d[2], d[3])
+	return graph.Reshape(sliceAxis(k, 0, ki, 1), d[1]*d[2], d[3])
 }
 
-// selectPays tells whether route "auto" computes im2col and col2im on the pure-Go backend by selection products
-// (selIm2col, selCol2im) rather than by Gather and ScatterSum: when the image has at most selectMaxSide pixels
-// per side and at least 16 channels are gathered. dcgan28's 14×14 Conv2D and 7×7 → 14×14 Conv2DTranspose take it
-// (their layer forward and backward 64 → 48 and 68 → 50 ms; the GAN step 401, 413 → 284, 273 ms;
-// docs/benchmarks.md, run X). Its one-channel 28×28 layers are no faster by selection in a step (282, 280, 265 ms
-// without, 275, 268, 271 ms with), and the lecture's 32×32 Conv2D went from 22 to 20 ms alone, but the lecture
-// step at batch 4 was no faster (1,926, 1,896, 1,951 → 1,985, 1,898, 1,965 ms).
+// selConv2D is Conv2D's product (without bias) by selection products: for each kernel row ki, the image rows it
+// reads (SH, one tap), their k column taps (SW), and a product with that kernel row; the k products are added.
+// x [b, h, w, c], k [k, k, c, f] → [b·ho·wo, f].
+func (g convGeom) selConv2D(x, k *graph.Node) *graph.Node {
+	c := x.Shape().Dimensions[3]
+	var y *graph.Node
+	for ki := range g.k {
+		t := selMul(graph.Reshape(x, g.b, g.h, g.w*c), g.rowTap(ki), false) // [b, ho, w·c]
+		t = selMul(graph.Reshape(t, g.b*g.ho, g.w, c), g.colAxis(), false)  // [b·ho, wo·k, c]
+		p := MatMul(graph.Reshape(t, g.b*g.ho*g.wo, g.k*c), kernelRow(k, ki))
+		if y == nil {
+			y = p
+		} else {
+			y = graph.Add(y, p)
+		}
+	}
+	return y
+}
+
+// selConv2DTranspose is Conv2DTranspose's product (without bias) by selection products, the adjoint of selConv2D
+// in x: x [b, ho, wo, cin], k [k, k, f, cin] → [b, h, w, f].
+func (g convGeom) selConv2DTranspose(x, k *graph.Node) *graph.Node {
+	d := k.Shape().Dimensions
+	f, cin := d[2], d[3]
+	x2 := graph.Reshape(x, g.b*g.ho*g.wo, cin)
+	var y *graph.Node
+	for ki := range g.k {
+		p := contract(x2, kernelRow(k, ki), 1, 1)                               // [b·ho·wo, kj·f]
+		t := selMul(graph.Reshape(p, g.b*g.ho, g.wo*g.k, f), g.colAxis(), true) // [b·ho, w, f]
+		t = selMul(graph.Reshape(t, g.b, g.ho, g.w*f), g.rowTap(ki), true)      // [b, h, w·f]
+		if y == nil {
+			y = t
+		} else {
+			y = graph.Add(y, t)
+		}
+	}
+	return graph.Reshape(y, g.b, g.h, g.w, f)
+}
+
+// selectPays tells whether route "auto" computes a convolution on the pure-Go backend by selection products
+// (selConv2D, selConv2DTranspose) rather than by Gather and ScatterSum: when the image has at most selectMaxSide
+// pixels per side and at least 16 channels are gathered. dcgan28's 14×14 Conv2D and 7×7 → 14×14 Conv2DTranspose
+// take it (their layer forward and backward 61 → 41 and 66 → 48 ms; docs/benchmarks.md, run X). Its one-channel
+// 28×28 layers do not (18 → 34 and 7.5 → 24 ms by selection), nor the lecture's 32×32 Conv2D (an earlier version
+// of this route made that layer 22 → 20 ms faster but the lecture's step at batch 4 no faster: 1,926, 1,896,
+// 1,951 → 1,985, 1,898, 1,965 ms).
 func selectPays(g convGeom, c int) bool { return c >= 16 && max(g.h, g.w) <= selectMaxSide }
 
 const selectMaxSide = 28
