@@ -24,8 +24,8 @@ var rawGEMM any
 // product paths clear their output. cleanGEMM wraps the registered float32 GEMM (GoMLX looks it up in
 // packgemm.DTypeToGEMM at every product) so that it clears the output when beta is 0. Its signature names a type of
 // GoMLX's internal packages, hence the reflection. TestPackGEMMStaleOutput shows the defect and the fix. The clear
-// costs little: an MLP GAN step 27.5, 27.6, 30.0 → 28.1, 28.0, 30.5 ms; dcgan28 291, 290, 301 → 285, 299, 302 ms
-// and the lecture's DCGAN at batch 4 2,071, 2,018 → 2,025, 2,045 ms, within the noise (alternating binaries).
+// costs little (alternating binaries, four runs each): an MLP GAN step 27.9, 29.6, 28.5, 30.0 → 29.6, 30.2, 30.1,
+// 30.2 ms; dcgan28 249, 255, 253, 256 → 254, 256, 251, 257 ms.
 func cleanGEMM() error {
 	regs := packgemm.DTypeToGEMM[packgemm.GetDTypePair[float32, float32]()]
 	if len(regs) == 0 {

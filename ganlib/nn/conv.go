@@ -165,7 +165,7 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	bias := biases(ctx, x, filters)
 	route, phases := convRoute(ctx, x.Graph(), filters < cin, false, selectPays(geom, cin))
 	if route == "native" {
-		return graph.Add(nativeConv2D(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+		return addBias(nativeConv2D(geom, phases, x, k), bias)
 	}
 	var y *graph.Node
 	switch {
@@ -179,7 +179,7 @@ func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pa
 	default:
 		y = MatMul(geom.im2col(x), graph.Reshape(k, kernel*kernel*cin, filters))
 	}
-	y = graph.Add(y, graph.ExpandAxes(bias, 0))
+	y = addBias(y, bias)
 	return graph.Reshape(y, geom.b, geom.ho, geom.wo, filters)
 }
 
@@ -220,13 +220,13 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	bias := biases(ctx, x, filters)
 	switch route, phases := convRoute(ctx, x.Graph(), false, shiftPays(geom, cin), selectPays(geom, filters)); route {
 	case "native":
-		return graph.Add(nativeConv2DTranspose(geom, phases, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+		return addBias(nativeConv2DTranspose(geom, phases, x, k), bias)
 	case "shift":
-		return graph.Add(shiftConv2DTranspose(geom, x, k), graph.Reshape(bias, 1, 1, 1, filters))
+		return addBias(shiftConv2DTranspose(geom, x, k), bias)
 	case "select":
-		return graph.Add(geom.selConv2DTranspose(x, k), graph.Reshape(bias, 1, 1, 1, filters))
+		return addBias(geom.selConv2DTranspose(x, k), bias)
 	}
 	cols := contract(graph.Reshape(x, b*h*w, cin), graph.Reshape(k, kernel*kernel*filters, cin), 1, 1)
 	y := geom.col2im(cols, filters)
-	return graph.Add(y, graph.Reshape(bias, 1, 1, 1, filters))
+	return addBias(y, bias)
 }

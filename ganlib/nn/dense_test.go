@@ -1,11 +1,13 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -59,5 +61,46 @@ func TestDenseSecondOrder(t *testing.T) {
 			gx := graph.Gradient(graph.ReduceAllSum(y), x)[0]
 			return graph.ReduceAllSum(graph.Square(gx))
 		}, randTensor(rng, 3, 5), defaultGradOpts())
+	})
+}
+
+// TestAddBiasLarge: addBias on a tensor above its 64 Ki threshold (where the pure-Go backend spreads the bias by a
+// product with ones): y = x + b per row, and for L = Σ y·w the gradients dL/dx = w and dL/db = the column sums of w.
+func TestAddBiasLarge(t *testing.T) {
+	const rows, f = 320, 256 // 81,920 values
+	rng := rand.New(rand.NewPCG(7, 8))
+	rnd := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	x, bias, w := rnd(rows*f), rnd(f), rnd(rows*f)
+	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+		out := graph.MustExecOnceN(b, func(x, bias, w *graph.Node) []*graph.Node {
+			y := addBias(x, bias)
+			g := graph.Gradient(graph.ReduceAllSum(graph.Mul(y, w)), x, bias)
+			return []*graph.Node{y, g[0], g[1]}
+		}, tensors.FromFlatDataAndDimensions(x, rows, f), tensors.FromFlatDataAndDimensions(bias, f),
+			tensors.FromFlatDataAndDimensions(w, rows, f))
+		y, dx, db := out[0].Value().([][]float32), out[1].Value().([][]float32), out[2].Value().([]float32)
+		colSum := make([]float64, f)
+		for r := range rows {
+			for c := range f {
+				if got, want := y[r][c], x[r*f+c]+bias[c]; math.Abs(float64(got-want)) > 1e-5 {
+					t.Fatalf("y[%d][%d] = %g, want %g", r, c, got, want)
+				}
+				if got, want := dx[r][c], w[r*f+c]; got != want {
+					t.Fatalf("dL/dx[%d][%d] = %g, want %g", r, c, got, want)
+				}
+				colSum[c] += float64(w[r*f+c])
+			}
+		}
+		for c := range f {
+			if math.Abs(float64(db[c])-colSum[c]) > 1e-3 {
+				t.Fatalf("dL/db[%d] = %g, want %g", c, db[c], colSum[c])
+			}
+		}
 	})
 }
