@@ -26,7 +26,7 @@ import (
 // with the other selection matrix (selMul), so both are differentiable to any order.
 //
 // A selection product costs 2·w (or 2·h) FLOP per value it writes against Gather's one copy, so it pays on small
-// images only (selectPays): dcgan28's 14×14 layers.
+// images (selectPays): up to 64×64 pixels.
 
 // selMatrix returns the constant [n, a.out·a.k, a.in] (transposed: [n, a.in, a.out·a.k]) of dtype dt, the same 0/1
 // matrix for every batch index: row o·k + t selects pixel o·s + t - pad of an axis of a.in pixels (none if
@@ -161,12 +161,14 @@ func (g convGeom) selConv2DTranspose(x, k *graph.Node) *graph.Node {
 }
 
 // selectPays tells whether route "auto" computes a convolution on the pure-Go backend by selection products
-// (selConv2D, selConv2DTranspose) rather than by Gather and ScatterSum: when the image has at most selectMaxSide
-// pixels per side and at least 16 channels are gathered. dcgan28's 14×14 Conv2D and 7×7 → 14×14 Conv2DTranspose
-// take it (their layer forward and backward 61 → 41 and 66 → 48 ms; docs/benchmarks.md, run X). Its one-channel
-// 28×28 layers do not (18 → 34 and 7.5 → 24 ms by selection), nor the lecture's 32×32 Conv2D (an earlier version
-// of this route made that layer 22 → 20 ms faster but the lecture's step at batch 4 no faster: 1,926, 1,896,
-// 1,951 → 1,985, 1,898, 1,965 ms).
+// (selConv2D, selConv2DTranspose) rather than by Gather and ScatterSum (or shifts, shiftPays): when the image has
+// at most selectMaxSide pixels per side and at least 16 channels are gathered (docs/benchmarks.md, run X).
+// dcgan28's 14×14 Conv2D and 7×7 → 14×14 Conv2DTranspose take it (their layer forward and backward 61 → 41 and
+// 66 → 48 ms), not its one-channel 28×28 layers (18 → 34 and 7.5 → 24 ms by selection). On the lecture's model
+// the D's 64×64 and 32×32 Conv2Ds and the G's 32×32 → 64×64 Conv2DTranspose take it: a step at batch 4 1,904,
+// 1,771, 1,875, 1,797 → 1,781, 1,735, 1,766, 1,722 ms and 2.9 → 2.5 GB, at batch 16 8.1 → 6.3 s and 9.7 → 7.8 GB
+// (bound 28 → 64). With the 128×128 layers too (bound 128) the step took 1,863, 1,836 ms at batch 4 and 7.0 s at
+// batch 16, but only 1.6 and 3.7 GB: ParamConvRoute "select" gives that.
 func selectPays(g convGeom, c int) bool { return c >= 16 && max(g.h, g.w) <= selectMaxSide }
 
-const selectMaxSide = 28
+const selectMaxSide = 64

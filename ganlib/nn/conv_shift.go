@@ -214,7 +214,9 @@ func anchor(out *graph.Node, inputs []*graph.Node, grads func(v *graph.Node) []*
 // shiftPays tells whether route "auto" computes a Conv2DTranspose's value on the pure-Go backend by shifts
 // (shiftConv2DTranspose) rather than by col2im's ScatterSum: when colsY's grid, (hq+q)×(wq+q), has at most 1.5
 // times the pixels of the input y (ho×wo; the lecture's G layers: 34²/32² and 66²/64²), and y has at least 16
-// channels. dcgan28's 7×7 and 14×14 inputs (on 11×11 and 18×18 grids) lose (docs/benchmarks.md, run V).
+// channels. dcgan28's 7×7 and 14×14 inputs (on 11×11 and 18×18 grids) lose (docs/benchmarks.md, run V). convRoute
+// prefers the select route where selectPays, so since run X only the lecture's last transposed layer (64×64 →
+// 128×128) is computed by shifts.
 func shiftPays(g convGeom, cin int) bool {
 	sg := newShiftGeom(g)
 	return cin >= 16 && 2*(sg.hq+sg.q)*(sg.wq+sg.q) <= 3*g.ho*g.wo
