@@ -56,12 +56,20 @@ type selKey struct {
 var selTensors sync.Map
 
 func newSelTensor(key selKey) *tensors.Tensor {
+	if key.f64 {
+		return selTensor[float64](key)
+	}
+	return selTensor[float32](key)
+}
+
+func selTensor[T float32 | float64](key selKey) *tensors.Tensor {
 	a := key.a
 	rows, cols := a.out*a.k, a.in
 	if key.transposed {
 		rows, cols = a.in, a.out*a.k
 	}
-	one := make([]float64, rows*cols)
+	flat := make([]T, key.n*rows*cols)
+	block := flat[:rows*cols]
 	for o := range a.out {
 		for t := range a.k {
 			p := o*a.s + t - a.pad
@@ -69,28 +77,16 @@ func newSelTensor(key selKey) *tensors.Tensor {
 				continue
 			}
 			if key.transposed {
-				one[p*cols+o*a.k+t] = 1
+				block[p*cols+o*a.k+t] = 1
 			} else {
-				one[(o*a.k+t)*cols+p] = 1
+				block[(o*a.k+t)*cols+p] = 1
 			}
 		}
 	}
-	if key.f64 {
-		return tensors.FromFlatDataAndDimensions(repeat(one, key.n), key.n, rows, cols)
+	for i := 1; i < key.n; i++ {
+		copy(flat[i*len(block):], block)
 	}
-	f32 := make([]float32, len(one))
-	for i, v := range one {
-		f32[i] = float32(v)
-	}
-	return tensors.FromFlatDataAndDimensions(repeat(f32, key.n), key.n, rows, cols)
-}
-
-func repeat[T any](block []T, n int) []T {
-	out := make([]T, 0, n*len(block))
-	for range n {
-		out = append(out, block...)
-	}
-	return out
+	return tensors.FromFlatDataAndDimensions(flat, key.n, rows, cols)
 }
 
 // selAxis is one axis of a selection: out output pixels, k taps, in input pixels, stride s, pad before.
@@ -116,9 +112,20 @@ func selMul(x *graph.Node, a selAxis, transposed bool) *graph.Node {
 // the kernel's row ki reads (one tap).
 func (g convGeom) colAxis() selAxis      { return selAxis{g.wo, g.k, g.w, g.s, g.pl} }
 func (g convGeom) rowTap(ki int) selAxis { return selAxis{g.ho, 1, g.h, g.s, g.pt - ki} }
+
+// kernelRow is row ki of a kernel [k, k, p, q], flattened to [k·p, q].
 func kernelRow(k *graph.Node, ki int) *graph.Node {
 	d := k.Shape().Dimensions
 	return graph.Reshape(sliceAxis(k, 0, ki, 1), d[1]*d[2], d[3])
+}
+
+// sumRows returns Σ term(ki) over the kernel rows ki of g.
+func (g convGeom) sumRows(term func(ki int) *graph.Node) *graph.Node {
+	y := term(0)
+	for ki := 1; ki < g.k; ki++ {
+		y = graph.Add(y, term(ki))
+	}
+	return y
 }
 
 // selConv2D is Conv2D's product (without bias) by selection products: for each kernel row ki, the image rows it
@@ -126,18 +133,11 @@ func kernelRow(k *graph.Node, ki int) *graph.Node {
 // x [b, h, w, c], k [k, k, c, f] → [b·ho·wo, f].
 func (g convGeom) selConv2D(x, k *graph.Node) *graph.Node {
 	c := x.Shape().Dimensions[3]
-	var y *graph.Node
-	for ki := range g.k {
+	return g.sumRows(func(ki int) *graph.Node {
 		t := selMul(graph.Reshape(x, g.b, g.h, g.w*c), g.rowTap(ki), false) // [b, ho, w·c]
 		t = selMul(graph.Reshape(t, g.b*g.ho, g.w, c), g.colAxis(), false)  // [b·ho, wo·k, c]
-		p := MatMul(graph.Reshape(t, g.b*g.ho*g.wo, g.k*c), kernelRow(k, ki))
-		if y == nil {
-			y = p
-		} else {
-			y = graph.Add(y, p)
-		}
-	}
-	return y
+		return MatMul(graph.Reshape(t, g.b*g.ho*g.wo, g.k*c), kernelRow(k, ki))
+	})
 }
 
 // selConv2DTranspose is Conv2DTranspose's product (without bias) by selection products, the adjoint of selConv2D
@@ -146,17 +146,11 @@ func (g convGeom) selConv2DTranspose(x, k *graph.Node) *graph.Node {
 	d := k.Shape().Dimensions
 	f, cin := d[2], d[3]
 	x2 := graph.Reshape(x, g.b*g.ho*g.wo, cin)
-	var y *graph.Node
-	for ki := range g.k {
+	y := g.sumRows(func(ki int) *graph.Node {
 		p := contract(x2, kernelRow(k, ki), 1, 1)                               // [b·ho·wo, kj·f]
 		t := selMul(graph.Reshape(p, g.b*g.ho, g.wo*g.k, f), g.colAxis(), true) // [b·ho, w, f]
-		t = selMul(graph.Reshape(t, g.b, g.ho, g.w*f), g.rowTap(ki), true)      // [b, h, w·f]
-		if y == nil {
-			y = t
-		} else {
-			y = graph.Add(y, t)
-		}
-	}
+		return selMul(graph.Reshape(t, g.b, g.ho, g.w*f), g.rowTap(ki), true)   // [b, h, w·f]
+	})
 	return graph.Reshape(y, g.b, g.h, g.w, f)
 }
 
