@@ -163,6 +163,15 @@ func (g convGeom) selConv2DTranspose(x, k *graph.Node) *graph.Node {
 // 1,771, 1,875, 1,797 → 1,781, 1,735, 1,766, 1,722 ms and 2.9 → 2.5 GB, at batch 16 8.1 → 6.3 s and 9.7 → 7.8 GB
 // (bound 28 → 64). With the 128×128 layers too (bound 128) the step took 1,863, 1,836 ms at batch 4 and 7.0 s at
 // batch 16, but only 1.6 and 3.7 GB: ParamConvRoute "select" gives that.
-func selectPays(g convGeom, c int) bool { return c >= 16 && max(g.h, g.w) <= selectMaxSide }
+//
+// The column selection is a constant of b·ho·wo·k·w values (the same matrix for each image row, as GoMLX's batched
+// product wants), so a layer whose constant would pass selectMaxValues (16 M values, 64 MB in float32; at batch 4 the
+// lecture's largest is 1 M, at batch 16 4.2 M) keeps Gather and ScatterSum.
+func selectPays(g convGeom, c int) bool {
+	return c >= 16 && max(g.h, g.w) <= selectMaxSide && g.b*g.ho*g.wo*g.k*g.w <= selectMaxValues
+}
 
-const selectMaxSide = 64
+const (
+	selectMaxSide   = 64
+	selectMaxValues = 1 << 24
+)

@@ -386,6 +386,13 @@ func TestAutoRoute(t *testing.T) {
 		}
 		g.Finalize()
 	}
+	// The lecture's 64×64 Conv2D at batch 64 (a column-selection constant of 12.6 M values) and 128 (25 M, over
+	// selectMaxValues).
+	for batch, want := range map[int]bool{64: true, 128: false} {
+		if got := selectPays(newConvGeom(batch, 64, 64, 3, 2, Same), 128); got != want {
+			t.Errorf("selectPays at batch %d: %v, want %v", batch, got, want)
+		}
+	}
 }
 
 // TestShiftWideGradients: the shift route's Conv2DTranspose with at least 16 output channels, whose input gradient
