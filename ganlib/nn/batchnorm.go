@@ -24,7 +24,7 @@ const (
 // as moving = 0.99·moving + 0.01·batch; otherwise the moving statistics are used.
 //
 // Variables in ctx's scope: "gamma" [C] (ones) and "beta" [C] (zeros), trainable; "moving_mean" [C] (zeros) and
-// "moving_variance" [C] (ones), not trainable.
+// "moving_variance" [C] (ones), not trainable. The per-channel statistics are laid along x by spread.
 func BatchNorm(ctx *context.Context, x *graph.Node) *graph.Node {
 	if x.Rank() < 2 {
 		exceptions.Panicf("nn.BatchNorm: want x [batch, ..., channels], got %s", x.Shape())
@@ -41,7 +41,7 @@ func BatchNorm(ctx *context.Context, x *graph.Node) *graph.Node {
 	var mean, variance *graph.Node
 	if ctx.IsTraining(g) {
 		mean = graph.ReduceMean(x, axes...)
-		centered := graph.Sub(x, graph.ExpandLeftToRank(mean, x.Rank()))
+		centered := graph.Sub(x, spread(mean, x))
 		variance = graph.ReduceMean(graph.Square(centered), axes...)
 		update := func(v *context.Variable, batch *graph.Node) {
 			old := v.ValueGraph(g)
@@ -57,5 +57,5 @@ func BatchNorm(ctx *context.Context, x *graph.Node) *graph.Node {
 	// Sqrt then Div, not Rsqrt: GoMLX v0.27.0 defines no gradient for Rsqrt.
 	scale := graph.Div(gamma.ValueGraph(g), graph.Sqrt(graph.AddScalar(variance, BatchNormEpsilon)))
 	offset := graph.Sub(beta.ValueGraph(g), graph.Mul(mean, scale))
-	return graph.Add(graph.Mul(x, graph.ExpandLeftToRank(scale, x.Rank())), graph.ExpandLeftToRank(offset, x.Rank()))
+	return graph.Add(graph.Mul(x, spread(scale, x)), spread(offset, x))
 }

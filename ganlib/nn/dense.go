@@ -29,24 +29,23 @@ func biases(ctx *context.Context, x *graph.Node, n int) *graph.Node {
 	return v.ValueGraph(x.Graph())
 }
 
-// addBias returns y + b, b [f] added along y's last axis (of size f). On the pure-Go backend, for y of at least
-// 64 Ki values, b is first spread to y's shape by a product ones[rows, 1]·b[1, f]: GoMLX v0.27.0 adds a [1, f]
-// operand by an index iterator, one value at a time (3.3 ns per value), while the product runs on every core and
-// the Add of equal shapes is a plain loop (0.7 instead of 5.3 ms for 1.6 M values, docs/benchmarks.md run X).
-// Its gradient in b is then the product onesᵀ·v, a column sum.
-func addBias(y, b *graph.Node) *graph.Node {
-	f := b.Shape().Dimensions[0]
+// addBias returns y + b, b [f] added along y's last axis (of size f); see spread.
+func addBias(y, b *graph.Node) *graph.Node { return graph.Add(y, spread(b, y)) }
+
+// spread returns v [f] laid along y's last axis (of size f), for an element-wise op with y: on the pure-Go backend,
+// for y of at least 64 Ki values, v spread to y's shape by a product ones[rows, 1]·v[1, f]; elsewhere v as
+// [1, ..., 1, f], which the op broadcasts. GoMLX v0.27.0's pure-Go backend broadcasts such an operand by an index
+// iterator, one value at a time (3.3 ns per value), while the product runs on every core and an op of equal
+// shapes is a plain loop (an Add of 1.6 M values: 0.7 instead of 5.3 ms, docs/benchmarks.md run X). The gradient
+// in v is then the product onesᵀ·w, a column sum.
+func spread(v, y *graph.Node) *graph.Node {
+	f := v.Shape().Dimensions[0]
 	rows := y.Shape().Size() / f
 	if purego.On(y.Graph()) && rows*f >= 1<<16 {
 		ones := graph.Ones(y.Graph(), shapes.Make(y.DType(), rows, 1))
-		return graph.Add(y, graph.Reshape(MatMul(ones, graph.Reshape(b, 1, f)), y.Shape().Dimensions...))
+		return graph.Reshape(MatMul(ones, graph.Reshape(v, 1, f)), y.Shape().Dimensions...)
 	}
-	dims := make([]int, y.Rank())
-	for i := range dims {
-		dims[i] = 1
-	}
-	dims[len(dims)-1] = f
-	return graph.Add(y, graph.Reshape(b, dims...))
+	return graph.ExpandLeftToRank(v, y.Rank())
 }
 
 // Dense is a fully connected layer: x [batch, in] → x·W + b [batch, units].

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -57,54 +58,61 @@ func TestDropout(t *testing.T) {
 
 func TestBatchNorm(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backends.Backend) {
-		rng := rand.New(rand.NewPCG(2, 2))
-		const batch, c = 16, 3
-		data := make([]float64, batch*2*c)
-		for i := range data {
-			data[i] = 3 + 2*rng.NormFloat64() + float64(i%c)
+		// 11,000·2·3 = 66,000 values: above spread's 64 Ki, where the pure-Go backend spreads by products.
+		for _, batch := range []int{16, 11000} {
+			t.Run(fmt.Sprint(batch), func(t *testing.T) { testBatchNorm(t, b, batch) })
 		}
-		x := tensors.FromFlatDataAndDimensions(data, batch, 2, c)
-		ctx := context.New()
-		exec := func(training bool) []float64 {
-			return flat(context.MustExecOnce(b, ctx.Checked(false), func(ctx *context.Context, x *graph.Node) *graph.Node {
-				ctx.SetTraining(x.Graph(), training)
-				return BatchNorm(ctx, x)
-			}, x))
-		}
-		// Batch statistics, per channel.
-		mean, variance := make([]float64, c), make([]float64, c)
-		for i, v := range data {
-			mean[i%c] += v / (batch * 2)
-		}
-		for i, v := range data {
-			variance[i%c] += (v - mean[i%c]) * (v - mean[i%c]) / (batch * 2)
-		}
-		y := exec(true)
-		for i, v := range data {
-			want := (v - mean[i%c]) / math.Sqrt(variance[i%c]+BatchNormEpsilon)
-			if math.Abs(y[i]-want) > 1e-9 {
-				t.Fatalf("training: y[%d]=%g, want %g", i, y[i], want)
-			}
-		}
-		mm := flat(ctx.GetVariableByScopeAndName("/", "moving_mean").MustValue())
-		mv := flat(ctx.GetVariableByScopeAndName("/", "moving_variance").MustValue())
-		for ch := range c {
-			if wantM, wantV := 0.01*mean[ch], 0.99+0.01*variance[ch]; math.Abs(mm[ch]-wantM) > 1e-12 || math.Abs(mv[ch]-wantV) > 1e-12 {
-				t.Fatalf("moving stats of channel %d: mean %g variance %g, want %g %g", ch, mm[ch], mv[ch], wantM, wantV)
-			}
-		}
-		y = exec(false)
-		for i, v := range data {
-			want := (v - mm[i%c]) / math.Sqrt(mv[i%c]+BatchNormEpsilon)
-			if math.Abs(y[i]-want) > 1e-9 {
-				t.Fatalf("inference: y[%d]=%g, want %g (moving statistics)", i, y[i], want)
-			}
-		}
-		// Gradients in training mode (input, gamma, beta).
-		o := defaultGradOpts()
-		o.training = true
-		requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return BatchNorm(ctx, x)
-		}), randTensor(rng, 4, 3, c), o)
 	})
+}
+
+func testBatchNorm(t *testing.T, b backends.Backend, batch int) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	const c = 3
+	data := make([]float64, batch*2*c)
+	for i := range data {
+		data[i] = 3 + 2*rng.NormFloat64() + float64(i%c)
+	}
+	x := tensors.FromFlatDataAndDimensions(data, batch, 2, c)
+	ctx := context.New()
+	exec := func(training bool) []float64 {
+		return flat(context.MustExecOnce(b, ctx.Checked(false), func(ctx *context.Context, x *graph.Node) *graph.Node {
+			ctx.SetTraining(x.Graph(), training)
+			return BatchNorm(ctx, x)
+		}, x))
+	}
+	// Batch statistics, per channel.
+	mean, variance := make([]float64, c), make([]float64, c)
+	for i, v := range data {
+		mean[i%c] += v / float64(batch*2)
+	}
+	for i, v := range data {
+		variance[i%c] += (v - mean[i%c]) * (v - mean[i%c]) / float64(batch*2)
+	}
+	y := exec(true)
+	for i, v := range data {
+		want := (v - mean[i%c]) / math.Sqrt(variance[i%c]+BatchNormEpsilon)
+		if math.Abs(y[i]-want) > 1e-9 {
+			t.Fatalf("training: y[%d]=%g, want %g", i, y[i], want)
+		}
+	}
+	mm := flat(ctx.GetVariableByScopeAndName("/", "moving_mean").MustValue())
+	mv := flat(ctx.GetVariableByScopeAndName("/", "moving_variance").MustValue())
+	for ch := range c {
+		if wantM, wantV := 0.01*mean[ch], 0.99+0.01*variance[ch]; math.Abs(mm[ch]-wantM) > 1e-12 || math.Abs(mv[ch]-wantV) > 1e-12 {
+			t.Fatalf("moving stats of channel %d: mean %g variance %g, want %g %g", ch, mm[ch], mv[ch], wantM, wantV)
+		}
+	}
+	y = exec(false)
+	for i, v := range data {
+		want := (v - mm[i%c]) / math.Sqrt(mv[i%c]+BatchNormEpsilon)
+		if math.Abs(y[i]-want) > 1e-9 {
+			t.Fatalf("inference: y[%d]=%g, want %g (moving statistics)", i, y[i], want)
+		}
+	}
+	// Gradients in training mode (input, gamma, beta).
+	o := defaultGradOpts()
+	o.training = true
+	requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
+		return BatchNorm(ctx, x)
+	}), randTensor(rng, 4, 3, c), o)
 }
