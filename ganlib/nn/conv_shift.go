@@ -169,8 +169,7 @@ func shiftConv2DTranspose(geom convGeom, y, k *graph.Node) *graph.Node {
 	if s > 1 {
 		p = graph.TransposeAllAxes(p, 0, 1, 3, 2, 4, 5)
 	}
-	img := graph.Slice(graph.Reshape(p, g.b, s*g.hq, s*g.wq, c),
-		graph.AxisRange(), graph.AxisRange(g.pt, g.pt+g.h), graph.AxisRange(g.pl, g.pl+g.w), graph.AxisRange())
+	img := cropRange(graph.Reshape(p, g.b, s*g.hq, s*g.wq, c), g.pt, g.h, g.pl, g.w)
 	return anchor(img, []*graph.Node{y, k}, func(v *graph.Node) []*graph.Node {
 		k2 := graph.Reshape(k, g.k*g.k*c, f)
 		if c < 16 { // single-float column blocks copy slowly: im2col's Gather
