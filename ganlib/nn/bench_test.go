@@ -92,8 +92,8 @@ func benchLayer(b *testing.B, backend backends.Backend, route string, c benchCas
 }
 
 // BenchmarkLayers times forward + backward of each layer at GAN sizes, per backend ("go", "xla") and
-// convolution routes (ParamConvRoute: "im2col" on both, "shift" on both for Conv2DTranspose, "native" and "phase"
-// on XLA; Dense is the same on every route).
+// convolution routes (ParamConvRoute: "im2col" and "select" on both, "shift" on both for Conv2DTranspose,
+// "native" and "phase" on XLA; Dense is the same on every route).
 // Run: go test -run=^$ -bench=Layers ./ganlib/nn (add -benchtime=3x for the slow pure-Go cases).
 func BenchmarkLayers(b *testing.B) {
 	for _, tb := range getBackends() {

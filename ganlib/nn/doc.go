@@ -18,7 +18,9 @@
 //     gradients (needed by WGAN-GP's gradient penalty) work on every backend. MatMul's products are put in
 //     [m, k]·[k, n] order there, the only order GoMLX sends to its fast packed GEMM. A Conv2DTranspose on a
 //     large input takes route "shift" there: its value from concatenations of shifted copies of the input and
-//     one product, no ScatterSum, and its gradients the same way, no Gather (conv_shift.go).
+//     one product, no ScatterSum, and its gradients the same way, no Gather (conv_shift.go). Images up to
+//     64×64 take route "select": im2col and col2im as products with 0/1 selection matrices, one kernel row at a
+//     time (conv_select.go).
 //   - On XLA (route "native"), both use XLA's ConvGeneral with hand-written gradients: conv, transposed conv and
 //     kernel gradient are each other's VJPs, so gradients of every order are correct (and fast). A large strided
 //     transposed convolution (Conv2DTranspose, and Conv2D's input gradient) is split into stride² stride-1
