@@ -2,11 +2,8 @@
 
 package backend
 
-// goConfig with GOEXPERIMENT=simd on amd64: GoMLX's packed GEMM has AVX-512 float32 kernels here (it checks the
-// CPU at run time and falls back to its portable kernel). One MLP GAN step at batch 64 (ganlab bench -worker go,
-// GOMAXPROCS=1, CPU time, 21 steps): 199 ms in the default build, 85 ms with the experiment alone (GoMLX's
-// blocked matrix product gets AVX-512 too), 62 ms with packgemm. ganlib/nn's finite-difference tests pass with it.
-const (
-	goConfig           = "go:ops_parallel,packgemm"
-	goSequentialConfig = "go:ops_sequential,packgemm"
-)
+// simdBuild: built with GOEXPERIMENT=simd on amd64. GoMLX's element-wise ops and its blocked matrix product then
+// use AVX-512 too, and its packed GEMM has an AVX-512 kernel (used where ganlib's is not: setupGEMM). One MLP GAN
+// step at batch 64 (ganlab bench -worker go, GOMAXPROCS=1, CPU time, 21 steps): 199 ms in the default build, 85 ms
+// with the experiment alone, 62 ms with GoMLX's packgemm.
+const simdBuild = true

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
@@ -17,20 +16,15 @@ import (
 // process hangs for ever (seen on 2 cores). Uncapped ("parallelism=-1" in GoMLX's terms), an op never waits for a
 // worker and a matrix product still splits into GOMAXPROCS parts. The config string could set that too, but GoMLX
 // then prints a line to stdout, into every notebook, so the cap is set on the pool itself. When GoMLX's internals
-// are not as expected, it returns the backend with ops run one after another (goSequentialConfig) and says why in
+// are not as expected, it returns the backend with ops run one after another (ops_sequential) and says why in
 // note. One GAN step on 2 cores, ops one after another → in parallel, GOEXPERIMENT=simd, two runs each: mlp
 // 48, 41 → 27, 30 ms; dcgan28 578, 566 → 390, 411 ms; the lecture's DCGAN at batch 4 3.36, 3.46 → 2.27, 2.30 s
 // (docs/benchmarks.md, run V).
 //
-// If cleanGEMM could not wrap GoMLX's packed GEMM (GOEXPERIMENT=simd builds), the config leaves "packgemm" out and
-// note says so.
+// note says which float32 matrix product it uses, or why the packed one is off (setupGEMM).
 func newGoBackend() (b backends.Backend, note string, err error) {
-	parallel, sequential := GoConfig, goSequentialConfig
-	if gemmCleanErr != nil {
-		parallel = strings.Replace(parallel, ",packgemm", "", 1)
-		sequential = strings.Replace(sequential, ",packgemm", "", 1)
-		note = fmt.Sprintf("packed GEMM off: %v", gemmCleanErr)
-	}
+	parallel, sequential := GoConfig, goConfigFor("ops_sequential")
+	note = gemmNote
 	b, err = backends.NewWithConfig(parallel)
 	if err != nil {
 		return nil, "", err
