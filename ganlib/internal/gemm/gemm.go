@@ -8,6 +8,8 @@
 // a 2048² product where XLA reaches 346 (docs/benchmarks.md). ganlib/backend puts Float32 in its place.
 package gemm
 
+//go:generate go run gen_kernels.go
+
 import (
 	"fmt"
 	"sync"
@@ -27,7 +29,7 @@ const (
 )
 
 // Available reports whether this CPU (and its OS) runs the assembly kernels.
-func Available() bool { return asmKernels != nil }
+func Available() bool { return avx512 }
 
 // Runner runs task in up to workers goroutines (GoMLX's worker pool: pool.Saturate) and returns when all
 // have returned; each task takes work until none is left.
@@ -38,26 +40,48 @@ type Runner func(task func())
 // included. workers > 1 splits the work over run's goroutines (run nil: this goroutine only). It fails when the CPU
 // has no AVX-512 (Available) or a slice is shorter than its shape.
 func Float32(alpha, beta float32, lhs, rhs []float32, batch, m, n, k int, output []float32, workers int, run Runner) error {
-	if asmKernels == nil {
+	if !avx512 {
 		return fmt.Errorf("gemm: this CPU has no AVX-512")
 	}
-	return product(asmKernel, alpha, beta, lhs, rhs, batch, m, n, k, output, workers, run)
+	return product(asmKernels, alpha, beta, lhs, rhs, batch, m, n, k, output, workers, run)
 }
 
-// microKernel computes rows×32 of C as the assembly kernels do (see kernels_amd64.go).
-type microKernel func(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32)
+// kernels are the two kinds of micro-kernel, each computing rows×32 of C as the assembly kernels do (see
+// cpu_amd64.go): packed from packA's and packB's panels, direct from A and B where they lie (row strides lda, ldb).
+type kernels struct {
+	packed func(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32)
+	direct func(rows, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32)
+}
 
-func asmKernel(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32) {
-	var accI int
-	if acc {
-		accI = 1
+var asmKernels = kernels{
+	packed: func(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32) {
+		asmPacked[rows-1](k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, boolInt(acc), mask)
+	},
+	direct: func(rows, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32) {
+		asmDirect[rows-1](k, unsafe.SliceData(a), lda, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, boolInt(acc), mask)
+	},
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
 	}
-	asmKernels[rows-1](k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, accI, mask)
+	return 0
 }
 
-// goKernel is the micro-kernel in plain Go: the reference the assembly kernels are tested against, and the kernel
-// of the driver's own tests on any CPU.
-func goKernel(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32) {
+// goKernels are the micro-kernels in plain Go: the reference the assembly kernels are tested against, and the
+// kernels of the driver's own tests on any CPU.
+var goKernels = kernels{
+	packed: func(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32) {
+		goKernel(rows, k, a, 1, mr, b, nr, c, ldc, acc, mask)
+	},
+	direct: func(rows, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32) {
+		goKernel(rows, k, a, lda, 1, b, ldb, c, ldc, acc, mask)
+	},
+}
+
+// goKernel: C[r, j] (+)= Σ_p a[r·ra + p·pa]·b[p·ldb + j] for r < rows and the mask's lanes j.
+func goKernel(rows, k int, a []float32, ra, pa int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32) {
 	for r := range rows {
 		for j := range nr {
 			if mask&(1<<j) == 0 {
@@ -65,7 +89,7 @@ func goKernel(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask 
 			}
 			var s float32
 			for p := range k {
-				s += a[p*mr+r] * b[p*nr+j]
+				s += a[r*ra+p*pa] * b[p*ldb+j]
 			}
 			if acc {
 				s += c[r*ldc+j]
@@ -118,7 +142,7 @@ var bufPool = sync.Pool{New: func() any {
 	return &buffers{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
 }}
 
-func product(kern microKernel, alpha, beta float32, lhs, rhs []float32, batch, m, n, k int, output []float32,
+func product(kern kernels, alpha, beta float32, lhs, rhs []float32, batch, m, n, k int, output []float32,
 	workers int, run Runner) error {
 	if batch < 0 || m < 0 || n < 0 || k < 0 {
 		return fmt.Errorf("gemm: negative size (batch %d, m %d, n %d, k %d)", batch, m, n, k)
@@ -150,10 +174,40 @@ func product(kern microKernel, alpha, beta float32, lhs, rhs []float32, batch, m
 	return nil
 }
 
-// doItem computes one item's block of the output.
-func doItem(kern microKernel, alpha, beta float32, lhs, rhs []float32, m, n, k int, output []float32, it item) {
-	buf := bufPool.Get().(*buffers)
-	defer bufPool.Put(buf)
+// direct says whether an item of rows×cols with contraction depth k is computed from A and B where they lie
+// instead of from packed panels (see doItem); directMode forces either for the tests and benchmarks ("direct",
+// "packed"; "" chooses).
+//
+// Packing copies A's block once per nc columns and B's block once per item, so that the kernels read both
+// contiguously. It pays only when every dimension is large: on the 2-core test machine (BenchmarkFloat32, 2
+// goroutines) a 2048² product ran at 277 GFLOP/s packed and 237 direct, while each of dcgan28's products ran
+// faster direct, from 3136×320×128 (296 → 329) and 128×320×3136 (165 → 242) to the selection products
+// 448×(35×64×14) (66 → 149) and 64×(7×896×14) (44 → 97).
+func direct(rows, cols, k int, alpha float32) bool {
+	switch directMode {
+	case "direct":
+		return alpha == 1
+	case "packed":
+		return false
+	}
+	return alpha == 1 && (rows < packMin || cols < packMin || k < packMin)
+}
+
+// packMin is the least rows, columns and depth of an item computed from packed panels.
+const packMin = 256
+
+var directMode = ""
+
+// doItem computes one item's block of the output: for each nc-wide block of columns and kc-deep block of the
+// contraction, B's block is packed (or not: direct), then for each mc-high block of rows A's block, and the
+// micro-kernels run over the block's 32-column strips (outer) and 14-row strips (inner).
+func doItem(kern kernels, alpha, beta float32, lhs, rhs []float32, m, n, k int, output []float32, it item) {
+	inPlace := direct(it.r1-it.r0, it.c1-it.c0, k, alpha)
+	var buf *buffers
+	if !inPlace {
+		buf = bufPool.Get().(*buffers)
+		defer bufPool.Put(buf)
+	}
 	for bi := it.b0; bi < it.b1; bi++ {
 		a := lhs[bi*m*k : (bi+1)*m*k]
 		b := rhs[bi*k*n : (bi+1)*k*n]
@@ -174,20 +228,28 @@ func doItem(kern microKernel, alpha, beta float32, lhs, rhs []float32, m, n, k i
 			ncur := min(nc, it.c1-jc)
 			for pc := 0; pc < k; pc += kc {
 				kcur := min(kc, k-pc)
-				packB(buf.b, b, n, pc, jc, kcur, ncur)
+				if !inPlace {
+					packB(buf.b, b, n, pc, jc, kcur, ncur)
+				}
 				acc := pc > 0 || beta != 0
 				for ic := it.r0; ic < it.r1; ic += mc {
 					mcur := min(mc, it.r1-ic)
-					packA(buf.a, a, k, ic, pc, mcur, kcur, alpha)
+					if !inPlace {
+						packA(buf.a, a, k, ic, pc, mcur, kcur, alpha)
+					}
 					for jr := 0; jr < ncur; jr += nr {
 						mask := uint32(1<<32 - 1)
 						if w := ncur - jr; w < nr {
 							mask = 1<<w - 1
 						}
-						bp := buf.b[jr*kcur:]
 						for ir := 0; ir < mcur; ir += mr {
 							rows := min(mr, mcur-ir)
-							kern(rows, kcur, buf.a[ir*kcur:], bp, c[(ic+ir)*n+jc+jr:], n, acc, mask)
+							cp := c[(ic+ir)*n+jc+jr:]
+							if inPlace {
+								kern.direct(rows, kcur, a[(ic+ir)*k+pc:], k, b[pc*n+jc+jr:], n, cp, n, acc, mask)
+							} else {
+								kern.packed(rows, kcur, buf.a[ir*kcur:], buf.b[jr*kcur:], cp, n, acc, mask)
+							}
 						}
 					}
 				}

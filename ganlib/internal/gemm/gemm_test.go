@@ -78,7 +78,7 @@ func testCases() []testCase {
 	return cs
 }
 
-func checkProduct(t *testing.T, kern microKernel) {
+func checkProduct(t *testing.T, kern kernels) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range testCases() {
 		t.Run(fmt.Sprintf("b%d_m%d_n%d_k%d_a%g_b%g_w%d", c.batch, c.m, c.n, c.k, c.alpha, c.beta, c.workers), func(t *testing.T) {
@@ -116,69 +116,96 @@ func checkProduct(t *testing.T, kern microKernel) {
 	}
 }
 
-// TestProductGoKernel checks the blocking, packing and splitting with the plain-Go micro-kernel (any CPU).
-func TestProductGoKernel(t *testing.T) { checkProduct(t, goKernel) }
+// forEachMode runs f with the packed and direct micro-kernels forced, then with the automatic choice.
+func forEachMode(t *testing.T, f func(t *testing.T)) {
+	defer func() { directMode = "" }()
+	for _, mode := range []string{"packed", "direct", ""} {
+		directMode = mode
+		t.Run("mode="+mode, f)
+	}
+}
+
+// TestProductGoKernel checks the blocking, packing and splitting with the plain-Go micro-kernels (any CPU).
+func TestProductGoKernel(t *testing.T) {
+	forEachMode(t, func(t *testing.T) { checkProduct(t, goKernels) })
+}
 
 // TestFloat32 checks the assembly kernels through the whole product.
 func TestFloat32(t *testing.T) {
 	if !Available() {
 		t.Skip("this CPU has no AVX-512: the assembly kernels are not used here")
 	}
-	checkProduct(t, asmKernel)
+	forEachMode(t, func(t *testing.T) { checkProduct(t, asmKernels) })
 }
 
-// TestKernels checks each assembly kernel alone against goKernel: every height, partial masks, store and add, and
-// that nothing outside the rows and the mask's columns is written.
+// TestKernels checks each assembly kernel alone against the Go ones: every height, partial masks, store and add,
+// and that nothing outside the rows and the mask's columns is written.
 func TestKernels(t *testing.T) {
 	if !Available() {
 		t.Skip("this CPU has no AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	const k, ldc = 37, 45
+	const k, ldc, lda, ldb = 37, 45, 41, 35
 	a, b := randSlice(rng, k*mr), randSlice(rng, k*nr)
+	// The direct kernels' B is [k, ldb]: lanes past ldb would read the next row, so masks stay within ldb.
+	ad, bd := randSlice(rng, mr*lda), randSlice(rng, k*ldb)
 	for rows := 1; rows <= mr; rows++ {
 		for _, mask := range []uint32{1<<32 - 1, 1<<16 - 1, 1<<5 - 1, 1<<21 - 1, 1} {
 			for _, acc := range []bool{false, true} {
 				init := randSlice(rng, (mr+1)*ldc)
-				got, want := append([]float32(nil), init...), append([]float32(nil), init...)
-				asmKernel(rows, k, a, b, got, ldc, acc, mask)
-				goKernel(rows, k, a, b, want, ldc, acc, mask)
-				for i := range got {
-					if d := math.Abs(float64(got[i] - want[i])); d > 1e-4 {
-						t.Fatalf("rows %d mask %#x acc %v: value %d (row %d col %d) = %g, want %g",
-							rows, mask, acc, i, i/ldc, i%ldc, got[i], want[i])
+				check := func(kind string, got, want []float32) {
+					for i := range got {
+						if d := math.Abs(float64(got[i] - want[i])); d > 1e-4 {
+							t.Fatalf("%s rows %d mask %#x acc %v: value %d (row %d col %d) = %g, want %g",
+								kind, rows, mask, acc, i, i/ldc, i%ldc, got[i], want[i])
+						}
 					}
 				}
+				got, want := append([]float32(nil), init...), append([]float32(nil), init...)
+				asmKernels.packed(rows, k, a, b, got, ldc, acc, mask)
+				goKernels.packed(rows, k, a, b, want, ldc, acc, mask)
+				check("packed", got, want)
+				got, want = append([]float32(nil), init...), append([]float32(nil), init...)
+				asmKernels.direct(rows, k, ad, lda, bd, ldb, got, ldc, acc, mask)
+				goKernels.direct(rows, k, ad, lda, bd, ldb, want, ldc, acc, mask)
+				check("direct", got, want)
 			}
 		}
 	}
 }
 
 func TestBadSizes(t *testing.T) {
-	if err := product(goKernel, 1, 0, make([]float32, 5), make([]float32, 6), 1, 2, 3, 3, make([]float32, 6), 1, nil); err == nil {
+	if err := product(goKernels, 1, 0, make([]float32, 5), make([]float32, 6), 1, 2, 3, 3, make([]float32, 6), 1, nil); err == nil {
 		t.Error("lhs of 5 floats for [1,2,3] accepted")
 	}
-	if err := product(goKernel, 1, 0, nil, nil, 1, -1, 3, 3, nil, 1, nil); err == nil {
+	if err := product(goKernels, 1, 0, nil, nil, 1, -1, 3, 3, nil, 1, nil); err == nil {
 		t.Error("m = -1 accepted")
 	}
 }
 
-// BenchmarkFloat32 times square products and dcgan28's largest shapes on 2 goroutines.
+// BenchmarkFloat32 times square products and dcgan28's shapes on 2 goroutines, with packed panels, without, and
+// as Float32 chooses.
 func BenchmarkFloat32(b *testing.B) {
 	if !Available() {
 		b.Skip("no AVX-512")
 	}
-	for _, s := range [][4]int{{1, 2048, 2048, 2048}, {1, 3136, 320, 128}, {1, 128, 320, 3136}, {1, 3136, 128, 320}, {448, 35, 64, 14}, {64, 7, 896, 14}} {
-		b.Run(fmt.Sprintf("b%d_m%d_n%d_k%d", s[0], s[1], s[2], s[3]), func(b *testing.B) {
-			rng := rand.New(rand.NewPCG(1, 2))
-			lhs, rhs := randSlice(rng, s[0]*s[1]*s[3]), randSlice(rng, s[0]*s[3]*s[2])
-			out := make([]float32, s[0]*s[1]*s[2])
-			for b.Loop() {
-				if err := Float32(1, 0, lhs, rhs, s[0], s[1], s[2], s[3], out, 2, goroutines(2)); err != nil {
-					b.Fatal(err)
+	defer func() { directMode = "" }()
+	for _, s := range [][4]int{{1, 2048, 2048, 2048}, {1, 3136, 320, 128}, {1, 128, 320, 3136}, {1, 3136, 128, 320},
+		{448, 35, 64, 14}, {448, 14, 64, 35}, {64, 7, 896, 14}, {64, 14, 896, 7}, {1, 1, 4096, 196}, {1, 12544, 64, 25},
+		{1, 12544, 25, 64}, {1, 25, 64, 12544}, {1, 64, 6272, 100}} {
+		for _, mode := range []string{"packed", "direct", ""} {
+			b.Run(fmt.Sprintf("b%d_m%d_n%d_k%d/%s", s[0], s[1], s[2], s[3], mode), func(b *testing.B) {
+				directMode = mode
+				rng := rand.New(rand.NewPCG(1, 2))
+				lhs, rhs := randSlice(rng, s[0]*s[1]*s[3]), randSlice(rng, s[0]*s[3]*s[2])
+				out := make([]float32, s[0]*s[1]*s[2])
+				for b.Loop() {
+					if err := Float32(1, 0, lhs, rhs, s[0], s[1], s[2], s[3], out, 2, goroutines(2)); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(2*float64(s[0]*s[1]*s[2]*s[3])*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+				b.ReportMetric(2*float64(s[0]*s[1]*s[2]*s[3])*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }
