@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/ganlab/ganlab/ganlib/internal/purego"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -13,7 +14,14 @@ import (
 // Its gradient v ↦ v where x >= 0, alpha·v elsewhere, is the same select (leakyScale), two ops; GoMLX's own
 // gradient of Where selects twice against broadcast zeros and adds, six passes over the activation (each one
 // element at a time on the pure-Go backend).
+//
+// On the pure-Go backend (for 0 ≤ alpha ≤ 1) it is x times its slope instead (leakySlope), and its gradient v
+// times the same slope: GoMLX's Where branches on each element, 4.5 ns per element for random signs against 0.3–0.6
+// ns for a product, a Max or a Min (2M values on the 2-core test machine).
 func LeakyReLU(x *graph.Node, alpha float64) *graph.Node {
+	if purego.On(x.Graph()) && alpha >= 0 && alpha <= 1 {
+		return slopeScale(leakySlope(x, alpha), x)
+	}
 	return leakyScale(graph.GreaterOrEqual(x, graph.ScalarZero(x.Graph(), x.DType())), x, alpha)
 }
 
@@ -22,6 +30,22 @@ func LeakyReLU(x *graph.Node, alpha float64) *graph.Node {
 func leakyScale(pos, v *graph.Node, alpha float64) *graph.Node {
 	y := graph.Where(pos, v, graph.MulScalar(v, alpha))
 	vjp.Set(y, func(_, w *graph.Node) []*graph.Node { return []*graph.Node{nil, leakyScale(pos, w, alpha), nil} })
+	return y
+}
+
+// leakySlope returns LeakyReLU's slope at x, 1 where x >= 0 and alpha elsewhere, without a branch per element:
+// clamp(x·2¹⁰⁰ + 1, alpha, 1). It is exact for x ≥ 0 (-0 included), x ≤ -2⁻¹⁰⁰ (-7.9e-31) and ±Inf, NaN for NaN;
+// only for -7.9e-31 < x < 0 it lies between alpha and 1, where LeakyReLU's value is below 1e-30 either way.
+func leakySlope(x *graph.Node, alpha float64) *graph.Node {
+	s := graph.AddScalar(graph.MulScalar(x, 0x1p100), 1)
+	return graph.Min(graph.Max(s, graph.Scalar(x.Graph(), x.DType(), alpha)), graph.ScalarOne(x.Graph(), x.DType()))
+}
+
+// slopeScale returns v·slope. It is linear in v and its own adjoint, so its gradient is slopeScale again (slope
+// takes none: it is piecewise constant).
+func slopeScale(slope, v *graph.Node) *graph.Node {
+	y := graph.Mul(v, slope)
+	vjp.Set(y, func(_, w *graph.Node) []*graph.Node { return []*graph.Node{slopeScale(slope, w), nil} })
 	return y
 }
 

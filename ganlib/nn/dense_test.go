@@ -104,3 +104,34 @@ func TestAddBiasLarge(t *testing.T) {
 		}
 	})
 }
+
+// TestLeakyReLUValues checks LeakyReLU's value and slope at the edges, on each backend (the pure-Go backend computes
+// the slope by clamping instead of a select): -0 and the smallest positive normal float take slope 1, -1e-20 and
+// -Inf alpha, NaN stays NaN.
+func TestLeakyReLUValues(t *testing.T) {
+	const alpha = 0.2
+	inf := float32(math.Inf(1))
+	x := []float32{-3, -1e-20, float32(math.Copysign(0, -1)), 0, 1.2e-38, 2.5, inf, -inf, float32(math.NaN())}
+	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+		out := graph.MustExecOnceN(b, func(x *graph.Node) []*graph.Node {
+			y := LeakyReLU(x, alpha)
+			return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(y), x)[0]}
+		}, x)
+		y, dy := out[0].Value().([]float32), out[1].Value().([]float32)
+		for i, v := range x {
+			if math.IsNaN(float64(v)) {
+				if !math.IsNaN(float64(y[i])) {
+					t.Errorf("LeakyReLU(NaN) = %g, want NaN", y[i])
+				}
+				continue
+			}
+			want, slope := v, float32(1)
+			if v < 0 {
+				want, slope = alpha*v, alpha
+			}
+			if y[i] != want || dy[i] != slope {
+				t.Errorf("x = %g: LeakyReLU %g, slope %g; want %g, %g", v, y[i], dy[i], want, slope)
+			}
+		}
+	})
+}
