@@ -23,7 +23,7 @@ func MatMul(a, b *graph.Node) *graph.Node {
 // is [a's other axis, b's other axis]. Its gradient is made of contract calls again.
 //
 // On the pure-Go backend the product is first brought into matrix-product order ([m, k]·[k, n]): GoMLX v0.27.0
-// sends only that order to its packed GEMM (GOEXPERIMENT=simd builds, backend.GoConfig) and every other one to a
+// sends only that order to its packed GEMM (ganlib's own there: backend.setupGEMM) and every other one to a
 // slower blocked kernel, where the gradients aᵀ·v and v·bᵀ took a third of a dcgan28 step. A transpose costs one
 // copy, element by element (about 3 ns per element), so of a·b = (bᵀ·aᵀ)ᵀ it builds the form that copies fewer
 // elements: for a convolution's kernel gradient colsᵀ·dy that is (dyᵀ·cols)ᵀ, which transposes dy and the small
