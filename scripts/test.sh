@@ -20,9 +20,9 @@ go vet ./... || failed+=("go vet")
 stage "go test (GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 GANLAB_SOAK=1)"
 GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 GANLAB_SOAK=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./... || failed+=("go test")
 
-# bench/run.sh and users who want the pure-Go backend fast build with GOEXPERIMENT=simd, which gives it GoMLX's
-# packed AVX-512 GEMM (ganlib/backend/goconfig_simd.go, packgemm_simd.go): the packages whose results depend on it
-# run again in that build.
+# bench/run.sh builds with GOEXPERIMENT=simd, which compiles GoMLX's own AVX-512 code into the pure-Go backend
+# (and, on CPUs without AVX-512, keeps GoMLX's packed GEMM, wrapped: ganlib/backend/gemm.go): the packages whose
+# results depend on it run again in that build.
 stage "go test with GOEXPERIMENT=simd: ./ganlib/backend ./ganlib/nn ./ganlib/gan"
 GOEXPERIMENT=simd GANLAB_REQUIRE_XLA=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./ganlib/backend ./ganlib/nn ./ganlib/gan \
   || failed+=("go test (GOEXPERIMENT=simd)")
