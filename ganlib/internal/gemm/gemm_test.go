@@ -209,3 +209,33 @@ func BenchmarkFloat32(b *testing.B) {
 		}
 	}
 }
+
+// FuzzFloat32 checks random shapes, splits and kinds of kernel against the float64 reference (go test -fuzz
+// FuzzFloat32 ./ganlib/internal/gemm; the seeds run with every go test).
+func FuzzFloat32(f *testing.F) {
+	if !Available() {
+		f.Skip("no AVX-512")
+	}
+	f.Add(uint8(1), uint16(14), uint16(32), uint16(7), uint8(2), uint8(0), uint8(0))
+	f.Add(uint8(3), uint16(29), uint16(70), uint16(300), uint8(3), uint8(1), uint8(2))
+	f.Add(uint8(1), uint16(300), uint16(257), uint16(260), uint8(2), uint8(0), uint8(1))
+	f.Fuzz(func(t *testing.T, batch uint8, m, n, k uint16, workers, mode, abIndex uint8) {
+		ab := [][2]float32{{1, 0}, {1, 1}, {-1.5, 0.25}}[abIndex%3]
+		c := testCase{int(batch%5) + 1, int(m%320) + 1, int(n%320) + 1, int(k % 600), ab[0], ab[1], int(workers%4) + 1}
+		defer func() { directMode = "" }()
+		directMode = []string{"", "direct", "packed"}[mode%3]
+		rng := rand.New(rand.NewPCG(uint64(m), uint64(n)))
+		lhs := randSlice(rng, c.batch*c.m*c.k)
+		rhs := randSlice(rng, c.batch*c.k*c.n)
+		out := randSlice(rng, c.batch*c.m*c.n)
+		want, scale := reference(c.alpha, c.beta, lhs, rhs, c.batch, c.m, c.n, c.k, out)
+		if err := Float32(c.alpha, c.beta, lhs, rhs, c.batch, c.m, c.n, c.k, out, c.workers, goroutines(c.workers)); err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range want {
+			if d := math.Abs(float64(out[i]) - w); !(d <= 1e-5*scale[i]+1e-6) {
+				t.Fatalf("%+v mode %q: value %d = %g, want %g", c, directMode, i, out[i], w)
+			}
+		}
+	})
+}
