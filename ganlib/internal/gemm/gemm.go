@@ -110,6 +110,7 @@ func split(batch, m, n, workers int) []item {
 		return []item{{0, batch, 0, m, 0, n}}
 	}
 	parts := 2 * workers
+	per := (parts + batch - 1) / batch // row or column chunks per product, when there are fewer products than parts
 	var items []item
 	switch {
 	case batch >= parts:
@@ -117,7 +118,6 @@ func split(batch, m, n, workers int) []item {
 			items = append(items, item{batch * i / parts, batch * (i + 1) / parts, 0, m, 0, n})
 		}
 	case m >= 4*mr*parts/batch:
-		per := (parts + batch - 1) / batch // row chunks per product
 		step := (m/per + mr - 1) / mr * mr
 		for b := range batch {
 			for r := 0; r < m; r += step {
@@ -125,7 +125,6 @@ func split(batch, m, n, workers int) []item {
 			}
 		}
 	default:
-		per := (parts + batch - 1) / batch
 		step := max((n/per+nr-1)/nr*nr, nr)
 		for b := range batch {
 			for c := 0; c < n; c += step {
