@@ -55,6 +55,7 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 	if !critic {
 		probs.Y.Min, probs.Y.Max = 0, 1
 	}
+	entries := map[*plot.Plot]int{} // legend entries per panel
 	add := func(p *plot.Plot, name string, pts plotter.XYs, c color.Color) error {
 		l, err := plotter.NewLine(pts)
 		if err != nil {
@@ -64,6 +65,7 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 		l.Width = vg.Points(1.5)
 		p.Add(l)
 		p.Legend.Add(name, l)
+		entries[p]++
 		return nil
 	}
 	blue, orange, gray := color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{128, 128, 128, 255}
@@ -100,6 +102,15 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 		}
 	}
 	losses.Legend.Top, probs.Legend.Top = true, true
+	// The legends sit in the top right corner, over the plot area: raise each panel's top so that they sit above
+	// the curves instead of on them (D(x) near 1, an early G loss peak).
+	if !critic {
+		probs.Y.Max = 1 + legendRoom*float64(entries[probs])
+		probs.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"}, {Value: 0.75}, {Value: 1, Label: "1"}})
+	} else {
+		raiseTop(probs, entries[probs])
+	}
+	raiseTop(losses, entries[losses])
 	const w, h = 9 * vg.Inch, 3.2 * vg.Inch
 	canvas := vgimg.New(w, h)
 	dc := draw.New(canvas)
@@ -111,6 +122,14 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// legendRoom is the share of a panel's height left free above the curves per legend entry.
+const legendRoom = 0.1
+
+// raiseTop raises p's top by legendRoom of its data range per legend entry.
+func raiseTop(p *plot.Plot, entries int) {
+	p.Y.Max += legendRoom * float64(entries) * max(p.Y.Max-p.Y.Min, 1e-9)
 }
 
 // ShowCurves displays CurvesPNG inline. No-op outside a notebook.
