@@ -104,13 +104,11 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 	losses.Legend.Top, probs.Legend.Top = true, true
 	// The legends sit in the top right corner, over the plot area: raise each panel's top so that they sit above
 	// the curves instead of on them (D(x) near 1, an early G loss peak).
-	if !critic {
-		probs.Y.Max = 1 + legendRoom*float64(entries[probs])
-		probs.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"}, {Value: 0.75}, {Value: 1, Label: "1"}})
-	} else {
-		raiseTop(probs, entries[probs])
-	}
 	raiseTop(losses, entries[losses])
+	raiseTop(probs, entries[probs])
+	if !critic { // ticks only where probabilities are
+		probs.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"}, {Value: 0.75}, {Value: 1, Label: "1"}})
+	}
 	const w, h = 9 * vg.Inch, 3.2 * vg.Inch
 	canvas := vgimg.New(w, h)
 	dc := draw.New(canvas)
