@@ -259,18 +259,12 @@ func doItem(kern kernels, alpha, beta float32, lhs, rhs []float32, m, n, k int, 
 }
 
 // packA copies a's block of rows [r0, r0+rows) and columns [p0, p0+depth) (a has k columns), times alpha, into dst
-// as strips of mr rows: strip s holds, for each p, the mr values a[r0+s·mr+i, p0+p] (zero past the block's rows).
+// as strips of mr rows: strip s holds, for each p, the mr values a[r0+s·mr+i, p0+p]. A last strip of h < mr rows
+// leaves its other places as they were: the h-row kernel that reads it never reads them.
 func packA(dst, a []float32, k, r0, p0, rows, depth int, alpha float32) {
 	for s := 0; s < rows; s += mr {
 		strip := dst[s*depth : (s+mr)*depth]
-		h := min(mr, rows-s)
-		for i := range mr {
-			if i >= h {
-				for p := range depth {
-					strip[p*mr+i] = 0
-				}
-				continue
-			}
+		for i := range min(mr, rows-s) {
 			src := a[(r0+s+i)*k+p0 : (r0+s+i)*k+p0+depth]
 			if alpha == 1 {
 				for p, v := range src {
