@@ -70,36 +70,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// goKernels are the micro-kernels in plain Go: the reference the assembly kernels are tested against, and the
-// kernels of the driver's own tests on any CPU.
-var goKernels = kernels{
-	packed: func(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32) {
-		goKernel(rows, k, a, 1, mr, b, nr, c, ldc, acc, mask)
-	},
-	direct: func(rows, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32) {
-		goKernel(rows, k, a, lda, 1, b, ldb, c, ldc, acc, mask)
-	},
-}
-
-// goKernel: C[r, j] (+)= Σ_p a[r·ra + p·pa]·b[p·ldb + j] for r < rows and the mask's lanes j.
-func goKernel(rows, k int, a []float32, ra, pa int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32) {
-	for r := range rows {
-		for j := range nr {
-			if mask&(1<<j) == 0 {
-				continue
-			}
-			var s float32
-			for p := range k {
-				s += a[r*ra+p*pa] * b[p*ldb+j]
-			}
-			if acc {
-				s += c[r*ldc+j]
-			}
-			c[r*ldc+j] = s
-		}
-	}
-}
-
 // item is a share of the work: output rows [r0, r1) and columns [c0, c1) of products [b0, b1).
 type item struct{ b0, b1, r0, r1, c0, c1 int }
 

@@ -8,6 +8,36 @@ import (
 	"testing"
 )
 
+// goKernels are the micro-kernels in plain Go: the reference the assembly kernels are tested against, and the
+// kernels of the driver's own tests on any CPU.
+var goKernels = kernels{
+	packed: func(rows, k int, a, b []float32, c []float32, ldc int, acc bool, mask uint32) {
+		goKernel(rows, k, a, 1, mr, b, nr, c, ldc, acc, mask)
+	},
+	direct: func(rows, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32) {
+		goKernel(rows, k, a, lda, 1, b, ldb, c, ldc, acc, mask)
+	},
+}
+
+// goKernel: C[r, j] (+)= Σ_p a[r·ra + p·pa]·b[p·ldb + j] for r < rows and the mask's lanes j.
+func goKernel(rows, k int, a []float32, ra, pa int, b []float32, ldb int, c []float32, ldc int, acc bool, mask uint32) {
+	for r := range rows {
+		for j := range nr {
+			if mask&(1<<j) == 0 {
+				continue
+			}
+			var s float32
+			for p := range k {
+				s += a[r*ra+p*pa] * b[p*ldb+j]
+			}
+			if acc {
+				s += c[r*ldc+j]
+			}
+			c[r*ldc+j] = s
+		}
+	}
+}
+
 // reference returns alpha·lhs·rhs + beta·output in float64 and, per value, Σ|alpha·a·b| + |beta·c| (the scale of
 // float32's rounding error).
 func reference(alpha, beta float32, lhs, rhs []float32, batch, m, n, k int, output []float32) (want, scale []float64) {
