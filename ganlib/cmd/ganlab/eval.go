@@ -21,9 +21,9 @@ func stderrf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", a
 func eval(args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ExitOnError)
 	run := fs.String("run", "", "run folder holding checkpoints/ (from ganlab train -out)")
-	n := fs.Int("n", 10000, "number of samples to score")
+	n := fs.Int("n", 10000, "number of samples to score, 10 to 100000")
 	seed := fs.Uint64("seed", 7, "noise seed of the samples (ganlab sample -seed gives the same samples)")
-	dataset := fs.String("data", "", "dataset whose classifier and test set to use (default: the run's)")
+	dataset := fs.String("data", "", "dataset whose classifier and test set to use: mnist or fashion-mnist (default: the run's)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `usage: ganlab eval -run DIR [flags]
 
@@ -35,14 +35,15 @@ manifolds, k = 3).`)
 		fs.PrintDefaults()
 	}
 	fs.Parse(args)
-	if *run == "" {
-		return fmt.Errorf("eval: -run DIR is required")
+	check := flagCheck{cmd: "eval"}
+	check.noArgs(fs)
+	check.required("run", "DIR", *run)
+	check.between("n", *n, 10, maxSamples)
+	if *dataset != "" {
+		check.oneOf("data", *dataset, classifierDatasets)
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("eval: unexpected arguments %v", fs.Args())
-	}
-	if *n < 10 {
-		return fmt.Errorf("eval: -n must be at least 10, got %d", *n)
+	if check.err != nil {
+		return check.err
 	}
 	meta, dir, err := gan.ReadMeta(*run)
 	if err != nil {
@@ -97,11 +98,28 @@ manifolds, k = 3).`)
 	return nil
 }
 
+// classifierDatasets are the datasets with a domain classifier (metrics.LoadClassifier).
+var classifierDatasets = []string{"mnist", "fashion-mnist"}
+
 // dataClassifiers: ganlab data classifiers [NAME...]: trains (or checks) the domain classifiers and caches them.
 func dataClassifiers(args []string) error {
-	names := args
+	fs := flag.NewFlagSet("data classifiers", flag.ExitOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `usage: ganlab data classifiers [NAME...]
+
+Trains the domain classifiers that ganlab eval and ganlab train -metrics use (names: %s; default:
+all), checks their test accuracy and caches them in the project data folder; a cached one is only loaded.
+`, strings.Join(classifierDatasets, ", "))
+	}
+	fs.Parse(args)
+	names := fs.Args()
+	check := flagCheck{cmd: "data classifiers"}
+	check.names("dataset", names, classifierDatasets)
+	if check.err != nil {
+		return check.err
+	}
 	if len(names) == 0 {
-		names = []string{"mnist", "fashion-mnist"}
+		names = classifierDatasets
 	}
 	b, info, err := backend.Default()
 	if err != nil {

@@ -5,6 +5,8 @@
 //	ganlab sample  -run DIR [flags]     checkpoint → PNG grid
 //	ganlab summary MODEL [flags]        Keras-like table of G and D
 //	ganlab data fetch [NAME...]         bring datasets into the project's data folder
+//	ganlab data classifiers [NAME...]   train and cache the domain classifiers of ganlab eval
+//	ganlab data mri -out DIR            build the brain-MRI slices
 //	ganlab glibc-tunables               the GLIBC_TUNABLES ganlab's processes get (make setup writes it into the kernels)
 //
 // Run `ganlab COMMAND -h` for each command's flags.
@@ -31,6 +33,7 @@ usage:
   ganlab summary MODEL [flags]       Keras-like summary of a model's generator and discriminator
   ganlab data fetch [NAME...]        fetch datasets (fashion-mnist, mnist) into the project's data folder
   ganlab data classifiers [NAME...]  train and cache the domain classifiers that ganlab eval uses
+  ganlab data mri -out DIR           build the brain-MRI slices of notebook 06 (ganlab data mri -h)
   ganlab bench  [flags]              time full GAN steps beside PyTorch and Keras (ganlab bench -h)
   ganlab glibc-tunables              print the GLIBC_TUNABLES that ganlab's processes get (GANLAB_HUGEPAGES)
 `
@@ -70,12 +73,18 @@ func main() {
 		fmt.Print(usage)
 		return
 	default:
-		err = fmt.Errorf("unknown command %q\n%s", os.Args[1], usage)
+		fmt.Fprintf(os.Stderr, "ganlab: unknown command %q\n%s", os.Args[1], usage)
+		os.Exit(2)
 	}
 	if err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
 			os.Exit(int(ee))
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "ganlab "+ue.Error())
+			os.Exit(2)
 		}
 		fmt.Fprintln(os.Stderr, "ganlab:", strings.TrimSpace(err.Error()))
 		os.Exit(1)
@@ -114,8 +123,10 @@ func glibcTunables(args []string) error {
 			"glibc.malloc.hugetlb=1 first when GANLAB_HUGEPAGES (auto, on, off) asks for huge pages.")
 	}
 	fs.Parse(args)
-	if fs.NArg() > 0 {
-		return fmt.Errorf("glibc-tunables takes no arguments")
+	c := flagCheck{cmd: "glibc-tunables"}
+	c.noArgs(fs)
+	if c.err != nil {
+		return c.err
 	}
 	value, err := backend.GlibcTunables(os.Environ())
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 func dataMRI(args []string) error {
 	fs := flag.NewFlagSet("data mri", flag.ExitOnError)
 	out := fs.String("out", "", "folder to write (DIR/no/*.png and DIR/NOTICE); replaced if it is an earlier build")
-	size := fs.Int("size", 128, "side of the square slices in pixels")
+	size := fs.Int("size", 128, "side of the square slices in pixels, 8 to 1024")
 	offline := fs.Bool("offline", false, "use only sources already present (no apt-get, no npm)")
 	sheet := fs.String("sheet", "", "also write a contact sheet of every slice to this PNG file")
 	fs.Usage = func() {
@@ -24,9 +24,12 @@ func dataMRI(args []string) error {
 		fs.PrintDefaults()
 	}
 	fs.Parse(args)
-	if *out == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return exitError(2)
+	c := flagCheck{cmd: "data mri"}
+	c.noArgs(fs)
+	c.required("out", "DIR", *out)
+	c.between("size", *size, 8, 1024)
+	if c.err != nil {
+		return c.err
 	}
 	opts := []data.Option{data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })}
 	if *offline {

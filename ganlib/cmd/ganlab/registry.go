@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,7 +54,10 @@ func trainConfig(name string, batch int, seed uint64) gan.Config {
 	return gan.Config{BatchSize: batch, Seed: seed}
 }
 
-func modelNames() string {
+func modelNames() string { return strings.Join(modelList(), ", ") }
+
+// modelList returns the registry's model names in the lecture's order.
+func modelList() []string {
 	var names []string
 	for n := range modelRegistry {
 		names = append(names, n)
@@ -71,7 +75,20 @@ func modelNames() string {
 		}
 		return names[i] < names[j]
 	})
-	return strings.Join(names, ", ")
+	return names
+}
+
+// lossList returns the loss pairs ganlab train -loss accepts: non-saturating, minimax, and the registry models'
+// own (wasserstein), which only their models train with (chooseLoss).
+func lossList() []string {
+	names := []string{gan.NonSaturating().Name, gan.Minimax().Name}
+	for _, m := range modelList() {
+		spec := modelRegistry[m]
+		if v, err := buildModel(m, spec, spec.size, 1); err == nil && !slices.Contains(names, v.Loss.Name) {
+			names = append(names, v.Loss.Name)
+		}
+	}
+	return names
 }
 
 func newModel(name string, size, channels int) (gan.Variant, error) {

@@ -11,7 +11,7 @@ import (
 func summary(args []string) error {
 	fs := flag.NewFlagSet("summary", flag.ExitOnError)
 	channels := fs.Int("channels", 1, "image channels (1 or 3)")
-	size := fs.Int("size", 0, "image height and width (default: the model's)")
+	size := fs.Int("size", 0, "image height and width, 1 to 1024; 0: the model's own size")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: ganlab summary MODEL [flags]\nmodels: %s\n", modelNames())
 		fs.PrintDefaults()
@@ -22,12 +22,25 @@ func summary(args []string) error {
 		name, args = args[0], args[1:]
 	}
 	fs.Parse(args)
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
+	rest := fs.Args()
+	if name == "" && len(rest) > 0 {
+		name = rest[0]
+		fs.Parse(rest[1:]) // flags after the name too
+		rest = fs.Args()
 	}
+	c := flagCheck{cmd: "summary"}
 	if name == "" {
-		fs.Usage()
-		return fmt.Errorf("summary: which model? (%s)", modelNames())
+		c.fail("which model? give one of %s", modelNames())
+	}
+	if len(rest) > 0 {
+		c.fail("unexpected argument(s) %s after the model %s (one model at a time)", quoteAll(rest), name)
+	}
+	if *channels != 1 && *channels != 3 {
+		c.fail("-channels must be 1 or 3, got %d", *channels)
+	}
+	c.between("size", *size, 0, 1024)
+	if c.err != nil {
+		return c.err
 	}
 	v, err := newModel(name, *size, *channels)
 	if err != nil {

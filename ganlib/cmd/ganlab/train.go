@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
@@ -18,26 +20,43 @@ func train(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ExitOnError)
 	model := fs.String("model", "vanilla", "model: "+modelNames())
 	dataset := fs.String("data", "fashion-mnist", "dataset: fashion-mnist or mnist")
-	steps := fs.Int("steps", 0, "total generator steps to reach (overrides -epochs)")
-	epochs := fs.Float64("epochs", 1, "total epochs to reach, an epoch being ⌊N/batch⌋ steps")
-	batch := fs.Int("batch", 64, "batch size")
+	steps := fs.Int("steps", 0, "total generator steps to reach, >= 1 (overrides -epochs; not given: -epochs decides)")
+	epochs := fs.Float64("epochs", 1, "total epochs to reach, > 0, an epoch being ⌊N/batch⌋ steps")
+	batch := fs.Int("batch", 64, "batch size, >= 1")
 	seed := fs.Uint64("seed", 1, "random seed (batches, noise, weights, dropout)")
 	out := fs.String("out", "out/train", "run folder: checkpoints, PNG grids, history.json, curves.png")
-	keep := fs.Int("keep", 3, "checkpoints to keep")
-	every := fs.Int("every", 0, "also write a checkpoint every N steps (0: only after every epoch)")
+	keep := fs.Int("keep", 3, "checkpoints to keep, >= 1")
+	every := fs.Int("every", 0, "also write a checkpoint every N steps, N >= 0 (0: only after every epoch)")
 	lossName := fs.String("loss", "", "loss pair: non-saturating or minimax (default: the model's own; wgan and wgan-gp have only\n"+
 		"the Wasserstein pair)")
 	metricsEvery := fs.Int("metrics", 0, "every N steps, print FD, classifier score, class entropy and precision/recall of 1,000 samples\n"+
-		"against the test set (28×28×1 models on mnist or fashion-mnist; see ganlab eval); 0: never")
+		"against the test set (28×28×1 models on mnist or fashion-mnist; see ganlab eval); N >= 0, 0: never")
 	devices := fs.Int("devices", 1, "split each batch over this many devices of the backend, data-parallel (XLA CPU has 4 host\n"+
-		"devices, a CUDA machine one per GPU); the batch must be a multiple of it; see docs/multi-device.md")
+		"devices, a CUDA machine one per GPU), >= 1; the batch must be a multiple of it; see docs/multi-device.md")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: ganlab train [flags]\n\nTrains a GAN. When -out already holds a checkpoint, the run resumes from it with its model, data,\nbatch, seed and loss, and trains on until -steps/-epochs are reached.")
 		fs.PrintDefaults()
 	}
 	fs.Parse(args)
-	if fs.NArg() > 0 {
-		return fmt.Errorf("train: unexpected arguments %v", fs.Args())
+	c := flagCheck{cmd: "train"}
+	c.noArgs(fs)
+	c.oneOf("model", *model, modelList())
+	c.oneOf("data", *dataset, data.Names())
+	if set(fs, "steps") {
+		c.atLeast("steps", *steps, 1)
+	}
+	c.positive("epochs", *epochs)
+	c.atLeast("batch", *batch, 1)
+	c.required("out", "DIR", *out)
+	c.atLeast("keep", *keep, 1)
+	c.atLeast("every", *every, 0)
+	if _, err := gan.LossByName(*lossName); err != nil && !slices.Contains(lossList(), *lossName) {
+		c.fail("-loss must be one of %s (or left out: the model's own), got %q", strings.Join(lossList(), ", "), *lossName)
+	}
+	c.atLeast("metrics", *metricsEvery, 0)
+	c.atLeast("devices", *devices, 1)
+	if c.err != nil {
+		return c.err
 	}
 
 	params := map[string]string{"model": *model, "data": *dataset, "loss": *lossName}
@@ -58,6 +77,13 @@ func train(args []string) error {
 			}
 		}
 		*batch, *seed = meta.BatchSize, meta.Seed
+	}
+	if *batch%*devices != 0 {
+		what := "-batch"
+		if resuming {
+			what = "the run's batch size"
+		}
+		return usageError{"train", fmt.Sprintf("%s %d must be a multiple of -devices %d", what, *batch, *devices)}
 	}
 
 	_, info, err := backend.Default()
@@ -133,11 +159,14 @@ func chooseLoss(v *gan.Variant, params map[string]string) error {
 	return nil
 }
 
+// maxSamples bounds ganlab sample -n and ganlab eval -n: 100,000 samples of 28×28 are 314 MB of float32.
+const maxSamples = 100000
+
 func sample(args []string) error {
 	fs := flag.NewFlagSet("sample", flag.ExitOnError)
 	run := fs.String("run", "", "run folder holding checkpoints/ (from ganlab train -out)")
-	n := fs.Int("n", 100, "number of samples")
-	cols := fs.Int("cols", 10, "grid columns")
+	n := fs.Int("n", 100, "number of samples, 1 to 100000")
+	cols := fs.Int("cols", 10, "grid columns, 1 to 1000")
 	seed := fs.Uint64("seed", 7, "noise seed")
 	fixed := fs.Bool("fixed", false, "use the run's fixed noise (the samples of its training grids) instead of -n/-seed")
 	out := fs.String("out", "", "output file (default RUN/samples-stepN.png or .npy)")
@@ -145,12 +174,22 @@ func sample(args []string) error {
 	format := fs.String("format", "png", "png: a grid image; npy: the raw float32 samples as a NumPy .npy file, shape (N, H, W, C), "+
 		"values in the generator's output range [-1, 1] (tanh), unless -unit")
 	unit := fs.Bool("unit", false, "npy: write pixel values in [0, 1], (x+1)/2, instead of the generator's [-1, 1]")
-	fs.Parse(args)
-	if *run == "" {
-		return errors.New("sample: -run DIR is required")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: ganlab sample -run DIR [flags]\n\nSamples the generator of the run's newest checkpoint: a PNG grid, or the raw samples as .npy.")
+		fs.PrintDefaults()
 	}
-	if *format != "png" && *format != "npy" {
-		return fmt.Errorf("sample: -format must be png or npy, got %q", *format)
+	fs.Parse(args)
+	c := flagCheck{cmd: "sample"}
+	c.noArgs(fs)
+	c.required("run", "DIR", *run)
+	c.between("n", *n, 1, maxSamples)
+	c.between("cols", *cols, 1, 1000)
+	c.oneOf("format", *format, []string{"png", "npy"})
+	if *unit && *format != "npy" {
+		c.fail("-unit needs -format npy")
+	}
+	if c.err != nil {
+		return c.err
 	}
 	meta, dir, err := gan.ReadMeta(*run)
 	if err != nil {
