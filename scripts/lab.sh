@@ -11,6 +11,11 @@
 #   LAB_SETUP=0 skip the set-up (used by the Docker images, whose build ran it)
 #   LAB_DRY_RUN=1  print the jupyter-lab command line (one argument per line) instead of running it, and skip
 #               the set-up; scripts/check_lab.sh (run by make test) checks it
+#
+# The token reaches jupyter-lab through the environment (JUPYTER_TOKEN, which jupyter_server reads), never
+# through its arguments: those are readable by every local user (ps, /proc/PID/cmdline), the environment only by
+# this user. The kernels' own log (GoNB: start, stop, cell errors) goes to .local/gonb.log, not to this terminal
+# (the --logtostderr/--extra_log flags in kernels/*/kernel.json).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -37,22 +42,30 @@ url_host="${LAB_URL_HOST:-$host}"; [[ "$url_host" == *:* ]] && url_host="[$url_h
 root_flag=()
 [[ "$(id -u)" != 0 ]] || root_flag=(--allow-root)
 
-[[ "$dry_run" != 0 ]] || mkdir -p "$JUPYTER_RUNTIME_DIR"
+if [[ "$dry_run" == 0 ]]; then
+  mkdir -p "$JUPYTER_RUNTIME_DIR"
+  # GoNB appends to .local/gonb.log from every kernel; keep one older generation once it passes 16 MiB.
+  gonb_log="$LOCAL/gonb.log"
+  if [[ -f "$gonb_log" && $(stat -c %s "$gonb_log") -gt $((16 << 20)) ]]; then mv -f "$gonb_log" "$gonb_log.1"; fi
+fi
 cat <<MSG
 
 [lab] JupyterLab on notebooks/ (kernels: Go (ganlab, XLA CPU), Go (ganlab, pure Go))
 [lab] open:   http://$url_host:$port/lab?token=$token
 [lab] remote: ssh -N -L $port:127.0.0.1:$port USER@THIS_HOST   then open http://127.0.0.1:$port/lab?token=$token
 [lab] stop:   Ctrl-C
+[lab] the kernels' log (GoNB start/stop, cell errors) is in .local/gonb.log; only fatal kernel errors show here
 
 MSG
 cmd=("$VENV/bin/jupyter-lab" --no-browser "${root_flag[@]}"
   --ServerApp.ip="$ip" --ServerApp.port="$port" --ServerApp.port_retries=0
-  --IdentityProvider.token="$token"
   --ServerApp.root_dir="$ROOT/notebooks"
   --ServerApp.open_browser=False --MappingKernelManager.default_kernel_name="${LAB_KERNEL:-ganlab-xla-cpu}")
+unset JUPYTER_TOKEN_FILE
+export JUPYTER_TOKEN="$token"
 if [[ "$dry_run" != 0 ]]; then
-  echo "[lab] dry run (LAB_DRY_RUN): the command, one argument per line:"
+  echo "[lab] dry run (LAB_DRY_RUN): the token goes in the environment (JUPYTER_TOKEN, ${#token} characters);"
+  echo "[lab] the command, one argument per line:"
   printf '%s\n' "${cmd[@]}"
   exit 0
 fi
