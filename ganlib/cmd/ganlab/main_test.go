@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -173,16 +174,22 @@ func TestDoctor(t *testing.T) {
 			t.Fatalf("doctor on a set-up machine: %v\n%s", err, out)
 		}
 	}
+	if !regexp.MustCompile(`(?m)^\[(ok  |warn)\] data +brain-mri: `).MatchString(out) {
+		t.Errorf("doctor should report the brain-MRI set (ok or warn):\n%s", out)
+	}
 	empty := t.TempDir()
 	os.MkdirAll(filepath.Join(empty, ".local"), 0o755)
 	cmd := exec.Command(binary, "doctor")
-	cmd.Env = append(os.Environ(), "GANLAB_HOME="+empty, "PJRT_PLUGIN_LIBRARY_PATH=", "GANLAB_DATA_DIR="+empty)
+	cmd.Env = append(os.Environ(), "GANLAB_HOME="+empty, "PJRT_PLUGIN_LIBRARY_PATH=", "GANLAB_DATA_DIR="+empty, "GANLAB_MRI_DIR=")
 	raw, err := cmd.CombinedOutput()
 	out = string(raw)
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("doctor with an empty project should exit 1, got %v\n%s", err, out)
 	}
-	for _, want := range []string{"[FAIL] backend", "[FAIL] jupyter", "[FAIL] gonb", "run `make setup`", "check(s) failed"} {
+	// The brain-MRI set is a warning with the command that makes it.
+	mri := filepath.Join(empty, ".local", "data", "brain-mri")
+	for _, want := range []string{"[FAIL] backend", "[FAIL] jupyter", "[FAIL] gonb", "run `make setup`", "check(s) failed",
+		"[warn] data      brain-mri: not built", "run `ganlab data mri --out " + mri + "`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}
