@@ -195,6 +195,10 @@ cuda_plugin_dir() {
   return 1
 }
 
+# The kernels' argv sends GoNB's klog output to .local/gonb.log (--extra_log and --log_file, both needed) and
+# only fatal errors to stderr, the lab's terminal (--logtostderr=false --stderrthreshold=FATAL). Otherwise every
+# start prints GoNB's "Info/Warning/Error message" test lines (v0.11.3 runs them even without --extra_log) and
+# every stop a "killing gopls: goroutine 1 [running]" stack trace: its normal log, not errors.
 install_kernel() { # install_kernel NAME PJRT_PATH
   local name="$1" pjrt_path="$2" src="$ROOT/kernels/$1" dst="$VENV/share/jupyter/kernels/$1"
   mkdir -p "$dst"
