@@ -162,14 +162,31 @@ else:
         try: kc.wait_for_ready(timeout=60)
         except RuntimeError as e: fail(f"the ganlab-go kernel did not answer kernel_info within 60 s: {e}")
         kc.stop_channels()
-    scan("kernel running")
+    cl = scan("kernel running")
+    # The kernel's own children (gopls): they must go with it (a GoNB kernel stopped by signal leaves gopls behind).
+    kpids = [p for p, c in cl.items() if f"kernel-{kid}.json".encode() in c]
+    def ppid(p):
+        try:
+            with open(f"/proc/{p}/stat") as f: return int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError): return None
+    kids = [p for p in cl if ppid(p) in kpids]
     st, _, body = req(f"/api/kernels/{kid}", tok, "DELETE")
     if st != 204: fail(f"stopping the kernel: {st} {body[:200]}")
     deadline = time.time() + 10
     while any(f"kernel-{kid}.json".encode() in c for c in cmdlines().values()):
         if time.time() > deadline: fail("the kernel's process is still there 10 s after it was stopped"); break
         time.sleep(0.2)
-    print(f"[check_lab] a ganlab-go kernel started and stopped", flush=True)
+    def running(p):  # alive and not a zombie
+        try:
+            with open(f"/proc/{p}/stat") as f: return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError): return False
+    deadline = time.time() + 10
+    while [p for p in kids if running(p)] and time.time() < deadline: time.sleep(0.2)
+    for p in [p for p in kids if running(p)]:
+        fail(f"the kernel's child {p} ({cl[p].split(bytes(1))[0].decode(errors='replace')}) outlived it: killed")
+        try: os.kill(p, 9)
+        except OSError: pass
+    print(f"[check_lab] a ganlab-go kernel started and stopped (children: {len(kids)})", flush=True)
 sys.exit(min(fails, 100))
 PY
   fails=$((fails + $?))
