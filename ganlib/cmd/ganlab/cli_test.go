@@ -63,7 +63,7 @@ func TestCLIRejectsBadFlags(t *testing.T) {
 		{[]string{"sample", "-run", "r", "-n", "-3"}, "ganlab sample: -n must be between 1 and 100000, got -3"},
 		{[]string{"sample", "-run", "r", "-n", "1000000"}, "ganlab sample: -n must be between 1 and 100000"},
 		{[]string{"sample", "-run", "r", "-cols", "0"}, "ganlab sample: -cols must be between 1 and 1000, got 0"},
-		{[]string{"sample", "-run", "r", "-format", "jpeg"}, `ganlab sample: -format must be one of png, npy, got "jpeg"`},
+		{[]string{"sample", "-run", "r", "-format", "jpeg"}, `ganlab sample: -format must be png or npy, got "jpeg"`},
 		{[]string{"sample", "-run", "r", "-unit"}, "ganlab sample: -unit needs -format npy"},
 		{[]string{"sample", "-run", "r", "stray"}, `ganlab sample: unexpected argument(s) "stray"`},
 		{[]string{"eval"}, "ganlab eval: -run DIR is required"},

@@ -184,7 +184,9 @@ func sample(args []string) error {
 	c.required("run", "DIR", *run)
 	c.between("n", *n, 1, maxSamples)
 	c.between("cols", *cols, 1, 1000)
-	c.oneOf("format", *format, []string{"png", "npy"})
+	if *format != "png" && *format != "npy" {
+		c.fail("-format must be png or npy, got %q", *format)
+	}
 	if *unit && *format != "npy" {
 		c.fail("-unit needs -format npy")
 	}
