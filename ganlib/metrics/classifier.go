@@ -3,8 +3,10 @@ package metrics
 import (
 	"bytes"
 	"crypto/sha256"
+	"embed"
 	"encoding/binary"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -16,13 +18,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/x448/float16"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 
@@ -40,8 +42,8 @@ import (
 //	Dense(10)                             (logits)
 //
 // It is trained with Adam (learning rate 1e-3, times 0.7 after every epoch) on the train split in batches
-// of 100 (MNIST: each image shifted by a random -1..1 pixels along each axis, data augmentation), seeded, and
-// cached in ClassifierPath(root, dataset).
+// of 100 (MNIST: each image shifted by a random -1..1 pixels along each axis, data augmentation), seeded; its
+// weights are rounded to float16 and shipped with the library (see LoadClassifier).
 const (
 	classifierScope   = "classifier"
 	classifierClasses = 10
@@ -49,11 +51,12 @@ const (
 	classifierBatch   = 100 // training batch
 	inferBatch        = 250 // inference batch: every call is padded to a multiple of it (one compiled graph)
 	featureDim        = 128
-	classifierSeed    = 20141
-	// classifierArch names the architecture and training recipe; a cache made for another one is retrained.
+	// ClassifierSeed is the seed the shipped classifiers were trained with.
+	ClassifierSeed = 20141
+	// classifierArch names the architecture and training recipe, stored in each classifier file.
 	classifierArch = "cnn-c32k5s2-c64k5s2-d128-d10/adam1e-3-x0.7/epoch/b100/v1"
 	cacheMagic     = "ganlab-classifier"
-	cacheVersion   = 2
+	cacheVersion   = 3 // 3: weights as float16, reference scores stored
 	// floorN is how many train images are compared with the test set for the FD floor.
 	floorN = 10000
 	// lrDecay multiplies Adam's learning rate (1e-3) after every epoch.
@@ -72,10 +75,26 @@ var classifierSpecs = map[string]struct {
 	"fashion-mnist": {epochs: 6, minAcc: 0.90, shift: 0},
 }
 
-// archOf is the architecture and recipe of dataset's classifier, stored in its cache.
+// archOf is the architecture and recipe of dataset's classifier, stored in its file.
 func archOf(dataset string) string {
 	spec := classifierSpecs[dataset]
 	return fmt.Sprintf("%s/epochs%d/shift%d", classifierArch, spec.epochs, spec.shift)
+}
+
+// ClassifierDatasets are the datasets that have a domain classifier.
+var ClassifierDatasets = []string{"mnist", "fashion-mnist"}
+
+// The shipped classifiers: classifiers/<dataset>.bin, made by `ganlab data classifiers -train -out
+// ganlib/metrics/classifiers` (TrainClassifierFor with ClassifierSeed), and the SHA-256 of each file, checked at
+// every load. Shipping the weights (instead of training them on each machine) makes every score the same on
+// every machine: XLA's arithmetic differs from one CPU to the next, and training amplifies the differences.
+//
+//go:embed classifiers
+var shippedClassifiers embed.FS
+
+var shippedSHA256 = map[string]string{
+	"mnist":         "5231456daccc1387487d602aeb261eb1874ca0c7d60d1a0d28118dd00bf963e3",
+	"fashion-mnist": "3247ee167a502b4be8de1852ec8ae6a6dc59b8d168150a15d0edfb8d0f6716a0",
 }
 
 // Classifier is a trained domain classifier for one dataset: Predict gives class probabilities, Features the
@@ -85,44 +104,68 @@ type Classifier struct {
 	Dataset string
 	// ClassNames names the 10 classes.
 	ClassNames []string
-	// Path is the cache file the classifier was loaded from or saved to ("" when not cached).
+	// Path is the file the classifier was loaded from or saved to.
 	Path string
-	// TrainSeconds is how long training took (when it was trained, as stored in the cache).
+	// SHA256 is the hex SHA-256 of that file.
+	SHA256 string
+	// Seed is the seed it was trained with; TrainSeconds how long training took.
+	Seed         uint64
 	TrainSeconds float64
 
-	backend  backends.Backend
-	ctx      *context.Context
-	exec     *context.Exec
-	mu       sync.Mutex
-	testAcc  float64
-	dist     *backendDistances // pairwise distances on the classifier's backend, compiled once
-	floors   []FDFloorN
-	variable []savedTensor
+	backend    backends.Backend
+	ctx        *context.Context
+	exec       *context.Exec
+	mu         sync.Mutex
+	testAcc    float64
+	dist       *backendDistances // pairwise distances on the classifier's backend, compiled once
+	floors     []FDFloorN
+	references []Reference
+	variable   []savedTensor
 }
 
-// savedTensor is one variable of the classifier in the cache.
+// savedTensor is one variable of the classifier.
 type savedTensor struct {
 	Scope, Name string
 	Dims        []int
 	Values      []float32
 }
 
-// cacheFile is the gob-encoded body of a cache file, preceded in the file by a header (see writeCache).
+// fileTensor is a savedTensor in a classifier file: its values as IEEE float16, little-endian.
+type fileTensor struct {
+	Scope, Name string
+	Dims        []int
+	Float16     []byte
+}
+
+// cacheFile is the gob-encoded body of a classifier file, preceded in the file by a header (see save).
 type cacheFile struct {
 	Arch         string
 	Dataset      string
+	Seed         uint64
 	TestAccuracy float64
 	Floors       []FDFloorN
+	References   []Reference
 	TrainSeconds float64
-	Variables    []savedTensor
+	Variables    []fileTensor
+}
+
+// Reference is the report of a fixed image set, measured when the classifier was made (see ReferenceSets):
+// the same classifier must give the same numbers on any machine.
+type Reference struct {
+	Set                                  string
+	FD, Score                            float64
+	Precision, Recall, Density, Coverage float64
 }
 
 // FeatureDim is the length of a feature vector (the penultimate layer's width).
 func (c *Classifier) FeatureDim() int { return featureDim }
 
 // TestAccuracy is the fraction of the dataset's 10,000 test images classified correctly, measured after training
-// and stored in the cache.
+// and stored with the classifier.
 func (c *Classifier) TestAccuracy() float64 { return c.testAcc }
+
+// References are the reports of the reference sets stored with the classifier.
+func (c *Classifier) References() []Reference { return append([]Reference(nil), c.references...) }
 
 // FDFloorN is the FD floor at one sample size: the Fréchet distance between the features of N train images (a
 // fixed random subset) and those of the 10,000 test images.
@@ -158,92 +201,61 @@ func (c *Classifier) FDFloorAt(n int) float64 {
 // Floors returns the FD floors measured at every size (see FDFloorAt).
 func (c *Classifier) Floors() []FDFloorN { return append([]FDFloorN(nil), c.floors...) }
 
-// ClassifierDir returns the folder where classifiers are cached under a data root (data.DefaultDataRoot() by
-// default): <root>/classifiers.
-func ClassifierDir(root string) string { return filepath.Join(root, "classifiers") }
-
-// ClassifierPath is the cache file of dataset's classifier under a data root:
-// <root>/classifiers/<dataset>-<first 8 hex digits of the SHA-256 of its architecture and recipe>.bin, so that
-// checkouts of different versions sharing a data folder do not overwrite each other's classifiers.
-func ClassifierPath(root, dataset string) string {
-	sum := sha256.Sum256([]byte(archOf(dataset)))
-	return filepath.Join(ClassifierDir(root), fmt.Sprintf("%s-%x.bin", dataset, sum[:4]))
+// LoadClassifier returns the domain classifier shipped with the library for "mnist" or "fashion-mnist"
+// (ganlib/metrics/classifiers/<dataset>.bin, embedded in the binary), after checking its SHA-256 against the
+// pinned one. Its test accuracy (MNIST >= 99 %, Fashion-MNIST >= 90 %), FD floors and reference scores are
+// stored in it.
+func LoadClassifier(backend backends.Backend, dataset string) (*Classifier, error) {
+	if _, ok := classifierSpecs[dataset]; !ok {
+		return nil, fmt.Errorf("metrics: no classifier for dataset %q (want one of %s)", dataset, strings.Join(ClassifierDatasets, ", "))
+	}
+	name := "classifiers/" + dataset + ".bin"
+	path := "ganlib/metrics/" + name
+	raw, err := shippedClassifiers.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: the %s classifier %s is not in this build (ganlab data classifiers -train -out ganlib/metrics/classifiers makes it)", dataset, path)
+	}
+	sum := sha256.Sum256(raw)
+	if got, want := hex.EncodeToString(sum[:]), shippedSHA256[dataset]; got != want {
+		return nil, fmt.Errorf("metrics: %s has SHA-256 %s, this version of ganlib pins %s", path, got, want)
+	}
+	return decodeClassifier(backend, raw, path, dataset)
 }
 
-// LoadClassifier returns the domain classifier for "mnist" or "fashion-mnist", loading it from its cache in the
-// project data folder (ClassifierPath(data.DefaultDataRoot(), dataset)) or, if absent or unreadable, training
-// it on the train split (logging progress via logf, nil = silent), checking its test accuracy (MNIST >= 99 %,
-// Fashion-MNIST >= 90 %, else an error) and caching it atomically.
-//
-// Training takes a few minutes on 2 CPU cores with XLA (much longer on the pure-Go backend); `ganlab data
-// classifiers` does it ahead of time.
-func LoadClassifier(backend backends.Backend, dataset string, logf func(format string, args ...any)) (*Classifier, error) {
-	root := data.DefaultDataRoot()
-	if root == "" {
-		return nil, errors.New("metrics.LoadClassifier: no data folder (no project home and no user cache folder)")
+// LoadClassifierFile loads a classifier file made by Save (e.g. by `ganlab data classifiers -train`); every
+// error names the file.
+func LoadClassifierFile(backend backends.Backend, path, dataset string) (*Classifier, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("classifier file %s: %w", path, err)
 	}
-	return LoadClassifierFrom(backend, dataset, root, logf)
+	return decodeClassifier(backend, raw, path, dataset)
 }
 
-// LoadClassifierFrom is LoadClassifier with the data root given: the dataset is loaded with data.DataRoot(root)
-// and the classifier cached in ClassifierDir(root).
-func LoadClassifierFrom(backend backends.Backend, dataset, root string, logf func(format string, args ...any)) (*Classifier, error) {
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
+// TrainClassifierFor trains dataset's classifier with its recipe (the dataset loaded from the project data
+// folder, data.Load's sources), rounds its weights to float16 and measures it: its test accuracy must reach
+// the recipe's minimum (MNIST 99 %, Fashion-MNIST 90 %). It does not save it (Save does).
+func TrainClassifierFor(backend backends.Backend, dataset string, seed uint64, logf func(format string, args ...any)) (*Classifier, error) {
 	spec, ok := classifierSpecs[dataset]
 	if !ok {
-		return nil, fmt.Errorf("metrics.LoadClassifier: no classifier for dataset %q (want \"mnist\" or \"fashion-mnist\")", dataset)
+		return nil, fmt.Errorf("metrics: no classifier for dataset %q (want one of %s)", dataset, strings.Join(ClassifierDatasets, ", "))
 	}
-	path := ClassifierPath(root, dataset)
-	if _, err := os.Stat(path); err == nil {
-		c, err := readClassifier(backend, path, dataset)
-		if err == nil {
-			return c, nil
-		}
-		logf("metrics: %v; training a new classifier", err)
-	}
-	// One process trains at a time (go test runs packages in parallel, and notebooks may start together): the
-	// others wait for it and then read its cache.
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	lock := flock.New(path + ".lock")
-	if ok, err := lock.TryLock(); err == nil && !ok {
-		logf("metrics: another process is training the %s classifier (%s.lock held); waiting for it", dataset, path)
-		err = lock.Lock()
-		if err != nil {
-			return nil, fmt.Errorf("metrics: locking %s.lock: %w", path, err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("metrics: locking %s.lock: %w", path, err)
-	}
-	defer lock.Unlock()
-	if _, err := os.Stat(path); err == nil {
-		if c, err := readClassifier(backend, path, dataset); err == nil {
-			return c, nil
-		}
-	}
-	train, err := data.Load(dataset, "train", data.DataRoot(root), data.Logf(logf))
+	train, err := data.Load(dataset, "train", data.Logf(logf))
 	if err != nil {
 		return nil, err
 	}
-	test, err := data.Load(dataset, "test", data.DataRoot(root), data.Logf(logf))
+	test, err := data.Load(dataset, "test", data.Logf(logf))
 	if err != nil {
 		return nil, err
 	}
-	c, err := TrainClassifier(backend, train, test, spec.epochs, spec.shift, logf)
+	c, err := TrainClassifier(backend, train, test, spec.epochs, spec.shift, seed, logf)
 	if err != nil {
 		return nil, err
 	}
 	if c.testAcc < spec.minAcc {
-		return nil, fmt.Errorf("metrics: the %s classifier reached %.2f%% test accuracy after %d epochs, below the required %.0f%%",
-			dataset, 100*c.testAcc, spec.epochs, 100*spec.minAcc)
+		return nil, fmt.Errorf("metrics: the %s classifier (seed %d) reached %.2f%% test accuracy after %d epochs, below the required %.0f%%",
+			dataset, seed, 100*c.testAcc, spec.epochs, 100*spec.minAcc)
 	}
-	if err := c.save(path); err != nil {
-		return nil, err
-	}
-	logf("metrics: %s classifier cached in %s", dataset, path)
 	return c, nil
 }
 
@@ -279,8 +291,9 @@ func checkImages(im *data.Images) error {
 
 // TrainClassifier trains a new classifier on train for the given number of epochs, each image shifted by a random
 // -shift..shift pixels along each axis (seeded, deterministic for a given backend), then measures its accuracy on
-// test and the FD floor (train vs test). It does not cache it.
-func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs, shift int, logf func(format string, args ...any)) (c *Classifier, err error) {
+// test, the FD floor (train vs test) and the reference scores. Its weights are rounded to float16, as Save
+// stores them. It does not save it.
+func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs, shift int, seed uint64, logf func(format string, args ...any)) (c *Classifier, err error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -297,7 +310,7 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs,
 	}()
 	start := time.Now()
 	ctx := context.New().Checked(false)
-	if err := ctx.SetRNGStateFromSeed(classifierSeed); err != nil {
+	if err := ctx.SetRNGStateFromSeed(int64(seed)); err != nil {
 		return nil, err
 	}
 	opt := optimizers.Adam().LearningRate(1e-3).Done()
@@ -314,7 +327,7 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs,
 	}
 	pixels := train.Scaled(-1, 1)
 	size := train.ImageSize()
-	rng := rand.New(rand.NewPCG(classifierSeed, 1))
+	rng := rand.New(rand.NewPCG(seed, 1))
 	steps := train.N / classifierBatch
 	xb := make([]float32, classifierBatch*size)
 	yb := make([]int32, classifierBatch)
@@ -369,10 +382,17 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs,
 			Values: tensors.MustCopyFlatData[float32](val)})
 	}
 	sort.Slice(vars, func(i, j int) bool { return vars[i].Scope+"/"+vars[i].Name < vars[j].Scope+"/"+vars[j].Name })
+	// The weights are stored as float16: everything below is measured with the rounded weights.
+	for _, v := range vars {
+		for i, x := range v.Values {
+			v.Values[i] = float16.Fromfloat32(x).Float32()
+		}
+	}
 	c, err = newClassifier(backend, train.Name, vars)
 	if err != nil {
 		return nil, err
 	}
+	c.Seed = seed
 	c.TrainSeconds = time.Since(start).Seconds()
 	if err := c.measure(train, test); err != nil {
 		return nil, err
@@ -415,9 +435,11 @@ func setLearningRate(ctx *context.Context, lr float64) error {
 	return errors.New("metrics: the optimizer's learning-rate variable was not found")
 }
 
-// measure sets the test accuracy and the FD floor (features of floorN seeded train images vs the test set).
+// measure sets the test accuracy, the FD floor (features of floorN seeded train images vs the test set) and the
+// reference scores (ReferenceSets).
 func (c *Classifier) measure(train, test *data.Images) error {
-	labels, _, testFeats, err := c.run(test.Scaled(-1, 1), test.N)
+	testPx := test.Scaled(-1, 1)
+	labels, _, _, err := c.run(testPx, test.N)
 	if err != nil {
 		return err
 	}
@@ -428,9 +450,13 @@ func (c *Classifier) measure(train, test *data.Images) error {
 		}
 	}
 	c.testAcc = float64(correct) / float64(test.N)
-	idx := rand.New(rand.NewPCG(classifierSeed, 2)).Perm(train.N)[:min(floorN, train.N)]
+	rs, err := AnalyzeReal(c, testPx, test.N)
+	if err != nil {
+		return err
+	}
+	idx := rand.New(rand.NewPCG(ClassifierSeed, 2)).Perm(train.N)[:min(floorN, train.N)]
 	sub := train.Gather(idx, -1, 1, nil)
-	_, _, trainFeats, err := c.run(sub, len(idx))
+	trainFeats, err := c.Features(sub, len(idx))
 	if err != nil {
 		return err
 	}
@@ -439,13 +465,54 @@ func (c *Classifier) measure(train, test *data.Images) error {
 		if n > len(idx) {
 			break
 		}
-		fd, err := Frechet(trainFeats[:n*featureDim], n, testFeats, test.N, featureDim)
+		fd, err := Frechet(trainFeats[:n*featureDim], n, rs.feats, test.N, featureDim)
 		if err != nil {
 			return err
 		}
 		c.floors = append(c.floors, FDFloorN{N: n, FD: fd})
 	}
+	c.references = nil
+	for _, set := range ReferenceSets(train) {
+		r, err := EvaluateAgainst(c.backend, c, rs, set.Images, set.N)
+		if err != nil {
+			return err
+		}
+		c.references = append(c.references, Reference{Set: set.Name, FD: r.FD, Score: r.Score, Precision: r.Precision,
+			Recall: r.Recall, Density: r.Density, Coverage: r.Coverage})
+	}
 	return nil
+}
+
+// ReferenceSet is a fixed set of images whose scores against the test set are known in advance.
+type ReferenceSet struct {
+	Name   string
+	Images []float32 // N images, NHWC 28×28×1 in [-1, 1]
+	N      int
+}
+
+// ReferenceSets are the sets each classifier is checked on, from train (the dataset's train split): "train" (2,000
+// train images drawn with a fixed seed: scores like the test set's, FD near the floor), "one class" (the first
+// 2,000 train images of class 1: a collapsed generator) and "noise" (2,000 images of uniform noise in [-1, 1]: far
+// from the data).
+func ReferenceSets(train *data.Images) []ReferenceSet {
+	const n = 2000
+	idx := rand.New(rand.NewPCG(1, 1)).Perm(train.N)[:n]
+	var one []int
+	for i, l := range train.Labels {
+		if l == 1 && len(one) < n {
+			one = append(one, i)
+		}
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	noise := make([]float32, n*classifierSide*classifierSide)
+	for i := range noise {
+		noise[i] = float32(2*rng.Float64() - 1)
+	}
+	return []ReferenceSet{
+		{Name: "train", Images: train.Gather(idx, -1, 1, nil), N: n},
+		{Name: "one class", Images: train.Gather(one, -1, 1, nil), N: len(one)},
+		{Name: "noise", Images: noise, N: n},
+	}
 }
 
 // newClassifier builds the inference graph's context from saved variables.
@@ -580,12 +647,21 @@ func (c *Classifier) Analyze(images []float32, n int) (labels []int, probs, feat
 	return c.run(images, n)
 }
 
-// The cache file: the magic line "ganlab-classifier\n", a little-endian uint32 version, the SHA-256 of the body,
-// then the body (gob-encoded cacheFile).
-func (c *Classifier) save(path string) error {
+// Save writes the classifier file: the magic line "ganlab-classifier\n", a little-endian uint32 version, the
+// SHA-256 of the body, then the body (gob-encoded cacheFile). It sets c.Path and c.SHA256.
+func (c *Classifier) Save(path string) error {
+	vars := make([]fileTensor, len(c.variable))
+	for i, v := range c.variable {
+		half := make([]byte, 2*len(v.Values))
+		for j, x := range v.Values {
+			binary.LittleEndian.PutUint16(half[2*j:], float16.Fromfloat32(x).Bits())
+		}
+		vars[i] = fileTensor{Scope: v.Scope, Name: v.Name, Dims: v.Dims, Float16: half}
+	}
 	var body bytes.Buffer
-	if err := gob.NewEncoder(&body).Encode(cacheFile{Arch: archOf(c.Dataset), Dataset: c.Dataset, TestAccuracy: c.testAcc,
-		Floors: c.floors, TrainSeconds: c.TrainSeconds, Variables: c.variable}); err != nil {
+	if err := gob.NewEncoder(&body).Encode(cacheFile{Arch: archOf(c.Dataset), Dataset: c.Dataset, Seed: c.Seed,
+		TestAccuracy: c.testAcc, Floors: c.floors, References: c.references, TrainSeconds: c.TrainSeconds,
+		Variables: vars}); err != nil {
 		return err
 	}
 	var file bytes.Buffer
@@ -598,20 +674,17 @@ func (c *Classifier) save(path string) error {
 		return err
 	}
 	if err := gan.WriteFileAtomic(path, file.Bytes()); err != nil {
-		return fmt.Errorf("metrics: caching the classifier: %w", err)
+		return fmt.Errorf("metrics: saving the classifier: %w", err)
 	}
-	c.Path = path
+	all := sha256.Sum256(file.Bytes())
+	c.Path, c.SHA256 = path, hex.EncodeToString(all[:])
 	return nil
 }
 
-// readClassifier loads a cache file; every error names the file.
-func readClassifier(backend backends.Backend, path, dataset string) (*Classifier, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("classifier cache %s: %w", path, err)
-	}
+// decodeClassifier reads a classifier file's content; every error names path.
+func decodeClassifier(backend backends.Backend, raw []byte, path, dataset string) (*Classifier, error) {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("classifier cache %s: %s", path, fmt.Sprintf(format, args...))
+		return fmt.Errorf("classifier file %s: %s", path, fmt.Sprintf(format, args...))
 	}
 	head := len(cacheMagic) + 1
 	if len(raw) < head+4+sha256.Size || string(raw[:head]) != cacheMagic+"\n" {
@@ -628,19 +701,32 @@ func readClassifier(backend backends.Backend, path, dataset string) (*Classifier
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&cf); err != nil {
 		return nil, bad("%v", err)
 	}
-	if cf.Arch != archOf(dataset) {
-		return nil, bad("made for architecture %q, this version uses %q", cf.Arch, archOf(dataset))
-	}
 	if cf.Dataset != dataset {
 		return nil, bad("holds the classifier of %q, not %q", cf.Dataset, dataset)
 	}
-	c, err := newClassifier(backend, dataset, cf.Variables)
+	if cf.Arch != archOf(dataset) {
+		return nil, bad("made for architecture %q, this version uses %q", cf.Arch, archOf(dataset))
+	}
+	vars := make([]savedTensor, len(cf.Variables))
+	for i, v := range cf.Variables {
+		if len(v.Float16)%2 != 0 {
+			return nil, bad("variable %s/%s: an odd number of bytes", v.Scope, v.Name)
+		}
+		values := make([]float32, len(v.Float16)/2)
+		for j := range values {
+			values[j] = float16.Frombits(binary.LittleEndian.Uint16(v.Float16[2*j:])).Float32()
+		}
+		vars[i] = savedTensor{Scope: v.Scope, Name: v.Name, Dims: v.Dims, Values: values}
+	}
+	c, err := newClassifier(backend, dataset, vars)
 	if err != nil {
 		return nil, bad("%v", err)
 	}
 	if len(cf.Floors) == 0 {
 		return nil, bad("no FD floor stored")
 	}
-	c.testAcc, c.floors, c.TrainSeconds, c.Path = cf.TestAccuracy, cf.Floors, cf.TrainSeconds, path
+	sum := sha256.Sum256(raw)
+	c.testAcc, c.floors, c.references, c.TrainSeconds, c.Seed = cf.TestAccuracy, cf.Floors, cf.References, cf.TrainSeconds, cf.Seed
+	c.Path, c.SHA256 = path, hex.EncodeToString(sum[:])
 	return c, nil
 }

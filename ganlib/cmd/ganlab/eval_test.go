@@ -16,7 +16,6 @@ import (
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/lab"
-	"github.com/ganlab/ganlab/ganlib/metrics"
 )
 
 // readNPY parses a .npy v1.0 file of little-endian float32 in C order, checking every part of the header.
@@ -162,10 +161,9 @@ func TestSampleNPYAndEval(t *testing.T) {
 		t.Errorf("an unknown format should be refused:\n%s", out)
 	}
 
-	// eval needs the cached classifier: skip when it is absent, unless GANLAB_REQUIRE_DATA=1 (then eval trains it).
-	if _, err := os.Stat(metrics.ClassifierPath(data.DefaultDataRoot(), "fashion-mnist")); err != nil &&
-		os.Getenv("GANLAB_REQUIRE_DATA") != "1" {
-		t.Skip("no cached fashion-mnist classifier (ganlab data classifiers)")
+	// eval needs the fashion-mnist test set: skip when it is absent, unless GANLAB_REQUIRE_DATA=1.
+	if _, err := data.Load("fashion-mnist", "test", data.Offline()); err != nil && os.Getenv("GANLAB_REQUIRE_DATA") != "1" {
+		t.Skipf("no fashion-mnist test set: %v", err)
 	}
 	out, err = run(t, "eval", "-run", dir, "-n", "500")
 	if err != nil {

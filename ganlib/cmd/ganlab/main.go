@@ -6,7 +6,7 @@
 //	ganlab sample  -run DIR [flags]     checkpoint → PNG grid
 //	ganlab summary MODEL [flags]        Keras-like table of G and D
 //	ganlab data fetch [NAME...]         bring datasets into the project's data folder
-//	ganlab data classifiers [NAME...]   train and cache the domain classifiers of ganlab eval
+//	ganlab data classifiers [NAME...]   check the shipped domain classifiers of ganlab eval (-train: make new ones)
 //	ganlab data mri -out DIR            build the brain-MRI slices
 //	ganlab glibc-tunables               the GLIBC_TUNABLES ganlab's processes get (make setup writes it into the kernels)
 //
@@ -33,7 +33,7 @@ usage:
   ganlab eval   -run DIR [flags]     FD, classifier score, class histogram, precision/recall of a checkpoint
   ganlab summary MODEL [flags]       Keras-like summary of a model's generator and discriminator
   ganlab data fetch [NAME...]        fetch datasets (fashion-mnist, mnist) into the project's data folder
-  ganlab data classifiers [NAME...]  train and cache the domain classifiers that ganlab eval uses
+  ganlab data classifiers [NAME...]  check the shipped domain classifiers of ganlab eval (-train: make new ones)
   ganlab data mri -out DIR           build the brain-MRI slices of notebook 06 (ganlab data mri -h)
   ganlab bench  [flags]              time full GAN steps beside PyTorch and Keras (ganlab bench -h)
   ganlab glibc-tunables              print the GLIBC_TUNABLES that ganlab's processes get (GANLAB_HUGEPAGES)

@@ -84,7 +84,7 @@ func TestTrainMNIST(t *testing.T) {
 	if n1 > n0 {
 		t.Logf("%.1f ms/step over steps %d..%d (batch 64, checkpoints included)", float64(time.Since(t0).Milliseconds())/float64(n1-n0), n0, n1)
 	}
-	clf, err := metrics.LoadClassifier(tr.Backend, "mnist", t.Logf)
+	clf, err := metrics.LoadClassifier(tr.Backend, "mnist")
 	if err != nil {
 		t.Fatal(err)
 	}

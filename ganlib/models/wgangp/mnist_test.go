@@ -143,7 +143,7 @@ func TestTrainMNIST(t *testing.T) {
 				res.MsPerStep = old.MsPerStep
 			}
 		}
-		clf, err := metrics.LoadClassifier(tr.Backend, "mnist", t.Logf)
+		clf, err := metrics.LoadClassifier(tr.Backend, "mnist")
 		if err != nil {
 			t.Fatal(err)
 		}
