@@ -295,13 +295,13 @@ step_data() {
   say "data: done"
 }
 
-# The domain classifiers behind `ganlab eval` and the metrics (MNIST, Fashion-MNIST): trained once (about 1–2 min
-# each on 2 cores) and cached under .local/data/classifiers by their recipe hash; a few seconds when cached.
+# The domain classifiers behind `ganlab eval` and the metrics (MNIST, Fashion-MNIST) are shipped in
+# ganlib/metrics/classifiers: this checks their pinned SHA-256 and that they load (a few seconds).
 step_classifiers() {
   if [[ -n "${CLI_FAILED:-}" || ! -x "$BIN/ganlab" ]]; then
     say "classifiers: the ganlab CLI is not built: skipping"; return
   fi
-  say "data: ganlab data classifiers (domain classifiers for ganlab eval and the metrics)"
+  say "data: ganlab data classifiers (checks the shipped domain classifiers of ganlab eval and the metrics)"
   (cd "$ROOT" && "$BIN/ganlab" data classifiers) || die "data: 'ganlab data classifiers' failed"
 }
 
