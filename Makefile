@@ -1,9 +1,10 @@
 # ganlab: the two commands are `make lab` and `make test` (see README.md). The logic lives in scripts/.
-.PHONY: lab test setup tutorials lock-lab clean-notebooks clean-local help
+.PHONY: lab test test-long setup tutorials lock-lab clean-notebooks clean-local help
 
 help:
 	@echo "make lab        set up (idempotent) and start JupyterLab on notebooks/ (127.0.0.1, with a token)"
 	@echo "make test       set up, then go vet, go test and every notebook headless in quick mode"
+	@echo "make test-long  set up, then the long checks: soak, classifier seeds, kill -9 rounds, 60 s fuzzing"
 	@echo "make setup      only the set-up: .local/{venv,pjrt,bin,...}"
 	@echo "make tutorials  execute the notebooks in full mode and render tutorials/NN_name.md"
 	@echo "make clean-notebooks  strip outputs from notebooks/*.ipynb (before committing)"
@@ -13,6 +14,9 @@ lab:
 
 test:
 	@bash scripts/test.sh
+
+test-long:
+	@bash scripts/test.sh long
 
 setup:
 	@bash scripts/setup.sh

@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
 # make test: the set-up (idempotent), then go vet, go test and every notebook executed headless in quick mode.
+# make test-long (scripts/test.sh long): the set-up, then the long checks only: the tests that GANLAB_LONG=1 turns
+# on (the 10,000-step soak, the classifier trained with 5 seeds, 5 rounds of kill -9 instead of 2) and each file
+# reader fuzzed for 60 s instead of 8.
 # Every stage runs even when an earlier one failed; the exit status is non-zero when any failed.
 #
 #   GANLAB_TEST_NOTEBOOKS   notebooks to execute (default: notebooks/*.ipynb plus scripts/testdata/*.ipynb)
-#   GO_TEST_FLAGS           extra flags for go test (e.g. -run=TestX or -short)
+#   GO_TEST_FLAGS           extra flags for go test (e.g. -run=TestX)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+mode="${1:-quick}"
+[[ "$mode" == quick || "$mode" == long ]] || { echo "[test] usage: scripts/test.sh [quick|long]"; exit 2; }
 
 "$ROOT/scripts/setup.sh" || { echo "[test] set-up failed: not running the tests"; exit 1; }
 
 failed=()
 stage() { printf '\n[test] === %s ===\n' "$*"; }
+# What the tests write under out/ (quick-mode runs and checkpoints) is removed at the end; out/notebooks (the
+# executed notebooks) stays for a look.
+trap 'rm -rf "$ROOT/out/runs/quick"' EXIT
 
+if [[ "$mode" == long ]]; then
+  stage "go test, long checks (GANLAB_LONG=1)"
+  GANLAB_LONG=1 GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 go test -count=1 -timeout 60m -v ${GO_TEST_FLAGS:-} \
+    -run 'TestSoak|TestClassifierSeeds|TestKill9DuringTrainingAndSaves' ./ganlib/lab ./ganlib/metrics ./ganlib/cmd/ganlab \
+    || failed+=("go test (long)")
+  GANLAB_FUZZTIME="${GANLAB_FUZZTIME:-60s}"
+fi
+
+if [[ "$mode" == quick ]]; then
 stage "go vet ./..."
 go vet ./... || failed+=("go vet")
 
-# GANLAB_SOAK=1: ganlib/lab's TestSoak trains 10,000 steps and bounds the RSS growth (about 2 minutes).
-stage "go test (GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 GANLAB_SOAK=1)"
-GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 GANLAB_SOAK=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./... || failed+=("go test")
+stage "go test (GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1)"
+GANLAB_REQUIRE_XLA=1 GANLAB_REQUIRE_DATA=1 go test -count=1 -timeout 30m ${GO_TEST_FLAGS:-} ./... || failed+=("go test")
 
 # bench/run.sh builds with GOEXPERIMENT=simd, which compiles GoMLX's own AVX-512 code into the pure-Go backend
 # (and, on CPUs without AVX-512, keeps GoMLX's packed GEMM, wrapped: ganlib/backend/gemm.go): the packages whose
@@ -39,6 +55,8 @@ else
   echo "[test] hadolint not installed (scripts/setup.sh hadolint; x86-64 only): the script check alone"
 fi
 "$VENV/bin/python" scripts/check_dockerfiles.py --self-test || failed+=("dockerfile rules")
+
+fi
 
 # Each file reader fuzzed for a bounded time (GANLAB_FUZZTIME, default 8s each; 0 skips): a crash, a hang or an
 # allocation beyond the file's size fails make test, and go test leaves the input under
@@ -73,6 +91,11 @@ if [[ "${GANLAB_FUZZTIME:-8s}" != 0 ]]; then
       failed+=("fuzz $target"); break
     done
   done
+fi
+
+if [[ "$mode" == long ]]; then
+  if [[ ${#failed[@]} -gt 0 ]]; then echo "[test] FAILED: ${failed[*]}"; exit 1; fi
+  echo "[test] long checks passed"; exit 0
 fi
 
 shopt -s nullglob

@@ -33,13 +33,13 @@ func rssMB() float64 {
 	return -1
 }
 
-// TestSoak (GANLAB_SOAK=1; make test sets it): 10,000 steps of the vanilla MLP GAN (batch 16, synthetic data)
+// TestSoak (GANLAB_LONG=1: make test-long): 10,000 steps of the vanilla MLP GAN (batch 16, synthetic data)
 // through a Session that checkpoints every 1,000 steps, on the default backend (XLA CPU in make test). RSS is
 // sampled every 500 steps; after the warm-up (step 1,000) it must not grow by more than 200 MB: no leak of
 // tensors, buffers or compiled graphs per step or per checkpoint.
 func TestSoak(t *testing.T) {
-	if os.Getenv("GANLAB_SOAK") == "" {
-		t.Skip("soak test: set GANLAB_SOAK=1 (make test does)")
+	if os.Getenv("GANLAB_LONG") == "" {
+		t.Skip("soak test: set GANLAB_LONG=1 (make test-long does)")
 	}
 	if rssMB() < 0 {
 		t.Skip("no /proc/self/status: cannot sample RSS")
