@@ -330,6 +330,13 @@ func TestGradientPenaltyBadShapes(t *testing.T) {
 // TestGradientPenaltyDrivesNormToOne: minimising the penalty alone with Adam (the optimizer differentiating through
 // the gradient, as WGAN-GP's critic step does) brings a critic's gradient norm at the interpolates from far above 1
 // to 1.
+//
+// The norm of one step is noisy: every step draws new interpolation points (α), and late in the run it moves by
+// about ±0.02 from step to step (this seed: std 0.020 over steps 901–1000, single steps up to 0.066 from 1). Which
+// value the last step lands on depends on rounding all along the 1,000 steps, which differs between CPUs and
+// compilers (FMA fusion, SIMD kernels), so the check is on the mean over the last 100 steps. Measured with RNG
+// seeds 1 to 12 in place of 2 (as a stand-in for other trajectories): the last step 0.967 to 1.023, the 100-step
+// mean 0.988 to 1.017; the bound stays 0.05.
 func TestGradientPenaltyDrivesNormToOne(t *testing.T) {
 	b := backendtest.Go(t)
 	ctx := context.New()
@@ -354,20 +361,29 @@ func TestGradientPenaltyDrivesNormToOne(t *testing.T) {
 	for i := range real {
 		real[i], fake[i] = float32(rng.NormFloat64()+2), float32(rng.NormFloat64())
 	}
-	var first, last float64
-	for i := range 1000 {
+	const steps, tail = 1000, 100
+	var first, last, tailSum, tailSq float64
+	for i := range steps {
 		out := step.MustExec(tensors.FromFlatDataAndDimensions(real, 64, 4), tensors.FromFlatDataAndDimensions(fake, 64, 4))
 		n := float64(out[1].Value().(float32))
 		if i == 0 {
 			first = n
 		}
 		last = n
+		if i >= steps-tail {
+			tailSum += n
+			tailSq += n * n
+		}
 		if i%100 == 0 {
 			t.Logf("step %d: penalty %.4f, mean norm %.4f", i, out[0].Value().(float32), n)
 		}
 	}
-	t.Logf("mean ‖∇D(x̂)‖: %.3f at the first step, %.3f after 1000", first, last)
-	if first < 2 || math.Abs(last-1) > 0.05 {
-		t.Errorf("mean gradient norm %.3f → %.3f; want it to start above 2 and end within 0.05 of 1", first, last)
+	mean := tailSum / tail
+	std := math.Sqrt(max(tailSq/tail-mean*mean, 0))
+	t.Logf("mean ‖∇D(x̂)‖: %.3f at the first step, %.3f at the last; over the last %d steps mean %.4f, std %.4f",
+		first, last, tail, mean, std)
+	if first < 2 || math.Abs(mean-1) > 0.05 {
+		t.Errorf("mean gradient norm %.3f at the first step, %.4f over the last %d; want it to start above 2 and end within 0.05 of 1",
+			first, mean, tail)
 	}
 }
