@@ -11,6 +11,8 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/metrics"
+	"github.com/gomlx/gomlx/backends"
 )
 
 // doctor checks everything the lab needs and says what to do about what is missing. It exits 1 when the lab
@@ -18,9 +20,9 @@ import (
 func doctor(args []string) error {
 	fs := flag.NewFlagSet("doctor", flag.ExitOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: ganlab doctor\n\nChecks the backend, plugin, Go, Jupyter, GoNB, kernels, datasets and the brain-MRI set,\n"+
-			"and says what to run for each one missing. Exits 1 when the lab cannot work (a [FAIL]);\n"+
-			"a [warn] is something a notebook or command builds on first use.")
+		fmt.Fprintln(fs.Output(), "usage: ganlab doctor\n\nChecks the backend, plugin, Go, Jupyter, GoNB, kernels, datasets, the brain-MRI set and the domain\n"+
+			"classifiers, and says what to run for each one missing. Exits 1 when the lab cannot work (a [FAIL]);\n"+
+			"a [warn] leaves the lab working without one part (notebook 06's data, ganlab eval's classifiers).")
 	}
 	fs.Parse(args)
 	check := flagCheck{cmd: "doctor"}
@@ -42,7 +44,7 @@ func doctor(args []string) error {
 		}
 	}
 	note := func(what, detail string) { fmt.Printf("[info] %-9s %s\n", what, detail) }
-	// warn is a check whose failure leaves the lab working: what is missing is built on first use, slowly.
+	// warn is a check whose failure leaves the lab working, without one part (a notebook's data, ganlab eval).
 	warn := func(ok bool, what, detail, fix string) {
 		if ok {
 			report(true, what, detail, "")
@@ -73,7 +75,7 @@ func doctor(args []string) error {
 		report(explicit, "backend", info.String(), "run `make setup` to install the XLA CPU plugin (pure Go is 5-10× slower)")
 	}
 	if b != nil {
-		b.Finalize()
+		defer b.Finalize() // the classifier check below uses it
 	}
 	note("hugepages", backend.HugePagesReport())
 	if p := backend.FindPlugin("cuda"); p != "" {
@@ -138,8 +140,10 @@ func doctor(args []string) error {
 			report(true, "data", fmt.Sprintf("%s: %d test images %d×%d from %s", name, im.N, im.H, im.W, im.Source), "")
 		}
 	}
-	root := data.DefaultDataRoot()
-	warn(mriCheck(root))
+	warn(mriCheck(data.DefaultDataRoot()))
+	for _, name := range metrics.ClassifierDatasets {
+		warn(classifierCheck(b, name))
+	}
 
 	if failed > 0 {
 		fmt.Printf("\n%d check(s) failed: the lab cannot work until they are fixed.\n", failed)
@@ -180,4 +184,19 @@ func mriCheck(root string) (ok bool, what, detail, fix string) {
 		return false, what, fmt.Sprintf("brain-mri: %d slices read, %d unreadable (first: %s)", im.N, len(skipped), skipped[0]), fix
 	}
 	return true, what, fmt.Sprintf("brain-mri: %d slices %d×%d in %s", im.N, im.H, im.W, filepath.Join(dir, "no")), ""
+}
+
+// classifierCheck loads dataset's domain classifier as ganlab eval and ganlab train -metrics do
+// (metrics.LoadClassifier).
+func classifierCheck(b backends.Backend, dataset string) (ok bool, what, detail, fix string) {
+	what = "metrics"
+	if b == nil {
+		return false, what, dataset + " classifier: not checked (no backend)", "fix the backend above"
+	}
+	c, err := metrics.LoadClassifier(b, dataset)
+	if err != nil {
+		return false, what, dataset + " classifier: " + err.Error(),
+			"run `ganlab data classifiers -train -out ganlib/metrics/classifiers " + dataset + "` in the checkout (then pin its SHA-256; see ganlib/metrics/classifiers/README.md); until then ganlab eval and train -metrics fail"
+	}
+	return true, what, fmt.Sprintf("%s classifier: %s, test accuracy %.2f%%", dataset, c.Path, 100*c.TestAccuracy()), ""
 }

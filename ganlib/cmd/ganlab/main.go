@@ -1,7 +1,7 @@
 // Command ganlab runs ganlib outside notebooks:
 //
 //	ganlab doctor                       check that the lab can work here (backend, Go, Jupyter, GoNB, kernels, data,
-//	                                    brain-MRI set)
+//	                                    brain-MRI set, classifiers)
 //	ganlab train   [flags]              train a GAN, writing checkpoints and PNG grids; resumes from -out
 //	ganlab sample  -run DIR [flags]     checkpoint → PNG grid
 //	ganlab summary MODEL [flags]        Keras-like table of G and D
@@ -27,7 +27,7 @@ import (
 const usage = `ganlab: a Go laboratory for Generative Adversarial Networks
 
 usage:
-  ganlab doctor                      check backend, plugin, Go, Jupyter, GoNB, kernels, data and MRI set
+  ganlab doctor                      check backend, plugin, Go, Jupyter, GoNB, kernels, data, MRI set, classifiers
   ganlab train  [flags]              train a GAN (ganlab train -h); resumes when -out has a checkpoint
   ganlab sample -run DIR [flags]     sample a PNG grid (or -format npy: raw floats) from a run's checkpoint
   ganlab eval   -run DIR [flags]     FD, classifier score, class histogram, precision/recall of a checkpoint

@@ -174,8 +174,10 @@ func TestDoctor(t *testing.T) {
 			t.Fatalf("doctor on a set-up machine: %v\n%s", err, out)
 		}
 	}
-	if !regexp.MustCompile(`(?m)^\[(ok  |warn)\] data +brain-mri: `).MatchString(out) {
-		t.Errorf("doctor should report the brain-MRI set (ok or warn):\n%s", out)
+	if !regexp.MustCompile(`(?m)^\[(ok  |warn)\] data +brain-mri: `).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^\[(ok  |warn)\] metrics +mnist classifier: `).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^\[(ok  |warn)\] metrics +fashion-mnist classifier: `).MatchString(out) {
+		t.Errorf("doctor should report the brain-MRI set and both classifiers (ok or warn):\n%s", out)
 	}
 	empty := t.TempDir()
 	os.MkdirAll(filepath.Join(empty, ".local"), 0o755)
