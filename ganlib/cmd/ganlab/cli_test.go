@@ -80,6 +80,8 @@ func TestCLIRejectsBadFlags(t *testing.T) {
 		{[]string{"data", "fetch", "cifar"}, `ganlab data fetch: unknown dataset "cifar": want fashion-mnist, mnist`},
 		{[]string{"data", "fetch", "mnist", "-h"}, `ganlab data fetch: unknown dataset "-h": want fashion-mnist, mnist`},
 		{[]string{"data", "classifiers", "cifar"}, `ganlab data classifiers: unknown dataset "cifar": want mnist, fashion-mnist`},
+		{[]string{"data", "classifiers", "-train"}, "ganlab data classifiers: -train needs -out DIR"},
+		{[]string{"data", "classifiers", "-out", "c"}, "ganlab data classifiers: -out is only used with -train"},
 		{[]string{"data", "mri"}, "ganlab data mri: -out DIR is required"},
 		{[]string{"data", "mri", "-out", "m", "-size", "0"}, "ganlab data mri: -size must be between 8 and 1024, got 0"},
 		{[]string{"data", "mri", "-out", "m", "stray"}, `ganlab data mri: unexpected argument(s) "stray"`},
