@@ -17,8 +17,10 @@ mode="${1:-quick}"
 
 failed=()
 stage() { printf '\n[test] === %s ===\n' "$*"; }
-# What the tests write under out/ (quick-mode runs and checkpoints) is removed at the end; out/notebooks (the
-# executed notebooks) stays for a look.
+# The quick-mode runs the notebooks write (out/runs/quick: checkpoints, a few hundred MB) are removed before and
+# after, so that every test run starts from scratch and leaves no weight behind; out/notebooks (the executed
+# notebooks) stays for a look.
+rm -rf "$ROOT/out/runs/quick"
 trap 'rm -rf "$ROOT/out/runs/quick"' EXIT
 
 if [[ "$mode" == long ]]; then
