@@ -29,10 +29,10 @@ func eval(args []string) error {
 		fmt.Fprintln(fs.Output(), `usage: ganlab eval -run DIR [flags]
 
 Scores N samples of the run's newest checkpoint against the dataset's 10,000 test images with the dataset's
-domain classifier (trained and cached in the project data folder on first use; ganlab data classifiers does it
-ahead): Fréchet distance of the classifier's features (with the floor: train vs test images at the same size),
-classifier score (the Inception Score analogue), class histogram and its entropy, precision and recall (k-NN
-manifolds, k = 3).`)
+domain classifier (shipped with ganlab, SHA-256 pinned: the same numbers on every machine): Fréchet distance
+of the classifier's features (with the floor: train vs test images at the same size), classifier score (the
+Inception Score analogue), class histogram and its entropy, precision, recall, density and coverage (k-NN
+manifolds of the features scaled to unit length, k = 3).`)
 		fs.PrintDefaults()
 	}
 	fs.Parse(args)
