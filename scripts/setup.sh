@@ -301,6 +301,10 @@ step_classifiers() {
   if [[ -n "${CLI_FAILED:-}" || ! -x "$BIN/ganlab" ]]; then
     say "classifiers: the ganlab CLI is not built: skipping"; return
   fi
+  if [[ -d "$LOCAL/data/classifiers" ]]; then
+    rm -rf "$LOCAL/data/classifiers"
+    say "classifiers: removed .local/data/classifiers (per-machine classifiers of older versions; now shipped)"
+  fi
   say "data: ganlab data classifiers (checks the shipped domain classifiers of ganlab eval and the metrics)"
   (cd "$ROOT" && "$BIN/ganlab" data classifiers) || die "data: 'ganlab data classifiers' failed"
 }
