@@ -137,7 +137,7 @@ type fileTensor struct {
 	Float16     []byte
 }
 
-// cacheFile is the gob-encoded body of a classifier file, preceded in the file by a header (see save).
+// cacheFile is the gob-encoded body of a classifier file, preceded in the file by a header (see Save).
 type cacheFile struct {
 	Arch         string
 	Dataset      string
