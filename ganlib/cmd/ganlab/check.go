@@ -84,6 +84,10 @@ func (c *flagCheck) noArgs(fs *flag.FlagSet) {
 // names: every one of args must be in allowed (what: "dataset", ...).
 func (c *flagCheck) names(what string, args, allowed []string) {
 	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			c.fail("%s comes after a %s name: flags go before the names (ganlab %s -h)", a, what, c.cmd)
+			return
+		}
 		if !slices.Contains(allowed, a) {
 			c.fail("unknown %s %q: want %s", what, a, strings.Join(allowed, ", "))
 			return
