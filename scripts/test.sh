@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test: the set-up (idempotent), then go vet, go test and every notebook executed headless in quick mode.
 # make test-long (scripts/test.sh long): the set-up, then the long checks only: the tests that GANLAB_LONG=1 turns
-# on (the 10,000-step soak, the classifier trained with 5 seeds, 5 rounds of kill -9 instead of 2) and each file
+# on (the 10,000-step soak, the classifier trained with 5 seeds, 5 rounds of kill -9 instead of 3) and each file
 # reader fuzzed for 60 s instead of 8.
 # Every stage runs even when an earlier one failed; the exit status is non-zero when any failed.
 #
