@@ -64,11 +64,13 @@ const (
 )
 
 // classifierEpochs and the minimum test accuracy per dataset.
-var classifierSpecs = map[string]struct {
+type classifierSpec struct {
 	epochs int
 	minAcc float64
 	shift  int // largest random translation (pixels, each axis) of the training images: data augmentation
-}{
+}
+
+var classifierSpecs = map[string]classifierSpec{
 	// Measured (2 busy cores): no shift 99.04 %, shift 2: 99.14 %, both after 6 epochs.
 	"mnist": {epochs: 6, minAcc: 0.99, shift: 1},
 	// Measured: no shift 91.35 %, shift 2: 90.10 % after 6 epochs.
@@ -79,6 +81,15 @@ var classifierSpecs = map[string]struct {
 func archOf(dataset string) string {
 	spec := classifierSpecs[dataset]
 	return fmt.Sprintf("%s/epochs%d/shift%d", classifierArch, spec.epochs, spec.shift)
+}
+
+// specOf is dataset's recipe, or an error naming the datasets that have one.
+func specOf(dataset string) (classifierSpec, error) {
+	spec, ok := classifierSpecs[dataset]
+	if !ok {
+		return spec, fmt.Errorf("metrics: no classifier for dataset %q (want one of %s)", dataset, strings.Join(ClassifierDatasets, ", "))
+	}
+	return spec, nil
 }
 
 // ClassifierDatasets are the datasets that have a domain classifier.
@@ -206,8 +217,8 @@ func (c *Classifier) Floors() []FDFloorN { return append([]FDFloorN(nil), c.floo
 // pinned one. Its test accuracy (MNIST >= 99 %, Fashion-MNIST >= 90 %), FD floors and reference scores are
 // stored in it.
 func LoadClassifier(backend backends.Backend, dataset string) (*Classifier, error) {
-	if _, ok := classifierSpecs[dataset]; !ok {
-		return nil, fmt.Errorf("metrics: no classifier for dataset %q (want one of %s)", dataset, strings.Join(ClassifierDatasets, ", "))
+	if _, err := specOf(dataset); err != nil {
+		return nil, err
 	}
 	name := "classifiers/" + dataset + ".bin"
 	path := "ganlib/metrics/" + name
@@ -236,9 +247,9 @@ func LoadClassifierFile(backend backends.Backend, path, dataset string) (*Classi
 // folder, data.Load's sources), rounds its weights to float16 and measures it: its test accuracy must reach
 // the recipe's minimum (MNIST 99 %, Fashion-MNIST 90 %). It does not save it (Save does).
 func TrainClassifierFor(backend backends.Backend, dataset string, seed uint64, logf func(format string, args ...any)) (*Classifier, error) {
-	spec, ok := classifierSpecs[dataset]
-	if !ok {
-		return nil, fmt.Errorf("metrics: no classifier for dataset %q (want one of %s)", dataset, strings.Join(ClassifierDatasets, ", "))
+	spec, err := specOf(dataset)
+	if err != nil {
+		return nil, err
 	}
 	train, err := data.Load(dataset, "train", data.Logf(logf))
 	if err != nil {
@@ -438,22 +449,17 @@ func setLearningRate(ctx *context.Context, lr float64) error {
 // measure sets the test accuracy, the FD floor (features of floorN seeded train images vs the test set) and the
 // reference scores (ReferenceSets).
 func (c *Classifier) measure(train, test *data.Images) error {
-	testPx := test.Scaled(-1, 1)
-	labels, _, _, err := c.run(testPx, test.N)
+	rs, err := AnalyzeReal(c, test.Scaled(-1, 1), test.N)
 	if err != nil {
 		return err
 	}
 	correct := 0
-	for i, l := range labels {
+	for i, l := range rs.labels {
 		if l == test.Labels[i] {
 			correct++
 		}
 	}
 	c.testAcc = float64(correct) / float64(test.N)
-	rs, err := AnalyzeReal(c, testPx, test.N)
-	if err != nil {
-		return err
-	}
 	idx := rand.New(rand.NewPCG(ClassifierSeed, 2)).Perm(train.N)[:min(floorN, train.N)]
 	sub := train.Gather(idx, -1, 1, nil)
 	trainFeats, err := c.Features(sub, len(idx))
@@ -471,16 +477,30 @@ func (c *Classifier) measure(train, test *data.Images) error {
 		}
 		c.floors = append(c.floors, FDFloorN{N: n, FD: fd})
 	}
+	sets := ReferenceSets(train)
+	reports, err := scoreSets(c.backend, c, rs, sets)
+	if err != nil {
+		return err
+	}
 	c.references = nil
-	for _, set := range ReferenceSets(train) {
-		r, err := EvaluateAgainst(c.backend, c, rs, set.Images, set.N)
-		if err != nil {
-			return err
-		}
-		c.references = append(c.references, Reference{Set: set.Name, FD: r.FD, Score: r.Score, Precision: r.Precision,
-			Recall: r.Recall, Density: r.Density, Coverage: r.Coverage})
+	for i, r := range reports {
+		c.references = append(c.references, Reference{Set: sets[i].Name, FD: r.FD, Score: r.Score,
+			Precision: r.Precision, Recall: r.Recall, Density: r.Density, Coverage: r.Coverage})
 	}
 	return nil
+}
+
+// scoreSets evaluates c on each of sets against the real set rs.
+func scoreSets(backend backends.Backend, c *Classifier, rs *RealSet, sets []ReferenceSet) ([]Report, error) {
+	var reports []Report
+	for _, set := range sets {
+		r, err := EvaluateAgainst(backend, c, rs, set.Images, set.N)
+		if err != nil {
+			return nil, fmt.Errorf("metrics: reference set %q: %w", set.Name, err)
+		}
+		reports = append(reports, r)
+	}
+	return reports, nil
 }
 
 // ReferenceSet is a fixed set of images whose scores against the test set are known in advance.

@@ -46,14 +46,13 @@ func referenceReports(t *testing.T, b backends.Backend, c *Classifier, train, te
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reports []Report
-	for _, set := range ReferenceSets(train) {
-		r, err := EvaluateAgainst(b, c, rs, set.Images, set.N)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%-9s %s", set.Name, r.Line())
-		reports = append(reports, r)
+	sets := ReferenceSets(train)
+	reports, err := scoreSets(b, c, rs, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range reports {
+		t.Logf("%-9s %s", sets[i].Name, r.Line())
 	}
 	return reports
 }
