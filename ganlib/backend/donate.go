@@ -12,9 +12,9 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/gomlx/go-xla/pkg/stablehlo"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/go-xla/stablehlo"
 )
 
 // Buffer donation on XLA.
@@ -35,39 +35,39 @@ import (
 
 // donatingBackend is the XLA backend whose builders mark donated parameters (see above).
 type donatingBackend struct {
-	backends.Backend
+	compute.Backend
 }
 
 // withDonation wraps an XLA backend; see donatingBackend.
-func withDonation(b backends.Backend) backends.Backend { return donatingBackend{b} }
+func withDonation(b compute.Backend) compute.Backend { return donatingBackend{b} }
 
 // Builder implements backends.Backend.
-func (b donatingBackend) Builder(name string) backends.Builder {
+func (b donatingBackend) Builder(name string) compute.Builder {
 	return &donatingBuilder{Builder: b.Backend.Builder(name)}
 }
 
 // donatingBuilder records the main function's parameters and outputs and compiles lazily.
 type donatingBuilder struct {
-	backends.Builder
+	compute.Builder
 	paramNames  []string
 	paramShapes []shapes.Shape
-	params      []backends.Value
+	params      []compute.Value
 	outShapes   []shapes.Shape
 }
 
 // Main implements backends.Builder.
-func (b *donatingBuilder) Main() backends.Function {
+func (b *donatingBuilder) Main() compute.Function {
 	return &donatingMain{Function: b.Builder.Main(), b: b}
 }
 
 // donatingMain is the main function: it records Parameter and Return; every op is the XLA backend's own.
 type donatingMain struct {
-	backends.Function
+	compute.Function
 	b *donatingBuilder
 }
 
 // Parameter implements backends.Function.
-func (f *donatingMain) Parameter(name string, shape shapes.Shape, sharding *backends.ShardingSpec) (backends.Value, error) {
+func (f *donatingMain) Parameter(name string, shape shapes.Shape, sharding *compute.ShardingSpec) (compute.Value, error) {
 	v, err := f.Function.Parameter(name, shape, sharding)
 	if err == nil {
 		f.b.paramNames = append(f.b.paramNames, name)
@@ -78,7 +78,7 @@ func (f *donatingMain) Parameter(name string, shape shapes.Shape, sharding *back
 }
 
 // Return implements backends.Function.
-func (f *donatingMain) Return(outputs []backends.Value, shardings []*backends.ShardingSpec) error {
+func (f *donatingMain) Return(outputs []compute.Value, shardings []*compute.ShardingSpec) error {
 	if err := f.Function.Return(outputs, shardings); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (f *donatingMain) Return(outputs []backends.Value, shardings []*backends.Sh
 
 // Compile implements backends.Builder: it checks that Return was called and defers XLA's compilation to the
 // first Execute.
-func (b *donatingBuilder) Compile() (backends.Executable, error) {
+func (b *donatingBuilder) Compile() (compute.Executable, error) {
 	if b.outShapes == nil {
 		return nil, fmt.Errorf("graph %q: Main().Return() must be called before Compile()", b.Name())
 	}
@@ -106,8 +106,8 @@ func (b *donatingBuilder) Compile() (backends.Executable, error) {
 type donatingExecutable struct {
 	b    *donatingBuilder
 	mu   sync.Mutex
-	exec backends.Executable // nil until compiled, and after Finalize
-	err  error               // the compilation's error, or that the executable was finalized
+	exec compute.Executable // nil until compiled, and after Finalize
+	err  error              // the compilation's error, or that the executable was finalized
 }
 
 // Inputs implements backends.Executable.
@@ -131,7 +131,7 @@ func (e *donatingExecutable) Finalize() {
 
 // Execute implements backends.Executable. The first call marks the parameters donated in it (on every device)
 // and compiles.
-func (e *donatingExecutable) Execute(inputs []backends.Buffer, donate []bool, device backends.DeviceNum) ([]backends.Buffer, error) {
+func (e *donatingExecutable) Execute(inputs []compute.Buffer, donate []bool, device compute.DeviceNum) ([]compute.Buffer, error) {
 	exec, err := e.compiled(donate)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (e *donatingExecutable) Execute(inputs []backends.Buffer, donate []bool, de
 
 // compiled returns the XLA executable, compiling it on the first call with the parameters donated in that call
 // (on every device, in GoMLX's device-major layout) marked as donors.
-func (e *donatingExecutable) compiled(donate []bool) (backends.Executable, error) {
+func (e *donatingExecutable) compiled(donate []bool) (compute.Executable, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.exec != nil || e.err != nil {
@@ -166,7 +166,7 @@ func (e *donatingExecutable) compiled(donate []bool) (backends.Executable, error
 // GoMLX keeps that *stablehlo.Value in an unexported field `value` of its node type; if a GoMLX version changes
 // that, nothing is marked (TestDonationUpdatesVariablesInPlace fails), graphs run as before, and the process says
 // so once on stderr: results stay right, only the in-place updates are lost.
-func markDonor(v backends.Value) {
+func markDonor(v compute.Value) {
 	rv := reflect.ValueOf(v)
 	var f reflect.Value
 	if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {

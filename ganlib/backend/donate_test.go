@@ -7,11 +7,11 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
@@ -41,14 +41,14 @@ func deviceValues(t *testing.T, x *tensors.Tensor) []float32 {
 
 // stepAddresses runs 4 steps of a graph that adds x to a variable and returns the address of the variable's
 // buffer after each, checking the values.
-func stepAddresses(t *testing.T, b backends.Backend) []uintptr {
+func stepAddresses(t *testing.T, b compute.Backend) []uintptr {
 	t.Helper()
-	ctx := context.New()
+	scope := model.NewStore().RootScope()
 	const n = 1 << 16
-	w := ctx.VariableWithValue("w", make([]float32, n))
-	step, err := context.NewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
-		next := Add(w.ValueGraph(x.Graph()), x)
-		w.SetValueGraph(next)
+	w := scope.VariableWithValue("w", make([]float32, n))
+	step, err := model.NewExec(b, scope.Store(), func(scope *model.Scope, x *Node) *Node {
+		next := Add(w.NodeValue(x.Graph()), x)
+		w.SetNodeValue(next)
 		return ReduceAllSum(next)
 	})
 	if err != nil {

@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"unsafe"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/compute"
 )
 
 // newGoBackend creates GoMLX's pure-Go backend as GoConfig says ("ops_parallel": a graph's independent ops run
@@ -22,16 +20,16 @@ import (
 // (docs/benchmarks.md, run V).
 //
 // note says which float32 matrix product it uses, or why the packed one is off (setupGEMM).
-func newGoBackend() (b backends.Backend, note string, err error) {
+func newGoBackend() (b compute.Backend, note string, err error) {
 	parallel, sequential := GoConfig, goConfigFor("ops_sequential")
 	note = gemmNote
-	b, err = backends.NewWithConfig(parallel)
+	b, err = compute.NewWithConfig(parallel)
 	if err != nil {
 		return nil, "", err
 	}
 	if uerr := unboundWorkers(b); uerr != nil {
 		b.Finalize()
-		b, err = backends.NewWithConfig(sequential)
+		b, err = compute.NewWithConfig(sequential)
 		return b, joinNotes(note, fmt.Sprintf("ops run one after another: %v", uerr)), err
 	}
 	return b, note, nil
@@ -44,31 +42,33 @@ func joinNotes(a, b string) string {
 	return a + "; " + b
 }
 
-// unboundWorkers sets the worker pool of GoMLX's pure-Go backend b to "unlimited" (maxParallelism = -1, what the
-// config "parallelism=-1" sets).
-func unboundWorkers(b backends.Backend) error {
-	f, err := poolCap(b)
+// unboundWorkers sets the worker pool of GoMLX's pure-Go backend b to "unlimited" (SetMaxParallelism(-1), what
+// the config "parallelism=-1" sets without its stdout line).
+// SPIKE v0.28.2: compute v0.1.2's gobackend.Backend (package compute/internal/gobackend, not importable) has an
+// exported field Workers *workerspool.Pool with an exported SetMaxParallelism: reflection only, no unsafe.
+func unboundWorkers(b compute.Backend) error {
+	m, err := poolCap(b)
 	if err != nil {
 		return err
 	}
-	*(*int)(unsafe.Pointer(f.UnsafeAddr())) = -1
+	m.Call([]reflect.Value{reflect.ValueOf(-1)})
 	return nil
 }
 
-// poolCap is the cap of b's worker pool, simplego.Backend.workers.maxParallelism (GoMLX v0.27.0), found by name and
-// type: anything else is an error, never a silent no-op.
-func poolCap(b backends.Backend) (reflect.Value, error) {
-	sb, ok := b.(*simplego.Backend)
-	if !ok {
+// poolCap is the SetMaxParallelism method of b's worker pool (compute v0.1.2: gobackend.Backend.Workers), found by
+// name and type: anything else is an error, never a silent no-op.
+func poolCap(b compute.Backend) (reflect.Value, error) {
+	rv := reflect.ValueOf(b)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct || b.String() != "go" {
 		return reflect.Value{}, fmt.Errorf("the backend is %T, not GoMLX's pure-Go backend", b)
 	}
-	w := reflect.ValueOf(sb).Elem().FieldByName("workers")
+	w := rv.Elem().FieldByName("Workers")
 	if !w.IsValid() || w.Kind() != reflect.Pointer || w.IsNil() {
-		return reflect.Value{}, errors.New(`GoMLX's pure-Go backend has no worker pool field "workers" (not GoMLX v0.27.0?)`)
+		return reflect.Value{}, errors.New(`GoMLX's pure-Go backend has no worker pool field "Workers" (not compute v0.1.2?)`)
 	}
-	f := w.Elem().FieldByName("maxParallelism")
-	if !f.IsValid() || f.Kind() != reflect.Int {
-		return reflect.Value{}, errors.New(`GoMLX's worker pool has no int field "maxParallelism" (not GoMLX v0.27.0?)`)
+	m := w.MethodByName("SetMaxParallelism")
+	if !m.IsValid() || m.Type().NumIn() != 1 || m.Type().In(0).Kind() != reflect.Int {
+		return reflect.Value{}, errors.New(`GoMLX's worker pool has no SetMaxParallelism(int) (not compute v0.1.2?)`)
 	}
-	return f, nil
+	return m, nil
 }

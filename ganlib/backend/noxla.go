@@ -2,13 +2,13 @@
 
 package backend
 
-import "github.com/gomlx/gomlx/backends"
+import "github.com/gomlx/compute"
 
 const xlaCompiled = false
 
 func disableAutoInstall() {}
 
 // withDonation is the identity without XLA (see donate.go).
-func withDonation(b backends.Backend) backends.Backend { return b }
+func withDonation(b compute.Backend) compute.Backend { return b }
 
 func addRegionAnalysisFlag(string) {}

@@ -2,7 +2,7 @@
 
 package backend
 
-import "github.com/gomlx/gomlx/backends/xla"
+import "github.com/gomlx/go-xla/compute/xla"
 
 const xlaCompiled = true
 

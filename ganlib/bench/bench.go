@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
@@ -23,7 +23,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Model is one benchmark model: a GAN at a fixed image size and batch.
@@ -78,11 +78,11 @@ func conv(h, w, k, cin, cout int) Op { return Op{Kind: "conv", H: h, W: w, K: k,
 func convT(h, w, k, cin, cout int) Op {
 	return Op{Kind: "convT", H: h, W: w, K: k, Cin: cin, Cout: cout}
 }
-func layer(name string, fn func(ctx *context.Context, x *Node) *Node) models.Layer {
+func layer(name string, fn func(scope *model.Scope, x *Node) *Node) models.Layer {
 	return models.Layer{Name: name, Fn: fn}
 }
 func leaky() models.Layer {
-	return layer("leaky_relu", func(_ *context.Context, x *Node) *Node { return nn.LeakyReLU(x, 0.2) })
+	return layer("leaky_relu", func(_ *model.Scope, x *Node) *Node { return nn.LeakyReLU(x, 0.2) })
 }
 
 // DCGAN28 is the small DCGAN of DESIGN §7 for 28×28×1 images ('same' padding, LeakyReLU(0.2), no BatchNorm, no
@@ -93,21 +93,21 @@ func leaky() models.Layer {
 //	D: x → Conv2D(64, 5, s2) → LeakyReLU → Conv2D(128, 5, s2) → LeakyReLU → Flatten → Dense(1)   logit [B,1]
 func DCGAN28() gan.Variant {
 	g := models.Stack{
-		layer("dense", func(ctx *context.Context, x *Node) *Node { return nn.Dense(ctx, x, 7*7*128) }), leaky(),
-		layer("reshape", func(_ *context.Context, x *Node) *Node { return nn.Reshape(x, 7, 7, 128) }),
-		layer("conv2d_transpose", func(ctx *context.Context, x *Node) *Node {
-			return nn.Conv2DTranspose(ctx, x, 64, 5, 2, nn.Same)
+		layer("dense", func(scope *model.Scope, x *Node) *Node { return nn.Dense(scope, x, 7*7*128) }), leaky(),
+		layer("reshape", func(_ *model.Scope, x *Node) *Node { return nn.Reshape(x, 7, 7, 128) }),
+		layer("conv2d_transpose", func(scope *model.Scope, x *Node) *Node {
+			return nn.Conv2DTranspose(scope, x, 64, 5, 2, nn.Same)
 		}), leaky(),
-		layer("conv2d_transpose", func(ctx *context.Context, x *Node) *Node {
-			return nn.Conv2DTranspose(ctx, x, 1, 5, 2, nn.Same)
+		layer("conv2d_transpose", func(scope *model.Scope, x *Node) *Node {
+			return nn.Conv2DTranspose(scope, x, 1, 5, 2, nn.Same)
 		}),
-		layer("tanh", func(_ *context.Context, x *Node) *Node { return Tanh(x) }),
+		layer("tanh", func(_ *model.Scope, x *Node) *Node { return Tanh(x) }),
 	}
 	d := models.Stack{
-		layer("conv2d", func(ctx *context.Context, x *Node) *Node { return nn.Conv2D(ctx, x, 64, 5, 2, nn.Same) }), leaky(),
-		layer("conv2d", func(ctx *context.Context, x *Node) *Node { return nn.Conv2D(ctx, x, 128, 5, 2, nn.Same) }), leaky(),
-		layer("flatten", func(_ *context.Context, x *Node) *Node { return nn.Flatten(x) }),
-		layer("dense", func(ctx *context.Context, x *Node) *Node { return nn.Dense(ctx, x, 1) }),
+		layer("conv2d", func(scope *model.Scope, x *Node) *Node { return nn.Conv2D(scope, x, 64, 5, 2, nn.Same) }), leaky(),
+		layer("conv2d", func(scope *model.Scope, x *Node) *Node { return nn.Conv2D(scope, x, 128, 5, 2, nn.Same) }), leaky(),
+		layer("flatten", func(_ *model.Scope, x *Node) *Node { return nn.Flatten(x) }),
+		layer("dense", func(scope *model.Scope, x *Node) *Node { return nn.Dense(scope, x, 1) }),
 	}
 	return gan.Variant{
 		Name: "dcgan28", LatentDim: 100, Noise: gan.Normal, Height: 28, Width: 28, Channels: 1,
@@ -209,7 +209,7 @@ func Median(xs []float64) float64 {
 // not change the cost) and returns the first step's time and each timed step's. Timing stops early, after at
 // least minSteps timed steps, once the timed steps took budget (0: no limit), and warm-up steps are skipped once
 // half the budget is spent, so that the pure-Go backend's slow models fit a run.
-func Measure(backend backends.Backend, m Model, warmup, steps, minSteps int, budget time.Duration) (Timing, error) {
+func Measure(backend compute.Backend, m Model, warmup, steps, minSteps int, budget time.Duration) (Timing, error) {
 	t := Timing{Model: m.Name}
 	tr, err := gan.New(backend, m.Variant(), gan.Config{BatchSize: m.Batch, Seed: 1})
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/bench"
@@ -69,7 +69,7 @@ func TestLayerListsMatchNetworks(t *testing.T) {
 // Measure runs full steps on both backends (XLA: one short run, as compiling dominates) and honours the step
 // count and the time budget.
 func TestMeasure(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		m, _ := bench.Find("mlp")
 		m.Batch = 8
 		tm, err := bench.Measure(b, m, 1, 3, 1, 0)

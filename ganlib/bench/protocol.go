@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
@@ -38,7 +38,7 @@ type MRIResult struct {
 }
 
 // Run trains the protocol on backend, calling onEpoch (if not nil) after every epoch with its samples.
-func (p MRIProtocol) Run(backend backends.Backend, onEpoch func(epoch int, d time.Duration, samples []float32) error) (MRIResult, error) {
+func (p MRIProtocol) Run(backend compute.Backend, onEpoch func(epoch int, d time.Duration, samples []float32) error) (MRIResult, error) {
 	var res MRIResult
 	const size, pool = 128, 20
 	if p.Epochs < 1 || p.StepsPerEpoch < 1 {

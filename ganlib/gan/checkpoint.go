@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Checkpoint layout, inside a run folder:
@@ -102,7 +102,7 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	for variable := range t.Ctx.IterVariables() {
 		value, err := variable.Value()
 		if err != nil {
-			return "", fmt.Errorf("checkpoint: reading variable %s: %w", variable.ScopeAndName(), err)
+			return "", fmt.Errorf("checkpoint: reading variable %s: %w", variable.Path(), err)
 		}
 		var n int
 		err = value.ConstBytes(func(data []byte) { n, writeErr = bin.Write(data) })
@@ -111,7 +111,7 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 		}
 		if err != nil {
 			_ = bin.Close()
-			return "", fmt.Errorf("checkpoint: writing variable %s to %s: %w", variable.ScopeAndName(), bin.Name(), err)
+			return "", fmt.Errorf("checkpoint: writing variable %s to %s: %w", variable.Path(), bin.Name(), err)
 		}
 		meta.Variables = append(meta.Variables, savedVar{Scope: variable.Scope(), Name: variable.Name(),
 			DType: value.DType(), Dims: value.Shape().Dimensions, Offset: offset, Length: int64(n)})
@@ -221,8 +221,8 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 		}
 		tensor := tensors.FromShape(shape)
 		tensor.MutableBytes(func(data []byte) { copy(data, raw[sv.Offset:sv.Offset+sv.Length]) })
-		key := context.JoinScope(sv.Scope, sv.Name)
-		if existing := t.Ctx.GetVariableByScopeAndName(sv.Scope, sv.Name); existing != nil {
+		key := model.JoinPath(sv.Scope, sv.Name)
+		if existing := t.Ctx.Store().GetVariable(model.JoinPath(sv.Scope, sv.Name)); existing != nil {
 			if !existing.Shape().Equal(shape) {
 				return nil, fmt.Errorf("checkpoint %s: variable %s is %s in the checkpoint but %s in the model", dir, key, shape, existing.Shape())
 			}
@@ -233,7 +233,7 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 			loader.values[key] = tensor
 		}
 	}
-	t.Ctx.SetLoader(loader)
+	t.Ctx.Store().SetLoader(loader)
 	t.step = meta.Step
 	t.History = meta.History
 	t.FixedNoise = meta.FixedNoise
@@ -246,8 +246,7 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 // loader hands checkpointed values to variables created after Load, as the graphs are built.
 type loader struct{ values map[string]*tensors.Tensor }
 
-func (l *loader) LoadVariable(_ *context.Context, scope, name string) (*tensors.Tensor, bool) {
-	key := context.JoinScope(scope, name)
+func (l *loader) LoadVariable(_ *model.Store, key string) (*tensors.Tensor, bool) {
 	v, ok := l.values[key]
 	if ok {
 		delete(l.values, key)
@@ -255,8 +254,8 @@ func (l *loader) LoadVariable(_ *context.Context, scope, name string) (*tensors.
 	return v, ok
 }
 
-func (l *loader) DeleteVariable(_ *context.Context, scope, name string) error {
-	delete(l.values, context.JoinScope(scope, name))
+func (l *loader) DeleteVariable(_ *model.Store, key string) error {
+	delete(l.values, key)
 	return nil
 }
 

@@ -3,10 +3,10 @@ package gan
 import (
 	"strings"
 
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // ClipVariables is WGAN's weight clipping (Arjovsky, Chintala & Bottou 2017, Algorithm 1 line 7, c = 0.01,
@@ -19,20 +19,20 @@ import (
 // UpdateGraph in the same step graph it clips the updated weights, as the paper does; the executor writes the
 // clipped values back after the step. It returns the variables it clipped, and panics if there are none (a wrong
 // scope, or called before the network was built) or if c ≤ 0.
-func ClipVariables(ctx *context.Context, g *Graph, scope string, c float64) []*context.Variable {
+func ClipVariables(scope *model.Scope, g *Graph, scopeName string, c float64) []*model.Variable {
 	if !(c > 0) {
 		exceptions.Panicf("gan.ClipVariables: the clipping bound c must be > 0, got %g", c)
 	}
-	prefix := context.ScopeSeparator + strings.TrimPrefix(scope, context.ScopeSeparator)
-	var clipped []*context.Variable
-	for v := range ctx.IterVariables() {
-		if !v.Trainable || !(v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator)) {
+	prefix := model.ScopeSeparator + strings.TrimPrefix(scopeName, model.ScopeSeparator)
+	var clipped []*model.Variable
+	for v := range scope.IterVariables() {
+		if !v.Trainable || !(v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+model.ScopeSeparator)) {
 			continue
 		}
 		if !v.Shape().DType.IsFloat() {
 			continue
 		}
-		v.SetValueGraph(ClipScalar(v.ValueGraph(g), -c, c))
+		v.SetNodeValue(ClipScalar(v.NodeValue(g), -c, c))
 		clipped = append(clipped, v)
 	}
 	if len(clipped) == 0 {

@@ -6,32 +6,32 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // TestClipVariables: trainable variables under the scope are clipped to [−c, c] after the optimizer's update in the
 // same graph; the other network and non-trainable variables are untouched.
 func TestClipVariables(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
-		ctx := context.New()
-		d := ctx.In(gan.DiscriminatorScope)
-		d.In("000_dense").VariableWithValue("weights", []float64{-0.5, 0.005, 0.02, -0.01, 0.009})
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
+		scope := model.NewStore().RootScope()
+		d := scope.At(gan.DiscriminatorScope)
+		d.At("000_dense").VariableWithValue("weights", []float64{-0.5, 0.005, 0.02, -0.01, 0.009})
 		d.VariableWithValue("moving_mean", []float64{3, -3}).SetTrainable(false)
-		ctx.In(gan.GeneratorScope).VariableWithValue("weights", []float64{0.7, -2})
+		scope.At(gan.GeneratorScope).VariableWithValue("weights", []float64{0.7, -2})
 		var names []string
-		e := context.MustNewExec(b, ctx, func(ctx *context.Context, g *Graph) *Node {
-			w := ctx.GetVariableByScopeAndName("/discriminator/000_dense", "weights").ValueGraph(g)
+		e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+			w := scope.Store().GetVariable(model.JoinPath("/discriminator/000_dense", "weights")).NodeValue(g)
 			// loss = −w[4] + Σ_{i<4} 0·w[i]: only w[4] gets a gradient; RMSProp's first step adds ≈ 10·lr = 0.01 to it.
 			loss := Neg(ReduceAllSum(Mul(w, Const(g, []float64{0, 0, 0, 0, 1}))))
-			gan.RMSProp(1e-3).UpdateGraph(ctx.In(gan.DOptimizerScope), g, loss)
-			for _, v := range gan.ClipVariables(ctx, g, gan.DiscriminatorScope, 0.01) {
-				names = append(names, v.ScopeAndName())
+			gan.RMSProp(1e-3).UpdateGraph(scope.At(gan.DOptimizerScope), g, loss)
+			for _, v := range gan.ClipVariables(scope, g, gan.DiscriminatorScope, 0.01) {
+				names = append(names, v.Path())
 			}
 			return loss
 		})
@@ -40,7 +40,7 @@ func TestClipVariables(t *testing.T) {
 		if fmt.Sprint(names) != "[/discriminator/000_dense/weights]" {
 			t.Errorf("clipped %v, want only /discriminator/000_dense/weights", names)
 		}
-		got := varFloat64s(t, ctx, "/discriminator/000_dense/weights")
+		got := varFloat64s(t, scope, "/discriminator/000_dense/weights")
 		// w[4]: 0.009 + 0.01 = 0.019 after the update, clipped to 0.01 (clipping acts on the updated value).
 		want := []float64{-0.01, 0.005, 0.01, -0.01, 0.01}
 		for i := range want {
@@ -48,11 +48,11 @@ func TestClipVariables(t *testing.T) {
 				t.Errorf("D weights[%d] = %g, want %g", i, got[i], want[i])
 			}
 		}
-		if fmt.Sprint(varFloat64s(t, ctx, "/discriminator/moving_mean")) != "[3 -3]" {
-			t.Errorf("non-trainable variable changed: %v", varFloat64s(t, ctx, "/discriminator/moving_mean"))
+		if fmt.Sprint(varFloat64s(t, scope, "/discriminator/moving_mean")) != "[3 -3]" {
+			t.Errorf("non-trainable variable changed: %v", varFloat64s(t, scope, "/discriminator/moving_mean"))
 		}
-		if fmt.Sprint(varFloat64s(t, ctx, "/generator/weights")) != "[0.7 -2]" {
-			t.Errorf("generator changed: %v", varFloat64s(t, ctx, "/generator/weights"))
+		if fmt.Sprint(varFloat64s(t, scope, "/generator/weights")) != "[0.7 -2]" {
+			t.Errorf("generator changed: %v", varFloat64s(t, scope, "/generator/weights"))
 		}
 	})
 }
@@ -66,10 +66,10 @@ func TestClipVariablesBadInput(t *testing.T) {
 					t.Errorf("panic %v, want one naming gan.ClipVariables", r)
 				}
 			}()
-			ctx := context.New()
-			ctx.In("generator").VariableWithValue("w", []float32{1})
-			context.MustExecOnce(b, ctx, func(ctx *context.Context, g *Graph) *Node {
-				gan.ClipVariables(ctx, g, "/discriminator", c)
+			scope := model.NewStore().RootScope()
+			scope.At("generator").VariableWithValue("w", []float32{1})
+			model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+				gan.ClipVariables(scope, g, "/discriminator", c)
 				return Const(g, float32(0))
 			})
 		})

@@ -4,13 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 func TestDiversity(t *testing.T) {
@@ -29,8 +29,8 @@ func TestCollapseMonitor(t *testing.T) {
 	b := backendtest.Go(t) // CPU arithmetic only: the check itself runs in Go
 	constant := tinyVariant()
 	constant.Name = "constant"
-	constant.Generator = func(ctx *context.Context, z *Node) *Node {
-		x := nn.Dense(ctx.In("000_dense"), MulScalar(z, 0), 16) // z is ignored: the bias alone
+	constant.Generator = func(scope *model.Scope, z *Node) *Node {
+		x := nn.Dense(scope.At("000_dense"), MulScalar(z, 0), 16) // z is ignored: the bias alone
 		return nn.Reshape(Tanh(x), 4, 4, 1)
 	}
 	for _, c := range []struct {

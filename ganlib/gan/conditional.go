@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // This file holds what the trainer needs for the variants' optional parts (variant.go): labels for a conditional
@@ -176,9 +176,9 @@ func (t *Trainer) unpackGen(in []*Node, withTargets bool) (genNodes, []*Node) {
 
 // critic runs D on images x (with one-hot labels y for a conditional variant, else nil) and returns its logits
 // [B] and, for an InfoGAN variant, Q's outputs.
-func (t *Trainer) critic(ctx *context.Context, x, y *Node) (logits, qCat, qCont *Node) {
+func (t *Trainer) critic(scope *model.Scope, x, y *Node) (logits, qCat, qCont *Node) {
 	v := t.Variant
-	dctx := ctx.In(DiscriminatorScope)
+	dctx := scope.At(DiscriminatorScope)
 	switch {
 	case v.InfoDiscriminator != nil:
 		logits, qCat, qCont = v.InfoDiscriminator(dctx, x, y)
@@ -264,8 +264,8 @@ func (t *Trainer) InferCodes(x []float32) (categories []int, continuous []float3
 		return nil, nil, fmt.Errorf("InferCodes: %d values are not whole %dx%dx%d images", len(x), v.Height, v.Width, v.Channels)
 	}
 	if t.coder == nil {
-		t.coder, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, x *Node) []*Node {
-			_, qCat, qCont := t.critic(ctx, x, nil)
+		t.coder, err = model.NewExec(t.Backend, t.Ctx.Store(), func(scope *model.Scope, x *Node) []*Node {
+			_, qCat, qCont := t.critic(scope, x, nil)
 			g := x.Graph()
 			var out []*Node
 			if qCat != nil {

@@ -5,17 +5,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // The variants below are built from parts under names the trainer has never heard of: the trainer must use each
@@ -33,8 +33,8 @@ func labelValue(y *Node) *Node {
 func meanPixel(x *Node) *Node { return ReduceMean(nn.Flatten(x), -1) }
 
 // scale is a trainable scalar (starting at 1) so that the optimizers have something to update.
-func scale(ctx *context.Context, g *Graph) *Node {
-	return ctx.WithInitializer(initializers.One).VariableWithShape("scale", shapes.Make(dtypes.Float32)).ValueGraph(g)
+func scale(scope *model.Scope, g *Graph) *Node {
+	return scope.WithInitializer(initializer.One).VariableWithShape("scale", shapes.Make(dtypes.Float32)).NodeValue(g)
 }
 
 // labelledData: 4×4 images whose pixels all equal labelValue(label) (in the data's range [0, 1]: 0, 0.5, 1).
@@ -56,21 +56,21 @@ func labelledData(n int) (px []float32, labels []int) {
 func plumbingVariant() gan.Variant {
 	return gan.Variant{
 		Name: "plumbing-under-any-name", LatentDim: 2, Height: 4, Width: 4, Channels: 1, Classes: plumbK,
-		ConditionalGenerator: func(ctx *context.Context, z, c *Node) *Node {
-			s := scale(ctx, z.Graph())
+		ConditionalGenerator: func(scope *model.Scope, z, c *Node) *Node {
+			s := scale(scope, z.Graph())
 			zero := Mul(ReduceSum(z, -1), Sub(s, s)) // [B], zero but depends on G's variable
 			v := Add(labelValue(c), zero)            // c is one-hot(label): its first plumbK entries
 			return BroadcastToDims(Reshape(v, -1, 1, 1, 1), z.Shape().Dimensions[0], 4, 4, 1)
 		},
-		ConditionalDiscriminator: func(ctx *context.Context, x, y *Node) *Node {
-			return Mul(Neg(Abs(Sub(meanPixel(x), labelValue(y)))), scale(ctx, x.Graph()))
+		ConditionalDiscriminator: func(scope *model.Scope, x, y *Node) *Node {
+			return Mul(Neg(Abs(Sub(meanPixel(x), labelValue(y)))), scale(scope, x.Graph()))
 		},
 		Loss:        gan.Wasserstein(),
 		CriticSteps: 2,
 	}
 }
 
-func newPlumbing(t *testing.T, b backends.Backend, v gan.Variant) *gan.Trainer {
+func newPlumbing(t *testing.T, b compute.Backend, v gan.Variant) *gan.Trainer {
 	tr, err := gan.New(b, v, gan.Config{BatchSize: 8, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
@@ -91,9 +91,9 @@ func newPlumbing(t *testing.T, b backends.Backend, v gan.Variant) *gan.Trainer {
 // (every score 0, so D(x) = D(G(z)) = sigmoid(0) = 0.5 and the Wasserstein losses are 0); a penalty is added to
 // D's loss and its reported norm recorded.
 func TestConditionalPlumbing(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		v := plumbingVariant()
-		v.Penalty = func(ctx *context.Context, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
+		v.Penalty = func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
 			// 3 + 0·(critic on real and fake): the trainer must bind the real labels into critic.
 			zero := MulScalar(Add(ReduceAllSum(critic(real)), ReduceAllSum(critic(fake))), 0)
 			return AddScalar(zero, 3), Const(real.Graph(), float32(0.75))
@@ -161,9 +161,9 @@ func infoVariant() gan.Variant {
 	return gan.Variant{
 		Name: "info-under-any-name", LatentDim: 2, Height: 4, Width: 4, Channels: 1,
 		Codes: gan.Codes{Categorical: plumbK, Continuous: 1},
-		ConditionalGenerator: func(ctx *context.Context, z, c *Node) *Node {
+		ConditionalGenerator: func(scope *model.Scope, z, c *Node) *Node {
 			g := z.Graph()
-			s := scale(ctx, g)
+			s := scale(scope, g)
 			zero := Mul(ReduceSum(z, -1), Sub(s, s))
 			catOneHot := MatMul(c, Const(g, [][]float32{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0, 0}})) // first 3 of c
 			cat := Add(labelValue(catOneHot), zero)
@@ -172,7 +172,7 @@ func infoVariant() gan.Variant {
 			bottom := OneMinus(top)
 			return Add(Mul(Reshape(cat, -1, 1, 1, 1), top), Mul(Reshape(cont, -1, 1, 1, 1), bottom))
 		},
-		InfoDiscriminator: func(ctx *context.Context, x, y *Node) (*Node, *Node, *Node) {
+		InfoDiscriminator: func(scope *model.Scope, x, y *Node) (*Node, *Node, *Node) {
 			g := x.Graph()
 			flat := nn.Flatten(x)
 			topMask := Const(g, [][]float32{{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}})
@@ -181,7 +181,7 @@ func infoVariant() gan.Variant {
 			values := Const(g, [][]float32{{-1, 0, 1}})
 			d := Sub(ExpandAxes(top, -1), values)
 			qCat := MulScalar(Mul(d, d), -100)
-			logits := Mul(top, scale(ctx, g))
+			logits := Mul(top, scale(scope, g))
 			return logits, qCat, ExpandAxes(rest, -1)
 		},
 		InfoLoss: func(qCat, qCont, cat, cont *Node) *Node {
@@ -197,7 +197,7 @@ func infoVariant() gan.Variant {
 // TestInfoPlumbing: Q sees the fakes made from the codes the trainer gives to InfoLoss (MI loss ≈ 0), the
 // weighted MI loss is added to G's loss, and InferCodes reads the codes back from GenerateWith's images.
 func TestInfoPlumbing(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		tr := newPlumbing(t, b, infoVariant())
 		if err := tr.Train(2); err != nil {
 			t.Fatal(err)
@@ -242,7 +242,7 @@ func TestInfoPlumbing(t *testing.T) {
 // TestClipWeights: with ClipWeights = c, every trainable D variable lies in [−c, c] after a step (and some sit on
 // the bound), G's are not clipped.
 func TestClipWeights(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		v := tinyVariant()
 		v.Name = "clipped"
 		v.ClipWeights = 0.01
@@ -281,27 +281,27 @@ func TestClipWeights(t *testing.T) {
 // TestConditionalResume: a conditional variant with codes and a penalty resumes exactly (labels, codes and the
 // context RNG used by the penalty all come back).
 func TestConditionalResume(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		mk := func() gan.Variant {
 			return gan.Variant{
 				Name: "learned-cond", LatentDim: 3, Height: 4, Width: 4, Channels: 1, Classes: plumbK,
 				Codes: gan.Codes{Categorical: 2, Continuous: 1},
-				ConditionalGenerator: func(ctx *context.Context, z, c *Node) *Node {
-					h := nn.LeakyReLU(Add(nn.Dense(ctx.In("z"), z, 8), nn.Dense(ctx.In("c"), c, 8)), 0.2)
-					return nn.Reshape(Tanh(nn.Dense(ctx.In("out"), h, 16)), 4, 4, 1)
+				ConditionalGenerator: func(scope *model.Scope, z, c *Node) *Node {
+					h := nn.LeakyReLU(Add(nn.Dense(scope.At("z"), z, 8), nn.Dense(scope.At("c"), c, 8)), 0.2)
+					return nn.Reshape(Tanh(nn.Dense(scope.At("out"), h, 16)), 4, 4, 1)
 				},
-				InfoDiscriminator: func(ctx *context.Context, x, y *Node) (*Node, *Node, *Node) {
-					h := nn.LeakyReLU(Add(nn.Dense(ctx.In("x"), nn.Flatten(x), 8), nn.Dense(ctx.In("y"), y, 8)), 0.2)
-					h = nn.Dropout(ctx.In("drop"), h, 0.25)
-					return nn.Dense(ctx.In("d"), h, 1), nn.Dense(ctx.In("qcat"), h, 2), nn.Dense(ctx.In("qcont"), h, 1)
+				InfoDiscriminator: func(scope *model.Scope, x, y *Node) (*Node, *Node, *Node) {
+					h := nn.LeakyReLU(Add(nn.Dense(scope.At("x"), nn.Flatten(x), 8), nn.Dense(scope.At("y"), y, 8)), 0.2)
+					h = nn.Dropout(scope.At("drop"), h, 0.25)
+					return nn.Dense(scope.At("d"), h, 1), nn.Dense(scope.At("qcat"), h, 2), nn.Dense(scope.At("qcont"), h, 1)
 				},
 				InfoLoss: func(qCat, qCont, cat, cont *Node) *Node {
 					ce := Neg(ReduceAllMean(ReduceSum(Mul(OneHot(cat, 2, dtypes.Float32), LogSoftmax(qCat)), -1)))
 					d := Sub(qCont, cont)
 					return Add(ce, ReduceAllMean(Mul(d, d)))
 				},
-				Penalty: func(ctx *context.Context, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
-					return gan.GradientPenalty(critic, real, fake, gan.DrawAlpha(ctx, real), 10)
+				Penalty: func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
+					return gan.GradientPenalty(critic, real, fake, gan.DrawAlpha(scope, real), 10)
 				},
 				Loss:        gan.Wasserstein(),
 				CriticSteps: 2,

@@ -8,29 +8,29 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // tinyVariant is a small MLP GAN on 4×4 images, with dropout in D so the context's RNG matters for resume.
 func tinyVariant() gan.Variant {
 	return gan.Variant{
 		Name: "tiny", LatentDim: 3, Height: 4, Width: 4, Channels: 1,
-		Generator: func(ctx *context.Context, z *Node) *Node {
-			x := nn.LeakyReLU(nn.Dense(ctx.In("000_dense"), z, 8), 0.2)
-			x = Tanh(nn.Dense(ctx.In("001_dense"), x, 16))
+		Generator: func(scope *model.Scope, z *Node) *Node {
+			x := nn.LeakyReLU(nn.Dense(scope.At("000_dense"), z, 8), 0.2)
+			x = Tanh(nn.Dense(scope.At("001_dense"), x, 16))
 			return nn.Reshape(x, 4, 4, 1)
 		},
-		Discriminator: func(ctx *context.Context, x *Node) *Node {
-			x = nn.LeakyReLU(nn.Dense(ctx.In("000_dense"), nn.Flatten(x), 8), 0.2)
-			x = nn.Dropout(ctx.In("001_dropout"), x, 0.25)
-			return nn.Dense(ctx.In("002_dense"), x, 1)
+		Discriminator: func(scope *model.Scope, x *Node) *Node {
+			x = nn.LeakyReLU(nn.Dense(scope.At("000_dense"), nn.Flatten(x), 8), 0.2)
+			x = nn.Dropout(scope.At("001_dropout"), x, 0.25)
+			return nn.Dense(scope.At("002_dense"), x, 1)
 		},
 	}
 }
@@ -50,7 +50,7 @@ func blobs() []float32 {
 	return px
 }
 
-func newTiny(t *testing.T, b backends.Backend, v gan.Variant) *gan.Trainer {
+func newTiny(t *testing.T, b compute.Backend, v gan.Variant) *gan.Trainer {
 	tr, err := gan.New(b, v, gan.Config{BatchSize: 8, Seed: 42})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func changed(before, after map[string][]float32) []string {
 // TestFreeze: a D step leaves every G variable unchanged (and moves D), a G step leaves every D variable unchanged
 // (and moves G) — also through Adam's momentum, after several steps.
 func TestFreeze(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		tr := newTiny(t, b, tinyVariant())
 		// A few full steps first, so that both optimizers have momentum.
 		if err := tr.Train(3); err != nil {
@@ -112,7 +112,7 @@ func TestFreeze(t *testing.T) {
 }
 
 func TestNaNGuardNamesLossAndStep(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		// D loss: real data with a NaN pixel poisons D at the first step.
 		tr := newTiny(t, b, tinyVariant())
 		px := blobs()
@@ -152,7 +152,7 @@ func TestNaNGuardNamesLossAndStep(t *testing.T) {
 // TestResume: 3 steps + checkpoint + fresh trainer loading it + 3 steps gives the same history and samples as 6
 // uninterrupted steps.
 func TestResume(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		straight := newTiny(t, b, tinyVariant())
 		if err := straight.Train(6); err != nil {
 			t.Fatal(err)
@@ -311,7 +311,7 @@ func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
 		t.Fatalf("ErrStop at step 2: err %v, calls %d, step %d", err, calls, tr.Step())
 	}
 	steps := func(scope string) int64 {
-		v := tr.Ctx.GetVariableByScopeAndName("/"+scope, "global_step")
+		v := tr.Ctx.Store().GetVariable(model.JoinPath("/"+scope, "global_step"))
 		if v == nil {
 			t.Fatalf("no global_step in /%s", scope)
 		}

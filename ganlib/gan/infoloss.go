@@ -1,9 +1,9 @@
 package gan
 
 import (
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/support/exceptions"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // InfoLoss is InfoGAN's mutual-information term (Chen et al. 2016, eq. 5–6 and §6,

@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 func TestInfoLossAgainstHandComputedValues(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		// B = 2, K = 3 categories, L = 2 continuous codes.
 		logits := [][]float64{{1, 2, 0.5}, {-1, 0, 3}}
 		onehot := [][]float64{{0, 1, 0}, {1, 0, 0}}

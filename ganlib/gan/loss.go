@@ -3,7 +3,7 @@ package gan
 import (
 	"fmt"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Loss is a pair of losses, one for each player, computed from the discriminator's logits (pre-sigmoid scores):

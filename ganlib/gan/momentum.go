@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // MomentumConfig is stochastic gradient descent with classical momentum and the schedules of pylearn2, the library
@@ -44,7 +44,7 @@ type MomentumConfig struct {
 	// MaxColNorm > 0 caps the L2 norm of each column of the 2-D weights that ColNormFilter accepts (all 2-D
 	// trainable variables when ColNormFilter is nil).
 	MaxColNorm    float64
-	ColNormFilter func(v *context.Variable) bool
+	ColNormFilter func(v *model.Variable) bool
 	// AnnealFrom, AnnealSteps and AnnealTo add a late learning-rate anneal (ganlab's addition to the paper's
 	// schedule, off when AnnealSteps is 0): after AnnealFrom updates the learning rate above is multiplied by
 	//
@@ -114,9 +114,9 @@ func CheckAnneal(from, steps int, to float64) error {
 	return nil
 }
 
-// Momentum returns the optimizer (for gan.Config.DOptimizer / GOptimizer: func() optimizers.Interface {
+// Momentum returns the optimizer (for gan.Config.DOptimizer / GOptimizer: func() optimizer.Interface {
 // return gan.Momentum(cfg) }). It panics on an invalid configuration.
-func Momentum(cfg MomentumConfig) optimizers.Interface {
+func Momentum(cfg MomentumConfig) optimizer.Interface {
 	if cfg.LearningRate <= 0 || cfg.Decay < 0 || (cfg.Decay > 0 && cfg.Decay < 1) || cfg.MinLearningRate < 0 ||
 		cfg.InitialMomentum < 0 || cfg.InitialMomentum >= 1 || cfg.FinalMomentum < 0 || cfg.FinalMomentum >= 1 ||
 		cfg.MaxColNorm < 0 || CheckAnneal(cfg.AnnealFrom, cfg.AnnealSteps, cfg.AnnealTo) != nil {
@@ -132,21 +132,20 @@ const (
 	momentumSlotScope = "momentum"
 )
 
-// UpdateGraph implements optimizers.Interface.
-func (o *momentum) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
+// UpdateGraph implements optimizer.Interface.
+func (o *momentum) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	if !loss.Shape().IsScalar() {
 		panic(fmt.Sprintf("gan.Momentum: the loss must be a scalar, got %s", loss.Shape()))
 	}
-	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
 	if len(grads) == 0 {
 		panic("gan.Momentum: no trainable variables in the graph")
 	}
 	c := o.cfg
-	ctx = ctx.Checked(false)
-	stepVar := ctx.VariableWithValue(momentumStepName, int64(0)).SetTrainable(false)
-	step := Add(stepVar.ValueGraph(g), OnesLike(stepVar.ValueGraph(g)))
-	stepVar.SetValueGraph(step)
-	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtypes.Int64) // kept for GoMLX tools that read it
+	stepVar := scope.VariableWithValue(momentumStepName, int64(0)).SetTrainable(false)
+	step := Add(stepVar.NodeValue(g), OnesLike(stepVar.NodeValue(g)))
+	stepVar.SetNodeValue(step)
+	_ = optimizer.IncrementCounter(scope, g, optimizer.GlobalStepVariableName, dtypes.Int64) // SPIKE: v0.27 kept a per-scope global_step // kept for GoMLX tools that read it
 
 	// Schedules in float64, converted to each variable's dtype.
 	prev := ConvertDType(Sub(step, OnesLike(step)), dtypes.Float64) // s − 1
@@ -172,7 +171,7 @@ func (o *momentum) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 	}
 
 	i := 0
-	for v := range ctx.IterVariables() {
+	for v := range scope.IterVariables() {
 		if !v.Trainable || !v.InUseByGraph(g) {
 			continue
 		}
@@ -182,16 +181,16 @@ func (o *momentum) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 		grad := grads[i]
 		i++
 		dt := grad.DType()
-		velVar := ctx.InAbsPath(context.JoinScope(ctx.Scope(), momentumSlotScope)+v.Scope()).
-			WithInitializer(initializers.Zero).
+		velVar := scope.Store().Scope(model.JoinPath(scope.Scope(), momentumSlotScope)+v.Scope()).
+			WithInitializer(initializer.Zero).
 			VariableWithShape(v.Name()+"_velocity", shapes.Make(dt, v.Shape().Dimensions...)).SetTrainable(false)
-		vel := Sub(Mul(ConvertDType(mom, dt), velVar.ValueGraph(g)), Mul(ConvertDType(lr, dt), grad))
-		velVar.SetValueGraph(vel)
-		updated := Add(v.ValueGraph(g), vel)
+		vel := Sub(Mul(ConvertDType(mom, dt), velVar.NodeValue(g)), Mul(ConvertDType(lr, dt), grad))
+		velVar.SetNodeValue(vel)
+		updated := Add(v.NodeValue(g), vel)
 		if c.MaxColNorm > 0 && updated.Rank() == 2 && (c.ColNormFilter == nil || c.ColNormFilter(v)) {
 			updated = clipColumnNorms(updated, c.MaxColNorm)
 		}
-		v.SetValueGraph(updated)
+		v.SetNodeValue(updated)
 	}
 	if i != len(grads) {
 		panic(fmt.Sprintf("gan.Momentum: %d gradients but %d trainable variables", len(grads), i))
@@ -206,10 +205,10 @@ func clipColumnNorms(w *Node, maxNorm float64) *Node {
 	return Mul(w, Div(desired, AddScalar(norms, 1e-7)))
 }
 
-// Clear implements optimizers.Interface: it deletes the velocities and the update counter.
-func (o *momentum) Clear(ctx *context.Context) error {
-	if err := ctx.In(momentumSlotScope).DeleteVariablesInScope(); err != nil {
+// Clear implements optimizer.Interface: it deletes the velocities and the update counter.
+func (o *momentum) Clear(scope *model.Scope) error {
+	if err := scope.At(momentumSlotScope).DeleteVariablesInScope(); err != nil {
 		return err
 	}
-	return ctx.DeleteVariable(ctx.Scope(), momentumStepName)
+	return scope.DeleteVariable(momentumStepName)
 }

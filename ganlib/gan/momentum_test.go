@@ -5,24 +5,27 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // quadraticUpdate compiles one opt update of the quadratic loss ½‖w − target‖² (gradient w − target) of a variable
 // "w" (zeros) in ctx's "model" scope, the optimizer's state under "model/opt".
-func quadraticUpdate(t *testing.T, b backends.Backend, ctx *context.Context, opt optimizers.Interface, target []float32) *context.Exec {
+func quadraticUpdate(t *testing.T, b compute.Backend, scope *model.Scope, opt optimizer.Interface, target []float32) *model.Exec {
 	t.Helper()
-	exec, err := context.NewExec(b, ctx.In("model"), func(ctx *context.Context, g *Graph) *Node {
-		w := ctx.VariableWithValue("w", make([]float32, len(target))).ValueGraph(g)
+	// SPIKE v0.28: Exec hands the graph function the store's root scope, and an optimizer sees only the variables
+	// under the scope it is given: the state now lives under "model" itself.
+	exec, err := model.NewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+		scope = scope.At("model")
+		w := scope.VariableWithValue("w", make([]float32, len(target))).NodeValue(g)
 		loss := MulScalar(ReduceAllSum(Square(Sub(w, Const(g, target)))), 0.5)
-		opt.UpdateGraph(ctx.In("opt"), g, loss)
+		opt.UpdateGraph(scope, g, loss)
 		return loss
 	})
 	if err != nil {
@@ -32,9 +35,9 @@ func quadraticUpdate(t *testing.T, b backends.Backend, ctx *context.Context, opt
 }
 
 // checkW fails t unless the variable "/model/w" equals the hand-computed w within 1e-6.
-func checkW(t *testing.T, ctx *context.Context, w []float64, what string) {
+func checkW(t *testing.T, scope *model.Scope, w []float64, what string) {
 	t.Helper()
-	got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/model", "w").MustValue())
+	got := tensors.MustCopyFlatData[float32](scope.Store().GetVariable(model.JoinPath("/model", "w")).MustValue())
 	for i := range w {
 		if math.Abs(float64(got[i])-w[i]) > 1e-6 {
 			t.Fatalf("%s: w = %v, by hand %v", what, got, w)
@@ -46,7 +49,7 @@ func checkW(t *testing.T, ctx *context.Context, w []float64, what string) {
 // every step with the update rule written out in float64: learning rate decayed by 2 per update down to a floor,
 // momentum ramping from 0.5 to 0.9 between epochs 1 and 3 of 2 updates each.
 func TestMomentumAgainstHandComputation(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		cfg := MomentumConfig{LearningRate: 0.4, Decay: 2, MinLearningRate: 0.06, InitialMomentum: 0.5, FinalMomentum: 0.9,
 			MomentumStart: 1, MomentumSaturate: 3, StepsPerEpoch: 2}
 		// Rates by hand: lr 0.4, 0.2, 0.1, 0.06 (floor), …; epochs before update s: 0,0,1,1,2,2 → momentum 0.5,
@@ -61,9 +64,9 @@ func TestMomentumAgainstHandComputation(t *testing.T) {
 		}
 
 		target := []float32{1, -2, 0.5}
-		ctx := context.New().Checked(false)
+		scope := model.NewStore().RootScope()
 		opt := Momentum(cfg)
-		exec := quadraticUpdate(t, b, ctx, opt, target)
+		exec := quadraticUpdate(t, b, scope, opt, target)
 		w := []float64{0, 0, 0}
 		v := []float64{0, 0, 0}
 		for s := range wantLR {
@@ -75,15 +78,15 @@ func TestMomentumAgainstHandComputation(t *testing.T) {
 				v[i] = wantM[s]*v[i] - wantLR[s]*grad
 				w[i] += v[i]
 			}
-			checkW(t, ctx, w, fmt.Sprintf("update %d", s+1))
+			checkW(t, scope, w, fmt.Sprintf("update %d", s+1))
 		}
-		if st := ctx.InspectVariable("/model/opt", momentumStepName); st == nil || st.MustValue().Value().(int64) != 6 {
+		if st := scope.Store().GetVariable(model.JoinPath("/model", momentumStepName)); st == nil || st.MustValue().Value().(int64) != 6 {
 			t.Errorf("update counter: %v, want 6", st)
 		}
-		if err := opt.Clear(ctx.In("model").In("opt")); err != nil {
+		if err := opt.Clear(scope.At("model")); err != nil {
 			t.Fatal(err)
 		}
-		if ctx.InspectVariable("/model/opt", momentumStepName) != nil {
+		if scope.Store().GetVariable(model.JoinPath("/model", momentumStepName)) != nil {
 			t.Error("Clear left the update counter")
 		}
 	})
@@ -93,14 +96,14 @@ func TestMomentumAgainstHandComputation(t *testing.T) {
 // with norm 5 is scaled to norm 1, a column with norm 0.5 is left alone.
 func TestMomentumMaxColNorm(t *testing.T) {
 	b := backendtest.Go(t)
-	ctx := context.New().Checked(false)
+	scope := model.NewStore().RootScope()
 	opt := Momentum(MomentumConfig{LearningRate: 1, MaxColNorm: 1})
 	// loss = −Σ W·C, gradient −C: the step adds C to W = 0, so W becomes C before the cap.
 	c := [][]float32{{3, 0.3}, {4, 0.4}}
-	exec, err := context.NewExec(b, ctx, func(ctx *context.Context, g *Graph) *Node {
-		w := ctx.VariableWithValue("w", [][]float32{{0, 0}, {0, 0}}).ValueGraph(g)
+	exec, err := model.NewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+		w := scope.VariableWithValue("w", [][]float32{{0, 0}, {0, 0}}).NodeValue(g)
 		loss := Neg(ReduceAllSum(Mul(w, Const(g, c))))
-		opt.UpdateGraph(ctx.In("opt"), g, loss)
+		opt.UpdateGraph(scope, g, loss)
 		return loss
 	})
 	if err != nil {
@@ -109,7 +112,7 @@ func TestMomentumMaxColNorm(t *testing.T) {
 	if _, err := exec.Exec(); err != nil {
 		t.Fatal(err)
 	}
-	got := tensors.MustCopyFlatData[float32](ctx.InspectVariable("/", "w").MustValue())
+	got := tensors.MustCopyFlatData[float32](scope.Store().GetVariable(model.JoinPath("/", "w")).MustValue())
 	want := []float64{0.6, 0.3, 0.8, 0.4} // column 0: (3,4)/5·1; column 1 unchanged
 	for i := range want {
 		if math.Abs(float64(got[i])-want[i]) > 1e-5 {
@@ -147,15 +150,15 @@ func TestMomentumAnneal(t *testing.T) {
 	if lr, _ := (MomentumConfig{LearningRate: 0.4}).Rate(7); lr != 0.4 {
 		t.Fatalf("without an anneal Rate(7) = %g, want 0.4", lr)
 	}
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		for _, first := range []int{1, 3} {
 			target := []float32{1, -2, 0.5}
-			ctx := context.New().Checked(false)
+			scope := model.NewStore().RootScope()
 			if first > 1 {
-				ctx.In("model").In("opt").VariableWithValue(momentumStepName, int64(first-1)).SetTrainable(false)
+				scope.At("model").VariableWithValue(momentumStepName, int64(first-1)).SetTrainable(false)
 			}
 			opt := Momentum(cfg)
-			exec := quadraticUpdate(t, b, ctx, opt, target)
+			exec := quadraticUpdate(t, b, scope, opt, target)
 			w := []float64{0, 0, 0}
 			v := []float64{0, 0, 0}
 			for s := first; s <= len(wantLR); s++ {
@@ -166,7 +169,7 @@ func TestMomentumAnneal(t *testing.T) {
 					v[i] = 0.5*v[i] - wantLR[s-1]*(w[i]-float64(target[i]))
 					w[i] += v[i]
 				}
-				checkW(t, ctx, w, fmt.Sprintf("first update %d, update %d", first, s))
+				checkW(t, scope, w, fmt.Sprintf("first update %d, update %d", first, s))
 			}
 		}
 	})

@@ -18,16 +18,18 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/distributed"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/distributed"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/core/tensors/dtensor"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // MeshAxis is the name of the device-mesh axis the batch is sharded along.
 const MeshAxis = "data"
 
 // checkDevices validates cfg.Devices against the backend and the batch size.
-func checkDevices(backend backends.Backend, cfg Config) error {
+func checkDevices(backend compute.Backend, cfg Config) error {
 	d := cfg.Devices
 	if d < 0 {
 		return fmt.Errorf("gan.New: Devices is %d; want 0 or 1 (one device) or the number of devices to split the batch over", d)
@@ -70,6 +72,13 @@ func (t *Trainer) distribute() error {
 	specs := slices.Repeat([]*distributed.ShardingSpec{spec}, maxStepInputs)
 	t.dStep.AutoSharding(mesh).WithInputShardingSpecs(specs...)
 	t.gStep.AutoSharding(mesh).WithInputShardingSpecs(specs...)
+	// SPIKE v0.28.2 workaround: Store.getRNGStateVar builds the RNG-state variable without its store, and a
+	// distributed Exec then dereferences v.store for its (nil) sharding spec; give it a replicated spec here.
+	if rng := t.Ctx.Store().GetVariable(model.JoinPath(model.RootScopePath, model.RNGStateVariableName)); rng != nil {
+		if err := rng.SetShardingSpec(distributed.NewReplicatedShardingSpec(mesh)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -100,7 +109,7 @@ func (t *Trainer) shard(inputs ...*tensors.Tensor) []any {
 		if in.Rank() == 0 {
 			panic(fmt.Errorf("data-parallel step input %d is a scalar; every input needs a batch axis 0", i))
 		}
-		args[i], err = distributed.ShardTensor(spec, in)
+		args[i], err = dtensor.ShardTensor(spec, in)
 		if err != nil {
 			panic(fmt.Errorf("sharding input %d %s over %d devices: %w", i, in.Shape(), t.Config.Devices, err))
 		}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -48,7 +48,7 @@ func randomImages(n, h, w int) []float32 {
 }
 
 // newParallel returns a trainer for v on devices devices (seed 3) with 256 random images.
-func newParallel(t testing.TB, b backends.Backend, v gan.Variant, devices, batch int) *gan.Trainer {
+func newParallel(t testing.TB, b compute.Backend, v gan.Variant, devices, batch int) *gan.Trainer {
 	t.Helper()
 	tr, err := gan.New(b, v, gan.Config{BatchSize: batch, Seed: 3, Devices: devices})
 	if err != nil {
@@ -85,17 +85,17 @@ func checkReplicas(t testing.TB, tr *gan.Trainer) {
 	for v := range tr.Ctx.IterVariables() {
 		dv, err := v.DistributedValue()
 		if err != nil {
-			t.Fatalf("%d devices: variable %s: %v", d, v.ScopeAndName(), err)
+			t.Fatalf("%d devices: variable %s: %v", d, v.Path(), err)
 		}
 		if dv.NumShards() != d || !dv.ShardingSpec().IsReplicated() || !dv.ShardShape().Equal(v.Shape()) {
 			t.Fatalf("%d devices: variable %s is held as %d shards %s (spec %s), want %d replicas of %s",
-				d, v.ScopeAndName(), dv.NumShards(), dv.ShardShape(), dv.ShardingSpec(), d, v.Shape())
+				d, v.Path(), dv.NumShards(), dv.ShardShape(), dv.ShardingSpec(), d, v.Shape())
 		}
 	}
 }
 
 // trainHistory trains v for steps generator steps on devices devices and returns the history and G's weights.
-func trainHistory(t testing.TB, b backends.Backend, v gan.Variant, devices, batch, steps int) ([]gan.Record, map[string][]float32) {
+func trainHistory(t testing.TB, b compute.Backend, v gan.Variant, devices, batch, steps int) ([]gan.Record, map[string][]float32) {
 	t.Helper()
 	tr := newParallel(t, b, v, devices, batch)
 	trainTo(t, tr, steps)
@@ -139,7 +139,7 @@ func maxWeightDiff(want, got map[string][]float32) float64 {
 }
 
 // xlaDevices returns the XLA CPU backend (backendtest.XLA) and skips t when it has fewer than n devices.
-func xlaDevices(t *testing.T, n int) backends.Backend {
+func xlaDevices(t *testing.T, n int) compute.Backend {
 	t.Helper()
 	b := backendtest.XLA(t)
 	if b.NumDevices() < n {
@@ -249,8 +249,8 @@ func TestDataParallelInfoGAN(t *testing.T) {
 	}
 	b := xlaDevices(t, 2)
 	v := infogan.New(8, 1)
-	sgd := func() optimizers.Interface {
-		return optimizers.StochasticGradientDescent().WithDecay(false).WithLearningRate(0.002).Done()
+	sgd := func() optimizer.Interface {
+		return optimizer.StochasticGradientDescent().WithDecay(false).WithLearningRate(0.002).Done()
 	}
 	history := func(devices int) []gan.Record {
 		tr, err := gan.New(b, v, gan.Config{BatchSize: 8, Seed: 3, Devices: devices, DOptimizer: sgd, GOptimizer: sgd})
@@ -289,12 +289,12 @@ func TestDataParallelAdamDrift(t *testing.T) {
 	}
 	b := xlaDevices(t, 2)
 	v := dcgan.Radford(16, 1)
-	sgd := func() optimizers.Interface {
-		return optimizers.StochasticGradientDescent().WithDecay(false).WithLearningRate(0.02).Done()
+	sgd := func() optimizer.Interface {
+		return optimizer.StochasticGradientDescent().WithDecay(false).WithLearningRate(0.02).Done()
 	}
 	for _, opt := range []struct {
 		name string
-		fn   func() optimizers.Interface
+		fn   func() optimizer.Interface
 	}{{"SGD(0.02)", sgd}, {"Adam(2e-4, β1 0.5)", nil}} {
 		run := func(devices int) []gan.Record {
 			tr, err := gan.New(b, v, gan.Config{BatchSize: 8, Seed: 3, Devices: devices, DOptimizer: opt.fn, GOptimizer: opt.fn})
@@ -323,7 +323,7 @@ func TestDataParallelAdamDrift(t *testing.T) {
 // fails in gan.New with an error that says so.
 func TestDataParallelErrors(t *testing.T) {
 	v := vanillaNoDropout(28, 28)
-	check := func(t *testing.T, b backends.Backend, cfg gan.Config, want string) {
+	check := func(t *testing.T, b compute.Backend, cfg gan.Config, want string) {
 		_, err := gan.New(b, v, cfg)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("gan.New(%+v) = %v, want an error containing %q", cfg, err, want)

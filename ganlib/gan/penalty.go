@@ -1,11 +1,11 @@
 package gan
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // PenaltyEpsilon is added to each example's squared gradient norm before the square root in GradientPenalty:
@@ -72,9 +72,9 @@ func GradientPenalty(critic func(x *Node) *Node, real, fake, alpha *Node, lambda
 // DrawAlpha draws WGAN-GP's interpolation weights from the context's random number generator: one U[0, 1) value
 // per example of like ([B, …]), shape [B], in like's dtype. Use it with GradientPenalty; the draw changes at every
 // execution of the graph (the generator's state lives in the context, so it is checkpointed with it).
-func DrawAlpha(ctx *context.Context, like *Node) *Node {
+func DrawAlpha(scope *model.Scope, like *Node) *Node {
 	if like.Rank() < 1 {
 		exceptions.Panicf("gan.DrawAlpha: want a batch [B, …], got a scalar %s", like.Shape())
 	}
-	return ctx.RandomUniform(like.Graph(), shapes.Make(like.DType(), like.Shape().Dimensions[0]))
+	return scope.RandomUniform(like.Graph(), shapes.Make(like.DType(), like.Shape().Dimensions[0]))
 }

@@ -4,15 +4,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // BenchmarkCriticStep times one WGAN critic update on XLA for an MNIST-size convolutional critic (28×28×1 →
@@ -21,10 +21,10 @@ import (
 // cost. Run: go test ./ganlib/gan -run '^$' -bench CriticStep -benchtime 20x
 func BenchmarkCriticStep(b *testing.B) {
 	backend := backendtest.XLA(b)
-	critic := func(ctx *context.Context, x *Node) *Node {
-		y := nn.LeakyReLU(nn.Conv2D(ctx.In("000_conv"), x, 64, 4, 2, nn.Same), 0.2)
-		y = nn.LeakyReLU(nn.Conv2D(ctx.In("001_conv"), y, 128, 4, 2, nn.Same), 0.2)
-		return nn.Dense(ctx.In("002_dense"), nn.Flatten(y), 1)
+	critic := func(scope *model.Scope, x *Node) *Node {
+		y := nn.LeakyReLU(nn.Conv2D(scope.At("000_conv"), x, 64, 4, 2, nn.Same), 0.2)
+		y = nn.LeakyReLU(nn.Conv2D(scope.At("001_conv"), y, 128, 4, 2, nn.Same), 0.2)
+		return nn.Dense(scope.At("002_dense"), nn.Flatten(y), 1)
 	}
 	const batch = 64
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -40,16 +40,16 @@ func BenchmarkCriticStep(b *testing.B) {
 			name = "penalty"
 		}
 		b.Run(name, func(b *testing.B) {
-			ctx := context.New().Checked(false)
-			opt := optimizers.Adam().LearningRate(1e-4).Betas(0, 0.9).Done()
-			step := context.MustNewExec(backend, ctx, func(ctx *context.Context, r, f *Node) *Node {
-				d := ctx.In(gan.DiscriminatorScope)
+			scope := model.NewStore().RootScope()
+			opt := optimizer.Adam().LearningRate(1e-4).Betas(0, 0.9).Done()
+			step := model.MustNewExec(backend, scope.Store(), func(scope *model.Scope, r, f *Node) *Node {
+				d := scope.At(gan.DiscriminatorScope)
 				loss := gan.Wasserstein().Discriminator(critic(d, r), critic(d, f))
 				if withPenalty {
-					p, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(d, x) }, r, f, gan.DrawAlpha(ctx, r), 10)
+					p, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(d, x) }, r, f, gan.DrawAlpha(scope, r), 10)
 					loss = Add(loss, p)
 				}
-				opt.UpdateGraph(ctx.In(gan.DOptimizerScope), r.Graph(), loss)
+				opt.UpdateGraph(scope.At(gan.DOptimizerScope), r.Graph(), loss)
 				return loss
 			})
 			defer step.Finalize()

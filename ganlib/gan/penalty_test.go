@@ -7,18 +7,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Penalty test data: B = 3 examples of 2×2×2 images, float64.
@@ -43,12 +43,12 @@ func penImages(v []float64) *tensors.Tensor {
 }
 
 // runPenalty evaluates GradientPenalty with the given critic (built in ctx) and returns penalty and mean norm.
-func runPenalty(t *testing.T, b backends.Backend, critic func(ctx *context.Context, x *Node) *Node, lambda float64,
+func runPenalty(t *testing.T, b compute.Backend, critic func(scope *model.Scope, x *Node) *Node, lambda float64,
 	real, fake, alpha []float64) (penalty, meanNorm float64) {
 	t.Helper()
-	ctx := context.New()
-	out := context.MustExecOnceN(b, ctx, func(ctx *context.Context, r, f, a *Node) []*Node {
-		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, a, lambda)
+	scope := model.NewStore().RootScope()
+	out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, r, f, a *Node) []*Node {
+		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, a, lambda)
 		return []*Node{p, n}
 	}, penImages(real), penImages(fake), alpha)
 	return out[0].Value().(float64), out[1].Value().(float64)
@@ -59,7 +59,7 @@ func approxRel(a, b, tol float64) bool { return math.Abs(a-b) <= tol*(1+math.Abs
 // TestGradientPenaltyLinearCritic: D(x) = w·x + c has ∇D = w everywhere, so every example's norm is ‖w‖ and the
 // penalty is λ(‖w‖ − 1)², whatever x̂ is.
 func TestGradientPenaltyLinearCritic(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		real, fake, alpha := penaltyInputs(1)
 		rng := rand.New(rand.NewPCG(2, 3))
 		w := randFloat64s(rng, penH*penW*penC)
@@ -68,7 +68,7 @@ func TestGradientPenaltyLinearCritic(t *testing.T) {
 			norm += v * v
 		}
 		norm = math.Sqrt(norm)
-		critic := func(ctx *context.Context, x *Node) *Node {
+		critic := func(scope *model.Scope, x *Node) *Node {
 			wn := Const(x.Graph(), tensors.FromFlatDataAndDimensions(w, 1, penH, penW, penC))
 			return AddScalar(ReduceSum(Mul(x, wn), 1, 2, 3), 0.7)
 		}
@@ -93,11 +93,11 @@ func TestGradientPenaltyLinearCritic(t *testing.T) {
 // TestGradientPenaltyQuadraticCritic: D(x) = ½ Σ a⊙x² has ∇D(x̂_b) = a⊙x̂_b, which depends on each example's own α:
 // this checks the interpolation, α broadcast per example, and the norm taken per example (not over the batch).
 func TestGradientPenaltyQuadraticCritic(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		real, fake, alpha := penaltyInputs(4)
 		rng := rand.New(rand.NewPCG(5, 6))
 		a := randFloat64s(rng, penH*penW*penC)
-		critic := func(ctx *context.Context, x *Node) *Node {
+		critic := func(scope *model.Scope, x *Node) *Node {
 			an := Const(x.Graph(), tensors.FromFlatDataAndDimensions(a, 1, penH, penW, penC))
 			return MulScalar(ReduceSum(Mul(an, Square(x)), 1, 2, 3), 0.5)
 		}
@@ -121,11 +121,11 @@ func TestGradientPenaltyQuadraticCritic(t *testing.T) {
 			t.Errorf("penalty %.12g and mean norm %.12g; want %.12g and %.12g", p, n, wantP, wantN)
 		}
 		// α as [B, 1, 1, 1] gives the same; α = 1 for all is the penalty on real images alone.
-		ctx := context.New()
-		out := context.MustExecOnceN(b, ctx, func(ctx *context.Context, r, f, al *Node) []*Node {
-			p4, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, Reshape(al, penB, 1, 1, 1), lambda)
-			p1, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, OnesLike(al), lambda)
-			p1r, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, r, al, lambda)
+		scope := model.NewStore().RootScope()
+		out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, r, f, al *Node) []*Node {
+			p4, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, Reshape(al, penB, 1, 1, 1), lambda)
+			p1, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, OnesLike(al), lambda)
+			p1r, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, r, al, lambda)
 			return []*Node{p4, p1, p1r}
 		}, penImages(real), penImages(fake), alpha)
 		if got := out[0].Value().(float64); !approxRel(got, wantP, 1e-10) {
@@ -140,38 +140,38 @@ func TestGradientPenaltyQuadraticCritic(t *testing.T) {
 // TestGradientPenaltyZeroGradient: a critic that ignores x (or multiplies it by 0) has ∇D = 0; the penalty is
 // λ(√ε − 1)² ≈ λ and — the classic bug — its gradient w.r.t. everything must be finite (here zero), not NaN.
 func TestGradientPenaltyZeroGradient(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		real, fake, alpha := penaltyInputs(7)
-		critics := map[string]func(ctx *context.Context, x *Node) *Node{
-			"ignores x": func(ctx *context.Context, x *Node) *Node {
-				w := ctx.VariableWithValue("w", []float64{0.3}).ValueGraph(x.Graph())
+		critics := map[string]func(scope *model.Scope, x *Node) *Node{
+			"ignores x": func(scope *model.Scope, x *Node) *Node {
+				w := scope.VariableWithValue("w", []float64{0.3}).NodeValue(x.Graph())
 				return Mul(w, Ones(x.Graph(), shapes.Make(dtypes.Float64, penB)))
 			},
-			"0·x": func(ctx *context.Context, x *Node) *Node {
-				w := ctx.VariableWithValue("w", []float64{0.3}).ValueGraph(x.Graph())
+			"0·x": func(scope *model.Scope, x *Node) *Node {
+				w := scope.VariableWithValue("w", []float64{0.3}).NodeValue(x.Graph())
 				return Add(MulScalar(ReduceSum(x, 1, 2, 3), 0), w)
 			},
 			// ∇D = w = 0, but the gradient depends on w: without ε, d‖g‖/dg = g/‖g‖ = 0/0 gives NaN here.
-			"w·x with w = 0": func(ctx *context.Context, x *Node) *Node {
-				w := ctx.VariableWithValue("w", make([]float64, penH*penW*penC)).ValueGraph(x.Graph())
+			"w·x with w = 0": func(scope *model.Scope, x *Node) *Node {
+				w := scope.VariableWithValue("w", make([]float64, penH*penW*penC)).NodeValue(x.Graph())
 				return ReduceSum(Mul(x, Reshape(w, 1, penH, penW, penC)), 1, 2, 3)
 			},
 			// A dead ReLU unit: ∇D = w·1[v·x > 0]·v = 0 at every x̂, yet depends on w and v.
-			"dead ReLU": func(ctx *context.Context, x *Node) *Node {
-				w := ctx.VariableWithValue("w", []float64{0.3}).ValueGraph(x.Graph())
-				v := ctx.VariableWithValue("v", []float64{0.5}).ValueGraph(x.Graph())
+			"dead ReLU": func(scope *model.Scope, x *Node) *Node {
+				w := scope.VariableWithValue("w", []float64{0.3}).NodeValue(x.Graph())
+				v := scope.VariableWithValue("v", []float64{0.5}).NodeValue(x.Graph())
 				h := MaxScalar(Neg(AddScalar(Mul(v, ReduceSum(Square(x), 1, 2, 3)), 1e-3)), 0) // ReLU of a pre-activation < 0
 				return Mul(w, h)
 			},
 		}
 		for name, critic := range critics {
 			t.Run(name, func(t *testing.T) {
-				ctx := context.New()
-				out := context.MustExecOnceN(b, ctx, func(ctx *context.Context, r, f, a *Node) []*Node {
-					p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, a, 10)
+				scope := model.NewStore().RootScope()
+				out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, r, f, a *Node) []*Node {
+					p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, a, 10)
 					wrt := []*Node{r, f, a}
-					for v := range ctx.IterVariables() {
-						wrt = append(wrt, v.ValueGraph(r.Graph()))
+					for v := range scope.IterVariables() {
+						wrt = append(wrt, v.NodeValue(r.Graph()))
 					}
 					grads := Gradient(p, wrt...)
 					return append([]*Node{p, n}, grads...)
@@ -199,28 +199,28 @@ func TestGradientPenaltyZeroGradient(t *testing.T) {
 // Dense from ganlib/nn) by central finite differences in float64: the second-order path WGAN-GP's critic step
 // differentiates.
 func TestGradientPenaltySecondOrder(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		real, fake, alpha := penaltyInputs(8)
-		critic := func(ctx *context.Context, x *Node) *Node {
-			y := nn.LeakyReLU(nn.Conv2D(ctx.In("000_conv"), x, 3, 3, 2, nn.Same), 0.2)
-			y = nn.LeakyReLU(nn.Dense(ctx.In("001_dense"), nn.Flatten(y), 4), 0.2)
-			return nn.Dense(ctx.In("002_dense"), y, 1)
+		critic := func(scope *model.Scope, x *Node) *Node {
+			y := nn.LeakyReLU(nn.Conv2D(scope.At("000_conv"), x, 3, 3, 2, nn.Same), 0.2)
+			y = nn.LeakyReLU(nn.Dense(scope.At("001_dense"), nn.Flatten(y), 4), 0.2)
+			return nn.Dense(scope.At("002_dense"), y, 1)
 		}
-		ctx := context.New()
-		ctx.SetParam(context.ParamInitialSeed, int64(3))
-		ctx.SetParam(nn.ParamInitStddev, 0.8) // large weights: norms well away from 1, LeakyReLU kinks exercised
-		penalty := func(ctx *context.Context, r, f, a *Node) *Node {
-			p, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, a, 10)
+		scope := model.NewStore().RootScope()
+		scope.SetParam(model.ParamInitialSeed, int64(3))
+		scope.SetParam(nn.ParamInitStddev, 0.8) // large weights: norms well away from 1, LeakyReLU kinks exercised
+		penalty := func(scope *model.Scope, r, f, a *Node) *Node {
+			p, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, a, 10)
 			return p
 		}
-		var vars []*context.Variable
-		gradExec := context.MustNewExec(b, ctx, func(ctx *context.Context, r, f, a *Node) []*Node {
-			p := penalty(ctx, r, f, a)
+		var vars []*model.Variable
+		gradExec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, r, f, a *Node) []*Node {
+			p := penalty(scope, r, f, a)
 			vars = vars[:0]
 			var nodes []*Node
-			for v := range ctx.IterVariables() {
+			for v := range scope.IterVariables() {
 				vars = append(vars, v)
-				nodes = append(nodes, v.ValueGraph(r.Graph()))
+				nodes = append(nodes, v.NodeValue(r.Graph()))
 			}
 			return append([]*Node{p}, Gradient(p, nodes...)...)
 		})
@@ -231,7 +231,7 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 		} else {
 			t.Logf("penalty %.6g", p)
 		}
-		lossExec := context.MustNewExec(b, ctx.Reuse(), penalty)
+		lossExec := model.MustNewExec(b, scope.Store(), penalty)
 		defer lossExec.Finalize()
 		eval := func() float64 { return lossExec.MustExec(penImages(real), penImages(fake), alpha)[0].Value().(float64) }
 		rng := rand.New(rand.NewPCG(10, 11))
@@ -260,7 +260,7 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 					dot += an[j] * dir[j]
 				}
 				if math.Abs(fd-dot) > 1e-6*(1+math.Abs(fd)+math.Abs(dot)) {
-					t.Errorf("%s direction %d: analytic %.10g, finite differences %.10g", v.ScopeAndName(), d, dot, fd)
+					t.Errorf("%s direction %d: analytic %.10g, finite differences %.10g", v.Path(), d, dot, fd)
 				}
 			}
 			v.MustSetValue(tensors.FromFlatDataAndDimensions(base, dims...))
@@ -273,12 +273,12 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 
 // TestDrawAlpha: one U[0, 1) draw per example, in the images' dtype, different at each execution.
 func TestDrawAlpha(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
-		ctx := context.New()
-		if err := ctx.SetRNGStateFromSeed(5); err != nil {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
+		scope := model.NewStore().RootScope()
+		if err := scope.Store().SetRNGStateFromSeed(5); err != nil {
 			t.Fatal(err)
 		}
-		e := context.MustNewExec(b, ctx, func(ctx *context.Context, x *Node) *Node { return gan.DrawAlpha(ctx, x) })
+		e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *Node) *Node { return gan.DrawAlpha(scope, x) })
 		defer e.Finalize()
 		x := make([]float32, 1000*2*2*1)
 		first := e.MustExec(tensors.FromFlatDataAndDimensions(x, 1000, 2, 2, 1))[0]
@@ -339,20 +339,20 @@ func TestGradientPenaltyBadShapes(t *testing.T) {
 // mean 0.988 to 1.017; the bound stays 0.05.
 func TestGradientPenaltyDrivesNormToOne(t *testing.T) {
 	b := backendtest.Go(t)
-	ctx := context.New()
-	ctx.SetParam(context.ParamInitialSeed, int64(1))
-	ctx.SetParam(nn.ParamInitStddev, 1.0)
-	if err := ctx.SetRNGStateFromSeed(2); err != nil {
+	scope := model.NewStore().RootScope()
+	scope.SetParam(model.ParamInitialSeed, int64(1))
+	scope.SetParam(nn.ParamInitStddev, 1.0)
+	if err := scope.Store().SetRNGStateFromSeed(2); err != nil {
 		t.Fatal(err)
 	}
-	critic := func(ctx *context.Context, x *Node) *Node {
-		y := nn.LeakyReLU(nn.Dense(ctx.In("000_dense"), x, 16), 0.2)
-		return nn.Dense(ctx.In("001_dense"), y, 1)
+	critic := func(scope *model.Scope, x *Node) *Node {
+		y := nn.LeakyReLU(nn.Dense(scope.At("000_dense"), x, 16), 0.2)
+		return nn.Dense(scope.At("001_dense"), y, 1)
 	}
-	opt := optimizers.Adam().LearningRate(1e-2).Done()
-	step := context.MustNewExec(b, ctx, func(ctx *context.Context, r, f *Node) []*Node {
-		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(ctx, x) }, r, f, gan.DrawAlpha(ctx, r), 10)
-		opt.UpdateGraph(ctx.In(gan.DOptimizerScope), r.Graph(), p)
+	opt := optimizer.Adam().LearningRate(1e-2).Done()
+	step := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, r, f *Node) []*Node {
+		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, gan.DrawAlpha(scope, r), 10)
+		opt.UpdateGraph(scope.At(gan.DOptimizerScope), r.Graph(), p)
 		return []*Node{p, n}
 	})
 	defer step.Finalize()

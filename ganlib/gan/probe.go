@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/internal/purego"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // The NaN/Inf guard names the first layer whose output was not finite. Each training step graph carries a probe
@@ -37,13 +37,13 @@ type layerProbe struct {
 // ProbeLayer records, when the graph being built is one of the Trainer's training steps, whether the output x
 // of the layer in scope is finite (models.Stack calls it after every layer; other networks may too). It adds no
 // node to other graphs.
-func ProbeLayer(ctx *context.Context, scope string, x *Node) {
-	v, _ := ctx.GetGraphParam(x.Graph(), layerProbeParam)
+func ProbeLayer(scope *model.Scope, scopeName string, x *Node) {
+	v, _ := scope.GetGraphParam(x.Graph(), layerProbeParam)
 	p, ok := v.(*layerProbe)
 	if !ok || p == nil || !x.DType().IsFloat() {
 		return
 	}
-	p.names = append(p.names, fmt.Sprintf("%s in %s", scope, p.pass))
+	p.names = append(p.names, fmt.Sprintf("%s in %s", scopeName, p.pass))
 	p.sizes = append(p.sizes, x.Shape().Size())
 	p.sums = append(p.sums, ConvertDType(probeSum(x), dtypes.Float32))
 }
@@ -68,9 +68,9 @@ func probeSum(x *Node) *Node {
 }
 
 // startProbe attaches a new probe to g's graph parameters.
-func startProbe(ctx *context.Context, g *Graph) *layerProbe {
+func startProbe(scope *model.Scope, g *Graph) *layerProbe {
 	p := &layerProbe{}
-	ctx.SetGraphParam(g, layerProbeParam, p)
+	scope.SetGraphParam(g, layerProbeParam, p)
 	return p
 }
 

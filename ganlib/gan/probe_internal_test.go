@@ -5,9 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 )
@@ -16,7 +16,7 @@ import (
 // and NaN or ±Inf anywhere (one value, at either end or inside) makes it non-finite, at sizes that take the
 // product (2^16, 3·2^16: w = 4096) and sizes that do not (2^16+1: no power of two ≥ 64 divides it; 100).
 func TestProbeSum(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		exec := graph.MustNewExec(b, probeSum)
 		defer exec.Finalize()
 		rng := rand.New(rand.NewPCG(5, 8))

@@ -5,15 +5,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // TestNonFiniteNamesTheLayer: a generator whose second layer makes NaN (log of a negative number) stops training
@@ -22,14 +22,14 @@ import (
 // (no NaN in it; the NaN appears in the next layer) is the one named.
 func TestNonFiniteNamesTheLayer(t *testing.T) {
 	dense := func(units int) models.Layer {
-		return models.Layer{Name: "dense", Fn: func(ctx *context.Context, x *Node) *Node { return nn.Dense(ctx, x, units) }}
+		return models.Layer{Name: "dense", Fn: func(scope *model.Scope, x *Node) *Node { return nn.Dense(scope, x, units) }}
 	}
-	poison := models.Layer{Name: "poison", Fn: func(_ *context.Context, x *Node) *Node { return Log(Neg(OnePlus(Abs(x)))) }}
+	poison := models.Layer{Name: "poison", Fn: func(_ *model.Scope, x *Node) *Node { return Log(Neg(OnePlus(Abs(x)))) }}
 	// +Inf in every value (exp overflows float32), no NaN: the probe must name this layer, not a later one.
-	overflow := models.Layer{Name: "overflow", Fn: func(_ *context.Context, x *Node) *Node { return Exp(AddScalar(Abs(x), 1000)) }}
-	tanh := models.Layer{Name: "tanh", Fn: func(_ *context.Context, x *Node) *Node { return nn.Reshape(Tanh(x), 4, 4, 1) }}
-	flatten := models.Layer{Name: "flatten", Fn: func(_ *context.Context, x *Node) *Node { return nn.Flatten(x) }}
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	overflow := models.Layer{Name: "overflow", Fn: func(_ *model.Scope, x *Node) *Node { return Exp(AddScalar(Abs(x), 1000)) }}
+	tanh := models.Layer{Name: "tanh", Fn: func(_ *model.Scope, x *Node) *Node { return nn.Reshape(Tanh(x), 4, 4, 1) }}
+	flatten := models.Layer{Name: "flatten", Fn: func(_ *model.Scope, x *Node) *Node { return nn.Flatten(x) }}
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		for _, c := range []struct {
 			g, d models.Stack
 			want string

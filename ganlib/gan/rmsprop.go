@@ -1,14 +1,14 @@
 package gan
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/gomlx/gomlx/support/exceptions"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // RMSPropScope is the sub-scope of the optimizer's context that holds RMSProp's state: one running average of
@@ -22,20 +22,20 @@ const RMSPropScope = "rmsprop"
 //
 //	v ← 0.99·v + 0.01·g²        θ ← θ − lr · g / (√v + 1e-8)        (v starts at 0)
 //
-// GoMLX's optimizers.RMSProp is a different algorithm (Adam without its first moment: bias-corrected v, β 0.999,
+// GoMLX's optimizer.RMSProp is a different algorithm (Adam without its first moment: bias-corrected v, β 0.999,
 // ε 1e-7) and keeps its state in a scope that does not depend on the optimizer's, so this one is written here.
 //
-// State: v lives under ctx.In(RMSPropScope) of the context UpdateGraph is given, so two optimizers built in
+// State: v lives under ctx.At(RMSPropScope) of the context UpdateGraph is given, so two optimizers built in
 // different scopes (the trainer's g_optimizer and d_optimizer, DESIGN §4) never share it; the learning rate is the
-// variable optimizers.LearningRateVar under that context too (so it can be changed between steps), and each call
+// variable optimizer.LearningRateVar under that context too (so it can be changed between steps), and each call
 // increments that context's global step. All of it is ordinary context variables: the trainer's checkpoints save
 // and restore them.
-func RMSProp(lr float64) optimizers.Interface {
+func RMSProp(lr float64) optimizer.Interface {
 	return RMSPropWith(lr, 0.99, 1e-8)
 }
 
 // RMSPropWith is RMSProp with the smoothing constant alpha (PyTorch's alpha, TensorFlow's rho) and eps chosen.
-func RMSPropWith(lr, alpha, eps float64) optimizers.Interface {
+func RMSPropWith(lr, alpha, eps float64) optimizer.Interface {
 	if !(lr > 0) || !(alpha >= 0 && alpha < 1) || !(eps >= 0) {
 		exceptions.Panicf("gan.RMSProp: want lr > 0, alpha in [0, 1) and eps ≥ 0, got lr %g, alpha %g, eps %g", lr, alpha, eps)
 	}
@@ -44,28 +44,28 @@ func RMSPropWith(lr, alpha, eps float64) optimizers.Interface {
 
 type rmsProp struct{ lr, alpha, eps float64 }
 
-// UpdateGraph implements optimizers.Interface: one RMSProp step on every trainable variable loss's graph uses.
-func (o *rmsProp) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
+// UpdateGraph implements optimizer.Interface: one RMSProp step on every trainable variable loss's graph uses.
+func (o *rmsProp) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	if !loss.Shape().IsScalar() {
 		exceptions.Panicf("gan.RMSProp: the loss must be a scalar, got %s", loss.Shape())
 	}
-	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
 	if len(grads) == 0 {
 		exceptions.Panicf("gan.RMSProp: the loss depends on no trainable variable")
 	}
 	dtype := loss.DType()
-	learningRate := optimizers.LearningRateVar(ctx, dtype, o.lr).ValueGraph(g)
-	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtypes.Int64)
+	learningRate := optimizer.LearningRateVar(scope, dtype, o.lr).NodeValue(g)
+	_ = optimizer.IncrementCounter(scope, g, optimizer.GlobalStepVariableName, dtypes.Int64) // SPIKE: v0.27 kept a per-scope global_step
 	// BuildTrainableVariablesGradientsGraph returns the gradients in this order (as GoMLX's Adam relies on too).
 	i := 0
-	for v := range ctx.IterVariables() {
+	for v := range scope.IterVariables() {
 		if !v.Trainable || !v.InUseByGraph(g) {
 			continue
 		}
 		if i >= len(grads) {
 			exceptions.Panicf("gan.RMSProp: more trainable variables in use than gradients (%d): were variables created in between?", len(grads))
 		}
-		o.apply(ctx, g, v, grads[i], learningRate)
+		o.apply(scope, g, v, grads[i], learningRate)
 		i++
 	}
 	if i != len(grads) {
@@ -74,34 +74,34 @@ func (o *rmsProp) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 }
 
 // squareAvg returns the running average of squared gradients of variable v: /<ctx scope>/rmsprop/<v's scope>/<v's name>_square_avg.
-func squareAvg(ctx *context.Context, v *context.Variable) *context.Variable {
-	scope := ctx.In(RMSPropScope).Scope()
-	if v.Scope() != context.RootScope {
-		scope += v.Scope()
+func squareAvg(scope *model.Scope, v *model.Variable) *model.Variable {
+	path := model.JoinPath(scope.Scope(), RMSPropScope)
+	if v.Scope() != model.RootScopePath {
+		path += v.Scope()
 	}
-	return ctx.Checked(false).InAbsPath(scope).WithInitializer(initializers.Zero).
+	return scope.Store().Scope(path).WithInitializer(initializer.Zero).
 		VariableWithShape(v.Name()+"_square_avg", shapes.Make(v.Shape().DType, v.Shape().Dimensions...)).
 		SetTrainable(false)
 }
 
-func (o *rmsProp) apply(ctx *context.Context, g *Graph, v *context.Variable, grad, learningRate *Node) {
-	value := v.ValueGraph(g)
+func (o *rmsProp) apply(scope *model.Scope, g *Graph, v *model.Variable, grad, learningRate *Node) {
+	value := v.NodeValue(g)
 	dtype := value.DType()
 	if grad.DType() != dtype {
 		grad = ConvertDType(grad, dtype)
 	}
-	avgVar := squareAvg(ctx, v)
-	avg := Add(MulScalar(avgVar.ValueGraph(g), o.alpha), MulScalar(Square(grad), 1-o.alpha))
-	avgVar.SetValueGraph(avg)
+	avgVar := squareAvg(scope, v)
+	avg := Add(MulScalar(avgVar.NodeValue(g), o.alpha), MulScalar(Square(grad), 1-o.alpha))
+	avgVar.SetNodeValue(avg)
 	lr := learningRate
 	if lr.DType() != dtype {
 		lr = ConvertDType(lr, dtype)
 	}
 	step := Div(Mul(lr, grad), AddScalar(Sqrt(avg), o.eps))
-	v.SetValueGraph(Sub(value, step))
+	v.SetNodeValue(Sub(value, step))
 }
 
-// Clear implements optimizers.Interface: it deletes the running averages (not the learning rate or step count).
-func (o *rmsProp) Clear(ctx *context.Context) error {
-	return ctx.In(RMSPropScope).DeleteVariablesInScope()
+// Clear implements optimizer.Interface: it deletes the running averages (not the learning rate or step count).
+func (o *rmsProp) Clear(scope *model.Scope) error {
+	return scope.At(RMSPropScope).DeleteVariablesInScope()
 }

@@ -4,15 +4,15 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // rmsRef is PyTorch's torch.optim.RMSprop step (momentum 0, centered False, weight_decay 0) written out in
@@ -47,19 +47,19 @@ func rmsGrads(w, b []float64) (gw, gb []float64) {
 	return
 }
 
-func rmsLoss(ctx *context.Context, g *Graph) *Node {
-	m := ctx.In("model")
-	w := m.VariableWithValue("w", tensors.FromFlatDataAndDimensions(append([]float64(nil), rmsW0...), 2, 3)).ValueGraph(g)
-	bv := m.VariableWithValue("b", append([]float64(nil), rmsB0...)).ValueGraph(g)
+func rmsLoss(scope *model.Scope, g *Graph) *Node {
+	m := scope.At("model")
+	w := m.VariableWithValue("w", tensors.FromFlatDataAndDimensions(append([]float64(nil), rmsW0...), 2, 3)).NodeValue(g)
+	bv := m.VariableWithValue("b", append([]float64(nil), rmsB0...)).NodeValue(g)
 	a := Const(g, tensors.FromFlatDataAndDimensions(rmsA, 2, 3))
 	c := Const(g, tensors.FromFlatDataAndDimensions(rmsC, 2, 3))
 	lw := ReduceAllSum(Add(MulScalar(Mul(a, Square(w)), 0.5), Mul(c, w)))
 	return Add(lw, ReduceAllSum(PowScalar(AddScalar(bv, -1), 4)))
 }
 
-func varFloat64s(t *testing.T, ctx *context.Context, scopeAndName string) []float64 {
+func varFloat64s(t *testing.T, scope *model.Scope, scopeAndName string) []float64 {
 	t.Helper()
-	v := ctx.GetVariableByScopeAndName(splitScopeName(scopeAndName))
+	v := scope.Store().GetVariable(scopeAndName)
 	if v == nil {
 		t.Fatalf("no variable %s", scopeAndName)
 	}
@@ -89,13 +89,13 @@ func requireClose(t *testing.T, what string, got, want []float64, tol float64) {
 // TestRMSPropAgainstReference: 6 steps on a quadratic (and a quartic) match PyTorch's RMSprop formula computed in
 // float64; the state sits under the optimizer's scope.
 func TestRMSPropAgainstReference(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		const lr = 0.01
-		ctx := context.New()
+		scope := model.NewStore().RootScope()
 		opt := gan.RMSProp(lr)
-		e := context.MustNewExec(b, ctx, func(ctx *context.Context, g *Graph) *Node {
-			loss := rmsLoss(ctx, g)
-			opt.UpdateGraph(ctx.In("opt"), g, loss)
+		e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+			loss := rmsLoss(scope, g)
+			opt.UpdateGraph(scope.At("opt"), g, loss)
 			return loss
 		})
 		defer e.Finalize()
@@ -106,22 +106,22 @@ func TestRMSPropAgainstReference(t *testing.T) {
 			gw, gb := rmsGrads(w, bb)
 			rw.step(w, gw, lr, 0.99, 1e-8)
 			rb.step(bb, gb, lr, 0.99, 1e-8)
-			requireClose(t, "w", varFloat64s(t, ctx, "/model/w"), w, 1e-12)
-			requireClose(t, "b", varFloat64s(t, ctx, "/model/b"), bb, 1e-12)
-			requireClose(t, "v(w)", varFloat64s(t, ctx, "/opt/rmsprop/model/w_square_avg"), rw.v, 1e-12)
+			requireClose(t, "w", varFloat64s(t, scope, "/model/w"), w, 1e-12)
+			requireClose(t, "b", varFloat64s(t, scope, "/model/b"), bb, 1e-12)
+			requireClose(t, "v(w)", varFloat64s(t, scope, "/opt/rmsprop/model/w_square_avg"), rw.v, 1e-12)
 		}
-		if steps := optimizers.GetGlobalStep(ctx.In("opt")); steps != 6 {
+		if steps := optimizer.GetGlobalStep(scope.At("opt")); steps != 6 {
 			t.Errorf("global step under the optimizer's scope is %d, want 6", steps)
 		}
-		if lrv := varFloat64s(t, ctx, "/opt/optimizers/learning_rate"); lrv[0] != lr {
+		if lrv := varFloat64s(t, scope, "/opt/optimizers/learning_rate"); lrv[0] != lr {
 			t.Errorf("learning rate variable %g, want %g", lrv[0], lr)
 		}
 		// Clear removes the averages: the next step is a first step again (v = 0.01·g²).
-		if err := opt.Clear(ctx.In("opt")); err != nil {
+		if err := opt.Clear(scope.At("opt")); err != nil {
 			t.Fatal(err)
 		}
-		if v := ctx.GetVariableByScopeAndName("/opt/rmsprop/model", "w_square_avg"); v != nil {
-			t.Fatalf("Clear left %s", v.ScopeAndName())
+		if v := scope.Store().GetVariable(model.JoinPath("/opt/rmsprop/model", "w_square_avg")); v != nil {
+			t.Fatalf("Clear left %s", v.Path())
 		}
 	})
 }
@@ -129,20 +129,20 @@ func TestRMSPropAgainstReference(t *testing.T) {
 // TestRMSPropFirstStepByHand: v = 0.01·g², so the first step is lr·g/(0.1·|g| + 1e-8) ≈ 10·lr·sign(g).
 func TestRMSPropFirstStepByHand(t *testing.T) {
 	b := backendtest.Go(t)
-	ctx := context.New()
-	context.MustExecOnce(b, ctx, func(ctx *context.Context, g *Graph) *Node {
-		loss := rmsLoss(ctx, g)
-		gan.RMSProp(1e-3).UpdateGraph(ctx.In("d_optimizer"), g, loss)
+	scope := model.NewStore().RootScope()
+	model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+		loss := rmsLoss(scope, g)
+		gan.RMSProp(1e-3).UpdateGraph(scope.At("d_optimizer"), g, loss)
 		return loss
 	})
 	// ∂/∂w[0] = 1·1 + 0.3 = 1.3 > 0; ∂/∂w[5] = 1.5·0 + 0.05 > 0; ∂/∂b[1] = 4·0.5³ > 0; ∂/∂b[0] < 0.
 	first := func(theta, g float64) float64 { return theta - 1e-3*g/(math.Sqrt(0.01*g*g)+1e-8) } // ≈ θ − 0.01·sign(g)
 	want := []float64{first(1, 1.3), first(0, 0.05)}
-	got := varFloat64s(t, ctx, "/model/w")
+	got := varFloat64s(t, scope, "/model/w")
 	if math.Abs(got[0]-want[0]) > 1e-12 || math.Abs(got[5]-want[1]) > 1e-12 || math.Abs(want[1]+0.01) > 1e-6 {
 		t.Errorf("w[0], w[5] after one step: %.10g, %.10g; want %.10g, %.10g", got[0], got[5], want[0], want[1])
 	}
-	if gotB, wantB := varFloat64s(t, ctx, "/model/b"), first(0.2, 4*math.Pow(0.2-1, 3)); math.Abs(gotB[0]-wantB) > 1e-12 || math.Abs(wantB-0.21) > 1e-6 {
+	if gotB, wantB := varFloat64s(t, scope, "/model/b"), first(0.2, 4*math.Pow(0.2-1, 3)); math.Abs(gotB[0]-wantB) > 1e-12 || math.Abs(wantB-0.21) > 1e-6 {
 		t.Errorf("b[0] after one step: %.10g, want %.10g ≈ 0.21", gotB[0], wantB)
 	}
 }
@@ -151,12 +151,12 @@ func TestRMSPropFirstStepByHand(t *testing.T) {
 // each keep their own running average (a shared one would give other values).
 func TestRMSPropScopesDoNotShareState(t *testing.T) {
 	b := backendtest.Go(t)
-	ctx := context.New()
-	build := func(scope string, lr float64) *context.Exec {
+	scope := model.NewStore().RootScope()
+	build := func(scopeName string, lr float64) *model.Exec {
 		opt := gan.RMSProp(lr)
-		return context.MustNewExec(b, ctx, func(ctx *context.Context, g *Graph) *Node {
-			loss := rmsLoss(ctx.Checked(false), g)
-			opt.UpdateGraph(ctx.In(scope), g, loss)
+		return model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+			loss := rmsLoss(scope, g)
+			opt.UpdateGraph(scope.At("%s", scopeName), g, loss)
 			return loss
 		})
 	}
@@ -173,10 +173,10 @@ func TestRMSPropScopesDoNotShareState(t *testing.T) {
 		wb.step(w, gw, 0.003, 0.99, 1e-8)
 		bbRef.step(bb, gb, 0.003, 0.99, 1e-8)
 	}
-	requireClose(t, "w", varFloat64s(t, ctx, "/model/w"), w, 1e-12)
-	requireClose(t, "b", varFloat64s(t, ctx, "/model/b"), bb, 1e-12)
-	requireClose(t, "v_a(w)", varFloat64s(t, ctx, "/opt_a/rmsprop/model/w_square_avg"), wa.v, 1e-12)
-	requireClose(t, "v_b(w)", varFloat64s(t, ctx, "/opt_b/rmsprop/model/w_square_avg"), wb.v, 1e-12)
+	requireClose(t, "w", varFloat64s(t, scope, "/model/w"), w, 1e-12)
+	requireClose(t, "b", varFloat64s(t, scope, "/model/b"), bb, 1e-12)
+	requireClose(t, "v_a(w)", varFloat64s(t, scope, "/opt_a/rmsprop/model/w_square_avg"), wa.v, 1e-12)
+	requireClose(t, "v_b(w)", varFloat64s(t, scope, "/opt_b/rmsprop/model/w_square_avg"), wb.v, 1e-12)
 }
 
 // TestRMSPropSurvivesCheckpoint: the trainer with RMSProp for both players, 3 steps + Save + fresh trainer + Load +
@@ -185,8 +185,8 @@ func TestRMSPropSurvivesCheckpoint(t *testing.T) {
 	b := backendtest.Go(t)
 	newRMS := func() *gan.Trainer {
 		tr, err := gan.New(b, tinyVariant(), gan.Config{BatchSize: 8, Seed: 42,
-			DOptimizer: func() optimizers.Interface { return gan.RMSProp(5e-3) },
-			GOptimizer: func() optimizers.Interface { return gan.RMSProp(5e-3) }})
+			DOptimizer: func() optimizer.Interface { return gan.RMSProp(5e-3) },
+			GOptimizer: func() optimizer.Interface { return gan.RMSProp(5e-3) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,14 +205,14 @@ func TestRMSPropSurvivesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The state is where it should be, and not trivially zero.
-	avg := first.Ctx.GetVariableByScopeAndName("/d_optimizer/rmsprop/discriminator/002_dense", "weights_square_avg")
+	avg := first.Ctx.Store().GetVariable(model.JoinPath("/d_optimizer/rmsprop/discriminator/002_dense", "weights_square_avg"))
 	if avg == nil {
 		t.Fatal("no /d_optimizer/rmsprop/discriminator/002_dense/weights_square_avg")
 	}
 	if s := sumF32(tensors.MustCopyFlatData[float32](avg.MustValue())); !(s > 0) {
 		t.Fatalf("running average sums to %g after 3 steps", s)
 	}
-	if first.Ctx.GetVariableByScopeAndName("/g_optimizer/rmsprop/generator/000_dense", "weights_square_avg") == nil {
+	if first.Ctx.Store().GetVariable(model.JoinPath("/g_optimizer/rmsprop/generator/000_dense", "weights_square_avg")) == nil {
 		t.Fatal("no running average for G under /g_optimizer")
 	}
 	if _, err := first.Save(dir, 2, nil); err != nil {

@@ -7,13 +7,13 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Scopes of the two players' variables, and of their optimizers' state. Each optimizer lives under its own scope
@@ -33,7 +33,7 @@ type Config struct {
 	Seed uint64
 	// DOptimizer and GOptimizer build each player's optimizer; default Adam(2e-4, β1 0.5) (Radford et al. 2015,
 	// the lecture).
-	DOptimizer, GOptimizer func() optimizers.Interface
+	DOptimizer, GOptimizer func() optimizer.Interface
 	// FixedSamples is how many fixed noise vectors are kept for sample grids (default 10, the lecture's 2×5 grid).
 	FixedSamples int
 	// Devices > 1 trains data-parallel on that many devices of the backend: the batch (a multiple of Devices) is
@@ -68,8 +68,8 @@ var ErrStop = errors.New("training stopped by callback")
 // Trainer plays the adversarial game of a Variant on one backend: two compiled steps (D and G), each updating
 // only its own player's variables.
 type Trainer struct {
-	Backend backends.Backend
-	Ctx     *context.Context
+	Backend compute.Backend
+	Ctx     *model.Scope
 	Variant Variant
 	Config  Config
 
@@ -86,13 +86,13 @@ type Trainer struct {
 	dProbe    *layerProbe // layer outputs probed by the D and G step graphs (see probe.go)
 	gProbe    *layerProbe
 	step      int // generator steps taken
-	dStep     *context.Exec
-	gStep     *context.Exec
-	sampler   *context.Exec
-	judge     *context.Exec
-	coder     *context.Exec
-	dOpt      optimizers.Interface
-	gOpt      optimizers.Interface
+	dStep     *model.Exec
+	gStep     *model.Exec
+	sampler   *model.Exec
+	judge     *model.Exec
+	coder     *model.Exec
+	dOpt      optimizer.Interface
+	gOpt      optimizer.Interface
 	epochPerm []int
 	permEpoch int
 	realBuf   []float32
@@ -100,7 +100,7 @@ type Trainer struct {
 }
 
 // New creates a trainer for variant on backend, with freshly initialised networks (seeded by cfg.Seed).
-func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error) {
+func New(backend compute.Backend, variant Variant, cfg Config) (*Trainer, error) {
 	if err := checkParts(variant); err != nil {
 		return nil, err
 	}
@@ -123,8 +123,8 @@ func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error
 	if cfg.FixedSamples <= 0 {
 		cfg.FixedSamples = 10
 	}
-	adam := func() optimizers.Interface {
-		return optimizers.Adam().LearningRate(2e-4).Betas(0.5, 0.999).Done()
+	adam := func() optimizer.Interface {
+		return optimizer.Adam().LearningRate(2e-4).Betas(0.5, 0.999).Done()
 	}
 	if cfg.DOptimizer == nil {
 		cfg.DOptimizer = adam
@@ -134,13 +134,13 @@ func New(backend backends.Backend, variant Variant, cfg Config) (*Trainer, error
 	}
 	t := &Trainer{
 		Backend: backend,
-		Ctx:     context.New().Checked(false),
+		Ctx:     model.NewStore().RootScope(),
 		Variant: variant,
 		Config:  cfg,
 		dOpt:    cfg.DOptimizer(),
 		gOpt:    cfg.GOptimizer(),
 	}
-	if err := t.Ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+	if err := t.Ctx.Store().SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
 	t.FixedNoise = t.noise(rand.New(rand.NewPCG(cfg.Seed, 0xF1CED)), cfg.FixedSamples)
@@ -270,11 +270,11 @@ func (t *Trainer) noise(rng *rand.Rand, count int) []float32 {
 // withFrozen builds fn with the variables under the given scopes marked non-trainable, restoring them after.
 // An optimizer's UpdateGraph updates every trainable variable the graph touches, so without this a D step
 // would also move G (DESIGN §4).
-func withFrozen(ctx *context.Context, g *Graph, frozenScope string, fn func()) {
-	prefix := context.ScopeSeparator + frozenScope
-	var frozen []*context.Variable
-	for v := range ctx.IterVariables() {
-		if v.Trainable && v.InUseByGraph(g) && (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator)) {
+func withFrozen(scope *model.Scope, g *Graph, frozenScope string, fn func()) {
+	prefix := model.ScopeSeparator + frozenScope
+	var frozen []*model.Variable
+	for v := range scope.IterVariables() {
+		if v.Trainable && v.InUseByGraph(g) && (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+model.ScopeSeparator)) {
 			v.SetTrainable(false)
 			frozen = append(frozen, v)
 		}
@@ -288,13 +288,13 @@ func withFrozen(ctx *context.Context, g *Graph, frozenScope string, fn func()) {
 }
 
 // generate runs G on z and, for a variant with a condition, c [B, CondDim].
-func (t *Trainer) generate(ctx *context.Context, z, c *Node) *Node {
+func (t *Trainer) generate(scope *model.Scope, z, c *Node) *Node {
 	v := t.Variant
 	var fake *Node
 	if c != nil {
-		fake = v.ConditionalGenerator(ctx.In(GeneratorScope), z, c)
+		fake = v.ConditionalGenerator(scope.At(GeneratorScope), z, c)
 	} else {
-		fake = v.Generator(ctx.In(GeneratorScope), z)
+		fake = v.Generator(scope.At(GeneratorScope), z)
 	}
 	fake.AssertDims(z.Shape().Dimensions[0], v.Height, v.Width, v.Channels)
 	return fake
@@ -303,7 +303,7 @@ func (t *Trainer) generate(ctx *context.Context, z, c *Node) *Node {
 // dStepGraph: one discriminator update on a real batch and G(z), G frozen. Inputs: see dArgs. Outputs: D loss
 // (with the penalty and the weighted MI loss when the variant has them), mean D(x), mean D(G(z)), the layer probe,
 // the logit gap (Record.WEstimate), the penalty's gradient norm and the MI loss (0 when absent).
-func (t *Trainer) dStepGraph(ctx *context.Context, in []*Node) []*Node {
+func (t *Trainer) dStepGraph(scope *model.Scope, in []*Node) []*Node {
 	v := t.Variant
 	real, in := in[0], in[1:]
 	var yReal *Node
@@ -312,38 +312,40 @@ func (t *Trainer) dStepGraph(ctx *context.Context, in []*Node) []*Node {
 	}
 	s, _ := t.unpackGen(in, true)
 	g := real.Graph()
-	ctx.SetTraining(g, true)
-	probe := startProbe(ctx, g)
+	scope.Store().SetTraining(g, true)
+	probe := startProbe(scope, g)
 	t.dProbe = probe
 	probe.pass = "G(z)"
-	fake := StopGradient(t.generate(ctx, s.z, s.c))
+	fake := StopGradient(t.generate(scope, s.z, s.c))
 	// The lecture's slide feeds D concat(real, fake) with labels [1…1, 0…0]; for a D without batch statistics that
 	// is the same as two calls, which avoid Slice/Concatenate, whose gradients GoMLX's pure-Go backend lacks.
 	probe.pass = "D(x)"
-	realLogits, _, _ := t.critic(ctx, real, yReal)
+	realLogits, _, _ := t.critic(scope, real, yReal)
 	probe.pass = "D(G(z))"
-	fakeLogits, qCat, qCont := t.critic(ctx, fake, s.y)
+	fakeLogits, qCat, qCont := t.critic(scope, fake, s.y)
 	loss := v.Loss.Discriminator(realLogits, fakeLogits)
 	gap := Sub(ReduceAllMean(realLogits), ReduceAllMean(fakeLogits))
 	var gradNorm *Node
 	if v.Penalty != nil {
 		probe.pass = "D(x̂)"
 		critic := func(x *Node) *Node {
-			logits, _, _ := t.critic(ctx, x, yReal)
+			logits, _, _ := t.critic(scope, x, yReal)
 			return logits
 		}
 		var penalty *Node
-		penalty, gradNorm = v.Penalty(ctx, critic, real, fake)
+		penalty, gradNorm = v.Penalty(scope, critic, real, fake)
 		loss = Add(loss, penalty)
 	}
 	mi, miRaw := t.infoLoss(s, qCat, qCont)
 	if mi != nil {
 		loss = Add(loss, mi)
 	}
-	withFrozen(ctx, g, GeneratorScope, func() {
-		t.dOpt.UpdateGraph(ctx.In(DOptimizerScope), g, loss)
+	withFrozen(scope, g, GeneratorScope, func() {
+		// SPIKE v0.28: optimizers only see the variables under the scope they are given (Scope.IterVariables and
+		// BuildTrainableVariablesGradientsGraph are scoped now), so each player's optimizer gets its own scope.
+		t.dOpt.UpdateGraph(scope.At(DiscriminatorScope), g, loss)
 		if v.ClipWeights > 0 {
-			ClipVariables(ctx, g, DiscriminatorScope, v.ClipWeights)
+			ClipVariables(scope, g, DiscriminatorScope, v.ClipWeights)
 		}
 	})
 	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g),
@@ -352,22 +354,22 @@ func (t *Trainer) dStepGraph(ctx *context.Context, in []*Node) []*Node {
 
 // gStepGraph: one generator update through the frozen discriminator. Inputs: see gArgs. Outputs: G loss (with
 // the weighted MI loss for InfoGAN), the layer probe.
-func (t *Trainer) gStepGraph(ctx *context.Context, in []*Node) []*Node {
+func (t *Trainer) gStepGraph(scope *model.Scope, in []*Node) []*Node {
 	s, _ := t.unpackGen(in, true)
 	g := s.z.Graph()
-	ctx.SetTraining(g, true)
-	probe := startProbe(ctx, g)
+	scope.Store().SetTraining(g, true)
+	probe := startProbe(scope, g)
 	t.gProbe = probe
 	probe.pass = "G(z)"
-	fake := t.generate(ctx, s.z, s.c)
+	fake := t.generate(scope, s.z, s.c)
 	probe.pass = "D(G(z))"
-	logits, qCat, qCont := t.critic(ctx, fake, s.y)
+	logits, qCat, qCont := t.critic(scope, fake, s.y)
 	loss := t.Variant.Loss.Generator(logits)
 	if mi, _ := t.infoLoss(s, qCat, qCont); mi != nil {
 		loss = Add(loss, mi)
 	}
-	withFrozen(ctx, g, DiscriminatorScope, func() {
-		t.gOpt.UpdateGraph(ctx.In(GOptimizerScope), g, loss)
+	withFrozen(scope, g, DiscriminatorScope, func() {
+		t.gOpt.UpdateGraph(scope.At(GeneratorScope), g, loss) // SPIKE v0.28: see dStepGraph
 	})
 	return []*Node{loss, probe.output(g)}
 }
@@ -377,18 +379,18 @@ func (t *Trainer) compile() error {
 		return nil
 	}
 	var err error
-	if t.dStep, err = context.NewExec(t.Backend, t.Ctx, t.dStepGraph); err != nil {
+	if t.dStep, err = model.NewExec(t.Backend, t.Ctx.Store(), t.dStepGraph); err != nil {
 		return err
 	}
-	if t.gStep, err = context.NewExec(t.Backend, t.Ctx, t.gStepGraph); err != nil {
+	if t.gStep, err = model.NewExec(t.Backend, t.Ctx.Store(), t.gStepGraph); err != nil {
 		return err
 	}
 	if err = t.distribute(); err != nil {
 		return err
 	}
-	t.sampler, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, in []*Node) *Node {
+	t.sampler, err = model.NewExec(t.Backend, t.Ctx.Store(), func(scope *model.Scope, in []*Node) *Node {
 		s, _ := t.unpackGen(in, false)
-		return t.generate(ctx, s.z, s.c)
+		return t.generate(scope, s.z, s.c)
 	})
 	return err
 }
@@ -552,8 +554,8 @@ func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 	}
 	if t.judge == nil {
 		var err error
-		t.judge, err = context.NewExec(t.Backend, t.Ctx, func(ctx *context.Context, x *Node) *Node {
-			logits, _, _ := t.critic(ctx, x, nil)
+		t.judge, err = model.NewExec(t.Backend, t.Ctx.Store(), func(scope *model.Scope, x *Node) *Node {
+			logits, _, _ := t.critic(scope, x, nil)
 			return Sigmoid(logits)
 		})
 		if err != nil {
@@ -584,12 +586,12 @@ func (t *Trainer) RandomSamples(count int, seed uint64) ([]float32, error) {
 // scope and name: for tests and inspection.
 func (t *Trainer) VariableValues(scope string) map[string][]float32 {
 	out := map[string][]float32{}
-	prefix := context.ScopeSeparator + scope
+	prefix := model.ScopeSeparator + scope
 	for v := range t.Ctx.IterVariables() {
-		if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+context.ScopeSeparator) {
+		if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+model.ScopeSeparator) {
 			val := v.MustValue()
 			if val.DType() == dtypes.Float32 {
-				out[v.ScopeAndName()] = tensors.MustCopyFlatData[float32](val)
+				out[v.Path()] = tensors.MustCopyFlatData[float32](val)
 			}
 		}
 	}

@@ -1,13 +1,13 @@
 package gan
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Network builds one player's graph inside the scope it is given.
-type Network func(ctx *context.Context, x *Node) *Node
+type Network func(scope *model.Scope, x *Node) *Node
 
 // NoiseKind is the prior p_z the generator's input is drawn from.
 type NoiseKind int
@@ -52,15 +52,15 @@ type Variant struct {
 	// ConditionalGenerator replaces Generator when the variant has a condition (Classes or Codes): it maps z
 	// [B, LatentDim] and the condition c [B, CondDim()] to images. c is the concatenation of one-hot(label)
 	// [Classes], one-hot(categorical code) [Codes.Categorical] and the continuous codes [Codes.Continuous].
-	ConditionalGenerator func(ctx *context.Context, z, c *Node) *Node
+	ConditionalGenerator func(scope *model.Scope, z, c *Node) *Node
 	// ConditionalDiscriminator replaces Discriminator when Classes > 0: it maps images and one-hot labels y
 	// [B, Classes] to logits [B] or [B, 1].
-	ConditionalDiscriminator func(ctx *context.Context, x, y *Node) *Node
+	ConditionalDiscriminator func(scope *model.Scope, x, y *Node) *Node
 	// InfoDiscriminator replaces Discriminator (and ConditionalDiscriminator) when the variant has Codes: one
 	// shared body with two heads, D's logits [B] or [B, 1], and Q's guess of the codes: qCat, logits over the
 	// Codes.Categorical values [B, Codes.Categorical] (nil without one), and qCont, the predicted continuous codes
 	// [B, Codes.Continuous] (nil without them). y is the one-hot label when Classes > 0, else nil.
-	InfoDiscriminator func(ctx *context.Context, x, y *Node) (logits, qCat, qCont *Node)
+	InfoDiscriminator func(scope *model.Scope, x, y *Node) (logits, qCat, qCont *Node)
 	// InfoLoss is the mutual-information term for Codes, to be minimised (a negated lower bound of I(c; G(z, c))
 	// up to a constant): from Q's outputs on fake images and the codes they were made with (cat: int32 [B]; cont:
 	// [B, Codes.Continuous]). Both D/Q and G add InfoWeight × InfoLoss to their losses.
@@ -70,7 +70,7 @@ type Variant struct {
 	// Penalty, when set, is added to D's loss (WGAN-GP's gradient penalty): critic maps images to D's logits [B]
 	// (with the real labels bound, for a conditional D), real and fake are the batch D trains on. It returns the
 	// scalar penalty and a scalar to record as Record.GradNorm (e.g. the mean ‖∇D(x̂)‖₂; nil when none).
-	Penalty func(ctx *context.Context, critic func(x *Node) *Node, real, fake *Node) (penalty, gradNorm *Node)
+	Penalty func(scope *model.Scope, critic func(x *Node) *Node, real, fake *Node) (penalty, gradNorm *Node)
 	// ClipWeights > 0 clips every trainable variable of D to [−ClipWeights, ClipWeights] after each D update,
 	// inside the same compiled step (WGAN's Lipschitz constraint, Arjovsky et al. 2017, Algorithm 1).
 	ClipWeights float64

@@ -1,7 +1,7 @@
 package gan
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Wasserstein is the loss pair of WGAN (Arjovsky, Chintala & Bottou 2017, Algorithm 1,

@@ -4,16 +4,16 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 func TestWassersteinAgainstHandComputedValues(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		// Critic scores are raw (no sigmoid): they may be large and of either sign.
 		realS := []float32{2, -1, 4.5}
 		fakeS := []float32{0.5, -3, 10}

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // TestSessionPrintsCollapse: a Session with CollapseEvery prints the monitor's message for a generator that
@@ -20,7 +20,7 @@ import (
 func TestSessionPrintsCollapse(t *testing.T) {
 	constant := vanilla.New(28, 28, 1)
 	g := constant.Generator
-	constant.Generator = func(ctx *context.Context, z *Node) *Node { return g(ctx, MulScalar(z, 0)) }
+	constant.Generator = func(scope *model.Scope, z *Node) *Node { return g(scope, MulScalar(z, 0)) }
 	for _, c := range []struct {
 		v    gan.Variant
 		want bool

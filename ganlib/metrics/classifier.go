@@ -18,15 +18,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/x448/float16"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -123,9 +123,9 @@ type Classifier struct {
 	Seed         uint64
 	TrainSeconds float64
 
-	backend    backends.Backend
-	ctx        *context.Context
-	exec       *context.Exec
+	backend    compute.Backend
+	scope      *model.Scope
+	exec       *model.Exec
 	mu         sync.Mutex
 	testAcc    float64
 	dist       *backendDistances // pairwise distances on the classifier's backend, compiled once
@@ -216,7 +216,7 @@ func (c *Classifier) Floors() []FDFloorN { return append([]FDFloorN(nil), c.floo
 // (ganlib/metrics/classifiers/<dataset>.bin, embedded in the binary), after checking its SHA-256 against the
 // pinned one. Its test accuracy (MNIST >= 99 %, Fashion-MNIST >= 90 %), FD floors and reference scores are
 // stored in it.
-func LoadClassifier(backend backends.Backend, dataset string) (*Classifier, error) {
+func LoadClassifier(backend compute.Backend, dataset string) (*Classifier, error) {
 	if _, err := specOf(dataset); err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func LoadClassifier(backend backends.Backend, dataset string) (*Classifier, erro
 
 // LoadClassifierFile loads a classifier file made by Save (e.g. by `ganlab data classifiers -train`); every
 // error names the file.
-func LoadClassifierFile(backend backends.Backend, path, dataset string) (*Classifier, error) {
+func LoadClassifierFile(backend compute.Backend, path, dataset string) (*Classifier, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("classifier file %s: %w", path, err)
@@ -246,7 +246,7 @@ func LoadClassifierFile(backend backends.Backend, path, dataset string) (*Classi
 // TrainClassifierFor trains dataset's classifier with its recipe (the dataset loaded from the project data
 // folder, data.Load's sources), rounds its weights to float16 and measures it: its test accuracy must reach
 // the recipe's minimum (MNIST 99 %, Fashion-MNIST 90 %). It does not save it (Save does).
-func TrainClassifierFor(backend backends.Backend, dataset string, seed uint64, logf func(format string, args ...any)) (*Classifier, error) {
+func TrainClassifierFor(backend compute.Backend, dataset string, seed uint64, logf func(format string, args ...any)) (*Classifier, error) {
 	spec, err := specOf(dataset)
 	if err != nil {
 		return nil, err
@@ -271,15 +271,15 @@ func TrainClassifierFor(backend backends.Backend, dataset string, seed uint64, l
 }
 
 // classifierModel builds the CNN on x [B, 28, 28, 1] and returns the logits [B, 10] and features [B, FeatureDim].
-func classifierModel(ctx *context.Context, x *graph.Node) (logits, feats *graph.Node) {
-	ctx = ctx.In(classifierScope)
-	h := nn.Conv2D(ctx.In("conv1"), x, 32, 5, 2, nn.Same)
+func classifierModel(scope *model.Scope, x *graph.Node) (logits, feats *graph.Node) {
+	scope = scope.At(classifierScope)
+	h := nn.Conv2D(scope.At("conv1"), x, 32, 5, 2, nn.Same)
 	h = nn.LeakyReLU(h, 0)
-	h = nn.Conv2D(ctx.In("conv2"), h, 64, 5, 2, nn.Same)
+	h = nn.Conv2D(scope.At("conv2"), h, 64, 5, 2, nn.Same)
 	h = nn.LeakyReLU(h, 0)
 	h = nn.Flatten(h)
-	feats = nn.LeakyReLU(nn.Dense(ctx.In("features"), h, featureDim), 0)
-	logits = nn.Dense(ctx.In("logits"), feats, classifierClasses)
+	feats = nn.LeakyReLU(nn.Dense(scope.At("features"), h, featureDim), 0)
+	logits = nn.Dense(scope.At("logits"), feats, classifierClasses)
 	return logits, feats
 }
 
@@ -304,7 +304,7 @@ func checkImages(im *data.Images) error {
 // -shift..shift pixels along each axis (seeded, deterministic for a given backend), then measures its accuracy on
 // test, the FD floor (train vs test) and the reference scores. Its weights are rounded to float16, as Save
 // stores them. It does not save it.
-func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs, shift int, seed uint64, logf func(format string, args ...any)) (c *Classifier, err error) {
+func TrainClassifier(backend compute.Backend, train, test *data.Images, epochs, shift int, seed uint64, logf func(format string, args ...any)) (c *Classifier, err error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -320,17 +320,17 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs,
 		}
 	}()
 	start := time.Now()
-	ctx := context.New().Checked(false)
-	if err := ctx.SetRNGStateFromSeed(int64(seed)); err != nil {
+	scope := model.NewStore().RootScope()
+	if err := scope.Store().SetRNGStateFromSeed(int64(seed)); err != nil {
 		return nil, err
 	}
-	opt := optimizers.Adam().LearningRate(1e-3).Done()
-	step, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
+	opt := optimizer.Adam().LearningRate(1e-3).Done()
+	step, err := model.NewExec(backend, scope.Store(), func(scope *model.Scope, x, y *graph.Node) *graph.Node {
 		g := x.Graph()
-		ctx.SetTraining(g, true)
-		logits, _ := classifierModel(ctx, x)
+		scope.Store().SetTraining(g, true)
+		logits, _ := classifierModel(scope, x)
 		loss := crossEntropy(logits, y)
-		opt.UpdateGraph(ctx.In("optimizer"), g, loss)
+		opt.UpdateGraph(scope.At(classifierScope), g, loss) // SPIKE v0.28: optimizers see only their scope's variables
 		return loss
 	})
 	if err != nil {
@@ -345,7 +345,7 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs,
 	for epoch := range epochs {
 		if epoch > 0 {
 			lr := 1e-3 * math.Pow(lrDecay, float64(epoch))
-			if err := setLearningRate(ctx, lr); err != nil {
+			if err := setLearningRate(scope, lr); err != nil {
 				return nil, err
 			}
 		}
@@ -381,8 +381,12 @@ func TrainClassifier(backend backends.Backend, train, test *data.Images, epochs,
 	step.Finalize()
 	// Keep only the network's variables (not Adam's state).
 	var vars []savedTensor
-	for v := range ctx.IterVariables() {
+	for v := range scope.IterVariables() {
 		if v.Scope() != "/"+classifierScope && !strings.HasPrefix(v.Scope(), "/"+classifierScope+"/") {
+			continue
+		}
+		// SPIKE v0.28: Adam's step counter and learning rate now live under the scope it updates.
+		if v.Name() == optimizer.ParamLearningRate || strings.HasPrefix(v.Scope(), "/"+classifierScope+"/adam") {
 			continue
 		}
 		val := v.MustValue()
@@ -437,10 +441,10 @@ func shiftImage(dst, src []float32, dx, dy int) {
 }
 
 // setLearningRate sets Adam's learning-rate variable (created by UpdateGraph) to lr.
-func setLearningRate(ctx *context.Context, lr float64) error {
-	for v := range ctx.IterVariables() {
-		if v.Name() == optimizers.ParamLearningRate && strings.HasPrefix(v.Scope(), "/optimizer") {
-			return v.SetValue(tensors.FromAnyValue(shapes.CastAsDType(lr, v.MustValue().DType())))
+func setLearningRate(scope *model.Scope, lr float64) error {
+	for v := range scope.IterVariables() {
+		if v.Name() == optimizer.ParamLearningRate && strings.HasPrefix(v.Scope(), "/"+classifierScope) { // SPIKE v0.28: was "/optimizer"
+			return v.SetValue(tensors.MustFromAnyValue(shapes.CastAsDType(lr, v.MustValue().DType())))
 		}
 	}
 	return errors.New("metrics: the optimizer's learning-rate variable was not found")
@@ -491,7 +495,7 @@ func (c *Classifier) measure(train, test *data.Images) error {
 }
 
 // scoreSets evaluates c on each of sets against the real set rs.
-func scoreSets(backend backends.Backend, c *Classifier, rs *RealSet, sets []ReferenceSet) ([]Report, error) {
+func scoreSets(backend compute.Backend, c *Classifier, rs *RealSet, sets []ReferenceSet) ([]Report, error) {
 	var reports []Report
 	for _, set := range sets {
 		r, err := EvaluateAgainst(backend, c, rs, set.Images, set.N)
@@ -536,12 +540,12 @@ func ReferenceSets(train *data.Images) []ReferenceSet {
 }
 
 // newClassifier builds the inference graph's context from saved variables.
-func newClassifier(backend backends.Backend, dataset string, vars []savedTensor) (*Classifier, error) {
+func newClassifier(backend compute.Backend, dataset string, vars []savedTensor) (*Classifier, error) {
 	ds, err := classNames(dataset)
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.New().Checked(false)
+	scope := model.NewStore().RootScope()
 	for _, v := range vars {
 		n := 1
 		for _, d := range v.Dims {
@@ -550,14 +554,14 @@ func newClassifier(backend backends.Backend, dataset string, vars []savedTensor)
 		if n != len(v.Values) || !strings.HasPrefix(v.Scope, "/"+classifierScope) {
 			return nil, fmt.Errorf("variable %s/%s: %d values for dims %v", v.Scope, v.Name, len(v.Values), v.Dims)
 		}
-		ctx.InAbsPath(v.Scope).VariableWithValue(v.Name, tensors.FromFlatDataAndDimensions(v.Values, v.Dims...))
+		scope.Store().Scope(v.Scope).VariableWithValue(v.Name, tensors.FromFlatDataAndDimensions(v.Values, v.Dims...))
 	}
-	c := &Classifier{Dataset: dataset, ClassNames: ds, backend: backend, ctx: ctx, variable: vars}
+	c := &Classifier{Dataset: dataset, ClassNames: ds, backend: backend, scope: scope, variable: vars}
 	// Build the inference graph once now, so that a cache missing a variable (or holding one of the wrong shape)
 	// fails here with an error instead of inside Predict.
-	before := ctx.NumVariables()
-	c.exec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
-		logits, feats := classifierModel(ctx, x)
+	before := scope.NumVariables()
+	c.exec, err = model.NewExec(backend, scope.Store(), func(scope *model.Scope, x *graph.Node) []*graph.Node {
+		logits, feats := classifierModel(scope, x)
 		return []*graph.Node{graph.ConvertDType(graph.ArgMax(logits, -1), dtypes.Int32), graph.Softmax(logits, -1), feats}
 	})
 	if err != nil {
@@ -566,8 +570,8 @@ func newClassifier(backend backends.Backend, dataset string, vars []savedTensor)
 	if _, _, _, err := c.run(make([]float32, classifierSide*classifierSide), 1); err != nil {
 		return nil, err
 	}
-	if ctx.NumVariables() != before {
-		return nil, fmt.Errorf("the saved variables do not match the classifier's (%d saved, the network has %d)", before, ctx.NumVariables())
+	if scope.NumVariables() != before {
+		return nil, fmt.Errorf("the saved variables do not match the classifier's (%d saved, the network has %d)", before, scope.NumVariables())
 	}
 	return c, nil
 }
@@ -634,7 +638,7 @@ func (c *Classifier) run(images []float32, n int) (labels []int, probs, feats []
 
 // distances returns the distance computer for backend: the classifier's own (compiled graphs kept) when backend
 // is its backend, a new one for another backend, pure Go for nil.
-func (c *Classifier) distances(backend backends.Backend) distances {
+func (c *Classifier) distances(backend compute.Backend) distances {
 	if backend == nil {
 		return goDistances{}
 	}
@@ -702,7 +706,7 @@ func (c *Classifier) Save(path string) error {
 }
 
 // decodeClassifier reads a classifier file's content; every error names path.
-func decodeClassifier(backend backends.Backend, raw []byte, path, dataset string) (*Classifier, error) {
+func decodeClassifier(backend compute.Backend, raw []byte, path, dataset string) (*Classifier, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("classifier file %s: %s", path, fmt.Sprintf(format, args...))
 	}

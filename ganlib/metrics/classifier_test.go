@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
@@ -66,7 +66,7 @@ func requireData(t *testing.T, dataset, split string) *data.Images {
 
 var shared struct {
 	mu          sync.Mutex
-	backend     backends.Backend
+	backend     compute.Backend
 	classifiers map[string]*Classifier
 	tests       map[string]*data.Images
 }

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Parzen-window log-likelihood, as Goodfellow et al. 2014 measured their Table 1 (code: parzen_ll.py in
@@ -61,7 +61,7 @@ func checkParzenSet(what string, x []float32, n, dim int) error {
 
 // ParzenLogDensities returns log p(x_j) for each of the n images x (n·dim values) under the Parzen window of
 // width sigmas[s] on the ns samples: out[s][j]. All widths are scored from the same distances.
-func ParzenLogDensities(backend backends.Backend, samples []float32, ns int, x []float32, n, dim int, sigmas []float64, progress ParzenProgress) (out [][]float64, err error) {
+func ParzenLogDensities(backend compute.Backend, samples []float32, ns int, x []float32, n, dim int, sigmas []float64, progress ParzenProgress) (out [][]float64, err error) {
 	if err := checkParzenSet("samples", samples, ns, dim); err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func meanStderr(v []float64) (mean, stderr float64) {
 // ParzenSelectSigma scores the nv validation images under each width in sigmas (ParzenSigmas() when nil) and
 // returns the width with the highest mean log-likelihood, with the mean log-likelihood of every width
 // (perSigma[i] for sigmas[i]), as the paper's cross_validate_sigma does.
-func ParzenSelectSigma(backend backends.Backend, samples []float32, ns int, valid []float32, nv, dim int, sigmas []float64, progress ParzenProgress) (sigma float64, perSigma []float64, err error) {
+func ParzenSelectSigma(backend compute.Backend, samples []float32, ns int, valid []float32, nv, dim int, sigmas []float64, progress ParzenProgress) (sigma float64, perSigma []float64, err error) {
 	if sigmas == nil {
 		sigmas = ParzenSigmas()
 	}
@@ -205,7 +205,7 @@ func ParzenSelectSigma(backend backends.Backend, samples []float32, ns int, vali
 
 // Parzen returns the mean log-likelihood of the nt test images (nt·dim values in [0, 1]) under the Parzen window
 // of width sigma on the ns samples, with its standard error std/√nt: the numbers of the paper's Table 1.
-func Parzen(backend backends.Backend, samples []float32, ns int, test []float32, nt, dim int, sigma float64, progress ParzenProgress) (mean, stderr float64, err error) {
+func Parzen(backend compute.Backend, samples []float32, ns int, test []float32, nt, dim int, sigma float64, progress ParzenProgress) (mean, stderr float64, err error) {
 	lls, err := ParzenLogDensities(backend, samples, ns, test, nt, dim, []float64{sigma}, progress)
 	if err != nil {
 		return 0, 0, err
@@ -230,7 +230,7 @@ func (r ParzenResult) String() string {
 // ParzenProtocol runs the paper's protocol: σ chosen among ParzenSigmas() on the nv validation images, then the
 // mean ± stderr over the nt test images. All images hold dim values in [0, 1]. progress (may be nil) sees the
 // validation pass and then the test pass, each counting from 0.
-func ParzenProtocol(backend backends.Backend, samples []float32, ns int, valid []float32, nv int, test []float32, nt, dim int, progress ParzenProgress) (ParzenResult, error) {
+func ParzenProtocol(backend compute.Backend, samples []float32, ns int, valid []float32, nv int, test []float32, nt, dim int, progress ParzenProgress) (ParzenResult, error) {
 	r := ParzenResult{Samples: ns, Valid: nv, Test: nt, Sigmas: ParzenSigmas()}
 	var err error
 	if r.Sigma, r.PerSigma, err = ParzenSelectSigma(backend, samples, ns, valid, nv, dim, r.Sigmas, progress); err != nil {

@@ -5,10 +5,10 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Helpers for the caveats of Parzen estimates (Goodfellow et al. 2014, §5: "this method of estimating the
@@ -78,7 +78,7 @@ func AddNoise(images []float32, std float64, seed uint64) []float32 {
 // NearestL2 returns, for each of the nq query images, the index of the reference image nearest in pixel L2
 // distance and that squared distance (computed as in Parzen: float64, one matrix product per batch of queries
 // and block of at most 10,000 references, so that all 60,000 MNIST images never sit in memory as float64 at once).
-func NearestL2(backend backends.Backend, queries []float32, nq int, refs []float32, nr, dim int) (idx []int, dist2 []float64, err error) {
+func NearestL2(backend compute.Backend, queries []float32, nq int, refs []float32, nr, dim int) (idx []int, dist2 []float64, err error) {
 	if err := checkParzenSet("queries", queries, nq, dim); err != nil {
 		return nil, nil, err
 	}

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 )
@@ -67,7 +67,7 @@ func TestAddNoise(t *testing.T) {
 }
 
 func TestNearestL2AgainstBruteForce(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(8, 9))
 		const nq, nr, dim = 260, 10090, 20 // two reference blocks, the second one padded
 		q, r := parzenRandom(rng, nq, dim), parzenRandom(rng, nr, dim)

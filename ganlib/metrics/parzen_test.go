@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 )
@@ -19,7 +19,7 @@ func parzenNear(t *testing.T, what string, got, want, tol float64) {
 
 // TestParzenByHand checks cases small enough to work out on paper.
 func TestParzenByHand(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		// d = 1, samples {0, 1}, x = 0, σ = 1: log(½(e⁰ + e^(−½))) − log √(2π).
 		mean, se, err := Parzen(b, []float32{0, 1}, 2, []float32{0}, 1, 1, 1, nil)
 		if err != nil {
@@ -85,7 +85,7 @@ func parzenRandom(rng *rand.Rand, n, dim int) []float32 {
 // near copies of samples (squared distances ≈ 1e-4 against norms ≈ 50), where the ‖x‖² − 2x·μ + ‖μ‖² form would
 // lose digits in float32.
 func TestParzenAgainstBruteForce(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		const ns, n, dim = 120, 263, 300
 		samples := parzenRandom(rng, ns, dim)
@@ -174,7 +174,7 @@ func TestParzenBadInput(t *testing.T) {
 // BenchmarkParzen10k times the paper's protocol size, 10,000 test images against 10,000 samples of 784 pixels, at
 // one σ, on each backend: go test -run '^$' -bench Parzen10k -benchtime 1x ./ganlib/metrics
 func BenchmarkParzen10k(b *testing.B) {
-	backendtest.EachB(b, func(b *testing.B, be backends.Backend) {
+	backendtest.EachB(b, func(b *testing.B, be compute.Backend) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		const n, dim = 10000, 784
 		samples := parzenRandom(rng, n, dim)

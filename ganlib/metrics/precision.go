@@ -7,9 +7,9 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // DefaultK is the neighbourhood size of PrecisionRecall used by Evaluate (Kynkäänniemi et al. 2019's default).
@@ -42,7 +42,7 @@ type Manifold struct {
 
 // ManifoldScores computes precision, recall, density and coverage with the k-NN balls of PrecisionRecall, on
 // backend (nil: in pure Go).
-func ManifoldScores(backend backends.Backend, real []float32, nr int, fake []float32, nf int, dim, k int) (Manifold, error) {
+func ManifoldScores(backend compute.Backend, real []float32, nr int, fake []float32, nf int, dim, k int) (Manifold, error) {
 	var dist distances = goDistances{}
 	if backend != nil {
 		dist = &backendDistances{backend: backend}
@@ -52,7 +52,7 @@ func ManifoldScores(backend backends.Backend, real []float32, nr int, fake []flo
 
 // PrecisionRecallOn is PrecisionRecall with the pairwise distances computed on backend (matrix products, much
 // faster on XLA for 10,000 × 10,000 points).
-func PrecisionRecallOn(backend backends.Backend, real []float32, nr int, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
+func PrecisionRecallOn(backend compute.Backend, real []float32, nr int, fake []float32, nf int, dim, k int) (precision, recall float64, err error) {
 	m, err := manifoldScores(&backendDistances{backend: backend}, real, nr, nil, fake, nf, dim, k)
 	return m.Precision, m.Recall, err
 }
@@ -242,7 +242,7 @@ func dot(a, b []float32) float32 {
 // backendDistances computes distance blocks of backendBlock rows as one graph: ‖a‖² + ‖b‖² − 2·a·bᵀ. The
 // compiled graph is kept for the next calls (one per shape); safe for concurrent use.
 type backendDistances struct {
-	backend backends.Backend
+	backend compute.Backend
 	mu      sync.Mutex
 	exec    *graph.Exec
 }

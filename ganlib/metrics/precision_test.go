@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // modes returns n points in dim dimensions, spread evenly over the given mode centres: each mode a small
@@ -77,7 +77,7 @@ func checkPR(t *testing.T, pr func(real []float32, nr int, fake []float32, nf in
 func TestPrecisionRecallGo(t *testing.T) { checkPR(t, PrecisionRecall) }
 
 func TestPrecisionRecallOnBackend(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		checkPR(t, func(real []float32, nr int, fake []float32, nf int, dim, k int) (float64, float64, error) {
 			return PrecisionRecallOn(b, real, nr, fake, nf, dim, k)
 		})
@@ -134,7 +134,7 @@ func BenchmarkPrecisionRecall10k(b *testing.B) {
 // 0.5 lies in the balls of 0 and 1, 10 in none: precision 1/2, density (2+0)/(1·2) = 1, coverage 2/4. The fakes'
 // balls have radius 9.5, so the ball of 0.5 holds every real point: recall 1.
 func TestManifoldHandCase(t *testing.T) {
-	for _, b := range []backends.Backend{nil, backendtest.Go(t)} {
+	for _, b := range []compute.Backend{nil, backendtest.Go(t)} {
 		m, err := ManifoldScores(b, []float32{0, 1, 2, 3}, 4, []float32{0.5, 10}, 2, 1, 1)
 		if err != nil {
 			t.Fatal(err)

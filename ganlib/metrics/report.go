@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // Report holds the classifier-based scores of a set of generated images against a set of real ones.
@@ -70,7 +70,7 @@ func AnalyzeReal(c *Classifier, real []float32, n int) (*RealSet, error) {
 // classifier's features with its floor, classifier score, class histogram and precision/recall (k = DefaultK).
 // The pairwise distances of precision/recall are computed on backend (nil: in pure Go, which takes about 10 s
 // more for 10,000 images on 2 cores).
-func Evaluate(backend backends.Backend, c *Classifier, real []float32, nReal int, fake []float32, nFake int) (Report, error) {
+func Evaluate(backend compute.Backend, c *Classifier, real []float32, nReal int, fake []float32, nFake int) (Report, error) {
 	rs, err := AnalyzeReal(c, real, nReal)
 	if err != nil {
 		return Report{}, err
@@ -79,7 +79,7 @@ func Evaluate(backend backends.Backend, c *Classifier, real []float32, nReal int
 }
 
 // EvaluateAgainst is Evaluate with the real images already analysed.
-func EvaluateAgainst(backend backends.Backend, c *Classifier, rs *RealSet, fake []float32, nFake int) (Report, error) {
+func EvaluateAgainst(backend compute.Backend, c *Classifier, rs *RealSet, fake []float32, nFake int) (Report, error) {
 	start := time.Now()
 	labels, probs, feats, err := c.Analyze(fake, nFake)
 	if err != nil {

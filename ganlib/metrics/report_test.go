@@ -9,21 +9,21 @@ import (
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // tinyGAN is a small MLP GAN making h×w×1 images (models/vanilla imports this package, so tests cannot use it).
 func tinyGAN(h, w int) gan.Variant {
 	return gan.Variant{
 		Name: "tiny", LatentDim: 8, Height: h, Width: w, Channels: 1,
-		Generator: func(ctx *context.Context, z *graph.Node) *graph.Node {
-			x := nn.LeakyReLU(nn.Dense(ctx.In("h"), z, 32), 0.2)
-			return nn.Reshape(graph.Tanh(nn.Dense(ctx.In("out"), x, h*w)), h, w, 1)
+		Generator: func(scope *model.Scope, z *graph.Node) *graph.Node {
+			x := nn.LeakyReLU(nn.Dense(scope.At("h"), z, 32), 0.2)
+			return nn.Reshape(graph.Tanh(nn.Dense(scope.At("out"), x, h*w)), h, w, 1)
 		},
-		Discriminator: func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return nn.Dense(ctx.In("out"), nn.LeakyReLU(nn.Dense(ctx.In("h"), nn.Flatten(x), 32), 0.2), 1)
+		Discriminator: func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return nn.Dense(scope.At("out"), nn.LeakyReLU(nn.Dense(scope.At("h"), nn.Flatten(x), 32), 0.2), 1)
 		},
 	}
 }
@@ -40,7 +40,7 @@ func TestEvaluateReferenceSets(t *testing.T) {
 }
 
 // referenceReports evaluates c on ReferenceSets(train) against the test set.
-func referenceReports(t *testing.T, b backends.Backend, c *Classifier, train, test *data.Images) []Report {
+func referenceReports(t *testing.T, b compute.Backend, c *Classifier, train, test *data.Images) []Report {
 	t.Helper()
 	rs, err := AnalyzeReal(c, test.Scaled(-1, 1), test.N)
 	if err != nil {

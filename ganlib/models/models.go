@@ -7,20 +7,20 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Layer is one step of a Stack: Fn runs inside the sub-scope "NNN_Name" of the stack's scope.
 type Layer struct {
 	Name string
-	Fn   func(ctx *context.Context, x *graph.Node) *graph.Node
+	Fn   func(scope *model.Scope, x *graph.Node) *graph.Node
 }
 
 // Stack is a sequence of layers applied in order, each in its own numbered sub-scope (000_dense, 001_leaky_relu,
@@ -30,14 +30,14 @@ type Stack []Layer
 // Apply runs the layers on x. In the gan.Trainer's step graphs each layer's output is probed for NaN/Inf
 // (gan.ProbeLayer), so that a non-finite loss names the first layer that went wrong. When a recorder is attached to the context (see Summary), each layer's output
 // shape is recorded.
-func (s Stack) Apply(ctx *context.Context, x *graph.Node) *graph.Node {
-	rec, _ := ctx.GetParam(recorderParam)
+func (s Stack) Apply(scope *model.Scope, x *graph.Node) *graph.Node {
+	rec, _ := scope.GetParam(recorderParam)
 	for i, l := range s {
-		scope := fmt.Sprintf("%03d_%s", i, l.Name)
-		x = l.Fn(ctx.In(scope), x)
-		gan.ProbeLayer(ctx, context.JoinScope(ctx.Scope(), scope), x) // for the NaN/Inf guard; no-op outside training steps
+		name := fmt.Sprintf("%03d_%s", i, l.Name)
+		x = l.Fn(scope.At("%s", name), x)
+		gan.ProbeLayer(scope, model.JoinPath(scope.Scope(), name), x) // for the NaN/Inf guard; no-op outside training steps
 		if r, ok := rec.(*recorder); ok && r != nil {
-			r.rows = append(r.rows, row{scope: context.JoinScope(ctx.Scope(), scope), name: l.Name, shape: x.Shape()})
+			r.rows = append(r.rows, row{scope: model.JoinPath(scope.Scope(), name), name: l.Name, shape: x.Shape()})
 		}
 	}
 	return x
@@ -76,34 +76,34 @@ type SummaryRow struct {
 
 // Summarize builds both networks of the variant on a throwaway graph (nothing is executed or allocated on the
 // device, so it is instant even for the lecture's 27M-parameter generator) and returns one summary per network.
-func Summarize(backend backends.Backend, v gan.Variant) (g, d NetSummary, err error) {
+func Summarize(backend compute.Backend, v gan.Variant) (g, d NetSummary, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("building %q for its summary: %v", v.Name, r)
 		}
 	}()
-	ctx := context.New()
+	scope := model.NewStore().RootScope()
 	summarize := func(name string, input shapes.Shape, net gan.Network) NetSummary {
 		rec := &recorder{}
 		gr := graph.NewGraph(backend, "summary_"+name)
 		defer gr.Finalize()
-		netCtx := ctx.In(name)
+		netCtx := scope.At("%s", name)
 		netCtx.SetParam(recorderParam, rec)
 		out := net(netCtx, graph.Parameter(gr, "x", input))
 		s := NetSummary{Name: name, Input: input.Dimensions, Output: out.Shape().Dimensions}
 		for _, r := range rec.rows {
 			n := 0
-			for variable := range ctx.IterVariables() {
-				if variable.Trainable && (variable.Scope() == r.scope || strings.HasPrefix(variable.Scope(), r.scope+context.ScopeSeparator)) {
+			for variable := range scope.IterVariables() {
+				if variable.Trainable && (variable.Scope() == r.scope || strings.HasPrefix(variable.Scope(), r.scope+model.ScopeSeparator)) {
 					n += variable.Shape().Size()
 				}
 			}
-			s.Rows = append(s.Rows, SummaryRow{Layer: strings.TrimPrefix(r.scope, context.ScopeSeparator+name+context.ScopeSeparator), OutputShape: kerasShape(r.shape.Dimensions), Params: n})
+			s.Rows = append(s.Rows, SummaryRow{Layer: strings.TrimPrefix(r.scope, model.ScopeSeparator+name+model.ScopeSeparator), OutputShape: kerasShape(r.shape.Dimensions), Params: n})
 			s.Total += n
 		}
 		if len(s.Rows) == 0 { // not a Stack: count all its variables
-			for variable := range ctx.IterVariables() {
-				if variable.Trainable && strings.HasPrefix(variable.Scope(), context.ScopeSeparator+name) {
+			for variable := range scope.IterVariables() {
+				if variable.Trainable && strings.HasPrefix(variable.Scope(), model.ScopeSeparator+name) {
 					s.Total += variable.Shape().Size()
 				}
 			}
@@ -115,21 +115,21 @@ func Summarize(backend backends.Backend, v gan.Variant) (g, d NetSummary, err er
 	// A conditional variant's networks also take the condition c (G) and the one-hot labels y (D); InfoGAN's D is
 	// counted with its Q head.
 	if v.ConditionalGenerator != nil {
-		gen = func(ctx *context.Context, z *graph.Node) *graph.Node {
-			return v.ConditionalGenerator(ctx, z, graph.Parameter(z.Graph(), "c", shapes.Make(dtypes.Float32, b, v.CondDim())))
+		gen = func(scope *model.Scope, z *graph.Node) *graph.Node {
+			return v.ConditionalGenerator(scope, z, graph.Parameter(z.Graph(), "c", shapes.Make(dtypes.Float32, b, v.CondDim())))
 		}
 	}
 	if v.InfoDiscriminator != nil || v.ConditionalDiscriminator != nil {
-		disc = func(ctx *context.Context, x *graph.Node) *graph.Node {
+		disc = func(scope *model.Scope, x *graph.Node) *graph.Node {
 			var y *graph.Node
 			if v.Classes > 0 {
 				y = graph.Parameter(x.Graph(), "y", shapes.Make(dtypes.Float32, b, v.Classes))
 			}
 			if v.InfoDiscriminator != nil {
-				logits, _, _ := v.InfoDiscriminator(ctx, x, y)
+				logits, _, _ := v.InfoDiscriminator(scope, x, y)
 				return logits
 			}
-			return v.ConditionalDiscriminator(ctx, x, y)
+			return v.ConditionalDiscriminator(scope, x, y)
 		}
 	}
 	g = summarize(gan.GeneratorScope, shapes.Make(dtypes.Float32, b, v.LatentDim), gen)

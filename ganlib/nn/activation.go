@@ -3,9 +3,9 @@ package nn
 import (
 	"github.com/ganlab/ganlab/ganlib/internal/purego"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // LeakyReLU returns x where x >= 0 and alpha·x elsewhere (Maas et al. 2013; the lecture's DCGAN uses alpha 0.2,
@@ -53,15 +53,15 @@ func slopeScale(slope, v *graph.Node) *graph.Node {
 // dropout, Srivastava et al. 2014, https://jmlr.org/papers/v15/srivastava14a.html), so that the expected value is
 // unchanged. It is active only while ctx.IsTraining(g) (GoMLX's training flag, set by the trainer) and returns
 // x unchanged otherwise. Any shape; rate in [0, 1). The random mask comes from the context's random state.
-func Dropout(ctx *context.Context, x *graph.Node, rate float64) *graph.Node {
+func Dropout(scope *model.Scope, x *graph.Node, rate float64) *graph.Node {
 	if rate < 0 || rate >= 1 {
 		exceptions.Panicf("nn.Dropout: rate must be in [0, 1), got %g", rate)
 	}
 	g := x.Graph()
-	if rate == 0 || !ctx.IsTraining(g) {
+	if rate == 0 || !scope.IsTraining(g) {
 		return x
 	}
-	u := ctx.RandomUniform(g, x.Shape())
+	u := scope.RandomUniform(g, x.Shape())
 	keep := graph.GreaterOrEqual(u, graph.Scalar(g, x.DType(), rate))
 	return graph.Where(keep, graph.MulScalar(x, 1/(1-rate)), graph.ZerosLike(x))
 }

@@ -1,12 +1,12 @@
 package nn
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
-	"github.com/gomlx/gomlx/pkg/support/xslices"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/support/exceptions"
+	"github.com/gomlx/gomlx/support/xslices"
 )
 
 const (
@@ -25,37 +25,37 @@ const (
 //
 // Variables in ctx's scope: "gamma" [C] (ones) and "beta" [C] (zeros), trainable; "moving_mean" [C] (zeros) and
 // "moving_variance" [C] (ones), not trainable. The per-channel statistics are laid along x by spread.
-func BatchNorm(ctx *context.Context, x *graph.Node) *graph.Node {
+func BatchNorm(scope *model.Scope, x *graph.Node) *graph.Node {
 	if x.Rank() < 2 {
 		exceptions.Panicf("nn.BatchNorm: want x [batch, ..., channels], got %s", x.Shape())
 	}
 	g := x.Graph()
 	c := x.Shape().Dimensions[x.Rank()-1]
 	shape := shapes.Make(x.DType(), c)
-	gamma := ctx.WithInitializer(initializers.One).VariableWithShape("gamma", shape)
-	beta := ctx.WithInitializer(initializers.Zero).VariableWithShape("beta", shape)
-	movingMean := ctx.WithInitializer(initializers.Zero).VariableWithShape("moving_mean", shape).SetTrainable(false)
-	movingVar := ctx.WithInitializer(initializers.One).VariableWithShape("moving_variance", shape).SetTrainable(false)
+	gamma := scope.WithInitializer(initializer.One).VariableWithShape("gamma", shape)
+	beta := scope.WithInitializer(initializer.Zero).VariableWithShape("beta", shape)
+	movingMean := scope.WithInitializer(initializer.Zero).VariableWithShape("moving_mean", shape).SetTrainable(false)
+	movingVar := scope.WithInitializer(initializer.One).VariableWithShape("moving_variance", shape).SetTrainable(false)
 
 	axes := xslices.Iota(0, x.Rank()-1)
 	var mean, variance *graph.Node
-	if ctx.IsTraining(g) {
+	if scope.IsTraining(g) {
 		mean = graph.ReduceMean(x, axes...)
 		centered := graph.Sub(x, spread(mean, x))
 		variance = graph.ReduceMean(graph.Square(centered), axes...)
-		update := func(v *context.Variable, batch *graph.Node) {
-			old := v.ValueGraph(g)
-			v.SetValueGraph(graph.Add(graph.MulScalar(old, BatchNormMomentum),
+		update := func(v *model.Variable, batch *graph.Node) {
+			old := v.NodeValue(g)
+			v.SetNodeValue(graph.Add(graph.MulScalar(old, BatchNormMomentum),
 				graph.MulScalar(graph.StopGradient(batch), 1-BatchNormMomentum)))
 		}
 		update(movingMean, mean)
 		update(movingVar, variance)
 	} else {
-		mean = movingMean.ValueGraph(g)
-		variance = movingVar.ValueGraph(g)
+		mean = movingMean.NodeValue(g)
+		variance = movingVar.NodeValue(g)
 	}
 	// Sqrt then Div, not Rsqrt: GoMLX v0.27.0 defines no gradient for Rsqrt.
-	scale := graph.Div(gamma.ValueGraph(g), graph.Sqrt(graph.AddScalar(variance, BatchNormEpsilon)))
-	offset := graph.Sub(beta.ValueGraph(g), graph.Mul(mean, scale))
+	scale := graph.Div(gamma.NodeValue(g), graph.Sqrt(graph.AddScalar(variance, BatchNormEpsilon)))
+	offset := graph.Sub(beta.NodeValue(g), graph.Mul(mean, scale))
 	return graph.Add(graph.Mul(x, spread(scale, x)), spread(offset, x))
 }

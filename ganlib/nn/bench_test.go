@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // benchCase is one layer at a size used by ganlab's models, timed forward + backward (gradients wrt the input and
@@ -20,7 +20,7 @@ type benchCase struct {
 	name    string
 	dims    []int // input shape
 	flops   float64
-	layer   func(ctx *context.Context, x *graph.Node) *graph.Node
+	layer   func(scope *model.Scope, x *graph.Node) *graph.Node
 	noiseIn bool // the input is z: no input gradient
 }
 
@@ -30,14 +30,14 @@ func convFlops(b, ho, wo, k, cin, cout int) float64 {
 }
 
 func benchCases() []benchCase {
-	conv := func(f, k, s int) func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, f, k, s, Same) }
+	conv := func(f, k, s int) func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2D(scope, x, f, k, s, Same) }
 	}
-	convT := func(f, k, s int) func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, f, k, s, Same) }
+	convT := func(f, k, s int) func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2DTranspose(scope, x, f, k, s, Same) }
 	}
-	dense := func(u int) func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return func(ctx *context.Context, x *graph.Node) *graph.Node { return Dense(ctx, x, u) }
+	dense := func(u int) func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return func(scope *model.Scope, x *graph.Node) *graph.Node { return Dense(scope, x, u) }
 	}
 	return []benchCase{
 		// DCGAN 28×28, B=64 (DESIGN.md §7).
@@ -59,20 +59,20 @@ func benchCases() []benchCase {
 }
 
 // benchLayer times one forward + backward step of layer on backend b.
-func benchLayer(b *testing.B, backend backends.Backend, route string, c benchCase) {
-	ctx := context.New()
-	ctx.SetParam(ParamConvRoute, route)
+func benchLayer(b *testing.B, backend compute.Backend, route string, c benchCase) {
+	scope := model.NewStore().RootScope()
+	scope.SetParam(ParamConvRoute, route)
 	layer := c.layer
-	exec := context.MustNewExec(backend, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
-		y := layer(ctx, x)
+	exec := model.MustNewExec(backend, scope.Store(), func(scope *model.Scope, x *graph.Node) []*graph.Node {
+		y := layer(scope, x)
 		loss := graph.ReduceAllSum(graph.Mul(y, projection(y)))
 		var nodes []*graph.Node
 		if !c.noiseIn {
 			nodes = append(nodes, x)
 		}
-		for v := range ctx.IterVariables() {
+		for v := range scope.IterVariables() {
 			if v.Trainable && v.Shape().DType.IsFloat() {
-				nodes = append(nodes, v.ValueGraph(x.Graph()))
+				nodes = append(nodes, v.NodeValue(x.Graph()))
 			}
 		}
 		return append([]*graph.Node{loss}, graph.Gradient(loss, nodes...)...)
@@ -146,19 +146,19 @@ func BenchmarkConvParts(b *testing.B) {
 	type layer struct {
 		name    string
 		in, out []int
-		f       func(ctx *context.Context, x *graph.Node) *graph.Node
+		f       func(scope *model.Scope, x *graph.Node) *graph.Node
 	}
 	layers := []layer{
 		{"lecture128/G_convT4s2_128to128_64", []int{4, 64, 64, 128}, []int{4, 128, 128, 128},
-			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, 128, 4, 2, Same) }},
+			func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2DTranspose(scope, x, 128, 4, 2, Same) }},
 		{"lecture128/G_convT4s2_256to128_32", []int{4, 32, 32, 256}, []int{4, 64, 64, 128},
-			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, 128, 4, 2, Same) }},
+			func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2DTranspose(scope, x, 128, 4, 2, Same) }},
 		{"lecture128/D_conv3s2_64to128_128", []int{4, 128, 128, 64}, []int{4, 64, 64, 128},
-			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, 128, 3, 2, Same) }},
+			func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2D(scope, x, 128, 3, 2, Same) }},
 		{"dcgan28/D_conv5s2_64to128_14", []int{64, 14, 14, 64}, []int{64, 7, 7, 128},
-			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, 128, 5, 2, Same) }},
+			func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2D(scope, x, 128, 5, 2, Same) }},
 		{"dcgan28/G_convT5s2_128to64_7", []int{64, 7, 7, 128}, []int{64, 14, 14, 64},
-			func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2DTranspose(ctx, x, 64, 5, 2, Same) }},
+			func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2DTranspose(scope, x, 64, 5, 2, Same) }},
 	}
 	for _, tb := range getBackends() {
 		if tb.b == nil || !isXLA(tb.b) {
@@ -167,9 +167,9 @@ func BenchmarkConvParts(b *testing.B) {
 		for _, l := range layers {
 			for _, part := range []string{"forward", "dx", "dkernel"} {
 				b.Run(fmt.Sprintf("%s/%s/%s", tb.name, l.name, part), func(b *testing.B) {
-					ctx := context.New()
-					exec := context.MustNewExec(tb.b, ctx, func(ctx *context.Context, x, p *graph.Node) []*graph.Node {
-						loss := graph.ReduceAllSum(graph.Mul(l.f(ctx, x), p))
+					scope := model.NewStore().RootScope()
+					exec := model.MustNewExec(tb.b, scope.Store(), func(scope *model.Scope, x, p *graph.Node) []*graph.Node {
+						loss := graph.ReduceAllSum(graph.Mul(l.f(scope, x), p))
 						switch part {
 						case "forward":
 							return []*graph.Node{loss}
@@ -177,9 +177,9 @@ func BenchmarkConvParts(b *testing.B) {
 							return graph.Gradient(loss, x)
 						}
 						var kernels []*graph.Node
-						for v := range ctx.IterVariables() {
+						for v := range scope.IterVariables() {
 							if v.Trainable && v.Shape().Rank() == 4 {
-								kernels = append(kernels, v.ValueGraph(x.Graph()))
+								kernels = append(kernels, v.NodeValue(x.Graph()))
 							}
 						}
 						return graph.Gradient(loss, kernels...)

@@ -1,11 +1,11 @@
 package nn
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // Padding is the padding of a convolution, with Keras's meaning.
@@ -156,14 +156,14 @@ func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {
 // (except filters < Cin, as on pure Go). Every route's first- and second-order gradients are correct for every
 // kernel size (GoMLX's own convolution gradient is wrong for even kernels and missing on the pure-Go backend,
 // DESIGN.md §3).
-func Conv2D(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
+func Conv2D(scope *model.Scope, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2D", x, filters, kernel, stride)
 	d := x.Shape().Dimensions
 	cin := d[3]
 	geom := newConvGeom(d[0], d[1], d[2], kernel, stride, pad)
-	k := weights(ctx, x, kernel, kernel, cin, filters)
-	bias := biases(ctx, x, filters)
-	route, phases := convRoute(ctx, x.Graph(), filters < cin, false, selectPays(geom, cin))
+	k := weights(scope, x, kernel, kernel, cin, filters)
+	bias := biases(scope, x, filters)
+	route, phases := convRoute(scope, x.Graph(), filters < cin, false, selectPays(geom, cin))
 	if route == "native" {
 		return addBias(nativeConv2D(geom, phases, x, k), bias)
 	}
@@ -207,7 +207,7 @@ func TransposeOutputSize(in, kernel, stride int, pad Padding) int {
 // for an output up to 64×64 pixels with at least 16 filters col2im by products with selection matrices (route
 // "select"); for a large input there, the same function and gradients built without ScatterSum and Gather
 // (route "shift", shiftConv2DTranspose); on XLA, the input-dilated native ConvGeneral with ganlab's own gradients.
-func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
+func Conv2DTranspose(scope *model.Scope, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2DTranspose", x, filters, kernel, stride)
 	d := x.Shape().Dimensions
 	b, h, w, cin := d[0], d[1], d[2], d[3]
@@ -216,9 +216,9 @@ func Conv2DTranspose(ctx *context.Context, x *graph.Node, filters, kernel, strid
 	if geom.ho != h || geom.wo != w {
 		exceptions.Panicf("nn.Conv2DTranspose: internal error: output %d×%d maps back to %d×%d, not %d×%d", oh, ow, geom.ho, geom.wo, h, w)
 	}
-	k := weights(ctx, x, kernel, kernel, filters, cin)
-	bias := biases(ctx, x, filters)
-	switch route, phases := convRoute(ctx, x.Graph(), false, shiftPays(geom, cin), selectPays(geom, filters)); route {
+	k := weights(scope, x, kernel, kernel, filters, cin)
+	bias := biases(scope, x, filters)
+	switch route, phases := convRoute(scope, x.Graph(), false, shiftPays(geom, cin), selectPays(geom, filters)); route {
 	case "native":
 		return addBias(nativeConv2DTranspose(geom, phases, x, k), bias)
 	case "shift":

@@ -5,11 +5,11 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/internal/purego"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // ParamConvRoute is the context hyperparameter (string, default "auto") that chooses how Conv2D and
@@ -50,8 +50,8 @@ const (
 // "select"), and when the native route then uses phases; narrow is set for a Conv2D with fewer filters than input
 // channels, shift for a Conv2DTranspose whose shift forward pays on the pure-Go backend (shiftPays), sel for a
 // layer whose selection products pay there (selectPays).
-func convRoute(ctx *context.Context, g *graph.Graph, narrow, shift, sel bool) (string, phaseMode) {
-	switch route := context.GetParamOr(ctx, ParamConvRoute, "auto"); route {
+func convRoute(scope *model.Scope, g *graph.Graph, narrow, shift, sel bool) (string, phaseMode) {
+	switch route := model.GetParamOr(scope, ParamConvRoute, "auto"); route {
 	case "native":
 		return "native", phasesNever
 	case "phase":
@@ -112,7 +112,7 @@ func newNativeGeom(g convGeom, phases phaseMode) nativeGeom {
 	return n
 }
 
-var nhwc = backends.ConvolveAxesConfig{
+var nhwc = compute.ConvolveAxesConfig{
 	InputBatch: 0, InputChannels: 3, InputSpatial: []int{1, 2},
 	KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
 	OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2},
@@ -152,7 +152,7 @@ func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
 	if n.byTaps {
 		return n.kgradByTaps(x, y)
 	}
-	axes := backends.ConvolveAxesConfig{
+	axes := compute.ConvolveAxesConfig{
 		InputBatch: 3, InputChannels: 0, InputSpatial: []int{1, 2},
 		KernelInputChannels: 0, KernelOutputChannels: 3, KernelSpatial: []int{1, 2},
 		OutputBatch: 2, OutputChannels: 3, OutputSpatial: []int{0, 1},
@@ -274,11 +274,11 @@ func kernelPhase(k *graph.Node, ry, rx, s int) *graph.Node {
 // kernelUnphase is kernelPhase's adjoint: v [mr, mc, ·, ·] at taps (ry + s·i, rx + s·j) of a zero [kh, kw, ·, ·].
 func kernelUnphase(v *graph.Node, ry, rx, s, kh, kw int) *graph.Node {
 	d := v.Shape().Dimensions
-	axis := func(r, m, k int) backends.PadAxis {
-		return backends.PadAxis{Start: r, End: k - (r + s*(m-1)) - 1, Interior: s - 1}
+	axis := func(r, m, k int) compute.PadAxis {
+		return compute.PadAxis{Start: r, End: k - (r + s*(m-1)) - 1, Interior: s - 1}
 	}
 	u := graph.Pad(v, graph.ScalarZero(v.Graph(), v.DType()), axis(ry, d[0], kh), axis(rx, d[1], kw),
-		backends.PadAxis{}, backends.PadAxis{})
+		compute.PadAxis{}, compute.PadAxis{})
 	vjp.Set(u, func(_, w *graph.Node) []*graph.Node { return []*graph.Node{kernelPhase(w, ry, rx, s), nil} })
 	return u
 }
@@ -337,8 +337,8 @@ func padRange(x *graph.Node, y0, h, x0, w int) *graph.Node {
 	if purego.On(x.Graph()) {
 		return padAxis(padAxis(x, 1, y0, h-d[1]-y0), 2, x0, w-d[2]-x0)
 	}
-	y := graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()), backends.PadAxis{},
-		backends.PadAxis{Start: y0, End: h - d[1] - y0}, backends.PadAxis{Start: x0, End: w - d[2] - x0}, backends.PadAxis{})
+	y := graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()), compute.PadAxis{},
+		compute.PadAxis{Start: y0, End: h - d[1] - y0}, compute.PadAxis{Start: x0, End: w - d[2] - x0}, compute.PadAxis{})
 	// Pad's inputs are x and the fill value, a constant.
 	vjp.Set(y, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{cropRange(v, y0, d[1], x0, d[2]), nil} })
 	return y

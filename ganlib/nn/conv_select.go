@@ -4,10 +4,10 @@ import (
 	"sync"
 
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // The select route: on GoMLX's pure-Go backend, the convolutions of small images built from products with 0/1

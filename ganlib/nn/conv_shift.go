@@ -2,7 +2,7 @@ package nn
 
 import (
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // The shift route for transposed convolutions: on GoMLX's pure-Go backend, Conv2DTranspose computed without

@@ -7,12 +7,12 @@ import (
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // refSamePad is TensorFlow's 'same' padding before the first pixel, written out again for the references.
@@ -154,16 +154,16 @@ func convCases() (cases []convCase) {
 
 const convBatch, convCin, convCout = 2, 2, 3
 
-func (c convCase) layer(ctx *context.Context, x *graph.Node) *graph.Node {
+func (c convCase) layer(scope *model.Scope, x *graph.Node) *graph.Node {
 	_, cout := c.channels()
 	if c.transpose {
-		return Conv2DTranspose(ctx, x, cout, c.k, c.s, c.pad)
+		return Conv2DTranspose(scope, x, cout, c.k, c.s, c.pad)
 	}
-	return Conv2D(ctx, x, cout, c.k, c.s, c.pad)
+	return Conv2D(scope, x, cout, c.k, c.s, c.pad)
 }
 
 func TestConvForward(t *testing.T) {
-	forEachConvRoute(t, func(t *testing.T, b backends.Backend, route string) {
+	forEachConvRoute(t, func(t *testing.T, b compute.Backend, route string) {
 		for _, c := range convCases() {
 			t.Run(c.String(), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.k), uint64(c.h)))
@@ -174,12 +174,12 @@ func TestConvForward(t *testing.T) {
 					kdims = []int{c.k, c.k, cout, cin}
 				}
 				kern, bias := randTensor(rng, kdims...), randTensor(rng, cout)
-				ctx := context.New()
-				ctx.SetParam(ParamConvRoute, route)
-				ctx.In("layer").VariableWithValue("weights", kern)
-				ctx.In("layer").VariableWithValue("biases", bias)
-				y := context.MustExecOnce(b, ctx.Reuse(), func(ctx *context.Context, x *graph.Node) *graph.Node {
-					return c.layer(ctx.In("layer"), x)
+				scope := model.NewStore().RootScope()
+				scope.SetParam(ParamConvRoute, route)
+				scope.At("layer").VariableWithValue("weights", kern)
+				scope.At("layer").VariableWithValue("biases", bias)
+				y := model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return c.layer(scope.At("layer"), x)
 				}, x)
 				var want []float64
 				var oh, ow int
@@ -202,7 +202,7 @@ func TestConvForward(t *testing.T) {
 }
 
 func TestConvGradients(t *testing.T) {
-	forEachConvRoute(t, func(t *testing.T, b backends.Backend, route string) {
+	forEachConvRoute(t, func(t *testing.T, b compute.Backend, route string) {
 		for _, c := range convCases() {
 			t.Run(c.String(), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.k), uint64(c.w)))
@@ -218,18 +218,18 @@ func TestConvGradients(t *testing.T) {
 // TestConvSecondOrder checks the gradient (wrt x and the kernels) of a gradient norm through Conv2D, LeakyReLU
 // and Dense: what WGAN-GP's penalty differentiates.
 func TestConvSecondOrder(t *testing.T) {
-	forEachConvRoute(t, func(t *testing.T, b backends.Backend, route string) {
+	forEachConvRoute(t, func(t *testing.T, b compute.Backend, route string) {
 		o := defaultGradOpts()
 		o.route = route
 		for _, k := range []int{3, 4} {
 			t.Run(fmt.Sprintf("k%d", k), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(9, uint64(k)))
-				requireGrads(t, b, func(ctx *context.Context, x *graph.Node) *graph.Node {
-					y := Conv2D(ctx.In("c1"), x, 3, k, 1, Same)
+				requireGrads(t, b, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					y := Conv2D(scope.At("c1"), x, 3, k, 1, Same)
 					y = LeakyReLU(y, 0.2)
-					y = Conv2D(ctx.In("c2"), y, 2, k, 2, Same)
+					y = Conv2D(scope.At("c2"), y, 2, k, 2, Same)
 					y = LeakyReLU(y, 0.2)
-					y = Dense(ctx.In("d"), Flatten(y), 1)
+					y = Dense(scope.At("d"), Flatten(y), 1)
 					gx := graph.Gradient(graph.ReduceAllSum(y), x)[0]
 					return graph.ReduceAllSum(graph.Square(gx))
 				}, randTensor(rng, 2, 5, 6, 2), o)
@@ -244,8 +244,8 @@ func TestConvSecondOrder(t *testing.T) {
 func TestCheckerHasTeeth(t *testing.T) {
 	b := xlaBackend(t)
 	rng := rand.New(rand.NewPCG(4, 4))
-	stock := func(ctx *context.Context, x *graph.Node) *graph.Node {
-		k := ctx.VariableWithShape("weights", shapes.Make(x.DType(), 4, 4, 2, 3)).ValueGraph(x.Graph())
+	stock := func(scope *model.Scope, x *graph.Node) *graph.Node {
+		k := scope.VariableWithShape("weights", shapes.Make(x.DType(), 4, 4, 2, 3)).NodeValue(x.Graph())
 		return graph.Convolve(x, k).Strides(1).PadSame().Done()
 	}
 	// Same checker, same options as TestConvGradients.
@@ -265,21 +265,21 @@ func TestCheckerHasTeeth(t *testing.T) {
 	for _, route := range []string{"im2col", "native"} {
 		o := defaultGradOpts()
 		o.route = route
-		requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return Conv2D(ctx, x, 3, 4, 1, Same)
+		requireGrads(t, b, projected(func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return Conv2D(scope, x, 3, 4, 1, Same)
 		}), randTensor(rng, 2, 6, 7, 2), o)
 	}
 }
 
 // paramCount returns the number of trainable parameters layer creates for an input of the given shape.
-func paramCount(t *testing.T, layer func(ctx *context.Context, x *graph.Node) *graph.Node, dims ...int) int {
+func paramCount(t *testing.T, layer func(scope *model.Scope, x *graph.Node) *graph.Node, dims ...int) int {
 	t.Helper()
 	b := getBackends()[0].b
-	ctx := context.New()
+	scope := model.NewStore().RootScope()
 	g := graph.NewGraph(b, "params")
-	layer(ctx, graph.Parameter(g, "x", shapes.Make(dtypes.Float32, dims...)))
+	layer(scope, graph.Parameter(g, "x", shapes.Make(dtypes.Float32, dims...)))
 	n := 0
-	for v := range ctx.IterVariables() {
+	for v := range scope.IterVariables() {
 		if v.Trainable {
 			n += v.Shape().Size()
 		}
@@ -290,22 +290,22 @@ func paramCount(t *testing.T, layer func(ctx *context.Context, x *graph.Node) *g
 func TestParameterCounts(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		layer func(ctx *context.Context, x *graph.Node) *graph.Node
+		layer func(scope *model.Scope, x *graph.Node) *graph.Node
 		dims  []int
 		want  int
 	}{
-		{"lecture G Dense(32·32·256) on 100", func(ctx *context.Context, x *graph.Node) *graph.Node { return Dense(ctx, x, 32*32*256) }, []int{4, 100}, 26_476_544},
-		{"lecture G Conv2DTranspose(128,4,s2) on 256", func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return Conv2DTranspose(ctx, x, 128, 4, 2, Same)
+		{"lecture G Dense(32·32·256) on 100", func(scope *model.Scope, x *graph.Node) *graph.Node { return Dense(scope, x, 32*32*256) }, []int{4, 100}, 26_476_544},
+		{"lecture G Conv2DTranspose(128,4,s2) on 256", func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return Conv2DTranspose(scope, x, 128, 4, 2, Same)
 		}, []int{1, 32, 32, 256}, 524_416},
-		{"lecture G Conv2DTranspose(128,4,s2) on 128", func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return Conv2DTranspose(ctx, x, 128, 4, 2, Same)
+		{"lecture G Conv2DTranspose(128,4,s2) on 128", func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return Conv2DTranspose(scope, x, 128, 4, 2, Same)
 		}, []int{1, 64, 64, 128}, 262_272},
-		{"lecture G Conv2D(1,4) on 128", func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, 1, 4, 1, Same) }, []int{1, 128, 128, 128}, 2_049},
-		{"lecture D Conv2D(64,3) on 1", func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, 64, 3, 1, Same) }, []int{1, 128, 128, 1}, 640},
-		{"lecture D Conv2D(256,3,s2) on 128", func(ctx *context.Context, x *graph.Node) *graph.Node { return Conv2D(ctx, x, 256, 3, 2, Same) }, []int{1, 32, 32, 128}, 295_168},
-		{"Maxout(240,5) on 784", func(ctx *context.Context, x *graph.Node) *graph.Node { return Maxout(ctx, x, 240, 5) }, []int{1, 784}, 784*1200 + 1200},
-		{"BatchNorm on 64 channels", func(ctx *context.Context, x *graph.Node) *graph.Node { return BatchNorm(ctx, x) }, []int{1, 4, 4, 64}, 128},
+		{"lecture G Conv2D(1,4) on 128", func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2D(scope, x, 1, 4, 1, Same) }, []int{1, 128, 128, 128}, 2_049},
+		{"lecture D Conv2D(64,3) on 1", func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2D(scope, x, 64, 3, 1, Same) }, []int{1, 128, 128, 1}, 640},
+		{"lecture D Conv2D(256,3,s2) on 128", func(scope *model.Scope, x *graph.Node) *graph.Node { return Conv2D(scope, x, 256, 3, 2, Same) }, []int{1, 32, 32, 128}, 295_168},
+		{"Maxout(240,5) on 784", func(scope *model.Scope, x *graph.Node) *graph.Node { return Maxout(scope, x, 240, 5) }, []int{1, 784}, 784*1200 + 1200},
+		{"BatchNorm on 64 channels", func(scope *model.Scope, x *graph.Node) *graph.Node { return BatchNorm(scope, x) }, []int{1, 4, 4, 64}, 128},
 	} {
 		if got := paramCount(t, c.layer, c.dims...); got != c.want {
 			t.Errorf("%s: %d trainable parameters, Keras has %d", c.name, got, c.want)
@@ -317,12 +317,12 @@ func TestParameterCounts(t *testing.T) {
 func TestInitializer(t *testing.T) {
 	b := getBackends()[0].b
 	for _, stddev := range []float64{0, 0.02} {
-		ctx := context.New()
-		ctx.SetParam(ParamInitStddev, stddev)
-		context.MustExecOnce(b, ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return Conv2D(ctx, x, 64, 4, 2, Same)
+		scope := model.NewStore().RootScope()
+		scope.SetParam(ParamInitStddev, stddev)
+		model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return Conv2D(scope, x, 64, 4, 2, Same)
 		}, tensors.FromShape(shapes.Make(dtypes.Float32, 1, 8, 8, 32)))
-		w := tensors.MustCopyFlatData[float32](ctx.GetVariableByScopeAndName("/", "weights").MustValue())
+		w := tensors.MustCopyFlatData[float32](scope.Store().GetVariable(model.JoinPath("/", "weights")).MustValue())
 		var sum, sq, maxAbs float64
 		for _, v := range w {
 			sum += float64(v)
@@ -376,10 +376,10 @@ func TestAutoRoute(t *testing.T) {
 		var route string
 		if c.transpose {
 			geom := newConvGeom(1, c.out, c.out, c.k, c.out/c.in, Same)
-			route, _ = convRoute(context.New(), g, false, shiftPays(geom, c.cin), selectPays(geom, c.cout))
+			route, _ = convRoute(model.NewStore().RootScope(), g, false, shiftPays(geom, c.cin), selectPays(geom, c.cout))
 		} else {
 			geom := newConvGeom(1, c.in, c.in, c.k, c.in/c.out, Same)
-			route, _ = convRoute(context.New(), g, c.cout < c.cin, false, selectPays(geom, c.cin))
+			route, _ = convRoute(model.NewStore().RootScope(), g, c.cout < c.cin, false, selectPays(geom, c.cin))
 		}
 		if route != c.want {
 			t.Errorf("transposed %v, %d→%d px, kernel %d, %d→%d channels: route %q, want %q", c.transpose, c.in, c.out, c.k, c.cin, c.cout, route, c.want)
@@ -399,7 +399,7 @@ func TestAutoRoute(t *testing.T) {
 // and kernel gradient are built by shifts too (colsX) rather than by im2col's Gather: first- and second-order
 // gradients against finite differences (the other conv tests have 2 or 3 channels, which take the Gather).
 func TestShiftWideGradients(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		o := defaultGradOpts()
 		o.route = "shift"
 		for i, c := range []struct {
@@ -414,14 +414,14 @@ func TestShiftWideGradients(t *testing.T) {
 			t.Run(fmt.Sprintf("convT_k%d_s%d_%s", c.k, c.s, c.pad), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(12, uint64(i)))
 				x := randTensor(rng, c.dims...)
-				requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
-					return Conv2DTranspose(ctx, x, 16, c.k, c.s, c.pad)
+				requireGrads(t, b, projected(func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return Conv2DTranspose(scope, x, 16, c.k, c.s, c.pad)
 				}), x, o)
-				requireGrads(t, b, func(ctx *context.Context, x *graph.Node) *graph.Node {
+				requireGrads(t, b, func(scope *model.Scope, x *graph.Node) *graph.Node {
 					// Tanh, not LeakyReLU: the gradient norm must be smooth in the bias for finite differences (a
 					// LeakyReLU kink within ε of a pre-activation fails this check on every route).
-					y := graph.Tanh(Conv2DTranspose(ctx.In("t"), x, 16, c.k, c.s, c.pad))
-					y = Dense(ctx.In("d"), Flatten(y), 1)
+					y := graph.Tanh(Conv2DTranspose(scope.At("t"), x, 16, c.k, c.s, c.pad))
+					y = Dense(scope.At("d"), Flatten(y), 1)
 					gx := graph.Gradient(graph.ReduceAllSum(y), x)[0]
 					return graph.ReduceAllSum(graph.Square(gx))
 				}, x, o)

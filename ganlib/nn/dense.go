@@ -2,31 +2,31 @@ package nn
 
 import (
 	"github.com/ganlab/ganlab/ganlib/internal/purego"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // kernelInitializer returns the initializer of weights, chosen by ParamInitStddev.
-func kernelInitializer(ctx *context.Context) context.VariableInitializer {
-	if stddev := context.GetParamOr(ctx, ParamInitStddev, 0.0); stddev > 0 {
-		return initializers.RandomNormalFn(ctx, stddev)
+func kernelInitializer(scope *model.Scope) model.VariableInitializer {
+	if stddev := model.GetParamOr(scope, ParamInitStddev, 0.0); stddev > 0 {
+		return initializer.RandomNormalFn(scope, stddev)
 	}
-	return initializers.GlorotUniformFn(ctx)
+	return initializer.GlorotUniformFn(scope)
 }
 
 // weights returns the kernel variable "weights" of ctx's scope, creating it with kernelInitializer.
-func weights(ctx *context.Context, x *graph.Node, dims ...int) *graph.Node {
-	v := ctx.WithInitializer(kernelInitializer(ctx)).VariableWithShape("weights", shapes.Make(x.DType(), dims...))
-	return v.ValueGraph(x.Graph())
+func weights(scope *model.Scope, x *graph.Node, dims ...int) *graph.Node {
+	v := scope.WithInitializer(kernelInitializer(scope)).VariableWithShape("weights", shapes.Make(x.DType(), dims...))
+	return v.NodeValue(x.Graph())
 }
 
 // biases returns the bias variable "biases" [n] of ctx's scope, created as zeros.
-func biases(ctx *context.Context, x *graph.Node, n int) *graph.Node {
-	v := ctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), n))
-	return v.ValueGraph(x.Graph())
+func biases(scope *model.Scope, x *graph.Node, n int) *graph.Node {
+	v := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), n))
+	return v.NodeValue(x.Graph())
 }
 
 // addBias returns y + b, b [f] added along y's last axis (of size f); see spread.
@@ -52,7 +52,7 @@ func spread(v, y *graph.Node) *graph.Node {
 //
 // Variables in ctx's scope: "weights" [in, units] (Glorot uniform, or N(0, ParamInitStddev²)) and "biases" [units]
 // (zeros). The gradient is two matrix products (see MatMul). Keras: layers.Dense(units).
-func Dense(ctx *context.Context, x *graph.Node, units int) *graph.Node {
+func Dense(scope *model.Scope, x *graph.Node, units int) *graph.Node {
 	if x.Rank() != 2 {
 		exceptions.Panicf("nn.Dense: want x [batch, in], got %s (use Flatten first)", x.Shape())
 	}
@@ -60,8 +60,8 @@ func Dense(ctx *context.Context, x *graph.Node, units int) *graph.Node {
 		exceptions.Panicf("nn.Dense: units must be >= 1, got %d", units)
 	}
 	in := x.Shape().Dimensions[1]
-	w := weights(ctx, x, in, units)
-	b := biases(ctx, x, units)
+	w := weights(scope, x, in, units)
+	b := biases(scope, x, units)
 	return addBias(MatMul(x, w), b)
 }
 
@@ -70,11 +70,11 @@ func Dense(ctx *context.Context, x *graph.Node, units int) *graph.Node {
 // pieces consecutive outputs → [batch, units].
 //
 // Variables in ctx's scope: those of Dense with units·pieces outputs.
-func Maxout(ctx *context.Context, x *graph.Node, units, pieces int) *graph.Node {
+func Maxout(scope *model.Scope, x *graph.Node, units, pieces int) *graph.Node {
 	if units < 1 || pieces < 1 {
 		exceptions.Panicf("nn.Maxout: units and pieces must be >= 1, got %d and %d", units, pieces)
 	}
-	y := Dense(ctx, x, units*pieces)
+	y := Dense(scope, x, units*pieces)
 	y = graph.Reshape(y, x.Shape().Dimensions[0], units, pieces)
 	return graph.ReduceMax(y, -1)
 }

@@ -5,46 +5,46 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func TestDenseGradients(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(1, 2))
-		requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return Dense(ctx, x, 5)
+		requireGrads(t, b, projected(func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return Dense(scope, x, 5)
 		}), randTensor(rng, 3, 7), defaultGradOpts())
 	})
 }
 
 func TestMaxoutGradients(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(1, 3))
-		requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return Maxout(ctx, x, 4, 3)
+		requireGrads(t, b, projected(func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return Maxout(scope, x, 4, 3)
 		}), randTensor(rng, 3, 6), defaultGradOpts())
 	})
 }
 
 func TestLeakyReLUGradients(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(1, 4))
-		requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
+		requireGrads(t, b, projected(func(scope *model.Scope, x *graph.Node) *graph.Node {
 			return LeakyReLU(x, 0.2)
 		}), randTensor(rng, 4, 5), defaultGradOpts())
 	})
 }
 
 func TestFlattenReshapeGradients(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(1, 5))
-		requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
+		requireGrads(t, b, projected(func(scope *model.Scope, x *graph.Node) *graph.Node {
 			y := Reshape(Flatten(x), 3, 4, 2)
 			y.AssertDims(2, 3, 4, 2)
-			return Dense(ctx, Flatten(y), 3)
+			return Dense(scope, Flatten(y), 3)
 		}), randTensor(rng, 2, 4, 6), defaultGradOpts())
 	})
 }
@@ -52,12 +52,12 @@ func TestFlattenReshapeGradients(t *testing.T) {
 // TestDenseSecondOrder checks the gradient of a gradient norm through Dense and LeakyReLU (what WGAN-GP's
 // penalty differentiates).
 func TestDenseSecondOrder(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(1, 6))
-		requireGrads(t, b, func(ctx *context.Context, x *graph.Node) *graph.Node {
-			y := Dense(ctx.In("a"), x, 6)
+		requireGrads(t, b, func(scope *model.Scope, x *graph.Node) *graph.Node {
+			y := Dense(scope.At("a"), x, 6)
 			y = LeakyReLU(y, 0.2)
-			y = Dense(ctx.In("b"), y, 1)
+			y = Dense(scope.At("b"), y, 1)
 			gx := graph.Gradient(graph.ReduceAllSum(y), x)[0]
 			return graph.ReduceAllSum(graph.Square(gx))
 		}, randTensor(rng, 3, 5), defaultGradOpts())
@@ -77,7 +77,7 @@ func TestAddBiasLarge(t *testing.T) {
 		return v
 	}
 	x, bias, w := rnd(rows*f), rnd(f), rnd(rows*f)
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		out := graph.MustExecOnceN(b, func(x, bias, w *graph.Node) []*graph.Node {
 			y := addBias(x, bias)
 			g := graph.Gradient(graph.ReduceAllSum(graph.Mul(y, w)), x, bias)
@@ -112,7 +112,7 @@ func TestLeakyReLUValues(t *testing.T) {
 	const alpha = 0.2
 	inf := float32(math.Inf(1))
 	x := []float32{-3, -1e-20, float32(math.Copysign(0, -1)), 0, 1.2e-38, 2.5, inf, -inf, float32(math.NaN())}
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		out := graph.MustExecOnceN(b, func(x *graph.Node) []*graph.Node {
 			y := LeakyReLU(x, alpha)
 			return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(y), x)[0]}

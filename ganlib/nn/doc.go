@@ -1,7 +1,7 @@
 // Package nn holds the layers ganlab's GANs are built from, each with a gradient that is checked against finite
 // differences on both the XLA backend and GoMLX's pure-Go backend (see the tests).
 //
-// A layer is a plain function over a context scope: the caller picks the scope with ctx.In("001_conv") and the
+// A layer is a plain function over a context scope: the caller picks the scope with ctx.At("001_conv") and the
 // layer names its variables plainly ("weights", "biases", ...). All shapes are NHWC for images: [batch, height,
 // width, channels].
 //

@@ -9,18 +9,18 @@ import (
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // testBackend is one backend the tests run on.
 type testBackend struct {
 	name string // "go" or "xla"
-	b    backends.Backend
+	b    compute.Backend
 	skip string // why the backend is unavailable, when b is nil
 }
 
@@ -55,7 +55,7 @@ func getBackends() []*testBackend {
 
 // forEachBackend runs fn as a subtest per backend. A missing XLA plugin skips its subtest, or fails it when
 // GANLAB_REQUIRE_XLA=1.
-func forEachBackend(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
+func forEachBackend(t *testing.T, fn func(t *testing.T, b compute.Backend)) {
 	for _, tb := range getBackends() {
 		t.Run(tb.name, func(t *testing.T) {
 			if tb.b == nil {
@@ -71,8 +71,8 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
 
 // forEachConvRoute runs fn as a subtest per backend and convolution route: go/im2col, go/shift, go/select,
 // xla/im2col, xla/native, xla/phase.
-func forEachConvRoute(t *testing.T, fn func(t *testing.T, b backends.Backend, route string)) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+func forEachConvRoute(t *testing.T, fn func(t *testing.T, b compute.Backend, route string)) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		// Each backend's tests cover the routes "auto" takes there (conv_native.go): "shift" and "select" exist
 		// for the pure-Go backend, "native" and "phase" for XLA, "im2col" for both.
 		routes := []string{"im2col", "shift", "select"}
@@ -85,10 +85,10 @@ func forEachConvRoute(t *testing.T, fn func(t *testing.T, b backends.Backend, ro
 	})
 }
 
-func isXLA(b backends.Backend) bool { return b.Name() == "xla" }
+func isXLA(b compute.Backend) bool { return b.Name() == "xla" }
 
 // xlaBackend returns the XLA CPU backend or skips (fails with GANLAB_REQUIRE_XLA=1).
-func xlaBackend(t *testing.T) backends.Backend {
+func xlaBackend(t *testing.T) compute.Backend {
 	for _, tb := range getBackends() {
 		if tb.name == "xla" {
 			if tb.b == nil {
@@ -126,12 +126,12 @@ func projection(y *graph.Node) *graph.Node {
 }
 
 // lossFn builds a scalar loss from the context and the input x.
-type lossFn func(ctx *context.Context, x *graph.Node) *graph.Node
+type lossFn func(scope *model.Scope, x *graph.Node) *graph.Node
 
 // projected turns a layer into a lossFn: sum(layer(x)·projection).
-func projected(layer func(ctx *context.Context, x *graph.Node) *graph.Node) lossFn {
-	return func(ctx *context.Context, x *graph.Node) *graph.Node {
-		y := layer(ctx, x)
+func projected(layer func(scope *model.Scope, x *graph.Node) *graph.Node) lossFn {
+	return func(scope *model.Scope, x *graph.Node) *graph.Node {
+		y := layer(scope, x)
 		return graph.ReduceAllSum(graph.Mul(y, projection(y)))
 	}
 }
@@ -159,24 +159,24 @@ type gradMismatch struct {
 // gradCheck compares the gradient of loss (computed by GoMLX autodiff, i.e. the VJPs under test) with central
 // finite differences, for the input x and every trainable variable the loss creates. It works in float64, uses a
 // fixed seed and returns the mismatches found (empty when all agree).
-func gradCheck(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor, o gradOpts) (mismatches []gradMismatch) {
+func gradCheck(t *testing.T, b compute.Backend, loss lossFn, x *tensors.Tensor, o gradOpts) (mismatches []gradMismatch) {
 	t.Helper()
-	ctx := context.New()
-	ctx.SetParam(context.ParamInitialSeed, int64(42))
+	scope := model.NewStore().RootScope()
+	scope.SetParam(model.ParamInitialSeed, int64(42))
 	if o.route != "" {
-		ctx.SetParam(ParamConvRoute, o.route)
+		scope.SetParam(ParamConvRoute, o.route)
 	}
-	var vars []*context.Variable
-	gradExec := context.MustNewExec(b, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
-		ctx.SetTraining(x.Graph(), o.training)
-		l := loss(ctx, x)
+	var vars []*model.Variable
+	gradExec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *graph.Node) []*graph.Node {
+		scope.Store().SetTraining(x.Graph(), o.training)
+		l := loss(scope, x)
 		nodes := []*graph.Node{x}
 		vars = vars[:0]
 		if !o.onlyInput {
-			for v := range ctx.IterVariables() {
+			for v := range scope.IterVariables() {
 				if v.Trainable && v.Shape().DType == dtypes.Float64 {
 					vars = append(vars, v)
-					nodes = append(nodes, v.ValueGraph(x.Graph()))
+					nodes = append(nodes, v.NodeValue(x.Graph()))
 				}
 			}
 		}
@@ -185,9 +185,9 @@ func gradCheck(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor,
 	defer gradExec.Finalize()
 	out := gradExec.MustExec(x)
 	grads := out[1:]
-	lossExec := context.MustNewExec(b, ctx.Reuse(), func(ctx *context.Context, x *graph.Node) *graph.Node {
-		ctx.SetTraining(x.Graph(), o.training)
-		return loss(ctx, x)
+	lossExec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+		scope.Store().SetTraining(x.Graph(), o.training)
+		return loss(scope, x)
 	})
 	defer lossExec.Finalize()
 	eval := func(x *tensors.Tensor) float64 { return flat(lossExec.MustExec(x)[0])[0] }
@@ -202,7 +202,7 @@ func gradCheck(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor,
 		}
 		if p > 0 {
 			v := vars[p-1]
-			name = v.ScopeAndName()
+			name = v.Path()
 			orig := v.MustValue()
 			base = flat(orig)
 			dims := orig.Shape().Dimensions
@@ -248,7 +248,7 @@ func gradCheck(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor,
 }
 
 // requireGrads runs gradCheck and fails the test on any mismatch.
-func requireGrads(t *testing.T, b backends.Backend, loss lossFn, x *tensors.Tensor, o gradOpts) {
+func requireGrads(t *testing.T, b compute.Backend, loss lossFn, x *tensors.Tensor, o gradOpts) {
 	t.Helper()
 	for _, m := range gradCheck(t, b, loss, x, o) {
 		t.Errorf("gradient of %s: analytic %.10g, finite differences %.10g", m.what, m.analytic, m.finiteDiff)

@@ -3,8 +3,8 @@ package nn
 import (
 	"github.com/ganlab/ganlab/ganlib/internal/purego"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // MatMul returns a·b for a [m, k] and b [k, n], shaped [m, n].

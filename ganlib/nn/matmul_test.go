@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // TestContract checks contract's value and its first- and second-order gradients for every pair of contracted
@@ -24,7 +24,7 @@ func TestContract(t *testing.T) {
 		{1, 1}: {{[2]int{2, 6}, [2]int{3, 6}}, {[2]int{2, 3}, [2]int{9, 3}}},
 		{1, 0}: {{[2]int{2, 6}, [2]int{6, 3}}},
 	}
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		rng := rand.New(rand.NewPCG(3, 5))
 		for axes, pairs := range cases {
 			ca, cb := axes[0], axes[1]
@@ -63,10 +63,10 @@ func TestContract(t *testing.T) {
 							}
 						}
 					}
-					requireGrads(t, b, projected(func(_ *context.Context, x *graph.Node) *graph.Node {
+					requireGrads(t, b, projected(func(_ *model.Scope, x *graph.Node) *graph.Node {
 						return prod(x)
 					}), x, defaultGradOpts())
-					requireGrads(t, b, func(_ *context.Context, x *graph.Node) *graph.Node {
+					requireGrads(t, b, func(_ *model.Scope, x *graph.Node) *graph.Node {
 						y := prod(x)
 						gx := graph.Gradient(graph.ReduceAllSum(graph.Mul(y, projection(y))), x)[0]
 						return graph.ReduceAllSum(graph.Mul(gx, gx))

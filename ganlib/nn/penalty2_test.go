@@ -1,21 +1,20 @@
 package nn
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // wganGPPenalty is WGAN-GP's penalty mean_b (sqrt(Σ_{h,w,c} g_b² + 1e-12) − 1)² with g = ∇_x Σ_b critic(x), written
 // out here as gan.GradientPenalty computes it (ganlib/gan tests that function against hand-computed values; nn
 // cannot import gan). x plays the role of the interpolate x̂.
-func wganGPPenalty(critic func(ctx *context.Context, x *graph.Node) *graph.Node) lossFn {
-	return func(ctx *context.Context, x *graph.Node) *graph.Node {
-		g := graph.Gradient(graph.ReduceAllSum(critic(ctx, x)), x)[0]
+func wganGPPenalty(critic func(scope *model.Scope, x *graph.Node) *graph.Node) lossFn {
+	return func(scope *model.Scope, x *graph.Node) *graph.Node {
+		g := graph.Gradient(graph.ReduceAllSum(critic(scope, x)), x)[0]
 		norms := graph.Sqrt(graph.AddScalar(graph.ReduceSum(graph.Square(g), 1, 2, 3), 1e-12))
 		return graph.ReduceAllMean(graph.Square(graph.AddScalar(norms, -1)))
 	}
@@ -28,15 +27,15 @@ func wganGPPenalty(critic func(ctx *context.Context, x *graph.Node) *graph.Node)
 // (kernel 3 or 4 × stride 1 or 2), each followed by LeakyReLU(0.2), then Dense(1); one critic instead of one per
 // kernel and stride keeps XLA's compilations (most of this test's time) to two per route.
 func TestGradientPenaltySecondOrder(t *testing.T) {
-	critic := func(ctx *context.Context, x *graph.Node) *graph.Node {
+	critic := func(scope *model.Scope, x *graph.Node) *graph.Node {
 		y := x
 		for i, ks := range [][2]int{{3, 1}, {4, 2}, {3, 2}, {4, 1}} {
-			y = LeakyReLU(Conv2D(ctx.In(fmt.Sprintf("%03d_conv", i)), y, 3, ks[0], ks[1], Same), 0.2)
+			y = LeakyReLU(Conv2D(scope.At("%03d_conv", i), y, 3, ks[0], ks[1], Same), 0.2)
 		}
 		y.AssertDims(3, 2, 3, 3) // 8×9 → 8×9 → 4×5 → 2×3 → 2×3
-		return Dense(ctx.In("004_dense"), Flatten(y), 1)
+		return Dense(scope.At("004_dense"), Flatten(y), 1)
 	}
-	forEachConvRoute(t, func(t *testing.T, b backends.Backend, route string) {
+	forEachConvRoute(t, func(t *testing.T, b compute.Backend, route string) {
 		o := defaultGradOpts()
 		o.route = route
 		rng := rand.New(rand.NewPCG(6, 2))

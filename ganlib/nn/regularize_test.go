@@ -6,14 +6,14 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func TestDropout(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		const n, rate = 20000, 0.4
 		ones := make([]float64, n)
 		for i := range ones {
@@ -21,11 +21,11 @@ func TestDropout(t *testing.T) {
 		}
 		x := tensors.FromFlatDataAndDimensions(ones, 100, n/100)
 		run := func(training bool) (y, grad []float64) {
-			ctx := context.New()
-			ctx.SetParam(context.ParamInitialSeed, int64(3))
-			out := context.MustExecOnceN(b, ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
-				ctx.SetTraining(x.Graph(), training)
-				y := Dropout(ctx, x, rate)
+			scope := model.NewStore().RootScope()
+			scope.SetParam(model.ParamInitialSeed, int64(3))
+			out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, x *graph.Node) []*graph.Node {
+				scope.Store().SetTraining(x.Graph(), training)
+				y := Dropout(scope, x, rate)
 				return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(y), x)[0]}
 			}, x)
 			return flat(out[0]), flat(out[1])
@@ -57,7 +57,7 @@ func TestDropout(t *testing.T) {
 }
 
 func TestBatchNorm(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backends.Backend) {
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		// 11,000·2·3 = 66,000 values: above spread's 64 Ki, where the pure-Go backend spreads by products.
 		for _, batch := range []int{16, 11000} {
 			t.Run(fmt.Sprint(batch), func(t *testing.T) { testBatchNorm(t, b, batch) })
@@ -65,7 +65,7 @@ func TestBatchNorm(t *testing.T) {
 	})
 }
 
-func testBatchNorm(t *testing.T, b backends.Backend, batch int) {
+func testBatchNorm(t *testing.T, b compute.Backend, batch int) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	const c = 3
 	data := make([]float64, batch*2*c)
@@ -73,11 +73,11 @@ func testBatchNorm(t *testing.T, b backends.Backend, batch int) {
 		data[i] = 3 + 2*rng.NormFloat64() + float64(i%c)
 	}
 	x := tensors.FromFlatDataAndDimensions(data, batch, 2, c)
-	ctx := context.New()
+	scope := model.NewStore().RootScope()
 	exec := func(training bool) []float64 {
-		return flat(context.MustExecOnce(b, ctx.Checked(false), func(ctx *context.Context, x *graph.Node) *graph.Node {
-			ctx.SetTraining(x.Graph(), training)
-			return BatchNorm(ctx, x)
+		return flat(model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+			scope.Store().SetTraining(x.Graph(), training)
+			return BatchNorm(scope, x)
 		}, x))
 	}
 	// Batch statistics, per channel.
@@ -95,8 +95,8 @@ func testBatchNorm(t *testing.T, b backends.Backend, batch int) {
 			t.Fatalf("training: y[%d]=%g, want %g", i, y[i], want)
 		}
 	}
-	mm := flat(ctx.GetVariableByScopeAndName("/", "moving_mean").MustValue())
-	mv := flat(ctx.GetVariableByScopeAndName("/", "moving_variance").MustValue())
+	mm := flat(scope.Store().GetVariable(model.JoinPath("/", "moving_mean")).MustValue())
+	mv := flat(scope.Store().GetVariable(model.JoinPath("/", "moving_variance")).MustValue())
 	for ch := range c {
 		if wantM, wantV := 0.01*mean[ch], 0.99+0.01*variance[ch]; math.Abs(mm[ch]-wantM) > 1e-12 || math.Abs(mv[ch]-wantV) > 1e-12 {
 			t.Fatalf("moving stats of channel %d: mean %g variance %g, want %g %g", ch, mm[ch], mv[ch], wantM, wantV)
@@ -112,7 +112,7 @@ func testBatchNorm(t *testing.T, b backends.Backend, batch int) {
 	// Gradients in training mode (input, gamma, beta).
 	o := defaultGradOpts()
 	o.training = true
-	requireGrads(t, b, projected(func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return BatchNorm(ctx, x)
+	requireGrads(t, b, projected(func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return BatchNorm(scope, x)
 	}), randTensor(rng, 4, 3, c), o)
 }

@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -136,7 +136,7 @@ type Result struct {
 
 // NewTrainer builds the trainer of the experiment with the given loss pair, Adam(LR, β1 0.5) for D and gOpt for G
 // (nil: the same Adam), on the default backend, with the real samples set.
-func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizers.Interface) (*gan.Trainer, error) {
+func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizer.Interface) (*gan.Trainer, error) {
 	if err := e.Data.Validate(); err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizers.Interface) 
 	if err != nil {
 		return nil, err
 	}
-	opt := func() optimizers.Interface { return optimizers.Adam().LearningRate(e.LR).Betas(0.5, 0.999).Done() }
+	opt := func() optimizer.Interface { return optimizer.Adam().LearningRate(e.LR).Betas(0.5, 0.999).Done() }
 	if gOpt == nil {
 		gOpt = opt
 	}
@@ -169,10 +169,13 @@ func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizers.Interface) 
 // gan.GOptimizerScope) and returns the previous one. With 0 that player is frozen: the trainer's steps go on,
 // but only the other player learns. The optimizer's variables exist once the trainer has taken a step.
 func SetLearningRate(tr *gan.Trainer, optScope string, lr float64) (float64, error) {
-	scope := context.JoinScope(context.ScopeSeparator+optScope, optimizers.Scope)
-	v := tr.Ctx.GetVariableByScopeAndName(scope, optimizers.ParamLearningRate)
+	// SPIKE v0.28: each player's optimizer now runs in the player's own scope (gan.Trainer), so its learning rate
+	// lives under /discriminator or /generator.
+	player := map[string]string{gan.DOptimizerScope: gan.DiscriminatorScope, gan.GOptimizerScope: gan.GeneratorScope}[optScope]
+	scope := model.JoinPath(model.ScopeSeparator+player, optimizer.Scope)
+	v := tr.Ctx.Store().GetVariable(model.JoinPath(scope, optimizer.ParamLearningRate))
 	if v == nil {
-		return 0, fmt.Errorf("theory.SetLearningRate: no variable %s/%s yet (take a training step first)", scope, optimizers.ParamLearningRate)
+		return 0, fmt.Errorf("theory.SetLearningRate: no variable %s/%s yet (take a training step first)", scope, optimizer.ParamLearningRate)
 	}
 	old, err := v.Value()
 	if err != nil {
@@ -464,10 +467,10 @@ func (e Experiment) CompareLosses() ([]LossRun, error) {
 			}
 		}
 	}
-	var sgd func() optimizers.Interface // nil: Adam(LR)
+	var sgd func() optimizer.Interface // nil: Adam(LR)
 	if e.CompareLR > 0 {
-		sgd = func() optimizers.Interface {
-			return optimizers.StochasticGradientDescent().WithLearningRate(e.CompareLR).WithDecay(false).Done()
+		sgd = func() optimizer.Interface {
+			return optimizer.StochasticGradientDescent().WithLearningRate(e.CompareLR).WithDecay(false).Done()
 		}
 	}
 	var runs []LossRun

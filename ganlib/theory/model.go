@@ -1,21 +1,21 @@
 package theory
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 func dense(units int) models.Layer {
-	return models.Layer{Name: "dense", Fn: func(ctx *context.Context, x *graph.Node) *graph.Node { return nn.Dense(ctx, x, units) }}
+	return models.Layer{Name: "dense", Fn: func(scope *model.Scope, x *graph.Node) *graph.Node { return nn.Dense(scope, x, units) }}
 }
 
 func tanh() models.Layer {
-	return models.Layer{Name: "tanh", Fn: func(_ *context.Context, x *graph.Node) *graph.Node { return graph.Tanh(x) }}
+	return models.Layer{Name: "tanh", Fn: func(_ *model.Scope, x *graph.Node) *graph.Node { return graph.Tanh(x) }}
 }
 
 // Generator1D is G for the 1-D experiment: z [B, 1] → Dense h → tanh → Dense h → tanh → Dense 1 → [B, 1, 1, 1].
@@ -27,7 +27,7 @@ func Generator1D(hidden int) models.Stack {
 		dense(hidden), tanh(),
 		dense(hidden), tanh(),
 		dense(1),
-		{Name: "reshape", Fn: func(_ *context.Context, x *graph.Node) *graph.Node { return nn.Reshape(x, 1, 1, 1) }},
+		{Name: "reshape", Fn: func(_ *model.Scope, x *graph.Node) *graph.Node { return nn.Reshape(x, 1, 1, 1) }},
 	}
 }
 
@@ -35,7 +35,7 @@ func Generator1D(hidden int) models.Stack {
 // Dense 1 (logit; D(x) = sigmoid). Smooth units make D(x) a smooth curve, as in the paper's Figure 1.
 func Discriminator1D(hidden int) models.Stack {
 	return models.Stack{
-		{Name: "flatten", Fn: func(_ *context.Context, x *graph.Node) *graph.Node { return nn.Flatten(x) }},
+		{Name: "flatten", Fn: func(_ *model.Scope, x *graph.Node) *graph.Node { return nn.Flatten(x) }},
 		dense(hidden), tanh(),
 		dense(hidden), tanh(),
 		dense(1),

@@ -7,13 +7,13 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 )
 
 // XLA returns the XLA CPU backend, finalized when the test ends.
-func XLA(tb testing.TB) backends.Backend {
+func XLA(tb testing.TB) compute.Backend {
 	tb.Helper()
 	if backend.FindPlugin("cpu") == "" {
 		if os.Getenv("GANLAB_REQUIRE_XLA") != "" {
@@ -30,7 +30,7 @@ func XLA(tb testing.TB) backends.Backend {
 }
 
 // Go returns GoMLX's pure-Go backend (configured as backend.GoConfig), finalized when the test ends.
-func Go(tb testing.TB) backends.Backend {
+func Go(tb testing.TB) compute.Backend {
 	tb.Helper()
 	b, err := backend.NewGo()
 	if err != nil {
@@ -41,13 +41,13 @@ func Go(tb testing.TB) backends.Backend {
 }
 
 // Each runs fn as one subtest per backend: "go" and "xla".
-func Each(t *testing.T, fn func(t *testing.T, b backends.Backend)) {
+func Each(t *testing.T, fn func(t *testing.T, b compute.Backend)) {
 	t.Run("go", func(t *testing.T) { fn(t, Go(t)) })
 	t.Run("xla", func(t *testing.T) { fn(t, XLA(t)) })
 }
 
 // EachB runs fn as one sub-benchmark per backend: "xla" and "go" (select one with -bench 'Name/xla').
-func EachB(b *testing.B, fn func(b *testing.B, be backends.Backend)) {
+func EachB(b *testing.B, fn func(b *testing.B, be compute.Backend)) {
 	b.Run("xla", func(b *testing.B) { fn(b, XLA(b)) })
 	b.Run("go", func(b *testing.B) { fn(b, Go(b)) })
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/metrics"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // doctor checks everything the lab needs and says what to do about what is missing. It exits 1 when the lab
@@ -188,7 +188,7 @@ func mriCheck(root string) (ok bool, what, detail, fix string) {
 
 // classifierCheck loads dataset's domain classifier as ganlab eval and ganlab train -metrics do
 // (metrics.LoadClassifier).
-func classifierCheck(b backends.Backend, dataset string) (ok bool, what, detail, fix string) {
+func classifierCheck(b compute.Backend, dataset string) (ok bool, what, detail, fix string) {
 	what = "metrics"
 	if b == nil {
 		return false, what, dataset + " classifier: not checked (no backend)", "fix the backend above"

@@ -4,12 +4,10 @@
 package purego
 
 import (
-	"github.com/gomlx/gomlx/backends/simplego"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
-// name is what GoMLX's pure-Go backend's Name() returns.
-var name = (&simplego.Backend{}).Name()
-
-// On reports whether g is built for GoMLX's pure-Go backend.
-func On(g *graph.Graph) bool { return g.Backend().Name() == name }
+// On reports whether g is built for GoMLX's pure-Go backend (compute v0.1.2: its String() is gobackend.BackendName,
+// "go"; its type lives in compute/internal/gobackend and cannot be named here).
+func On(g *graph.Graph) bool { return g.Backend().String() == gobackend.BackendName }

@@ -22,13 +22,13 @@
 package cgan
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // NoiseDim is the size of z.
@@ -42,33 +42,33 @@ func ReLU(x *Node) *Node { return Max(x, ZerosLike(x)) }
 
 // Generator is G(z, c): c is the condition [B, condDim] (one-hot labels for the cGAN, labels and codes for
 // InfoGAN); images [B, size, size, channels] in [-1, 1]. size must be a multiple of 4.
-func Generator(size, channels int) func(ctx *context.Context, z, c *Node) *Node {
+func Generator(size, channels int) func(scope *model.Scope, z, c *Node) *Node {
 	if size <= 0 || size%4 != 0 || channels <= 0 {
 		exceptions.Panicf("cgan.Generator: image size must be a positive multiple of 4 and channels positive, got %d×%d×%d", size, size, channels)
 	}
 	s4 := size / 4
-	return func(ctx *context.Context, z, c *Node) *Node {
-		h := Add(nn.Dense(ctx.In("000_dense_z"), z, s4*s4*64), nn.Dense(ctx.In("001_dense_c"), c, s4*s4*64))
+	return func(scope *model.Scope, z, c *Node) *Node {
+		h := Add(nn.Dense(scope.At("000_dense_z"), z, s4*s4*64), nn.Dense(scope.At("001_dense_c"), c, s4*s4*64))
 		h = nn.Reshape(h, s4, s4, 64)
-		h = ReLU(nn.BatchNorm(ctx.In("002_batch_norm"), h))
-		h = nn.Conv2DTranspose(ctx.In("003_conv2d_transpose"), h, 32, 4, 2, nn.Same)
-		h = ReLU(nn.BatchNorm(ctx.In("004_batch_norm"), h))
-		h = nn.Conv2DTranspose(ctx.In("005_conv2d_transpose"), h, channels, 4, 2, nn.Same)
+		h = ReLU(nn.BatchNorm(scope.At("002_batch_norm"), h))
+		h = nn.Conv2DTranspose(scope.At("003_conv2d_transpose"), h, 32, 4, 2, nn.Same)
+		h = ReLU(nn.BatchNorm(scope.At("004_batch_norm"), h))
+		h = nn.Conv2DTranspose(scope.At("005_conv2d_transpose"), h, channels, 4, 2, nn.Same)
 		return Tanh(h)
 	}
 }
 
 // Discriminator is D(x, y): images and one-hot labels [B, classes] → logit [B, 1].
-func Discriminator() func(ctx *context.Context, x, y *Node) *Node {
-	return func(ctx *context.Context, x, y *Node) *Node {
-		h := nn.Conv2D(ctx.In("000_conv2d"), x, 32, 4, 2, nn.Same)
-		yPlanes := nn.Dense(ctx.In("001_dense_y"), y, 32)               // [B, 32]
+func Discriminator() func(scope *model.Scope, x, y *Node) *Node {
+	return func(scope *model.Scope, x, y *Node) *Node {
+		h := nn.Conv2D(scope.At("000_conv2d"), x, 32, 4, 2, nn.Same)
+		yPlanes := nn.Dense(scope.At("001_dense_y"), y, 32)             // [B, 32]
 		h = Add(h, Reshape(yPlanes, y.Shape().Dimensions[0], 1, 1, 32)) // broadcast over the image
 		h = nn.LeakyReLU(h, 0.2)
-		h = nn.LeakyReLU(nn.Conv2D(ctx.In("002_conv2d"), h, 64, 4, 2, nn.Same), 0.2)
-		h = Add(nn.Dense(ctx.In("003_dense"), nn.Flatten(h), 128), nn.Dense(ctx.In("004_dense_y"), y, 128))
+		h = nn.LeakyReLU(nn.Conv2D(scope.At("002_conv2d"), h, 64, 4, 2, nn.Same), 0.2)
+		h = Add(nn.Dense(scope.At("003_dense"), nn.Flatten(h), 128), nn.Dense(scope.At("004_dense_y"), y, 128))
 		h = nn.LeakyReLU(h, 0.2)
-		return nn.Dense(ctx.In("005_dense"), h, 1)
+		return nn.Dense(scope.At("005_dense"), h, 1)
 	}
 }
 

@@ -49,14 +49,14 @@
 package dcgan
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // NoiseDim is NOISE_DIM of the slides: the size of z.
@@ -68,48 +68,48 @@ const LectureSize = 128
 // InitStddev is Radford et al.'s weight initialisation: N(0, 0.02²).
 const InitStddev = 0.02
 
-func layer(name string, fn func(ctx *context.Context, x *Node) *Node) models.Layer {
+func layer(name string, fn func(scope *model.Scope, x *Node) *Node) models.Layer {
 	return models.Layer{Name: name, Fn: fn}
 }
 
 func dense(units int) models.Layer {
-	return layer("dense", func(ctx *context.Context, x *Node) *Node { return nn.Dense(ctx, x, units) })
+	return layer("dense", func(scope *model.Scope, x *Node) *Node { return nn.Dense(scope, x, units) })
 }
 
 func leaky() models.Layer {
-	return layer("leaky_relu", func(_ *context.Context, x *Node) *Node { return nn.LeakyReLU(x, 0.2) })
+	return layer("leaky_relu", func(_ *model.Scope, x *Node) *Node { return nn.LeakyReLU(x, 0.2) })
 }
 
 func relu() models.Layer {
-	return layer("relu", func(_ *context.Context, x *Node) *Node { return Max(x, ZerosLike(x)) })
+	return layer("relu", func(_ *model.Scope, x *Node) *Node { return Max(x, ZerosLike(x)) })
 }
 
 func batchNorm() models.Layer {
-	return layer("batch_norm", func(ctx *context.Context, x *Node) *Node { return nn.BatchNorm(ctx, x) })
+	return layer("batch_norm", func(scope *model.Scope, x *Node) *Node { return nn.BatchNorm(scope, x) })
 }
 
 func conv(filters, kernel, stride int) models.Layer {
-	return layer("conv2d", func(ctx *context.Context, x *Node) *Node {
-		return nn.Conv2D(ctx, x, filters, kernel, stride, nn.Same)
+	return layer("conv2d", func(scope *model.Scope, x *Node) *Node {
+		return nn.Conv2D(scope, x, filters, kernel, stride, nn.Same)
 	})
 }
 
 func convT(filters, kernel, stride int) models.Layer {
-	return layer("conv2d_transpose", func(ctx *context.Context, x *Node) *Node {
-		return nn.Conv2DTranspose(ctx, x, filters, kernel, stride, nn.Same)
+	return layer("conv2d_transpose", func(scope *model.Scope, x *Node) *Node {
+		return nn.Conv2DTranspose(scope, x, filters, kernel, stride, nn.Same)
 	})
 }
 
 func reshape(dims ...int) models.Layer {
-	return layer("reshape", func(_ *context.Context, x *Node) *Node { return nn.Reshape(x, dims...) })
+	return layer("reshape", func(_ *model.Scope, x *Node) *Node { return nn.Reshape(x, dims...) })
 }
 
 func tanh() models.Layer {
-	return layer("tanh", func(_ *context.Context, x *Node) *Node { return Tanh(x) })
+	return layer("tanh", func(_ *model.Scope, x *Node) *Node { return Tanh(x) })
 }
 
 func flatten() models.Layer {
-	return layer("flatten", func(_ *context.Context, x *Node) *Node { return nn.Flatten(x) })
+	return layer("flatten", func(_ *model.Scope, x *Node) *Node { return nn.Flatten(x) })
 }
 
 func checkChannels(model string, channels int) {
@@ -144,7 +144,7 @@ func LectureDiscriminator() models.Stack {
 		conv(128, 3, 2), leaky(),
 		conv(256, 3, 2), leaky(),
 		flatten(),
-		layer("dropout", func(ctx *context.Context, x *Node) *Node { return nn.Dropout(ctx, x, 0.4) }),
+		layer("dropout", func(scope *model.Scope, x *Node) *Node { return nn.Dropout(scope, x, 0.4) }),
 		dense(1),
 	}
 }
@@ -209,11 +209,11 @@ func RadfordDiscriminator(size int) models.Stack {
 // withInit runs net with nn.ParamInitStddev = stddev in its scope, unless the context already sets it (explicit
 // settings win).
 func withInit(net gan.Network, stddev float64) gan.Network {
-	return func(ctx *context.Context, x *Node) *Node {
-		if _, found := ctx.GetParam(nn.ParamInitStddev); !found {
-			ctx.SetParam(nn.ParamInitStddev, stddev)
+	return func(scope *model.Scope, x *Node) *Node {
+		if _, found := scope.GetParam(nn.ParamInitStddev); !found {
+			scope.SetParam(nn.ParamInitStddev, stddev)
 		}
-		return net(ctx, x)
+		return net(scope, x)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -12,7 +12,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 )
 
-func goBackend(t *testing.T) backends.Backend {
+func goBackend(t *testing.T) compute.Backend {
 	t.Helper()
 	b, err := backend.NewGo()
 	if err != nil {

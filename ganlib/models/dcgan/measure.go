@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 )
@@ -42,7 +42,7 @@ func (t Timing) String() string {
 //
 // Measured on the project's 2-core CPU with XLA (notebook 03): 0.86–1.2 s per step at 128×128×1, batch 4 (the
 // slides' setting: 2.4–3.4 h for their 10 × 1,000 steps); 26–30 ms at 28×28×1, batch 4.
-func MeasureStep(backend backends.Backend, size, channels, b, steps int) (Timing, error) {
+func MeasureStep(backend compute.Backend, size, channels, b, steps int) (Timing, error) {
 	t := Timing{Size: size, Channels: channels, Batch: b, Steps: max(steps, 1)}
 	v := Lecture(size, channels)
 	tr, err := gan.New(backend, v, gan.Config{BatchSize: b, Seed: 1})

@@ -3,13 +3,13 @@ package infogan
 import (
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // ganlab's addition to InfoGAN, not in the paper: a Q whose categorical guess is made on a randomly warped copy of
@@ -33,7 +33,7 @@ const (
 // random affine map about the image centre: a rotation in ±degrees, a horizontal shear in ±shear and independent
 // scales of width and height in 1 ± scale. Pixels mapped from outside the image are background. The gradient
 // flows to x (the map's parameters are random, not learned).
-func Warp(ctx *context.Context, x *Node, degrees, shear, scale float64) *Node {
+func Warp(scope *model.Scope, x *Node, degrees, shear, scale float64) *Node {
 	d := x.Shape().Dimensions
 	b, h, w := d[0], d[1], d[2]
 	if d[3] != 1 {
@@ -42,7 +42,7 @@ func Warp(ctx *context.Context, x *Node, degrees, shear, scale float64) *Node {
 	g := x.Graph()
 	dt := x.DType()
 	u := func() *Node { // uniform in [−1, 1), one per image: [B, 1]
-		return AddScalar(MulScalar(ctx.RandomUniform(g, shapes.Make(dt, b, 1)), 2), -1)
+		return AddScalar(MulScalar(scope.RandomUniform(g, shapes.Make(dt, b, 1)), 2), -1)
 	}
 	theta := MulScalar(u(), degrees*math.Pi/180)
 	sh := MulScalar(u(), shear)
@@ -93,14 +93,14 @@ func Warp(ctx *context.Context, x *Node, degrees, shear, scale float64) *Node {
 func AugmentedQ(size, channels int) gan.Variant {
 	v := New(size, channels)
 	v.Name = "infogan-augq"
-	v.InfoDiscriminator = func(ctx *context.Context, x, y *Node) (logits, qCat, qCont *Node) {
-		if !ctx.IsTraining(x.Graph()) {
+	v.InfoDiscriminator = func(scope *model.Scope, x, y *Node) (logits, qCat, qCont *Node) {
+		if !scope.IsTraining(x.Graph()) {
 			// Inference (InferCodes, CodeAccuracy): Q reads the image as it is.
-			return Discriminator(ctx, x, y)
+			return Discriminator(scope, x, y)
 		}
 		// Two passes through the same body (its BatchNorm statistics see both the image and its warped copy).
-		logits, _, qCont = Discriminator(ctx, x, y)
-		_, qCat, _ = Discriminator(ctx, Warp(ctx, x, AugmentDegrees, AugmentShear, AugmentScale), y)
+		logits, _, qCont = Discriminator(scope, x, y)
+		_, qCat, _ = Discriminator(scope, Warp(scope, x, AugmentDegrees, AugmentShear, AugmentScale), y)
 		return logits, qCat, qCont
 	}
 	return v

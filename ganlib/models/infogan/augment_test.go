@@ -5,10 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
@@ -16,12 +16,12 @@ import (
 
 // warp runs infogan.Warp on x [b, h, w, 1] (float64) with the RNG seeded by seed, so that equal seeds draw equal
 // maps; with r it also returns the gradient of Σ Warp(x)·r with respect to x.
-func warp(t *testing.T, b backends.Backend, x []float64, n, h, w int, seed int64, deg, shear, scale float64, r []float64) (y, grad []float64) {
+func warp(t *testing.T, b compute.Backend, x []float64, n, h, w int, seed int64, deg, shear, scale float64, r []float64) (y, grad []float64) {
 	t.Helper()
-	ctx := context.New()
-	ctx.SetRNGStateFromSeed(seed)
-	out := context.MustExecOnceN(b, ctx, func(ctx *context.Context, x, r *graph.Node) []*graph.Node {
-		y := infogan.Warp(ctx, x, deg, shear, scale)
+	scope := model.NewStore().RootScope()
+	scope.Store().SetRNGStateFromSeed(seed)
+	out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
+		y := infogan.Warp(scope, x, deg, shear, scale)
 		loss := graph.ReduceAllSum(graph.Mul(y, r))
 		return []*graph.Node{y, graph.Gradient(loss, x)[0]}
 	}, tensors.FromFlatDataAndDimensions(x, n, h, w, 1), tensors.FromFlatDataAndDimensions(r, n, h, w, 1))
@@ -32,7 +32,7 @@ func warp(t *testing.T, b backends.Backend, x []float64, n, h, w int, seed int64
 // moves the strokes; its gradient matches central finite differences (the warp is linear in the pixels for a
 // given draw, so the match is to rounding).
 func TestWarp(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		const n, h, w = 3, 9, 7
 		rng := rand.New(rand.NewPCG(1, 2))
 		x := make([]float64, n*h*w)

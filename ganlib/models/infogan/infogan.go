@@ -33,15 +33,15 @@
 package infogan
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Paper settings for MNIST.
@@ -63,23 +63,23 @@ func leaky(x *Node) *Node { return nn.LeakyReLU(x, LeakySlope) }
 
 // Discriminator is D's body with its two heads: logits [B, 1], Q's categorical logits [B, Categories] and
 // continuous means [B, Continuous]. y (labels) is unused: InfoGAN learns without them.
-func Discriminator(ctx *context.Context, x, _ *Node) (logits, qCat, qCont *Node) {
-	return discriminator(ctx, x, convFilters, bodyUnits, qHeadUnits)
+func Discriminator(scope *model.Scope, x, _ *Node) (logits, qCat, qCont *Node) {
+	return discriminator(scope, x, convFilters, bodyUnits, qHeadUnits)
 }
 
 // discriminator is the D body and heads of Discriminator and PaperDiscriminator, which differ only in widths:
 // conv(filters) → conv(2·filters) + BatchNorm → Dense(body) + BatchNorm, then D's head and Q's Dense(qUnits) head.
-func discriminator(ctx *context.Context, x *Node, filters, body, qUnits int) (logits, qCat, qCont *Node) {
-	h := leaky(nn.Conv2D(ctx.In("000_conv2d"), x, filters, 4, 2, nn.Same))
-	h = nn.Conv2D(ctx.In("001_conv2d"), h, 2*filters, 4, 2, nn.Same)
-	h = leaky(nn.BatchNorm(ctx.In("002_batch_norm"), h))
-	h = nn.Dense(ctx.In("003_dense"), nn.Flatten(h), body)
-	h = leaky(nn.BatchNorm(ctx.In("004_batch_norm"), h))
-	logits = nn.Dense(ctx.In("d_head"), h, 1)
-	q := nn.Dense(ctx.In("q_000_dense"), h, qUnits)
-	q = leaky(nn.BatchNorm(ctx.In("q_001_batch_norm"), q))
-	qCat = nn.Dense(ctx.In("q_cat"), q, Categories)
-	qCont = nn.Dense(ctx.In("q_cont"), q, Continuous)
+func discriminator(scope *model.Scope, x *Node, filters, body, qUnits int) (logits, qCat, qCont *Node) {
+	h := leaky(nn.Conv2D(scope.At("000_conv2d"), x, filters, 4, 2, nn.Same))
+	h = nn.Conv2D(scope.At("001_conv2d"), h, 2*filters, 4, 2, nn.Same)
+	h = leaky(nn.BatchNorm(scope.At("002_batch_norm"), h))
+	h = nn.Dense(scope.At("003_dense"), nn.Flatten(h), body)
+	h = leaky(nn.BatchNorm(scope.At("004_batch_norm"), h))
+	logits = nn.Dense(scope.At("d_head"), h, 1)
+	q := nn.Dense(scope.At("q_000_dense"), h, qUnits)
+	q = leaky(nn.BatchNorm(scope.At("q_001_batch_norm"), q))
+	qCat = nn.Dense(scope.At("q_cat"), q, Categories)
+	qCont = nn.Dense(scope.At("q_cont"), q, Continuous)
 	return logits, qCat, qCont
 }
 
@@ -111,11 +111,11 @@ func New(size, channels int) gan.Variant {
 // Config returns the paper's optimizers: Adam(2e-4, β1 0.5) for D and Q, Adam(1e-3, β1 0.5) for G.
 func Config(batch int, seed uint64) gan.Config {
 	return gan.Config{BatchSize: batch, Seed: seed,
-		DOptimizer: func() optimizers.Interface {
-			return optimizers.Adam().LearningRate(DLearnRate).Betas(0.5, 0.999).Done()
+		DOptimizer: func() optimizer.Interface {
+			return optimizer.Adam().LearningRate(DLearnRate).Betas(0.5, 0.999).Done()
 		},
-		GOptimizer: func() optimizers.Interface {
-			return optimizers.Adam().LearningRate(GLearnRate).Betas(0.5, 0.999).Done()
+		GOptimizer: func() optimizer.Interface {
+			return optimizer.Adam().LearningRate(GLearnRate).Betas(0.5, 0.999).Done()
 		},
 	}
 }

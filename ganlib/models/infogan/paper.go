@@ -1,14 +1,14 @@
 package infogan
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // The paper's MNIST networks at full width (Chen et al. 2016, Appendix C, Table 1), about 5× the arithmetic of
@@ -26,27 +26,27 @@ const (
 )
 
 // PaperGenerator is G(z, c) of the paper's Table 1 for size×size×channels images (size a multiple of 4).
-func PaperGenerator(size, channels int) func(ctx *context.Context, z, c *Node) *Node {
+func PaperGenerator(size, channels int) func(scope *model.Scope, z, c *Node) *Node {
 	if size <= 0 || size%4 != 0 || channels <= 0 {
 		exceptions.Panicf("infogan.PaperGenerator: image size must be a positive multiple of 4 and channels positive, got %d×%d×%d", size, size, channels)
 	}
 	s4 := size / 4
-	return func(ctx *context.Context, z, c *Node) *Node {
-		h := Add(nn.Dense(ctx.In("000_dense_z"), z, paperFC), nn.Dense(ctx.In("001_dense_c"), c, paperFC))
-		h = cgan.ReLU(nn.BatchNorm(ctx.In("002_batch_norm"), h))
-		h = nn.Dense(ctx.In("003_dense"), h, s4*s4*2*paperConv)
-		h = cgan.ReLU(nn.BatchNorm(ctx.In("004_batch_norm"), h))
+	return func(scope *model.Scope, z, c *Node) *Node {
+		h := Add(nn.Dense(scope.At("000_dense_z"), z, paperFC), nn.Dense(scope.At("001_dense_c"), c, paperFC))
+		h = cgan.ReLU(nn.BatchNorm(scope.At("002_batch_norm"), h))
+		h = nn.Dense(scope.At("003_dense"), h, s4*s4*2*paperConv)
+		h = cgan.ReLU(nn.BatchNorm(scope.At("004_batch_norm"), h))
 		h = nn.Reshape(h, s4, s4, 2*paperConv)
-		h = nn.Conv2DTranspose(ctx.In("005_conv2d_transpose"), h, paperConv, 4, 2, nn.Same)
-		h = cgan.ReLU(nn.BatchNorm(ctx.In("006_batch_norm"), h))
-		h = nn.Conv2DTranspose(ctx.In("007_conv2d_transpose"), h, channels, 4, 2, nn.Same)
+		h = nn.Conv2DTranspose(scope.At("005_conv2d_transpose"), h, paperConv, 4, 2, nn.Same)
+		h = cgan.ReLU(nn.BatchNorm(scope.At("006_batch_norm"), h))
+		h = nn.Conv2DTranspose(scope.At("007_conv2d_transpose"), h, channels, 4, 2, nn.Same)
 		return Tanh(h)
 	}
 }
 
 // PaperDiscriminator is D's body of the paper's Table 1 with its D and Q heads (see Discriminator).
-func PaperDiscriminator(ctx *context.Context, x, _ *Node) (logits, qCat, qCont *Node) {
-	return discriminator(ctx, x, paperConv, paperFC, paperQHead)
+func PaperDiscriminator(scope *model.Scope, x, _ *Node) (logits, qCat, qCont *Node) {
+	return discriminator(scope, x, paperConv, paperFC, paperQHead)
 }
 
 // Paper returns InfoGAN with the paper's full-width MNIST networks (named "infogan-paper"); everything else as New.

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -14,7 +14,7 @@ import (
 // BenchmarkStep times one full GAN step (one D update + one G update, Adam) of the vanilla MLP GAN on 28×28
 // images at batch 64, on each backend: go test -run '^$' -bench Step ./ganlib/models/vanilla
 func BenchmarkStep(b *testing.B) {
-	backendtest.EachB(b, func(b *testing.B, be backends.Backend) {
+	backendtest.EachB(b, func(b *testing.B, be compute.Backend) {
 		rng := rand.New(rand.NewPCG(1, 1))
 		px := make([]float32, 1024*784)
 		for i := range px {

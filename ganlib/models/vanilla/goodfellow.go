@@ -4,17 +4,17 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Goodfellow et al. 2014's MNIST experiment (https://arxiv.org/abs/1406.2661, §5; code: github.com/goodfeli/
@@ -47,20 +47,20 @@ const (
 
 // uniformDense is x·W + b with W uniform in ±irange and b initialised by bias (zeros when nil): pylearn2's
 // Linear layer. The matrix product is nn.MatMul (two matmuls in the gradient).
-func uniformDense(ctx *context.Context, x *Node, units int, irange float64, bias []float32) *Node {
+func uniformDense(scope *model.Scope, x *Node, units int, irange float64, bias []float32) *Node {
 	in := x.Shape().Dimensions[1]
-	w := ctx.WithInitializer(initializers.RandomUniformFn(ctx, -irange, irange)).
-		VariableWithShape("weights", shapes.Make(x.DType(), in, units)).ValueGraph(x.Graph())
-	var bv *context.Variable
+	w := scope.WithInitializer(initializer.RandomUniformFn(scope, -irange, irange)).
+		VariableWithShape("weights", shapes.Make(x.DType(), in, units)).NodeValue(x.Graph())
+	var bv *model.Variable
 	if bias != nil {
 		if len(bias) != units {
 			panic(fmt.Sprintf("vanilla: bias has %d values for %d units", len(bias), units))
 		}
-		bv = ctx.VariableWithValue("biases", tensors.FromFlatDataAndDimensions(append([]float32(nil), bias...), units))
+		bv = scope.VariableWithValue("biases", tensors.FromFlatDataAndDimensions(append([]float32(nil), bias...), units))
 	} else {
-		bv = ctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), units))
+		bv = scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), units))
 	}
-	return Add(nn.MatMul(x, w), ExpandAxes(bv.ValueGraph(x.Graph()), 0))
+	return Add(nn.MatMul(x, w), ExpandAxes(bv.NodeValue(x.Graph()), 0))
 }
 
 // GoodfellowGenerator returns G for the trainer's uniform noise. outputBias (784 values, or nil for zeros)
@@ -72,23 +72,23 @@ func GoodfellowGenerator(outputBias []float32) models.Stack {
 // goodfellowGenerator is G for noise drawn as noise: its first layer scales U(−1, 1) by √3 to U(−√3, √3) and
 // leaves N(0, 1) as it is (both have unit variance, as the adversarial code's get_noise draws them).
 func goodfellowGenerator(noise gan.NoiseKind, outputBias []float32) models.Stack {
-	first := models.Layer{Name: "noise_sqrt3", Fn: func(_ *context.Context, z *Node) *Node { return MulScalar(z, math.Sqrt(3)) }}
+	first := models.Layer{Name: "noise_sqrt3", Fn: func(_ *model.Scope, z *Node) *Node { return MulScalar(z, math.Sqrt(3)) }}
 	if noise != gan.Uniform {
-		first = models.Layer{Name: "noise", Fn: func(_ *context.Context, z *Node) *Node { return z }}
+		first = models.Layer{Name: "noise", Fn: func(_ *model.Scope, z *Node) *Node { return z }}
 	}
 	return models.Stack{
 		first,
-		{Name: "relu_dense", Fn: func(ctx *context.Context, x *Node) *Node {
-			return reluOf(uniformDense(ctx, x, GoodfellowHidden, goodfellowGIRange, nil))
+		{Name: "relu_dense", Fn: func(scope *model.Scope, x *Node) *Node {
+			return reluOf(uniformDense(scope, x, GoodfellowHidden, goodfellowGIRange, nil))
 		}},
-		{Name: "relu_dense", Fn: func(ctx *context.Context, x *Node) *Node {
-			return reluOf(uniformDense(ctx, x, GoodfellowHidden, goodfellowGIRange, nil))
+		{Name: "relu_dense", Fn: func(scope *model.Scope, x *Node) *Node {
+			return reluOf(uniformDense(scope, x, GoodfellowHidden, goodfellowGIRange, nil))
 		}},
-		{Name: "sigmoid_dense", Fn: func(ctx *context.Context, x *Node) *Node {
+		{Name: "sigmoid_dense", Fn: func(scope *model.Scope, x *Node) *Node {
 			// 2·sigmoid(a) − 1 = tanh(a/2): the paper's sigmoid pixels p mapped to x = 2p − 1.
-			return Tanh(MulScalar(uniformDense(ctx, x, 28*28, goodfellowGIRange, outputBias), 0.5))
+			return Tanh(MulScalar(uniformDense(scope, x, 28*28, goodfellowGIRange, outputBias), 0.5))
 		}},
-		{Name: "reshape", Fn: func(_ *context.Context, x *Node) *Node { return nn.Reshape(x, 28, 28, 1) }},
+		{Name: "reshape", Fn: func(_ *model.Scope, x *Node) *Node { return nn.Reshape(x, 28, 28, 1) }},
 	}
 }
 
@@ -97,20 +97,20 @@ func reluOf(x *Node) *Node { return Max(x, ZerosLike(x)) }
 // GoodfellowDiscriminator returns D (logits).
 func GoodfellowDiscriminator() models.Stack {
 	dropout := func(rate float64) models.Layer {
-		return models.Layer{Name: "dropout", Fn: func(ctx *context.Context, x *Node) *Node { return nn.Dropout(ctx, x, rate) }}
+		return models.Layer{Name: "dropout", Fn: func(scope *model.Scope, x *Node) *Node { return nn.Dropout(scope, x, rate) }}
 	}
-	maxout := models.Layer{Name: "maxout", Fn: func(ctx *context.Context, x *Node) *Node {
-		y := uniformDense(ctx, x, GoodfellowUnits*GoodfellowPieces, goodfellowDIRange, nil)
+	maxout := models.Layer{Name: "maxout", Fn: func(scope *model.Scope, x *Node) *Node {
+		y := uniformDense(scope, x, GoodfellowUnits*GoodfellowPieces, goodfellowDIRange, nil)
 		// Pieces of one unit are consecutive outputs, as in pylearn2's Maxout and nn.Maxout.
 		return ReduceMax(Reshape(y, x.Shape().Dimensions[0], GoodfellowUnits, GoodfellowPieces), -1)
 	}}
 	return models.Stack{
-		{Name: "flatten", Fn: func(_ *context.Context, x *Node) *Node { return nn.Flatten(x) }},
-		{Name: "to_unit_range", Fn: func(_ *context.Context, x *Node) *Node { return MulScalar(AddScalar(x, 1), 0.5) }},
+		{Name: "flatten", Fn: func(_ *model.Scope, x *Node) *Node { return nn.Flatten(x) }},
+		{Name: "to_unit_range", Fn: func(_ *model.Scope, x *Node) *Node { return MulScalar(AddScalar(x, 1), 0.5) }},
 		dropout(0.2), maxout,
 		dropout(0.5), maxout,
 		dropout(0.5),
-		{Name: "logit", Fn: func(ctx *context.Context, x *Node) *Node { return uniformDense(ctx, x, 1, goodfellowDIRange, nil) }},
+		{Name: "logit", Fn: func(scope *model.Scope, x *Node) *Node { return uniformDense(scope, x, 1, goodfellowDIRange, nil) }},
 	}
 }
 
@@ -165,7 +165,7 @@ func GoodfellowNoise(criticSteps int, outputBias []float32, noise gan.NoiseKind)
 // players (gan.GoodfellowMomentum with stepsPerEpoch = 50,000/100 = 500 updates per epoch of D, the paper's
 // training split train[0:50000]).
 func GoodfellowConfig(seed uint64) gan.Config {
-	opt := func() optimizers.Interface {
+	opt := func() optimizer.Interface {
 		return gan.Momentum(gan.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch))
 	}
 	return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, DOptimizer: opt, GOptimizer: opt, FixedSamples: 10}
@@ -215,8 +215,8 @@ func GoodfellowConfigAnnealed(seed uint64, k int, a Anneal) gan.Config {
 	if k < 1 {
 		k = 1
 	}
-	mom := func(per int) func() optimizers.Interface {
-		return func() optimizers.Interface {
+	mom := func(per int) func() optimizer.Interface {
+		return func() optimizer.Interface {
 			m := gan.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch)
 			m.AnnealFrom, m.AnnealSteps, m.AnnealTo = a.From*per, a.Steps*per, a.To
 			return gan.Momentum(m)

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 )
@@ -191,13 +191,13 @@ func WithGeneratorValues(tr *gan.Trainer, values map[string][]float32, fn func()
 	}
 	set := func(vals map[string][]float32) error {
 		for v := range tr.Ctx.IterVariables() {
-			x, ok := vals[v.ScopeAndName()]
+			x, ok := vals[v.Path()]
 			if !ok {
 				continue
 			}
 			val := v.MustValue()
 			if val.DType() != dtypes.Float32 || val.Shape().Size() != len(x) {
-				return fmt.Errorf("variable %s: %s, replacement has %d values", v.ScopeAndName(), val.Shape(), len(x))
+				return fmt.Errorf("variable %s: %s, replacement has %d values", v.Path(), val.Shape(), len(x))
 			}
 			if err := v.SetValue(tensors.FromFlatDataAndDimensions(append([]float32(nil), x...), val.Shape().Dimensions...)); err != nil {
 				return err

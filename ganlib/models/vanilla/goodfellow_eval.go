@@ -9,7 +9,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -88,7 +88,7 @@ func ParzenSplits(train, test *data.Images, nValid, nTest int) (valid, testPx []
 // (train[0:n], which G was trained on), the same blurred by a Gaussian of 1 pixel, and the same with Gaussian
 // noise of standard deviation 0.2 (clipped to [0, 1]). Parzen estimates reward being near test images more than
 // being an image: these rows show how far from a perfect generator's score the estimate can be.
-func ParzenCaveats(b backends.Backend, train *data.Images, valid []float32, nValid int, test []float32, nTest, n int, progress metrics.ParzenProgress) ([]Table1Row, error) {
+func ParzenCaveats(b compute.Backend, train *data.Images, valid []float32, nValid int, test []float32, nTest, n int, progress metrics.ParzenProgress) ([]Table1Row, error) {
 	d := train.ImageSize()
 	if n > GoodfellowTrainN {
 		return nil, fmt.Errorf("ParzenCaveats: at most %d training images, asked for %d", GoodfellowTrainN, n)

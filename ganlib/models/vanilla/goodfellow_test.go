@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -53,7 +53,7 @@ func TestMarginalBias(t *testing.T) {
 // average close to the data's mean image (G starts at the marginals, as in the paper), values stay in [−1, 1],
 // and two steps of the paper's optimizer change both players without NaNs.
 func TestGoodfellowGeneratesAndTrains(t *testing.T) {
-	backendtest.Each(t, func(t *testing.T, b backends.Backend) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		if testing.Short() {
 			t.Skip("short")
 		}

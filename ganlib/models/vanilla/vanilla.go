@@ -11,24 +11,24 @@
 package vanilla
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // LatentDim is the size of z.
 const LatentDim = 100
 
 func dense(units int) models.Layer {
-	return models.Layer{Name: "dense", Fn: func(ctx *context.Context, x *Node) *Node { return nn.Dense(ctx, x, units) }}
+	return models.Layer{Name: "dense", Fn: func(scope *model.Scope, x *Node) *Node { return nn.Dense(scope, x, units) }}
 }
 
 func leaky() models.Layer {
-	return models.Layer{Name: "leaky_relu", Fn: func(_ *context.Context, x *Node) *Node { return nn.LeakyReLU(x, 0.2) }}
+	return models.Layer{Name: "leaky_relu", Fn: func(_ *model.Scope, x *Node) *Node { return nn.LeakyReLU(x, 0.2) }}
 }
 
 // Generator returns G for images of h×w×c.
@@ -38,16 +38,16 @@ func Generator(h, w, c int) models.Stack {
 		dense(512), leaky(),
 		dense(1024), leaky(),
 		dense(h * w * c),
-		{Name: "tanh", Fn: func(_ *context.Context, x *Node) *Node { return Tanh(x) }},
-		{Name: "reshape", Fn: func(_ *context.Context, x *Node) *Node { return nn.Reshape(x, h, w, c) }},
+		{Name: "tanh", Fn: func(_ *model.Scope, x *Node) *Node { return Tanh(x) }},
+		{Name: "reshape", Fn: func(_ *model.Scope, x *Node) *Node { return nn.Reshape(x, h, w, c) }},
 	}
 }
 
 // Discriminator returns D (logits) for images of any size.
 func Discriminator() models.Stack {
-	dropout := models.Layer{Name: "dropout", Fn: func(ctx *context.Context, x *Node) *Node { return nn.Dropout(ctx, x, 0.3) }}
+	dropout := models.Layer{Name: "dropout", Fn: func(scope *model.Scope, x *Node) *Node { return nn.Dropout(scope, x, 0.3) }}
 	return models.Stack{
-		{Name: "flatten", Fn: func(_ *context.Context, x *Node) *Node { return nn.Flatten(x) }},
+		{Name: "flatten", Fn: func(_ *model.Scope, x *Node) *Node { return nn.Flatten(x) }},
 		dense(512), leaky(), dropout,
 		dense(256), leaky(), dropout,
 		dense(1),

@@ -22,14 +22,14 @@
 package wgan
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/gomlx/gomlx/support/exceptions"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // NoiseDim is the size of z.
@@ -48,12 +48,12 @@ func Generator(size, channels int) gan.Network {
 		exceptions.Panicf("wgan.Generator: image size must be a positive multiple of 4 and channels positive, got %d×%d×%d", size, size, channels)
 	}
 	s4 := size / 4
-	return func(ctx *context.Context, z *Node) *Node {
-		h := nn.Reshape(nn.Dense(ctx.In("000_dense"), z, s4*s4*64), s4, s4, 64)
-		h = relu(nn.BatchNorm(ctx.In("001_batch_norm"), h))
-		h = nn.Conv2DTranspose(ctx.In("002_conv2d_transpose"), h, 32, 4, 2, nn.Same)
-		h = relu(nn.BatchNorm(ctx.In("003_batch_norm"), h))
-		return Tanh(nn.Conv2DTranspose(ctx.In("004_conv2d_transpose"), h, channels, 4, 2, nn.Same))
+	return func(scope *model.Scope, z *Node) *Node {
+		h := nn.Reshape(nn.Dense(scope.At("000_dense"), z, s4*s4*64), s4, s4, 64)
+		h = relu(nn.BatchNorm(scope.At("001_batch_norm"), h))
+		h = nn.Conv2DTranspose(scope.At("002_conv2d_transpose"), h, 32, 4, 2, nn.Same)
+		h = relu(nn.BatchNorm(scope.At("003_batch_norm"), h))
+		return Tanh(nn.Conv2DTranspose(scope.At("004_conv2d_transpose"), h, channels, 4, 2, nn.Same))
 	}
 }
 
@@ -62,10 +62,10 @@ func relu(x *Node) *Node { return Max(x, ZerosLike(x)) }
 // Critic is f: images → raw scores [B, 1], no sigmoid and no BatchNorm (each example's score depends on that
 // example only, as WGAN-GP's per-example gradient norm requires).
 func Critic() gan.Network {
-	return func(ctx *context.Context, x *Node) *Node {
-		h := nn.LeakyReLU(nn.Conv2D(ctx.In("000_conv2d"), x, 32, 4, 2, nn.Same), 0.2)
-		h = nn.LeakyReLU(nn.Conv2D(ctx.In("001_conv2d"), h, 64, 4, 2, nn.Same), 0.2)
-		return nn.Dense(ctx.In("002_dense"), nn.Flatten(h), 1)
+	return func(scope *model.Scope, x *Node) *Node {
+		h := nn.LeakyReLU(nn.Conv2D(scope.At("000_conv2d"), x, 32, 4, 2, nn.Same), 0.2)
+		h = nn.LeakyReLU(nn.Conv2D(scope.At("001_conv2d"), h, 64, 4, 2, nn.Same), 0.2)
+		return nn.Dense(scope.At("002_dense"), nn.Flatten(h), 1)
 	}
 }
 
@@ -89,6 +89,6 @@ func New(size, channels int) gan.Variant {
 
 // Config returns trainer settings with the paper's optimizer for both players, RMSProp(5e-5).
 func Config(batch int, seed uint64) gan.Config {
-	opt := func() optimizers.Interface { return gan.RMSProp(LearningRate) }
+	opt := func() optimizer.Interface { return gan.RMSProp(LearningRate) }
 	return gan.Config{BatchSize: batch, Seed: seed, DOptimizer: opt, GOptimizer: opt}
 }

@@ -11,13 +11,13 @@
 package wgangp
 
 import (
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/wgan"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // Paper settings (Algorithm 1).
@@ -29,9 +29,9 @@ const (
 )
 
 // Penalty is λ(‖∇f(x̂)‖₂ − 1)² at x̂ = αx + (1 − α)G(z), α drawn per example from the context's RNG.
-func Penalty(lambda float64) func(ctx *context.Context, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
-	return func(ctx *context.Context, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
-		return gan.GradientPenalty(critic, real, fake, gan.DrawAlpha(ctx, real), lambda)
+func Penalty(lambda float64) func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
+	return func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
+		return gan.GradientPenalty(critic, real, fake, gan.DrawAlpha(scope, real), lambda)
 	}
 }
 
@@ -48,8 +48,8 @@ func New(size, channels int) gan.Variant {
 
 // Config returns trainer settings with the paper's Adam(1e-4, β 0, 0.9) for both players.
 func Config(batch int, seed uint64) gan.Config {
-	opt := func() optimizers.Interface {
-		return optimizers.Adam().LearningRate(LearningRate).Betas(Beta1, Beta2).Done()
+	opt := func() optimizer.Interface {
+		return optimizer.Adam().LearningRate(LearningRate).Betas(Beta1, Beta2).Done()
 	}
 	return gan.Config{BatchSize: batch, Seed: seed, DOptimizer: opt, GOptimizer: opt}
 }

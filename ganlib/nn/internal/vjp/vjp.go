@@ -13,9 +13,9 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/support/exceptions"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // Fn computes the gradients (VJPs) of node's inputs, in the order of node.Inputs(), given v, the gradient of the

@@ -3,15 +3,15 @@ package vjp
 import (
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/simplego"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestSet checks that Set replaces a two-input node's gradient (here Mul's, by 10·v for both inputs).
 func TestSet(t *testing.T) {
-	b, err := backends.NewWithConfig("go:ops_sequential") // see backend.GoConfig: avoids a worker-pool deadlock
+	b, err := compute.NewWithConfig("go:ops_sequential") // see backend.GoConfig: avoids a worker-pool deadlock
 	if err != nil {
 		t.Fatal(err)
 	}
