@@ -29,7 +29,7 @@ func TestClipVariables(t *testing.T) {
 			w := scope.Store().GetVariable(model.JoinPath("/discriminator/000_dense", "weights")).NodeValue(g)
 			// loss = −w[4] + Σ_{i<4} 0·w[i]: only w[4] gets a gradient; RMSProp's first step adds ≈ 10·lr = 0.01 to it.
 			loss := Neg(ReduceAllSum(Mul(w, Const(g, []float64{0, 0, 0, 0, 1}))))
-			gan.RMSProp(1e-3).UpdateGraph(scope.At(gan.DOptimizerScope), g, loss)
+			gan.RMSProp(1e-3).UpdateGraph(scope.At(gan.DiscriminatorScope), g, loss)
 			for _, v := range gan.ClipVariables(scope, g, gan.DiscriminatorScope, 0.01) {
 				names = append(names, v.Path())
 			}

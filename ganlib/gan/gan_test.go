@@ -10,6 +10,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -310,15 +311,16 @@ func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
 	if err != nil || calls != 2 || tr.Step() != 2 {
 		t.Fatalf("ErrStop at step 2: err %v, calls %d, step %d", err, calls, tr.Step())
 	}
-	steps := func(scope string) int64 {
-		v := tr.Ctx.Store().GetVariable(model.JoinPath("/"+scope, "global_step"))
+	steps := func(player string) float32 { // Adam's step counter, under the player's scope
+		path := model.JoinPath("/"+player, optimizer.AdamDefaultScope, "step")
+		v := tr.Ctx.Store().GetVariable(path)
 		if v == nil {
-			t.Fatalf("no global_step in /%s", scope)
+			t.Fatalf("no %s", path)
 		}
-		return v.MustValue().Value().(int64)
+		return v.MustValue().Value().(float32)
 	}
-	if d, g := steps(gan.DOptimizerScope), steps(gan.GOptimizerScope); d != 6 || g != 2 {
-		t.Errorf("with k=3 after 2 steps: D optimizer made %d updates (want 6), G %d (want 2)", d, g)
+	if d, g := steps(gan.DiscriminatorScope), steps(gan.GeneratorScope); d != 6 || g != 2 {
+		t.Errorf("with k=3 after 2 steps: D optimizer made %g updates (want 6), G %g (want 2)", d, g)
 	}
 	// Epochs count real batches seen: 2 steps × 3 D steps × 8 images / 64 images.
 	if e := tr.History[1].Epoch; math.Abs(e-0.75) > 1e-9 {

@@ -145,7 +145,7 @@ func (o *momentum) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	stepVar := scope.VariableWithValue(momentumStepName, int64(0)).SetTrainable(false)
 	step := Add(stepVar.NodeValue(g), OnesLike(stepVar.NodeValue(g)))
 	stepVar.SetNodeValue(step)
-	_ = optimizer.IncrementCounter(scope, g, optimizer.GlobalStepVariableName, dtypes.Int64) // SPIKE: v0.27 kept a per-scope global_step // kept for GoMLX tools that read it
+	_ = optimizer.IncrementGlobalStep(g, dtypes.Int64) // the store's step count, as GoMLX's optimizers keep it
 
 	// Schedules in float64, converted to each variable's dtype.
 	prev := ConvertDType(Sub(step, OnesLike(step)), dtypes.Float64) // s − 1

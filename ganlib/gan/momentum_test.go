@@ -16,11 +16,9 @@ import (
 )
 
 // quadraticUpdate compiles one opt update of the quadratic loss ½‖w − target‖² (gradient w − target) of a variable
-// "w" (zeros) in ctx's "model" scope, the optimizer's state under "model/opt".
+// "w" (zeros) in the "model" scope; the optimizer is given that scope and keeps its state there.
 func quadraticUpdate(t *testing.T, b compute.Backend, scope *model.Scope, opt optimizer.Interface, target []float32) *model.Exec {
 	t.Helper()
-	// SPIKE v0.28: Exec hands the graph function the store's root scope, and an optimizer sees only the variables
-	// under the scope it is given: the state now lives under "model" itself.
 	exec, err := model.NewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 		scope = scope.At("model")
 		w := scope.VariableWithValue("w", make([]float32, len(target))).NodeValue(g)

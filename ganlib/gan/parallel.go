@@ -72,8 +72,9 @@ func (t *Trainer) distribute() error {
 	specs := slices.Repeat([]*distributed.ShardingSpec{spec}, maxStepInputs)
 	t.dStep.AutoSharding(mesh).WithInputShardingSpecs(specs...)
 	t.gStep.AutoSharding(mesh).WithInputShardingSpecs(specs...)
-	// SPIKE v0.28.2 workaround: Store.getRNGStateVar builds the RNG-state variable without its store, and a
-	// distributed Exec then dereferences v.store for its (nil) sharding spec; give it a replicated spec here.
+	// GoMLX v0.28.2 defect (docs/upstream/rngstate-store.md): Store.getRNGStateVar builds the RNG-state variable
+	// without its store, and a distributed Exec then dereferences v.store for its (nil) sharding spec; giving it a
+	// replicated spec here avoids that. TestDataParallelSameLoss fails without it.
 	if rng := t.Ctx.Store().GetVariable(model.JoinPath(model.RootScopePath, model.RNGStateVariableName)); rng != nil {
 		if err := rng.SetShardingSpec(distributed.NewReplicatedShardingSpec(mesh)); err != nil {
 			return err

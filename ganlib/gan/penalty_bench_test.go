@@ -49,7 +49,7 @@ func BenchmarkCriticStep(b *testing.B) {
 					p, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(d, x) }, r, f, gan.DrawAlpha(scope, r), 10)
 					loss = Add(loss, p)
 				}
-				opt.UpdateGraph(scope.At(gan.DOptimizerScope), r.Graph(), loss)
+				opt.UpdateGraph(scope.At(gan.DiscriminatorScope), r.Graph(), loss)
 				return loss
 			})
 			defer step.Finalize()

@@ -352,7 +352,7 @@ func TestGradientPenaltyDrivesNormToOne(t *testing.T) {
 	opt := optimizer.Adam().LearningRate(1e-2).Done()
 	step := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, r, f *Node) []*Node {
 		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, gan.DrawAlpha(scope, r), 10)
-		opt.UpdateGraph(scope.At(gan.DOptimizerScope), r.Graph(), p)
+		opt.UpdateGraph(scope, r.Graph(), p)
 		return []*Node{p, n}
 	})
 	defer step.Finalize()

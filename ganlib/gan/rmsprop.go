@@ -11,9 +11,9 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
-// RMSPropScope is the sub-scope of the optimizer's context that holds RMSProp's state: one running average of
+// RMSPropScope is the sub-scope of the optimizer's scope that holds RMSProp's state: one running average of
 // squared gradients per trainable variable, named after it, e.g.
-// /d_optimizer/rmsprop/discriminator/000_conv/weights_square_avg under the trainer's D optimizer.
+// /discriminator/rmsprop/discriminator/000_conv/weights_square_avg for the trainer's D optimizer.
 const RMSPropScope = "rmsprop"
 
 // RMSProp is the optimizer of WGAN (Arjovsky, Chintala & Bottou 2017, Algorithm 1 with α = 5e-5,
@@ -25,11 +25,11 @@ const RMSPropScope = "rmsprop"
 // GoMLX's optimizer.RMSProp is a different algorithm (Adam without its first moment: bias-corrected v, β 0.999,
 // ε 1e-7) and keeps its state in a scope that does not depend on the optimizer's, so this one is written here.
 //
-// State: v lives under ctx.At(RMSPropScope) of the context UpdateGraph is given, so two optimizers built in
-// different scopes (the trainer's g_optimizer and d_optimizer, DESIGN §4) never share it; the learning rate is the
-// variable optimizer.LearningRateVar under that context too (so it can be changed between steps), and each call
-// increments that context's global step. All of it is ordinary context variables: the trainer's checkpoints save
-// and restore them.
+// It updates the trainable variables under the scope UpdateGraph is given (the trainer gives each player's
+// optimizer the player's scope, DESIGN §4). State: v lives under scope.At(RMSPropScope), so two optimizers given
+// different scopes never share it; the learning rate is the variable optimizer.LearningRateVar under that scope
+// too (so it can be changed between steps), and each call increments the store's global step. All of it is
+// ordinary variables: the trainer's checkpoints save and restore them.
 func RMSProp(lr float64) optimizer.Interface {
 	return RMSPropWith(lr, 0.99, 1e-8)
 }
@@ -55,7 +55,7 @@ func (o *rmsProp) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	}
 	dtype := loss.DType()
 	learningRate := optimizer.LearningRateVar(scope, dtype, o.lr).NodeValue(g)
-	_ = optimizer.IncrementCounter(scope, g, optimizer.GlobalStepVariableName, dtypes.Int64) // SPIKE: v0.27 kept a per-scope global_step
+	_ = optimizer.IncrementGlobalStep(g, dtypes.Int64) // the store's step count, as GoMLX's optimizers keep it
 	// BuildTrainableVariablesGradientsGraph returns the gradients in this order (as GoMLX's Adam relies on too).
 	i := 0
 	for v := range scope.IterVariables() {

@@ -87,7 +87,7 @@ func requireClose(t *testing.T, what string, got, want []float64, tol float64) {
 }
 
 // TestRMSPropAgainstReference: 6 steps on a quadratic (and a quartic) match PyTorch's RMSprop formula computed in
-// float64; the state sits under the optimizer's scope.
+// float64; the state sits under the scope the optimizer is given (the variables' scope).
 func TestRMSPropAgainstReference(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		const lr = 0.01
@@ -95,7 +95,7 @@ func TestRMSPropAgainstReference(t *testing.T) {
 		opt := gan.RMSProp(lr)
 		e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 			loss := rmsLoss(scope, g)
-			opt.UpdateGraph(scope.At("opt"), g, loss)
+			opt.UpdateGraph(scope.At("model"), g, loss)
 			return loss
 		})
 		defer e.Finalize()
@@ -108,19 +108,19 @@ func TestRMSPropAgainstReference(t *testing.T) {
 			rb.step(bb, gb, lr, 0.99, 1e-8)
 			requireClose(t, "w", varFloat64s(t, scope, "/model/w"), w, 1e-12)
 			requireClose(t, "b", varFloat64s(t, scope, "/model/b"), bb, 1e-12)
-			requireClose(t, "v(w)", varFloat64s(t, scope, "/opt/rmsprop/model/w_square_avg"), rw.v, 1e-12)
+			requireClose(t, "v(w)", varFloat64s(t, scope, "/model/rmsprop/model/w_square_avg"), rw.v, 1e-12)
 		}
-		if steps := optimizer.GetGlobalStep(scope.At("opt")); steps != 6 {
-			t.Errorf("global step under the optimizer's scope is %d, want 6", steps)
+		if steps := optimizer.GetGlobalStep(scope); steps != 6 {
+			t.Errorf("the store's global step is %d, want 6", steps)
 		}
-		if lrv := varFloat64s(t, scope, "/opt/optimizers/learning_rate"); lrv[0] != lr {
+		if lrv := varFloat64s(t, scope, "/model/optimizers/learning_rate"); lrv[0] != lr {
 			t.Errorf("learning rate variable %g, want %g", lrv[0], lr)
 		}
 		// Clear removes the averages: the next step is a first step again (v = 0.01·g²).
-		if err := opt.Clear(scope.At("opt")); err != nil {
+		if err := opt.Clear(scope.At("model")); err != nil {
 			t.Fatal(err)
 		}
-		if v := scope.Store().GetVariable(model.JoinPath("/opt/rmsprop/model", "w_square_avg")); v != nil {
+		if v := scope.Store().GetVariable(model.JoinPath("/model/rmsprop/model", "w_square_avg")); v != nil {
 			t.Fatalf("Clear left %s", v.Path())
 		}
 	})
@@ -132,7 +132,7 @@ func TestRMSPropFirstStepByHand(t *testing.T) {
 	scope := model.NewStore().RootScope()
 	model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 		loss := rmsLoss(scope, g)
-		gan.RMSProp(1e-3).UpdateGraph(scope.At("d_optimizer"), g, loss)
+		gan.RMSProp(1e-3).UpdateGraph(scope.At("model"), g, loss)
 		return loss
 	})
 	// ∂/∂w[0] = 1·1 + 0.3 = 1.3 > 0; ∂/∂w[5] = 1.5·0 + 0.05 > 0; ∂/∂b[1] = 4·0.5³ > 0; ∂/∂b[0] < 0.
@@ -147,36 +147,37 @@ func TestRMSPropFirstStepByHand(t *testing.T) {
 	}
 }
 
-// TestRMSPropScopesDoNotShareState: two RMSProp optimizers in different scopes updating the same variables in turn
-// each keep their own running average (a shared one would give other values).
+// TestRMSPropScopesDoNotShareState: two RMSProp optimizers in one graph, each given its own player's scope (as
+// the trainer does), update only that player's variables, each with its own learning rate and running average.
 func TestRMSPropScopesDoNotShareState(t *testing.T) {
 	b := backendtest.Go(t)
 	scope := model.NewStore().RootScope()
-	build := func(scopeName string, lr float64) *model.Exec {
-		opt := gan.RMSProp(lr)
-		return model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
-			loss := rmsLoss(scope, g)
-			opt.UpdateGraph(scope.At("%s", scopeName), g, loss)
-			return loss
-		})
-	}
-	ea, eb := build("opt_a", 0.01), build("opt_b", 0.003)
-	w, bb := append([]float64(nil), rmsW0...), append([]float64(nil), rmsB0...)
-	var wa, ba, wb, bbRef rmsRef
+	optA, optB := gan.RMSProp(0.01), gan.RMSProp(0.003)
+	e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+		loss := Add(rmsLoss(scope.At("a"), g), rmsLoss(scope.At("b"), g))
+		optA.UpdateGraph(scope.At("a"), g, loss)
+		optB.UpdateGraph(scope.At("b"), g, loss)
+		return loss
+	})
+	defer e.Finalize()
+	wa, ba := append([]float64(nil), rmsW0...), append([]float64(nil), rmsB0...)
+	wb, bb := append([]float64(nil), rmsW0...), append([]float64(nil), rmsB0...)
+	var rwa, rba, rwb, rbb rmsRef
 	for range 3 {
-		ea.MustExec()
-		gw, gb := rmsGrads(w, bb)
-		wa.step(w, gw, 0.01, 0.99, 1e-8)
-		ba.step(bb, gb, 0.01, 0.99, 1e-8)
-		eb.MustExec()
-		gw, gb = rmsGrads(w, bb)
-		wb.step(w, gw, 0.003, 0.99, 1e-8)
-		bbRef.step(bb, gb, 0.003, 0.99, 1e-8)
+		e.MustExec()
+		gw, gb := rmsGrads(wa, ba)
+		rwa.step(wa, gw, 0.01, 0.99, 1e-8)
+		rba.step(ba, gb, 0.01, 0.99, 1e-8)
+		gw, gb = rmsGrads(wb, bb)
+		rwb.step(wb, gw, 0.003, 0.99, 1e-8)
+		rbb.step(bb, gb, 0.003, 0.99, 1e-8)
 	}
-	requireClose(t, "w", varFloat64s(t, scope, "/model/w"), w, 1e-12)
-	requireClose(t, "b", varFloat64s(t, scope, "/model/b"), bb, 1e-12)
-	requireClose(t, "v_a(w)", varFloat64s(t, scope, "/opt_a/rmsprop/model/w_square_avg"), wa.v, 1e-12)
-	requireClose(t, "v_b(w)", varFloat64s(t, scope, "/opt_b/rmsprop/model/w_square_avg"), wb.v, 1e-12)
+	requireClose(t, "a: w", varFloat64s(t, scope, "/a/model/w"), wa, 1e-12)
+	requireClose(t, "a: b", varFloat64s(t, scope, "/a/model/b"), ba, 1e-12)
+	requireClose(t, "b: w", varFloat64s(t, scope, "/b/model/w"), wb, 1e-12)
+	requireClose(t, "b: b", varFloat64s(t, scope, "/b/model/b"), bb, 1e-12)
+	requireClose(t, "v_a(w)", varFloat64s(t, scope, "/a/rmsprop/a/model/w_square_avg"), rwa.v, 1e-12)
+	requireClose(t, "v_b(w)", varFloat64s(t, scope, "/b/rmsprop/b/model/w_square_avg"), rwb.v, 1e-12)
 }
 
 // TestRMSPropSurvivesCheckpoint: the trainer with RMSProp for both players, 3 steps + Save + fresh trainer + Load +
@@ -205,15 +206,15 @@ func TestRMSPropSurvivesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The state is where it should be, and not trivially zero.
-	avg := first.Ctx.Store().GetVariable(model.JoinPath("/d_optimizer/rmsprop/discriminator/002_dense", "weights_square_avg"))
+	avg := first.Ctx.Store().GetVariable(model.JoinPath("/discriminator/rmsprop/discriminator/002_dense", "weights_square_avg"))
 	if avg == nil {
-		t.Fatal("no /d_optimizer/rmsprop/discriminator/002_dense/weights_square_avg")
+		t.Fatal("no /discriminator/rmsprop/discriminator/002_dense/weights_square_avg")
 	}
 	if s := sumF32(tensors.MustCopyFlatData[float32](avg.MustValue())); !(s > 0) {
 		t.Fatalf("running average sums to %g after 3 steps", s)
 	}
-	if first.Ctx.Store().GetVariable(model.JoinPath("/g_optimizer/rmsprop/generator/000_dense", "weights_square_avg")) == nil {
-		t.Fatal("no running average for G under /g_optimizer")
+	if first.Ctx.Store().GetVariable(model.JoinPath("/generator/rmsprop/generator/000_dense", "weights_square_avg")) == nil {
+		t.Fatal("no running average for G under /generator/rmsprop")
 	}
 	if _, err := first.Save(dir, 2, nil); err != nil {
 		t.Fatal(err)

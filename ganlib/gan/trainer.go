@@ -16,13 +16,13 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
-// Scopes of the two players' variables, and of their optimizers' state. Each optimizer lives under its own scope
-// so that the two do not share a learning rate or a step counter (DESIGN §4).
+// Scopes of the two players. Each player's optimizer is given its player's scope: GoMLX's optimizers update only
+// the trainable variables under the scope they are given (so a D step leaves G alone) and keep their learning rate
+// and step counter there (so the two players share neither), e.g. /discriminator/optimizers/learning_rate and
+// /discriminator/AdamOptimizer/step (DESIGN §4).
 const (
 	GeneratorScope     = "generator"
 	DiscriminatorScope = "discriminator"
-	GOptimizerScope    = "g_optimizer"
-	DOptimizerScope    = "d_optimizer"
 )
 
 // Config holds the trainer's settings. Zero values take the defaults of the lecture's Keras loop.
@@ -267,26 +267,6 @@ func (t *Trainer) noise(rng *rand.Rand, count int) []float32 {
 	return z
 }
 
-// withFrozen builds fn with the variables under the given scopes marked non-trainable, restoring them after.
-// An optimizer's UpdateGraph updates every trainable variable the graph touches, so without this a D step
-// would also move G (DESIGN §4).
-func withFrozen(scope *model.Scope, g *Graph, frozenScope string, fn func()) {
-	prefix := model.ScopeSeparator + frozenScope
-	var frozen []*model.Variable
-	for v := range scope.IterVariables() {
-		if v.Trainable && v.InUseByGraph(g) && (v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+model.ScopeSeparator)) {
-			v.SetTrainable(false)
-			frozen = append(frozen, v)
-		}
-	}
-	defer func() {
-		for _, v := range frozen {
-			v.SetTrainable(true)
-		}
-	}()
-	fn()
-}
-
 // generate runs G on z and, for a variant with a condition, c [B, CondDim].
 func (t *Trainer) generate(scope *model.Scope, z, c *Node) *Node {
 	v := t.Variant
@@ -340,14 +320,10 @@ func (t *Trainer) dStepGraph(scope *model.Scope, in []*Node) []*Node {
 	if mi != nil {
 		loss = Add(loss, mi)
 	}
-	withFrozen(scope, g, GeneratorScope, func() {
-		// SPIKE v0.28: optimizers only see the variables under the scope they are given (Scope.IterVariables and
-		// BuildTrainableVariablesGradientsGraph are scoped now), so each player's optimizer gets its own scope.
-		t.dOpt.UpdateGraph(scope.At(DiscriminatorScope), g, loss)
-		if v.ClipWeights > 0 {
-			ClipVariables(scope, g, DiscriminatorScope, v.ClipWeights)
-		}
-	})
+	t.dOpt.UpdateGraph(scope.At(DiscriminatorScope), g, loss)
+	if v.ClipWeights > 0 {
+		ClipVariables(scope, g, DiscriminatorScope, v.ClipWeights)
+	}
 	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g),
 		gap, scalarOr(g, gradNorm), scalarOr(g, miRaw)}
 }
@@ -368,9 +344,7 @@ func (t *Trainer) gStepGraph(scope *model.Scope, in []*Node) []*Node {
 	if mi, _ := t.infoLoss(s, qCat, qCont); mi != nil {
 		loss = Add(loss, mi)
 	}
-	withFrozen(scope, g, DiscriminatorScope, func() {
-		t.gOpt.UpdateGraph(scope.At(GeneratorScope), g, loss) // SPIKE v0.28: see dStepGraph
-	})
+	t.gOpt.UpdateGraph(scope.At(GeneratorScope), g, loss)
 	return []*Node{loss, probe.output(g)}
 }
 
@@ -582,20 +556,39 @@ func (t *Trainer) RandomSamples(count int, seed uint64) ([]float32, error) {
 	return t.generateCond(z, t.drawCond(rng, count))
 }
 
-// VariableValues returns a copy of every variable under scope ("generator" or "discriminator"), keyed by its
-// scope and name: for tests and inspection.
+// VariableValues returns a copy of every float32 variable of a player's network (scope "generator" or
+// "discriminator"), keyed by its path: for tests and inspection. The player's optimizer state, which lives in the
+// same scope (see GeneratorScope), is left out.
 func (t *Trainer) VariableValues(scope string) map[string][]float32 {
 	out := map[string][]float32{}
 	prefix := model.ScopeSeparator + scope
-	for v := range t.Ctx.IterVariables() {
-		if v.Scope() == prefix || strings.HasPrefix(v.Scope(), prefix+model.ScopeSeparator) {
-			val := v.MustValue()
-			if val.DType() == dtypes.Float32 {
-				out[v.Path()] = tensors.MustCopyFlatData[float32](val)
-			}
+	for v := range t.Ctx.Store().Scope(prefix).IterVariables() {
+		if isOptimizerState(prefix, v) {
+			continue
+		}
+		if val := v.MustValue(); val.DType() == dtypes.Float32 {
+			out[v.Path()] = tensors.MustCopyFlatData[float32](val)
 		}
 	}
 	return out
+}
+
+// optimizerStateScopes are the sub-scopes where the optimizers keep their state under the scope UpdateGraph is
+// given: GoMLX's learning rate and Adam's step, ganlib's RMSProp and momentum.
+var optimizerStateScopes = []string{optimizer.Scope, optimizer.AdamDefaultScope, RMSPropScope, momentumSlotScope}
+
+// isOptimizerState reports whether v, a variable under the player scope prefix, belongs to its optimizer.
+func isOptimizerState(prefix string, v *model.Variable) bool {
+	rest := strings.TrimPrefix(v.Path(), prefix+model.ScopeSeparator)
+	if rest == momentumStepName {
+		return true
+	}
+	for _, s := range optimizerStateScopes {
+		if strings.HasPrefix(rest, s+model.ScopeSeparator) {
+			return true
+		}
+	}
+	return false
 }
 
 // RunDiscriminatorStep and RunGeneratorStep run one update of a single player (for tests and teaching): the

@@ -330,7 +330,7 @@ func TrainClassifier(backend compute.Backend, train, test *data.Images, epochs, 
 		scope.Store().SetTraining(g, true)
 		logits, _ := classifierModel(scope, x)
 		loss := crossEntropy(logits, y)
-		opt.UpdateGraph(scope.At(classifierScope), g, loss) // SPIKE v0.28: optimizers see only their scope's variables
+		opt.UpdateGraph(scope.At(classifierScope), g, loss) // Adam updates the variables under the scope it is given
 		return loss
 	})
 	if err != nil {
@@ -385,8 +385,8 @@ func TrainClassifier(backend compute.Backend, train, test *data.Images, epochs, 
 		if v.Scope() != "/"+classifierScope && !strings.HasPrefix(v.Scope(), "/"+classifierScope+"/") {
 			continue
 		}
-		// SPIKE v0.28: Adam's step counter and learning rate now live under the scope it updates.
-		if v.Name() == optimizer.ParamLearningRate || strings.HasPrefix(v.Scope(), "/"+classifierScope+"/adam") {
+		// Adam's learning rate and step counter live under the scope it updates.
+		if sub := strings.TrimPrefix(v.Scope(), "/"+classifierScope+"/"); sub == optimizer.Scope || sub == optimizer.AdamDefaultScope {
 			continue
 		}
 		val := v.MustValue()
@@ -443,7 +443,7 @@ func shiftImage(dst, src []float32, dx, dy int) {
 // setLearningRate sets Adam's learning-rate variable (created by UpdateGraph) to lr.
 func setLearningRate(scope *model.Scope, lr float64) error {
 	for v := range scope.IterVariables() {
-		if v.Name() == optimizer.ParamLearningRate && strings.HasPrefix(v.Scope(), "/"+classifierScope) { // SPIKE v0.28: was "/optimizer"
+		if v.Name() == optimizer.ParamLearningRate && v.Scope() == model.JoinPath("/"+classifierScope, optimizer.Scope) {
 			return v.SetValue(tensors.MustFromAnyValue(shapes.CastAsDType(lr, v.MustValue().DType())))
 		}
 	}

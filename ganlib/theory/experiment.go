@@ -165,13 +165,11 @@ func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizer.Interface) (
 	return tr, nil
 }
 
-// SetLearningRate sets the learning rate of one player's optimizer (optScope gan.DOptimizerScope or
-// gan.GOptimizerScope) and returns the previous one. With 0 that player is frozen: the trainer's steps go on,
-// but only the other player learns. The optimizer's variables exist once the trainer has taken a step.
-func SetLearningRate(tr *gan.Trainer, optScope string, lr float64) (float64, error) {
-	// SPIKE v0.28: each player's optimizer now runs in the player's own scope (gan.Trainer), so its learning rate
-	// lives under /discriminator or /generator.
-	player := map[string]string{gan.DOptimizerScope: gan.DiscriminatorScope, gan.GOptimizerScope: gan.GeneratorScope}[optScope]
+// SetLearningRate sets the learning rate of one player's optimizer (player gan.DiscriminatorScope or
+// gan.GeneratorScope; the optimizer keeps it under the player's scope) and returns the previous one. With 0 that
+// player is frozen: the trainer's steps go on, but only the other player learns. The optimizer's variables exist
+// once the trainer has taken a step.
+func SetLearningRate(tr *gan.Trainer, player string, lr float64) (float64, error) {
 	scope := model.JoinPath(model.ScopeSeparator+player, optimizer.Scope)
 	v := tr.Ctx.Store().GetVariable(model.JoinPath(scope, optimizer.ParamLearningRate))
 	if v == nil {
@@ -312,13 +310,13 @@ func (e Experiment) trainPhase(tr *gan.Trainer, phase string, total int, trace *
 }
 
 // frozen runs fn with one player's learning rate set to 0, restoring it after.
-func frozen(tr *gan.Trainer, optScope string, fn func() error) error {
-	old, err := SetLearningRate(tr, optScope, 0)
+func frozen(tr *gan.Trainer, player string, fn func() error) error {
+	old, err := SetLearningRate(tr, player, 0)
 	if err != nil {
 		return err
 	}
 	ferr := fn()
-	if _, err := SetLearningRate(tr, optScope, old); err != nil {
+	if _, err := SetLearningRate(tr, player, old); err != nil {
 		return err
 	}
 	return ferr
@@ -327,7 +325,7 @@ func frozen(tr *gan.Trainer, optScope string, fn func() error) error {
 // scaledLR runs fn with both players' learning rates multiplied by f, restoring them after.
 func scaledLR(tr *gan.Trainer, f float64, fn func() error) error {
 	var olds []float64
-	scopes := []string{gan.DOptimizerScope, gan.GOptimizerScope}
+	scopes := []string{gan.DiscriminatorScope, gan.GeneratorScope}
 	for _, sc := range scopes {
 		old, err := SetLearningRate(tr, sc, 0)
 		if err != nil {
@@ -396,8 +394,8 @@ func (e Experiment) Run() (*Result, error) {
 		freeze       string
 	}{
 		{"train", "(a) partway", e.StepsA, ""},
-		{"D only", "(b) D trained, G frozen", e.StepsA + e.InnerD, gan.GOptimizerScope},
-		{"G only", "(c) G updated, D frozen", e.StepsA + e.InnerD + e.GSteps, gan.DOptimizerScope},
+		{"D only", "(b) D trained, G frozen", e.StepsA + e.InnerD, gan.GeneratorScope},
+		{"G only", "(c) G updated, D frozen", e.StepsA + e.InnerD + e.GSteps, gan.DiscriminatorScope},
 		{"train", "", e.Steps - e.Anneal, ""},
 		{"anneal", "(d) converged", e.Steps, ""},
 	}
@@ -486,7 +484,7 @@ func (e Experiment) CompareLosses() ([]LossRun, error) {
 		if _, err := tr.TrainStep(); err != nil {
 			return nil, err
 		}
-		err = frozen(tr, gan.GOptimizerScope, func() error {
+		err = frozen(tr, gan.GeneratorScope, func() error {
 			return e.trainPhase(tr, "D only", e.ComparePretrainD, nil, progress)
 		})
 		if err != nil {

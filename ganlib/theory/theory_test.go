@@ -185,8 +185,8 @@ func TestFreezeByLearningRate(t *testing.T) {
 		}
 		return true
 	}
-	for _, c := range []struct{ frozen, moving string }{{gan.GOptimizerScope, gan.DiscriminatorScope}, {gan.DOptimizerScope, gan.GeneratorScope}} {
-		frozenNet := map[string]string{gan.GOptimizerScope: gan.GeneratorScope, gan.DOptimizerScope: gan.DiscriminatorScope}[c.frozen]
+	for _, c := range []struct{ frozen, moving string }{{gan.GeneratorScope, gan.DiscriminatorScope}, {gan.DiscriminatorScope, gan.GeneratorScope}} {
+		frozenNet := c.frozen
 		before, other := tr.VariableValues(frozenNet), tr.VariableValues(c.moving)
 		err := frozen(tr, c.frozen, func() error { _, err := tr.TrainStep(); return err })
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 // learningRates reads the learning-rate variables of the two optimizers from the checkpoint in ckpt (meta its
-// meta.json), keyed by optimizer scope ("d_optimizer", "g_optimizer").
+// meta.json), keyed by player ("discriminator", "generator": each optimizer keeps it under its player's scope).
 func learningRates(t *testing.T, meta *gan.Meta, ckpt string) map[string]float64 {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(ckpt, "vars.bin"))
@@ -36,8 +36,8 @@ func learningRates(t *testing.T, meta *gan.Meta, ckpt string) map[string]float64
 		default:
 			t.Fatalf("learning rate %s/%s is %s", v.Scope, v.Name, v.DType)
 		}
-		for _, scope := range []string{gan.DOptimizerScope, gan.GOptimizerScope} {
-			if strings.HasPrefix(v.Scope, "/"+scope) {
+		for _, scope := range []string{gan.DiscriminatorScope, gan.GeneratorScope} {
+			if strings.HasPrefix(v.Scope, "/"+scope+"/") {
 				lr[scope] = x
 			}
 		}
@@ -75,7 +75,7 @@ func TestTrainFamilyModels(t *testing.T) {
 				t.Errorf("checkpoint: step %d, params %v; want step 2, model %s, loss %s", meta.Step, meta.Params, c.model, c.loss)
 			}
 			lr := learningRates(t, meta, ckpt)
-			if d, g := lr[gan.DOptimizerScope], lr[gan.GOptimizerScope]; math.Abs(d/c.dLR-1) > 1e-6 || math.Abs(g/c.gLR-1) > 1e-6 {
+			if d, g := lr[gan.DiscriminatorScope], lr[gan.GeneratorScope]; math.Abs(d/c.dLR-1) > 1e-6 || math.Abs(g/c.gLR-1) > 1e-6 {
 				t.Errorf("learning rates in the checkpoint: D %g, G %g; want the paper's %g, %g", d, g, c.dLR, c.gLR)
 			}
 			png := filepath.Join(t.TempDir(), "s.png")
