@@ -287,19 +287,13 @@ func newXLA(platform string) (compute.Backend, Info, error) {
 	if err != nil {
 		return nil, info, fmt.Errorf("loading PJRT plugin %s: %w", path, err)
 	}
-	// SPIKE v0.28: donation switched off. compute v0.1.2 tensors take their backend from Buffer.Backend() (the inner
-	// XLA backend), so a step's outputs no longer belong to the wrapping donatingBackend and the next step fails with
-	// "cannot use the same Tensor across different backend instances" (TestDonationUpdatesVariablesInPlace).
-	if donate && spikeDonation {
+	if donate {
 		b = withDonation(b)
 	}
 	info.Description = b.Description()
 	info.Reason = fmt.Sprintf("PJRT %s plugin found in %s%s", platform, filepath.Dir(path), pluginDetails(b.Description()))
 	return b, info, nil
 }
-
-// spikeDonation: see newXLA (SPIKE v0.28).
-const spikeDonation = false
 
 // donating reads GANLAB_DONATE (see EnvDonate) for a platform.
 func donating(platform string) (bool, error) {

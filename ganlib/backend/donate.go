@@ -19,11 +19,12 @@ import (
 
 // Buffer donation on XLA.
 //
-// GoMLX's context.Exec donates the buffers of the variables a graph updates (a training step's weights and
-// optimizer moments), but GoMLX v0.27.0's XLA backend emits StableHLO without any input/output aliasing, so XLA
-// cannot write a variable's new value over its old one: every step allocates a new output buffer for every
-// updated variable and frees the donated one. For the lecture's DCGAN those are 105 MB buffers (G's first Dense
-// kernel and its two Adam moments), which glibc maps fresh and the kernel zeroes again on every step.
+// GoMLX's model.Exec donates the buffers of the variables a graph updates (a training step's weights and
+// optimizer moments), but GoMLX's XLA backend (go-xla v0.4.1, as in GoMLX v0.27.0) emits StableHLO without any
+// input/output aliasing, so XLA cannot write a variable's new value over its old one: every step allocates a new
+// output buffer for every updated variable and frees the donated one. For the lecture's DCGAN those are 105 MB
+// buffers (G's first Dense kernel and its two Adam moments), which glibc maps fresh and the kernel zeroes again on
+// every step.
 //
 // donatingBackend wraps the XLA backend so that a graph is compiled at its first execution, when the donated
 // inputs are known, with those parameters marked `jax.buffer_donor = true` (the attribute jax itself emits for
@@ -32,6 +33,10 @@ import (
 // paired input gets a copy of it from PJRT (the input is left unchanged), so the marks only ever affect speed
 // and memory, never results. Both halves of that are tested on the CPU plugin (donate_test.go); on CUDA ganlab
 // wraps the backend only with GANLAB_DONATE=on, since neither has been tested on a GPU yet.
+//
+// GoMLX's tensors take their backend from Buffer.Backend(), so every buffer the wrapper hands out is wrapped
+// (donatingBuffer) to name the wrapper as its backend, and unwrapped again before it reaches the XLA backend, which
+// accepts only its own buffers. Of the compute interfaces only Executable.Execute takes buffers.
 
 // donatingBackend is the XLA backend whose builders mark donated parameters (see above).
 type donatingBackend struct {
@@ -39,16 +44,65 @@ type donatingBackend struct {
 }
 
 // withDonation wraps an XLA backend; see donatingBackend.
-func withDonation(b compute.Backend) compute.Backend { return donatingBackend{b} }
+func withDonation(b compute.Backend) compute.Backend { return &donatingBackend{b} }
 
-// Builder implements backends.Backend.
-func (b donatingBackend) Builder(name string) compute.Builder {
-	return &donatingBuilder{Builder: b.Backend.Builder(name)}
+// Builder implements compute.Backend.
+func (b *donatingBackend) Builder(name string) compute.Builder {
+	return &donatingBuilder{Builder: b.Backend.Builder(name), backend: b}
+}
+
+// BufferFromFlatData implements compute.Backend.
+func (b *donatingBackend) BufferFromFlatData(device compute.DeviceNum, flat any, shape shapes.Shape) (compute.Buffer, error) {
+	return b.wrap(b.Backend.BufferFromFlatData(device, flat, shape))
+}
+
+// NewSharedBuffer implements compute.Backend.
+func (b *donatingBackend) NewSharedBuffer(device compute.DeviceNum, shape shapes.Shape) (compute.Buffer, any, error) {
+	buf, flat, err := b.Backend.NewSharedBuffer(device, shape)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &donatingBuffer{Buffer: buf, backend: b}, flat, nil
+}
+
+// wrap wraps a buffer of the XLA backend as one of b.
+func (b *donatingBackend) wrap(buf compute.Buffer, err error) (compute.Buffer, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &donatingBuffer{Buffer: buf, backend: b}, nil
+}
+
+// donatingBuffer is a buffer of the XLA backend that names the donatingBackend as its backend.
+type donatingBuffer struct {
+	compute.Buffer
+	backend *donatingBackend
+}
+
+// Backend implements compute.Buffer.
+func (b *donatingBuffer) Backend() compute.Backend { return b.backend }
+
+// CopyToDevice implements compute.Buffer.
+func (b *donatingBuffer) CopyToDevice(device compute.DeviceNum) (compute.Buffer, error) {
+	return b.backend.wrap(b.Buffer.CopyToDevice(device))
+}
+
+// unwrapped returns the XLA backend's buffers behind buffers (the ones that are not wrapped as they are).
+func unwrapped(buffers []compute.Buffer) []compute.Buffer {
+	out := make([]compute.Buffer, len(buffers))
+	for i, buf := range buffers {
+		if d, ok := buf.(*donatingBuffer); ok {
+			buf = d.Buffer
+		}
+		out[i] = buf
+	}
+	return out
 }
 
 // donatingBuilder records the main function's parameters and outputs and compiles lazily.
 type donatingBuilder struct {
 	compute.Builder
+	backend     *donatingBackend
 	paramNames  []string
 	paramShapes []shapes.Shape
 	params      []compute.Value
@@ -136,7 +190,14 @@ func (e *donatingExecutable) Execute(inputs []compute.Buffer, donate []bool, dev
 	if err != nil {
 		return nil, err
 	}
-	return exec.Execute(inputs, donate, device)
+	outputs, err := exec.Execute(unwrapped(inputs), donate, device)
+	if err != nil {
+		return nil, err
+	}
+	for i, buf := range outputs {
+		outputs[i] = &donatingBuffer{Buffer: buf, backend: e.b.backend}
+	}
+	return outputs, nil
 }
 
 // compiled returns the XLA executable, compiling it on the first call with the parameters donated in that call
