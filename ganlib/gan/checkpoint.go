@@ -1,6 +1,7 @@
 package gan
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 // Checkpoint layout, inside a run folder:
@@ -25,12 +27,19 @@ import (
 //
 // A checkpoint is written into a temporary folder, fsync'ed and renamed into place, and only then named in
 // LATEST (itself replaced atomically), so a run killed at any moment leaves the previous checkpoint intact.
+//
+// Formats: 2 is written since the move to GoMLX v0.28, where each player's optimizer keeps its state in the
+// player's scope (/discriminator/..., /generator/...) and the store has one /global_step. Format 1 was written by
+// ganlab on GoMLX v0.27, with the optimizers' state under /d_optimizer and /g_optimizer; Load maps its names to
+// format 2's (upgradeFormat1), so that such a run resumes with its optimizer state.
 const (
 	checkpointsDir = "checkpoints"
 	latestFile     = "LATEST"
 	metaFile       = "meta.json"
 	varsFile       = "vars.bin"
-	formatVersion  = 1
+	formatVersion  = 2
+	// formatV027 is the format of the checkpoints written by ganlab on GoMLX v0.27.
+	formatV027 = 1
 )
 
 type savedVar struct {
@@ -172,10 +181,13 @@ func RemoveStaleTemp(runDir string) error {
 	return errors.Join(errs...)
 }
 
-// HasCheckpoint reports whether runDir holds at least one complete checkpoint.
+// HasCheckpoint reports whether runDir holds at least one complete checkpoint. A checkpoint of a format this
+// ganlab cannot read counts (ReadMeta and Load then return an error that says so), so that a run folder written
+// by another version of ganlab is not taken for an empty one and overwritten.
 func HasCheckpoint(runDir string) bool {
 	_, err := latestCheckpoint(runDir)
-	return err == nil
+	var fe *formatError
+	return err == nil || errors.As(err, &fe)
 }
 
 // ReadMeta reads the metadata of the newest complete checkpoint in runDir, without loading its variables.
@@ -189,7 +201,12 @@ func ReadMeta(runDir string) (*Meta, string, error) {
 }
 
 // Load restores the trainer's state from the newest complete checkpoint in runDir and returns its params. The
-// trainer must have been created with the same variant (names, shapes and dims are checked).
+// trainer must have been created with the same variant (names, shapes and dims are checked). A checkpoint of
+// format 1 (ganlab on GoMLX v0.27) is loaded with its optimizer state renamed to this version's layout (see
+// upgradeFormat1), or refused with an error if that is not possible.
+//
+// Values of variables that do not exist yet are handed to them when the graphs create them (a loader); see
+// UnclaimedCheckpointVariables for those that nothing claimed.
 func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 	dir, err := latestCheckpoint(runDir)
 	if err != nil {
@@ -209,7 +226,7 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	loader := &loader{values: map[string]*tensors.Tensor{}}
+	stored := make([]storedValue, 0, len(meta.Variables))
 	for _, sv := range meta.Variables {
 		if sv.Offset < 0 || sv.Length < 0 || sv.Offset+sv.Length > int64(len(raw)) {
 			return nil, fmt.Errorf("checkpoint %s: variable %s/%s lies outside the file (offset %d, length %d, file %d bytes)",
@@ -219,18 +236,33 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 		if int64(shape.Memory()) != sv.Length {
 			return nil, fmt.Errorf("checkpoint %s: variable %s/%s has %d bytes for shape %s", binPath, sv.Scope, sv.Name, sv.Length, shape)
 		}
-		tensor := tensors.FromShape(shape)
-		tensor.MutableBytes(func(data []byte) { copy(data, raw[sv.Offset:sv.Offset+sv.Length]) })
-		key := model.JoinPath(sv.Scope, sv.Name)
-		if existing := t.Ctx.Store().GetVariable(model.JoinPath(sv.Scope, sv.Name)); existing != nil {
-			if !existing.Shape().Equal(shape) {
-				return nil, fmt.Errorf("checkpoint %s: variable %s is %s in the checkpoint but %s in the model", dir, key, shape, existing.Shape())
+		stored = append(stored, storedValue{key: model.JoinPath(sv.Scope, sv.Name), shape: shape, data: raw[sv.Offset : sv.Offset+sv.Length]})
+	}
+	if meta.Format == formatV027 {
+		if stored, err = upgradeFormat1(dir, stored); err != nil {
+			return nil, err
+		}
+	}
+	seen := make(map[string]bool, len(stored))
+	for _, s := range stored {
+		if seen[s.key] {
+			return nil, fmt.Errorf("checkpoint %s holds variable %s twice", dir, s.key)
+		}
+		seen[s.key] = true
+	}
+	loader := &loader{values: map[string]*tensors.Tensor{}}
+	for _, s := range stored {
+		tensor := tensors.FromShape(s.shape)
+		tensor.MutableBytes(func(data []byte) { copy(data, s.data) })
+		if existing := t.Ctx.Store().GetVariable(s.key); existing != nil {
+			if !existing.Shape().Equal(s.shape) {
+				return nil, fmt.Errorf("checkpoint %s: variable %s is %s in the checkpoint but %s in the model", dir, s.key, s.shape, existing.Shape())
 			}
 			if err := existing.SetValue(tensor); err != nil {
 				return nil, err
 			}
 		} else {
-			loader.values[key] = tensor
+			loader.values[s.key] = tensor
 		}
 	}
 	t.Ctx.Store().SetLoader(loader)
@@ -241,6 +273,141 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 	t.Config.Seed = meta.Seed
 	t.permEpoch = -1
 	return meta.Params, nil
+}
+
+// storedValue is one variable of a checkpoint: its full path, shape and raw little-endian bytes; from is the
+// path it had in the checkpoint when upgradeFormat1 renamed it.
+type storedValue struct {
+	key, from string
+	shape     shapes.Shape
+	data      []byte
+}
+
+// Player scopes of a format-1 checkpoint's optimizer state (ganlab on GoMLX v0.27, where each optimizer had a
+// scope of its own beside its player's) and the player scopes that hold it since.
+var format1Players = []struct{ old, new string }{{"d_optimizer", DiscriminatorScope}, {"g_optimizer", GeneratorScope}}
+
+// upgradeFormat1 renames the variables of a format-1 checkpoint (read from dir) to their format-2 paths:
+//
+//	/d_optimizer/AdamOptimizer/global_step   -> /discriminator/AdamOptimizer/step (Adam's bias-correction step; int64
+//	                                            then, now the dtype of the optimizer's learning rate, float32)
+//	/d_optimizer/global_step + /g_optimizer/global_step -> /global_step (their sum: v0.28's optimizers all
+//	                                            increment the store's one global step, once per update of either player)
+//	/d_optimizer/<rest>                      -> /discriminator/<rest> (learning rate optimizers/learning_rate,
+//	                                            RMSProp's rmsprop/..., Momentum's momentum_step and momentum/...)
+//	/g_optimizer/...                         -> /generator/..., likewise
+//
+// Everything else (the networks, Adam's moments under /AdamOptimizer/<player>/..., the RNG state) keeps its path.
+// It returns an error, saying that the checkpoint comes from an older ganlab and what to do, when the names
+// cannot be mapped: two variables would get the same path, or a step counter is not the int64 scalar v0.27 wrote.
+func upgradeFormat1(dir string, in []storedValue) ([]storedValue, error) {
+	refuse := func(format string, args ...any) error {
+		return fmt.Errorf("checkpoint %s was written by an older ganlab (GoMLX v0.27, checkpoint format %d), and its "+
+			"optimizer state cannot be mapped to this version's layout: %s; finish that run with the ganlab it was "+
+			"started with (before the move to GoMLX v0.28), or start a new run in another folder",
+			dir, formatV027, fmt.Sprintf(format, args...))
+	}
+	int64Scalar := func(s storedValue) (int64, error) {
+		if s.shape.DType != dtypes.Int64 || !s.shape.IsScalar() || len(s.data) != 8 {
+			return 0, refuse("%s is %s, not an int64 scalar", s.key, s.shape)
+		}
+		return int64(binary.LittleEndian.Uint64(s.data)), nil
+	}
+	// Adam's step takes the dtype of its learning rate (v0.28's Adam keeps both in the dtype it computes in).
+	lrDType := map[string]dtypes.DType{}
+	for _, s := range in {
+		for _, p := range format1Players {
+			if s.key == model.JoinPath(model.ScopeSeparator+p.old, optimizer.Scope, optimizer.ParamLearningRate) {
+				lrDType[p.old] = s.shape.DType
+			}
+		}
+	}
+	out := make([]storedValue, 0, len(in))
+	var globalStep int64
+	haveGlobalStep := false
+	for _, s := range in {
+		mapped := false
+		for _, p := range format1Players {
+			prefix := model.ScopeSeparator + p.old + model.ScopeSeparator
+			rest, ok := strings.CutPrefix(s.key, prefix)
+			if !ok {
+				continue
+			}
+			mapped = true
+			switch rest {
+			case optimizer.GlobalStepVariableName: // the optimizer's own count of updates
+				n, err := int64Scalar(s)
+				if err != nil {
+					return nil, err
+				}
+				globalStep += n
+				haveGlobalStep = true
+			case optimizer.AdamDefaultScope + model.ScopeSeparator + "global_step": // Adam's bias-correction step
+				n, err := int64Scalar(s)
+				if err != nil {
+					return nil, err
+				}
+				dtype, ok := lrDType[p.old]
+				if !ok {
+					dtype = dtypes.Float32
+				}
+				if !dtype.IsFloat() {
+					return nil, refuse("the learning rate of %s is %s, not a float", p.old, dtype)
+				}
+				step, err := tensors.FromAnyValue(shapes.CastAsDType(float64(n), dtype))
+				if err != nil {
+					return nil, refuse("converting %s to %s: %v", s.key, dtype, err)
+				}
+				var data []byte
+				if err := step.ConstBytes(func(b []byte) { data = append([]byte(nil), b...) }); err != nil {
+					return nil, refuse("converting %s to %s: %v", s.key, dtype, err)
+				}
+				out = append(out, storedValue{key: model.JoinPath(model.ScopeSeparator+p.new, optimizer.AdamDefaultScope, "step"),
+					from: s.key, shape: step.Shape(), data: data})
+			default:
+				out = append(out, storedValue{key: model.ScopeSeparator + p.new + model.ScopeSeparator + rest, from: s.key,
+					shape: s.shape, data: s.data})
+			}
+			break
+		}
+		if !mapped {
+			out = append(out, s)
+		}
+	}
+	if haveGlobalStep {
+		var data [8]byte
+		binary.LittleEndian.PutUint64(data[:], uint64(globalStep))
+		out = append(out, storedValue{key: model.ScopeSeparator + optimizer.GlobalStepVariableName,
+			from: "the sum of /d_optimizer/global_step and /g_optimizer/global_step", shape: shapes.Make(dtypes.Int64), data: data[:]})
+	}
+	from := make(map[string]string, len(out))
+	for _, s := range out {
+		if s.from == "" {
+			s.from = s.key
+		}
+		if prev, ok := from[s.key]; ok {
+			return nil, refuse("%s and %s would both become %s", prev, s.from, s.key)
+		}
+		from[s.key] = s.from
+	}
+	return out, nil
+}
+
+// UnclaimedCheckpointVariables returns, sorted, the paths of the checkpointed variables that the last Load handed
+// to its loader (they did not exist yet) and that no graph has created since. After the trainer has taken a step,
+// a path left here is state of the checkpoint that this version of ganlab does not use (the next Save does not
+// write it): e.g. a renamed variable. nil without a Load.
+func (t *Trainer) UnclaimedCheckpointVariables() []string {
+	l, ok := t.Ctx.Store().Loader().(*loader)
+	if !ok || l == nil {
+		return nil
+	}
+	names := make([]string, 0, len(l.values))
+	for key := range l.values {
+		names = append(names, key)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // loader hands checkpointed values to variables created after Load, as the graphs are built.
@@ -269,8 +436,8 @@ func readMeta(dir string) (*Meta, error) {
 	if err := json.Unmarshal(raw, &meta); err != nil {
 		return nil, fmt.Errorf("checkpoint metadata %s is not valid JSON: %w", path, err)
 	}
-	if meta.Format != formatVersion {
-		return nil, fmt.Errorf("checkpoint %s has format %d, this ganlab reads format %d", path, meta.Format, formatVersion)
+	if meta.Format != formatVersion && meta.Format != formatV027 {
+		return nil, &formatError{path: path, format: meta.Format}
 	}
 	var total int64
 	for _, sv := range meta.Variables {
@@ -282,13 +449,30 @@ func readMeta(dir string) (*Meta, error) {
 	return &meta, nil
 }
 
-// latestCheckpoint returns the folder named in LATEST if it is complete, else the newest complete one.
+// formatError: a checkpoint's meta.json names a format this ganlab cannot read.
+type formatError struct {
+	path   string
+	format int
+}
+
+func (e *formatError) Error() string {
+	return fmt.Sprintf("checkpoint %s has format %d, written by another version of ganlab: this one reads format %d "+
+		"and format %d (ganlab on GoMLX v0.27); use the ganlab that wrote it, or start a new run in another folder",
+		e.path, e.format, formatVersion, formatV027)
+}
+
+// latestCheckpoint returns the folder named in LATEST if it is complete, else the newest complete one. A
+// checkpoint of a format this ganlab cannot read stops the search with a *formatError: an older checkpoint of
+// the same run is not silently taken in its place.
 func latestCheckpoint(runDir string) (string, error) {
 	root := filepath.Join(runDir, checkpointsDir)
+	var fe *formatError
 	if raw, err := os.ReadFile(filepath.Join(root, latestFile)); err == nil {
 		dir := filepath.Join(root, strings.TrimSpace(string(raw)))
 		if _, err := readMeta(dir); err == nil {
 			return dir, nil
+		} else if errors.As(err, &fe) {
+			return "", err
 		}
 	}
 	names := listCheckpoints(root)
@@ -296,6 +480,8 @@ func latestCheckpoint(runDir string) (string, error) {
 		dir := filepath.Join(root, names[i])
 		if _, err := readMeta(dir); err == nil {
 			return dir, nil
+		} else if errors.As(err, &fe) {
+			return "", err
 		}
 	}
 	return "", fmt.Errorf("no complete checkpoint in %s: %w", root, fs.ErrNotExist)
