@@ -211,20 +211,10 @@ func New() (compute.Backend, Info, error) {
 	}
 }
 
-// GoConfig is the configuration ganlab gives GoMLX's pure-Go backend. "ops_parallel" runs a graph's independent
+// GoConfig is the configuration ganlab gives compute's pure-Go backend. "ops_parallel" runs a graph's independent
 // ops at the same time; NewGo also uncaps the backend's worker pool, without which that can hang (newGoBackend).
-// With "packgemm", float32 matrix products in matrix-product order go to the GEMM setupGEMM chose: ganlib's own
-// AVX-512 GEMM on CPUs that have AVX-512, else GoMLX's packed one in GOEXPERIMENT=simd builds (amd64).
-var GoConfig = goConfigFor("ops_parallel")
-
-// goConfigFor is the pure-Go backend's config with ops (ops_parallel or ops_sequential), plus packgemm when
-// setupGEMM chose a packed GEMM.
-func goConfigFor(ops string) string {
-	if gemmPacked {
-		return "go:" + ops + ",packgemm"
-	}
-	return "go:" + ops
-}
+// Its float32 matrix products use ganlib's GEMM on CPUs with AVX-512 (gemm.go).
+const GoConfig = "go:ops_parallel"
 
 // NewGo returns GoMLX's pure-Go backend configured as GoConfig, its worker pool uncapped (or, if GoMLX's internals
 // do not allow that, with ops run one after another; newGo's Info says so).

@@ -8,10 +8,10 @@ import (
 	"github.com/gomlx/compute"
 )
 
-// newGoBackend creates GoMLX's pure-Go backend as GoConfig says ("ops_parallel": a graph's independent ops run
-// at the same time) with its worker pool uncapped. GoMLX v0.27.0's pool is capped at 2·GOMAXPROCS workers, and an
-// op that holds a worker waits for free ones for its matrix product: with every worker held by such an op, the
-// process hangs for ever (seen on 2 cores). Uncapped ("parallelism=-1" in GoMLX's terms), an op never waits for a
+// newGoBackend creates compute's pure-Go backend as GoConfig says ("ops_parallel": a graph's independent ops run
+// at the same time) with its worker pool uncapped. The pool is capped at 2·GOMAXPROCS workers, and an op that
+// holds a worker waits for free ones for its matrix product: with every worker held by such an op, the process
+// hangs for ever (seen on 2 cores with GoMLX v0.27.0 and compute v0.1.2: docs/upstream/gobackend-pool-deadlock.md). Uncapped ("parallelism=-1" in GoMLX's terms), an op never waits for a
 // worker and a matrix product still splits into GOMAXPROCS parts. The config string could set that too, but GoMLX
 // then prints a line to stdout, into every notebook, so the cap is set on the pool itself. When GoMLX's internals
 // are not as expected, it returns the backend with ops run one after another (ops_sequential) and says why in
@@ -19,9 +19,9 @@ import (
 // 48, 41 → 27, 30 ms; dcgan28 578, 566 → 390, 411 ms; the lecture's DCGAN at batch 4 3.36, 3.46 → 2.27, 2.30 s
 // (docs/benchmarks.md, run V).
 //
-// note says which float32 matrix product it uses, or why the packed one is off (setupGEMM).
+// note says which float32 matrix product it uses, or why ganlib's is off (setupGEMM).
 func newGoBackend() (b compute.Backend, note string, err error) {
-	parallel, sequential := GoConfig, goConfigFor("ops_sequential")
+	parallel, sequential := GoConfig, "go:ops_sequential"
 	note = gemmNote
 	b, err = compute.NewWithConfig(parallel)
 	if err != nil {
@@ -43,9 +43,9 @@ func joinNotes(a, b string) string {
 }
 
 // unboundWorkers sets the worker pool of GoMLX's pure-Go backend b to "unlimited" (SetMaxParallelism(-1), what
-// the config "parallelism=-1" sets without its stdout line).
-// SPIKE v0.28.2: compute v0.1.2's gobackend.Backend (package compute/internal/gobackend, not importable) has an
-// exported field Workers *workerspool.Pool with an exported SetMaxParallelism: reflection only, no unsafe.
+// the config "parallelism=-1" sets without its stdout line). The backend's type is in the internal package
+// compute/internal/gobackend, but its field Workers *workerspool.Pool and the pool's SetMaxParallelism are
+// exported: reflection reaches them, no unsafe.
 func unboundWorkers(b compute.Backend) error {
 	m, err := poolCap(b)
 	if err != nil {

@@ -61,7 +61,7 @@ func TestGoParallelOps(t *testing.T) {
 	if strings.Contains(note, "one after another") {
 		t.Fatalf("NewGo fell back to sequential ops: %s", note)
 	}
-	// SPIKE v0.28: poolCap returns the pool's SetMaxParallelism now; read MaxParallelism() back.
+	// The pool's MaxParallelism is -1 (unlimited) once uncapped.
 	if _, err := poolCap(b); err != nil || reflect.ValueOf(b).Elem().FieldByName("Workers").MethodByName("MaxParallelism").Call(nil)[0].Int() != -1 {
 		t.Fatalf("the worker pool of NewGo's backend is still capped (%v)", err)
 	}

@@ -22,9 +22,9 @@ func MatMul(a, b *graph.Node) *graph.Node {
 // contract returns the product of the rank-2 tensors a and b contracting a's axis ca with b's axis cb: its shape
 // is [a's other axis, b's other axis]. Its gradient is made of contract calls again.
 //
-// On the pure-Go backend the product is first brought into matrix-product order ([m, k]·[k, n]): GoMLX v0.27.0
-// sends only that order to its packed GEMM (ganlib's own there: backend.setupGEMM) and every other one to a
-// slower blocked kernel, where the gradients aᵀ·v and v·bᵀ took a third of a dcgan28 step. A transpose costs one
+// On the pure-Go backend the product is first brought into matrix-product order ([m, k]·[k, n]): compute sends
+// only that layout to ganlib's GEMM (backend.setupGEMM, on CPUs with AVX-512), every other one to its own slower
+// kernels (with GoMLX v0.27.0's blocked kernel the gradients aᵀ·v and v·bᵀ took a third of a dcgan28 step). A transpose costs one
 // copy, element by element (about 3 ns per element), so of a·b = (bᵀ·aᵀ)ᵀ it builds the form that copies fewer
 // elements: for a convolution's kernel gradient colsᵀ·dy that is (dyᵀ·cols)ᵀ, which transposes dy and the small
 // result instead of the k·k times larger cols. XLA picks its own layouts, so there the product is left as it is.
