@@ -3,7 +3,7 @@ module github.com/ganlab/ganlab/scripts/tools
 go 1.26
 
 require (
-	github.com/janpfeifer/gonb v0.11.3
+	github.com/janpfeifer/gonb v0.11.4
 	golang.org/x/tools v0.39.1-0.20251205192105-907593008619
 	golang.org/x/tools/gopls v0.21.0
 )
