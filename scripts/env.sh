@@ -5,6 +5,10 @@ LOCAL="$ROOT/.local"
 VENV="$LOCAL/venv"
 export GANLAB_HOME="$ROOT"
 export GOMLX_NO_AUTO_INSTALL=1
+# Go's SIMD experiment: compute (GoMLX's pure-Go backend) has its AVX2/AVX-512 matrix products and element-wise
+# kernels only in such builds (amd64; elsewhere the flag changes nothing). Every ganlab build uses it: the CLI, the
+# tests and the notebooks' kernels (kernels/*/kernel.json), so they share one build cache.
+export GOEXPERIMENT="${GOEXPERIMENT:-simd}"
 _go="$(command -v go || true)"
 [[ -n "$_go" ]] || for _g in /usr/local/go/bin/go "$HOME/go/bin/go"; do [[ -x "$_g" ]] && _go="$_g" && break; done
 export PATH="$LOCAL/bin:$VENV/bin${_go:+:$(dirname "$_go")}:$PATH"

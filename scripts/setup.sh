@@ -33,6 +33,7 @@ BIN="$LOCAL/bin"
 export PIP_CACHE_DIR="$LOCAL/cache/pip"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export GOMLX_NO_AUTO_INSTALL=1
+export GOEXPERIMENT="${GOEXPERIMENT:-simd}" # as scripts/env.sh: every ganlab build uses Go's SIMD experiment
 export GANLAB_HOME="$ROOT"
 mkdir -p "$STAMPS" "$BIN"
 
@@ -243,7 +244,7 @@ step_cli() {
     say "cli: ganlib/cmd/ganlab has no Go source yet: skipping the CLI build"; return
   fi
   local key
-  key="$(hash_of "$("$GO" env GOVERSION)" "$(files_hash "$ROOT/go.mod" "$ROOT/go.sum")" \
+  key="$(hash_of "$("$GO" env GOVERSION)" "${GOEXPERIMENT:-}" "$(files_hash "$ROOT/go.mod" "$ROOT/go.sum")" \
                  "$(cli_sources | xargs -0 sha256sum | sha256sum | cut -c1-16)")"
   if stamp_ok cli "$key" && [[ -x "$BIN/ganlab" ]]; then
     say "cli: up to date ($BIN/ganlab)"; return
