@@ -19,7 +19,7 @@
 #
 # Environment:
 #   GANLAB_PJRT_WHEEL   lammps (default: lammps-jax-pjrt-cpu 0.11.2, PJRT C API 0.115) or xla-cpu-pjrt
-#                       (xla-cpu-pjrt 0.0.1, PJRT C API 0.81); both work with go-xla v0.2.0.
+#                       (xla-cpu-pjrt 0.0.1, PJRT C API 0.81); both work with go-xla v0.4.1.
 #   GANLAB_CUDA=1       also install the PJRT CUDA plugin (x86-64; needs CUDA 13 and cuDNN libraries on the system)
 #   PYTHON              the Python used to create the venv (default: python3; needs 3.10 or newer)
 #   GANLAB_SETUP_FORCE=1  ignore stamps and redo every step asked for

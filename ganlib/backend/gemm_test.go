@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -62,6 +63,49 @@ func TestGEMMIsGanlibs(t *testing.T) {
 			if d := math.Abs(float64(out[i*n+j]) - want); d > 1e-4*(1+math.Abs(want)) {
 				t.Fatalf("product[%d, %d] = %g, want %g", i, j, out[i*n+j], want)
 			}
+		}
+	}
+}
+
+// TestProductIgnoresStaleOutput: a NaN left in the pure-Go backend's buffer pool must not reach a later matrix
+// product's result (GoMLX v0.27.0's packed GEMM computed alpha·a·b + 0·output into an uncleared pooled buffer, and
+// 0·NaN is NaN). A graph returns an all-NaN [m, n] tensor, which goes back to the pool when freed; then a product
+// of two all-ones matrices with an [m, n] result must be k everywhere, whichever kernel runs it.
+func TestProductIgnoresStaleOutput(t *testing.T) {
+	b, err := NewGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	const m, n, k = 256, 192, 64
+	nanExec := graph.MustNewExec(b, func(g *graph.Graph) *graph.Node {
+		zero := graph.Zeros(g, shapes.Make(dtypes.Float32, m, n))
+		return graph.Div(zero, zero)
+	})
+	defer nanExec.Finalize()
+	prodExec := graph.MustNewExec(b, func(g *graph.Graph) *graph.Node {
+		ones := func(r, c int) *graph.Node { return graph.Ones(g, shapes.Make(dtypes.Float32, r, c)) }
+		return graph.DotGeneral(ones(m, k), []int{1}, nil, ones(k, n), []int{0}, nil)
+	})
+	defer prodExec.Finalize()
+	for round := range 5 {
+		poison := nanExec.MustCall()[0]
+		if v := poison.Value().([][]float32)[0][0]; !math.IsNaN(float64(v)) {
+			t.Fatalf("the poison graph returned %g, not NaN", v)
+		}
+		poison.FinalizeAll() // its buffer goes back to the pool
+		out := prodExec.MustCall()[0]
+		bad := 0
+		for _, row := range out.Value().([][]float32) {
+			for _, v := range row {
+				if v != k {
+					bad++
+				}
+			}
+		}
+		out.FinalizeAll()
+		if bad > 0 {
+			t.Fatalf("round %d: %d of %d values of ones·ones are not %d (stale NaN from the buffer pool)", round, bad, m*n, k)
 		}
 	}
 }

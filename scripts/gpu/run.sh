@@ -95,8 +95,9 @@ else
   [[ -n "$libs" ]] || say "warning: no $site/nvidia/*/lib folders; relying on the plugin's RPATH and the system's CUDA"
   export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   say "LD_LIBRARY_PATH: $LD_LIBRARY_PATH"
-  # ptxas and libdevice for XLA's GPU compiler; go-xla v0.2.0 would otherwise put a path of its author's machine
-  # into XLA_FLAGS when it finds nvidia/ beside the plugin.
+  # ptxas and libdevice for XLA's GPU compiler: the folder that holds nvvm/libdevice. go-xla v0.4.1 sets the flag
+  # only when XLA_FLAGS does not name it, and then to <site>/nvidia itself, one level above where jax's CUDA 13
+  # wheels put libdevice (nvidia/cu13 or nvidia/cuda_nvcc); go-xla v0.2.0 put a path of its author's machine there.
   cuda_dir=""
   for d in "$site"/nvidia/cu13 "$site"/nvidia/cuda_nvcc "$site"/nvidia/*; do
     [[ -d "$d/nvvm/libdevice" ]] && { cuda_dir="$d"; break; }
