@@ -56,7 +56,7 @@ func stepAddresses(t *testing.T, b compute.Backend) []uintptr {
 	}
 	var addrs []uintptr
 	for i := 1; i <= 4; i++ {
-		out, err := step.Exec(float32(1))
+		out, err := step.Call(float32(1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func TestDonorParameterNotDonatedLaterIsLeftIntact(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		out, err := exec.Exec(arg)
+		out, err := exec.Call(arg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,7 @@ func manyProducts(t *testing.T, b compute.Backend, limit time.Duration) bool {
 	go func() {
 		defer close(done)
 		for range 20 {
-			exec.MustExec(x)[0].FinalizeAll()
+			exec.MustCall(x)[0].FinalizeAll()
 		}
 	}()
 	select {

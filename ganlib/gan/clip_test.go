@@ -36,7 +36,7 @@ func TestClipVariables(t *testing.T) {
 			return loss
 		})
 		defer e.Finalize()
-		e.MustExec()
+		e.MustCall()
 		if fmt.Sprint(names) != "[/discriminator/000_dense/weights]" {
 			t.Errorf("clipped %v, want only /discriminator/000_dense/weights", names)
 		}
@@ -68,7 +68,7 @@ func TestClipVariablesBadInput(t *testing.T) {
 			}()
 			scope := model.NewStore().RootScope()
 			scope.At("generator").VariableWithValue("w", []float32{1})
-			model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+			model.MustCallOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 				gan.ClipVariables(scope, g, "/discriminator", c)
 				return Const(g, float32(0))
 			})

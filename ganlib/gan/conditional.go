@@ -284,7 +284,7 @@ func (t *Trainer) InferCodes(x []float32) (categories []int, continuous []float3
 			return nil, nil, err
 		}
 	}
-	out, err := t.coder.Exec(tensors.FromFlatDataAndDimensions(x, count, v.Height, v.Width, v.Channels))
+	out, err := t.coder.Call(tensors.FromFlatDataAndDimensions(x, count, v.Height, v.Width, v.Channels))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -273,7 +273,7 @@ func TestLossesAgainstHandComputedValues(t *testing.T) {
 	}
 	eval := func(fn func(r, f *Node) *Node) float64 {
 		e := MustNewExec(b, fn)
-		return float64(e.MustExec(realL, fakeL)[0].Value().(float32))
+		return float64(e.MustCall(realL, fakeL)[0].Value().(float32))
 	}
 	checks := []struct {
 		name      string

@@ -48,7 +48,7 @@ func TestInfoLossAgainstHandComputedValues(t *testing.T) {
 			grads := Gradient(l, q, m, oh, cc)
 			return append([]*Node{l, gan.InfoLoss(q, oh, nil, nil, 2, 0), gan.InfoLoss(nil, nil, m, cc, 0, 3)}, grads...)
 		})
-		out := e.MustExec(logits, onehot, mu, c)
+		out := e.MustCall(logits, onehot, mu, c)
 		if got := out[0].Value().(float64); math.Abs(got-want) > 1e-12 {
 			t.Errorf("InfoLoss = %.12f, want %.12f", got, want)
 		}
@@ -86,7 +86,7 @@ func TestInfoLossAgainstHandComputedValues(t *testing.T) {
 func TestInfoLossStableForLargeLogits(t *testing.T) {
 	b := backendtest.Go(t)
 	e := MustNewExec(b, func(q, oh *Node) *Node { return gan.InfoLoss(q, oh, nil, nil, 1, 0) })
-	got := e.MustExec([][]float32{{1000, 0}, {0, 1000}}, [][]float32{{1, 0}, {1, 0}})[0].Value().(float32)
+	got := e.MustCall([][]float32{{1000, 0}, {0, 1000}}, [][]float32{{1, 0}, {1, 0}})[0].Value().(float32)
 	if math.Abs(float64(got)-500) > 1e-3 {
 		t.Errorf("InfoLoss with logits ±1000 = %g, want 500 (mean of 0 and 1000)", got)
 	}

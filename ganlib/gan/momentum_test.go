@@ -68,7 +68,7 @@ func TestMomentumAgainstHandComputation(t *testing.T) {
 		w := []float64{0, 0, 0}
 		v := []float64{0, 0, 0}
 		for s := range wantLR {
-			if _, err := exec.Exec(); err != nil {
+			if _, err := exec.Call(); err != nil {
 				t.Fatal(err)
 			}
 			for i := range w {
@@ -107,7 +107,7 @@ func TestMomentumMaxColNorm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.Exec(); err != nil {
+	if _, err := exec.Call(); err != nil {
 		t.Fatal(err)
 	}
 	got := tensors.MustCopyFlatData[float32](scope.Store().GetVariable(model.JoinPath("/", "w")).MustValue())
@@ -160,7 +160,7 @@ func TestMomentumAnneal(t *testing.T) {
 			w := []float64{0, 0, 0}
 			v := []float64{0, 0, 0}
 			for s := first; s <= len(wantLR); s++ {
-				if _, err := exec.Exec(); err != nil {
+				if _, err := exec.Call(); err != nil {
 					t.Fatal(err)
 				}
 				for i := range w {

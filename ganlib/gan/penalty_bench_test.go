@@ -53,10 +53,10 @@ func BenchmarkCriticStep(b *testing.B) {
 				return loss
 			})
 			defer step.Finalize()
-			step.MustExec(realT, fakeT) // compile
+			step.MustCall(realT, fakeT) // compile
 			b.ResetTimer()
 			for range b.N {
-				step.MustExec(realT, fakeT)
+				step.MustCall(realT, fakeT)
 			}
 		})
 	}

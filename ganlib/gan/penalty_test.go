@@ -47,7 +47,7 @@ func runPenalty(t *testing.T, b compute.Backend, critic func(scope *model.Scope,
 	real, fake, alpha []float64) (penalty, meanNorm float64) {
 	t.Helper()
 	scope := model.NewStore().RootScope()
-	out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, r, f, a *Node) []*Node {
+	out := model.MustCallOnceN(b, scope.Store(), func(scope *model.Scope, r, f, a *Node) []*Node {
 		p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, a, lambda)
 		return []*Node{p, n}
 	}, penImages(real), penImages(fake), alpha)
@@ -122,7 +122,7 @@ func TestGradientPenaltyQuadraticCritic(t *testing.T) {
 		}
 		// α as [B, 1, 1, 1] gives the same; α = 1 for all is the penalty on real images alone.
 		scope := model.NewStore().RootScope()
-		out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, r, f, al *Node) []*Node {
+		out := model.MustCallOnceN(b, scope.Store(), func(scope *model.Scope, r, f, al *Node) []*Node {
 			p4, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, Reshape(al, penB, 1, 1, 1), lambda)
 			p1, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, OnesLike(al), lambda)
 			p1r, _ := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, r, al, lambda)
@@ -167,7 +167,7 @@ func TestGradientPenaltyZeroGradient(t *testing.T) {
 		for name, critic := range critics {
 			t.Run(name, func(t *testing.T) {
 				scope := model.NewStore().RootScope()
-				out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, r, f, a *Node) []*Node {
+				out := model.MustCallOnceN(b, scope.Store(), func(scope *model.Scope, r, f, a *Node) []*Node {
 					p, n := gan.GradientPenalty(func(x *Node) *Node { return critic(scope, x) }, r, f, a, 10)
 					wrt := []*Node{r, f, a}
 					for v := range scope.IterVariables() {
@@ -225,7 +225,7 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 			return append([]*Node{p}, Gradient(p, nodes...)...)
 		})
 		defer gradExec.Finalize()
-		out := gradExec.MustExec(penImages(real), penImages(fake), alpha)
+		out := gradExec.MustCall(penImages(real), penImages(fake), alpha)
 		if p := out[0].Value().(float64); p < 1e-3 {
 			t.Fatalf("penalty %g: too small for a meaningful check", p)
 		} else {
@@ -233,7 +233,7 @@ func TestGradientPenaltySecondOrder(t *testing.T) {
 		}
 		lossExec := model.MustNewExec(b, scope.Store(), penalty)
 		defer lossExec.Finalize()
-		eval := func() float64 { return lossExec.MustExec(penImages(real), penImages(fake), alpha)[0].Value().(float64) }
+		eval := func() float64 { return lossExec.MustCall(penImages(real), penImages(fake), alpha)[0].Value().(float64) }
 		rng := rand.New(rand.NewPCG(10, 11))
 		const eps = 1e-5
 		for i, v := range vars {
@@ -281,7 +281,7 @@ func TestDrawAlpha(t *testing.T) {
 		e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *Node) *Node { return gan.DrawAlpha(scope, x) })
 		defer e.Finalize()
 		x := make([]float32, 1000*2*2*1)
-		first := e.MustExec(tensors.FromFlatDataAndDimensions(x, 1000, 2, 2, 1))[0]
+		first := e.MustCall(tensors.FromFlatDataAndDimensions(x, 1000, 2, 2, 1))[0]
 		if dims := first.Shape().Dimensions; len(dims) != 1 || dims[0] != 1000 || first.DType() != dtypes.Float32 {
 			t.Fatalf("alpha shape %s, want (Float32)[1000]", first.Shape())
 		}
@@ -296,7 +296,7 @@ func TestDrawAlpha(t *testing.T) {
 		if math.Abs(mean-0.5) > 0.05 {
 			t.Errorf("mean alpha %g over 1000 draws, want ≈ 0.5", mean)
 		}
-		second := tensors.MustCopyFlatData[float32](e.MustExec(tensors.FromFlatDataAndDimensions(x, 1000, 2, 2, 1))[0])
+		second := tensors.MustCopyFlatData[float32](e.MustCall(tensors.FromFlatDataAndDimensions(x, 1000, 2, 2, 1))[0])
 		if fmt.Sprint(second[:5]) == fmt.Sprint(a[:5]) {
 			t.Errorf("alpha is the same at two executions: %v", a[:5])
 		}
@@ -364,7 +364,7 @@ func TestGradientPenaltyDrivesNormToOne(t *testing.T) {
 	const steps, tail = 1000, 100
 	var first, last, tailSum, tailSq float64
 	for i := range steps {
-		out := step.MustExec(tensors.FromFlatDataAndDimensions(real, 64, 4), tensors.FromFlatDataAndDimensions(fake, 64, 4))
+		out := step.MustCall(tensors.FromFlatDataAndDimensions(real, 64, 4), tensors.FromFlatDataAndDimensions(fake, 64, 4))
 		n := float64(out[1].Value().(float32))
 		if i == 0 {
 			first = n

@@ -27,7 +27,7 @@ func TestProbeSum(t *testing.T) {
 				vals[i] = float32(rng.NormFloat64())
 				want += float64(vals[i])
 			}
-			got := float64(exec.MustExec(tensors.FromFlatDataAndDimensions(vals, n))[0].Value().(float32))
+			got := float64(exec.MustCall(tensors.FromFlatDataAndDimensions(vals, n))[0].Value().(float32))
 			if math.Abs(got-want) > 1e-3*math.Sqrt(float64(n)) {
 				t.Errorf("n=%d: probeSum %g, want %g", n, got, want)
 			}
@@ -35,7 +35,7 @@ func TestProbeSum(t *testing.T) {
 				for _, at := range []int{0, n / 3, n - 1} {
 					poisoned := append([]float32(nil), vals...)
 					poisoned[at] = bad
-					s := float64(exec.MustExec(tensors.FromFlatDataAndDimensions(poisoned, n))[0].Value().(float32))
+					s := float64(exec.MustCall(tensors.FromFlatDataAndDimensions(poisoned, n))[0].Value().(float32))
 					if !math.IsNaN(s) && !math.IsInf(s, 0) {
 						t.Errorf("n=%d, %v at %d: probeSum %g is finite", n, bad, at, s)
 					}

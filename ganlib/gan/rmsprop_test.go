@@ -102,7 +102,7 @@ func TestRMSPropAgainstReference(t *testing.T) {
 		w, bb := append([]float64(nil), rmsW0...), append([]float64(nil), rmsB0...)
 		var rw, rb rmsRef
 		for step := 1; step <= 6; step++ {
-			e.MustExec()
+			e.MustCall()
 			gw, gb := rmsGrads(w, bb)
 			rw.step(w, gw, lr, 0.99, 1e-8)
 			rb.step(bb, gb, lr, 0.99, 1e-8)
@@ -130,7 +130,7 @@ func TestRMSPropAgainstReference(t *testing.T) {
 func TestRMSPropFirstStepByHand(t *testing.T) {
 	b := backendtest.Go(t)
 	scope := model.NewStore().RootScope()
-	model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
+	model.MustCallOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 		loss := rmsLoss(scope, g)
 		gan.RMSProp(1e-3).UpdateGraph(scope.At("model"), g, loss)
 		return loss
@@ -164,7 +164,7 @@ func TestRMSPropScopesDoNotShareState(t *testing.T) {
 	wb, bb := append([]float64(nil), rmsW0...), append([]float64(nil), rmsB0...)
 	var rwa, rba, rwb, rbb rmsRef
 	for range 3 {
-		e.MustExec()
+		e.MustCall()
 		gw, gb := rmsGrads(wa, ba)
 		rwa.step(wa, gw, 0.01, 0.99, 1e-8)
 		rba.step(ba, gb, 0.01, 0.99, 1e-8)

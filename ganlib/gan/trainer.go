@@ -436,7 +436,7 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		if err != nil {
 			return rec, err
 		}
-		out, err := t.dStep.Exec(t.shard(args...)...)
+		out, err := t.dStep.Call(t.shard(args...)...)
 		if err != nil {
 			return rec, err
 		}
@@ -447,7 +447,7 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
-	out, err := t.gStep.Exec(t.shard(t.gArgs(rng)...)...)
+	out, err := t.gStep.Call(t.shard(t.gArgs(rng)...)...)
 	if err != nil {
 		return rec, err
 	}
@@ -504,7 +504,7 @@ func (t *Trainer) generateCond(z []float32, c cond) ([]float32, error) {
 	for _, a := range t.genArgs(c, false) {
 		args = append(args, a)
 	}
-	out, err := t.sampler.Exec(args...)
+	out, err := t.sampler.Call(args...)
 	if err != nil {
 		return nil, err
 	}
@@ -536,7 +536,7 @@ func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 			return nil, err
 		}
 	}
-	out, err := t.judge.Exec(tensors.FromFlatDataAndDimensions(x, count, v.Height, v.Width, v.Channels))
+	out, err := t.judge.Call(tensors.FromFlatDataAndDimensions(x, count, v.Height, v.Width, v.Channels))
 	if err != nil {
 		return nil, err
 	}
@@ -601,7 +601,7 @@ func (t *Trainer) RunDiscriminatorStep() (dLoss float64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	out, err := t.dStep.Exec(t.shard(args...)...)
+	out, err := t.dStep.Call(t.shard(args...)...)
 	if err != nil {
 		return 0, err
 	}
@@ -613,7 +613,7 @@ func (t *Trainer) RunGeneratorStep() (gLoss float64, err error) {
 	if err := t.compile(); err != nil {
 		return 0, err
 	}
-	out, err := t.gStep.Exec(t.shard(t.gArgs(rand.New(rand.NewPCG(t.Config.Seed, 0x6)))...)...)
+	out, err := t.gStep.Call(t.shard(t.gArgs(rand.New(rand.NewPCG(t.Config.Seed, 0x6)))...)...)
 	if err != nil {
 		return 0, err
 	}

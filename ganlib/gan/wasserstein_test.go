@@ -28,7 +28,7 @@ func TestWassersteinAgainstHandComputedValues(t *testing.T) {
 			grads := Gradient(d, r, f)
 			return []*Node{d, g, grads[0], grads[1], Gradient(g, f)[0]}
 		})
-		out := e.MustExec(realS, fakeS)
+		out := e.MustCall(realS, fakeS)
 		if got := float64(out[0].Value().(float32)); math.Abs(got-wantD) > 1e-6 {
 			t.Errorf("critic loss %.7f, want %.7f", got, wantD)
 		}
@@ -45,7 +45,7 @@ func TestWassersteinAgainstHandComputedValues(t *testing.T) {
 		}
 		// [B, 1] scores (a Dense(1) head) give the same values.
 		e2 := MustNewExec(b, func(r, f *Node) *Node { return l.Discriminator(r, f) })
-		got := e2.MustExec([][]float32{{2}, {-1}, {4.5}}, [][]float32{{0.5}, {-3}, {10}})[0].Value().(float32)
+		got := e2.MustCall([][]float32{{2}, {-1}, {4.5}}, [][]float32{{0.5}, {-3}, {10}})[0].Value().(float32)
 		if math.Abs(float64(got)-wantD) > 1e-6 {
 			t.Errorf("critic loss on [B,1] scores %.7f, want %.7f", got, wantD)
 		}

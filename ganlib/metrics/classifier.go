@@ -361,7 +361,7 @@ func TrainClassifier(backend compute.Backend, train, test *data.Images, epochs, 
 				}
 				yb[i] = int32(train.Labels[j])
 			}
-			out, err := step.Exec(tensors.FromFlatDataAndDimensions(xb, classifierBatch, classifierSide, classifierSide, 1),
+			out, err := step.Call(tensors.FromFlatDataAndDimensions(xb, classifierBatch, classifierSide, classifierSide, 1),
 				tensors.FromFlatDataAndDimensions(yb, classifierBatch))
 			if err != nil {
 				return nil, err
@@ -617,7 +617,7 @@ func (c *Classifier) run(images []float32, n int) (labels []int, probs, feats []
 		hi := min(lo+inferBatch, n)
 		clear(buf)
 		copy(buf, images[lo*size:hi*size])
-		out, err := c.exec.Exec(tensors.FromFlatDataAndDimensions(buf, inferBatch, classifierSide, classifierSide, 1))
+		out, err := c.exec.Call(tensors.FromFlatDataAndDimensions(buf, inferBatch, classifierSide, classifierSide, 1))
 		if err != nil {
 			return nil, nil, nil, err
 		}

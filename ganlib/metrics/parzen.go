@@ -144,7 +144,7 @@ func ParzenLogDensities(backend compute.Backend, samples []float32, ns int, x []
 		}
 		xbT := tensors.FromFlatDataAndDimensions(xb, b, dim)
 		xnT := tensors.FromFlatDataAndDimensions(xn, b)
-		res, err := exec.Exec(xbT, xnT, muT, muNormT)
+		res, err := exec.Call(xbT, xnT, muT, muNormT)
 		xbT.FinalizeAll()
 		xnT.FinalizeAll()
 		if err != nil {

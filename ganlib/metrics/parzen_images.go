@@ -138,7 +138,7 @@ func NearestL2(backend compute.Backend, queries []float32, nq int, refs []float3
 				}
 				qnb[j] = s
 			}
-			res, err := exec.Exec(tensors.FromFlatDataAndDimensions(qb, b, dim), tensors.FromFlatDataAndDimensions(qnb, b), rT, rnT)
+			res, err := exec.Call(tensors.FromFlatDataAndDimensions(qb, b, dim), tensors.FromFlatDataAndDimensions(qnb, b), rT, rnT)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -278,7 +278,7 @@ func (bd *backendDistances) each(a []float32, na int, b []float32, nb, dim int, 
 		hi := min(lo+block, na)
 		clear(buf)
 		copy(buf, a[lo*dim:hi*dim])
-		out, err := exec.Exec(tensors.FromFlatDataAndDimensions(buf, block, dim), bt)
+		out, err := exec.Call(tensors.FromFlatDataAndDimensions(buf, block, dim), bt)
 		if err != nil {
 			return err
 		}

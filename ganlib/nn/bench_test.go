@@ -79,12 +79,12 @@ func benchLayer(b *testing.B, backend compute.Backend, route string, c benchCase
 	})
 	defer exec.Finalize()
 	x := tensors.FromShape(shapes.Make(dtypes.Float32, c.dims...))
-	for _, t := range exec.MustExec(x) { // Compile and warm up.
+	for _, t := range exec.MustCall(x) { // Compile and warm up.
 		t.FinalizeAll()
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		for _, t := range exec.MustExec(x) {
+		for _, t := range exec.MustCall(x) {
 			t.FinalizeAll()
 		}
 	}
@@ -128,10 +128,10 @@ func BenchmarkMatMul(b *testing.B) {
 				exec := graph.MustNewExec(tb.b, func(x, y *graph.Node) *graph.Node { return MatMul(x, y) })
 				defer exec.Finalize()
 				x := tensors.FromShape(shapes.Make(dtypes.Float32, n, n))
-				exec.MustExec(x, x)[0].FinalizeAll() // Compile and warm up.
+				exec.MustCall(x, x)[0].FinalizeAll() // Compile and warm up.
 				b.ResetTimer()
 				for b.Loop() {
-					exec.MustExec(x, x)[0].FinalizeAll()
+					exec.MustCall(x, x)[0].FinalizeAll()
 				}
 				b.ReportMetric(2*float64(n*n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -187,12 +187,12 @@ func BenchmarkConvParts(b *testing.B) {
 					defer exec.Finalize()
 					x := tensors.FromShape(shapes.Make(dtypes.Float32, l.in...))
 					p := tensors.FromShape(shapes.Make(dtypes.Float32, l.out...))
-					for _, t := range exec.MustExec(x, p) { // compile
+					for _, t := range exec.MustCall(x, p) { // compile
 						t.FinalizeAll()
 					}
 					b.ResetTimer()
 					for b.Loop() {
-						for _, t := range exec.MustExec(x, p) {
+						for _, t := range exec.MustCall(x, p) {
 							t.FinalizeAll()
 						}
 					}

@@ -178,7 +178,7 @@ func TestConvForward(t *testing.T) {
 				scope.SetParam(ParamConvRoute, route)
 				scope.At("layer").VariableWithValue("weights", kern)
 				scope.At("layer").VariableWithValue("biases", bias)
-				y := model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+				y := model.MustCallOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
 					return c.layer(scope.At("layer"), x)
 				}, x)
 				var want []float64
@@ -319,7 +319,7 @@ func TestInitializer(t *testing.T) {
 	for _, stddev := range []float64{0, 0.02} {
 		scope := model.NewStore().RootScope()
 		scope.SetParam(ParamInitStddev, stddev)
-		model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+		model.MustCallOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
 			return Conv2D(scope, x, 64, 4, 2, Same)
 		}, tensors.FromShape(shapes.Make(dtypes.Float32, 1, 8, 8, 32)))
 		w := tensors.MustCopyFlatData[float32](scope.Store().GetVariable(model.JoinPath("/", "weights")).MustValue())

@@ -183,14 +183,14 @@ func gradCheck(t *testing.T, b compute.Backend, loss lossFn, x *tensors.Tensor, 
 		return append([]*graph.Node{l}, graph.Gradient(l, nodes...)...)
 	})
 	defer gradExec.Finalize()
-	out := gradExec.MustExec(x)
+	out := gradExec.MustCall(x)
 	grads := out[1:]
 	lossExec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
 		scope.Store().SetTraining(x.Graph(), o.training)
 		return loss(scope, x)
 	})
 	defer lossExec.Finalize()
-	eval := func(x *tensors.Tensor) float64 { return flat(lossExec.MustExec(x)[0])[0] }
+	eval := func(x *tensors.Tensor) float64 { return flat(lossExec.MustCall(x)[0])[0] }
 
 	rng := rand.New(rand.NewPCG(7, 11))
 	for p, g := range grads {

@@ -38,7 +38,7 @@ func TestContract(t *testing.T) {
 					x := randTensor(rng, na+nb)
 					// The value against a direct sum.
 					exec := graph.MustNewExec(b, func(x *graph.Node) *graph.Node { return prod(x) })
-					got := flat(exec.MustExec(x)[0])
+					got := flat(exec.MustCall(x)[0])
 					exec.Finalize()
 					xs := flat(x)
 					at := func(i, j int) float64 { return xs[i*p.a[1]+j] }

@@ -23,7 +23,7 @@ func TestDropout(t *testing.T) {
 		run := func(training bool) (y, grad []float64) {
 			scope := model.NewStore().RootScope()
 			scope.SetParam(model.ParamInitialSeed, int64(3))
-			out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, x *graph.Node) []*graph.Node {
+			out := model.MustCallOnceN(b, scope.Store(), func(scope *model.Scope, x *graph.Node) []*graph.Node {
 				scope.Store().SetTraining(x.Graph(), training)
 				y := Dropout(scope, x, rate)
 				return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(y), x)[0]}
@@ -75,7 +75,7 @@ func testBatchNorm(t *testing.T, b compute.Backend, batch int) {
 	x := tensors.FromFlatDataAndDimensions(data, batch, 2, c)
 	scope := model.NewStore().RootScope()
 	exec := func(training bool) []float64 {
-		return flat(model.MustExecOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return flat(model.MustCallOnce(b, scope.Store(), func(scope *model.Scope, x *graph.Node) *graph.Node {
 			scope.Store().SetTraining(x.Graph(), training)
 			return BatchNorm(scope, x)
 		}, x))

@@ -20,7 +20,7 @@ func warp(t *testing.T, b compute.Backend, x []float64, n, h, w int, seed int64,
 	t.Helper()
 	scope := model.NewStore().RootScope()
 	scope.Store().SetRNGStateFromSeed(seed)
-	out := model.MustExecOnceN(b, scope.Store(), func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
+	out := model.MustCallOnceN(b, scope.Store(), func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
 		y := infogan.Warp(scope, x, deg, shear, scale)
 		loss := graph.ReduceAllSum(graph.Mul(y, r))
 		return []*graph.Node{y, graph.Gradient(loss, x)[0]}
