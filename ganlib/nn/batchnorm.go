@@ -54,7 +54,7 @@ func BatchNorm(scope *model.Scope, x *graph.Node) *graph.Node {
 		mean = movingMean.NodeValue(g)
 		variance = movingVar.NodeValue(g)
 	}
-	// Sqrt then Div, not Rsqrt: GoMLX v0.27.0 defines no gradient for Rsqrt.
+	// Sqrt then Div, not Rsqrt: GoMLX (v0.27.0 and v0.28.2) defines no gradient for Rsqrt.
 	scale := graph.Div(gamma.NodeValue(g), graph.Sqrt(graph.AddScalar(variance, BatchNormEpsilon)))
 	offset := graph.Sub(beta.NodeValue(g), graph.Mul(mean, scale))
 	return graph.Add(graph.Mul(x, spread(scale, x)), spread(offset, x))

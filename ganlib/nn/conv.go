@@ -154,8 +154,8 @@ func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {
 // least 16 channels products with selection matrices, route "select") followed by MatMul, or, when filters <
 // Cin, MatMul to every tap followed by a gather-sum; on XLA, the native ConvGeneral with ganlab's own gradients
 // (except filters < Cin, as on pure Go). Every route's first- and second-order gradients are correct for every
-// kernel size (GoMLX's own convolution gradient is wrong for even kernels and missing on the pure-Go backend,
-// DESIGN.md §3).
+// kernel size (GoMLX v0.28.2's own convolution gradient is wrong for even kernels and has no second order:
+// docs/upstream/).
 func Conv2D(scope *model.Scope, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2D", x, filters, kernel, stride)
 	d := x.Shape().Dimensions

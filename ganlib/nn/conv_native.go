@@ -22,8 +22,8 @@ import (
 //   - "select": "im2col", except that im2col and col2im are products with 0/1 selection matrices instead of
 //     Gather and ScatterSum (conv_select.go; a Conv2D with fewer filters than input channels keeps im2col's
 //     tap-first variant); works on every backend, made for small images on the pure-Go backend.
-//   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing, DESIGN.md
-//     §3); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
+//   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing:
+//     docs/upstream/); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
 //     Conv2D's input gradient) is one input-dilated ConvGeneral.
 //   - "phase": "native", with every strided transposed convolution split into stride·stride stride-1
 //     convolutions, one per output phase (see phaseConvT).

@@ -1,13 +1,15 @@
 // Package nn holds the layers ganlab's GANs are built from, each with a gradient that is checked against finite
 // differences on both the XLA backend and GoMLX's pure-Go backend (see the tests).
 //
-// A layer is a plain function over a context scope: the caller picks the scope with ctx.At("001_conv") and the
+// A layer is a plain function over a model scope: the caller picks the scope with scope.At("001_conv") and the
 // layer names its variables plainly ("weights", "biases", ...). All shapes are NHWC for images: [batch, height,
 // width, channels].
 //
-// Why not GoMLX's own layers: GoMLX v0.27.0's convolution input gradient is wrong for even kernels, it has no
-// trainable transposed convolution, its pure-Go backend cannot differentiate convolutions at all, and Dot's
-// gradient materialises an I×J×K tensor on the pure-Go backend (ganlab's DESIGN.md §3). So:
+// Why not GoMLX's own layers: GoMLX v0.28.2's convolution input gradient is still wrong for even kernels, it has
+// no trainable transposed convolution (no gradient through input dilation), no second-order convolution gradient
+// (WGAN-GP needs one), and its pure-Go convolution is 30–90× slower than the routes below on dcgan28's layers;
+// its Dot gradient is right now, but slower on the pure-Go backend than MatMul's (docs/upstream/ has the defects,
+// docs/benchmarks.md the timings). So:
 //
 //   - Dense and every convolution end in MatMul, a matrix product whose gradient is two matrix products (set
 //     with the internal vjp package).
@@ -16,7 +18,7 @@
 //     all k·k taps of every input pixel followed by the adjoint of im2col (one ScatterSum). Both are built only
 //     from Gather, ScatterSum, Concatenate, Slice, Reshape and MatMul, so their first- and second-order
 //     gradients (needed by WGAN-GP's gradient penalty) work on every backend. MatMul's products are put in
-//     [m, k]·[k, n] order there, the only order GoMLX sends to its fast packed GEMM. A Conv2DTranspose on a
+//     [m, k]·[k, n] order there, the only layout compute sends to ganlib's GEMM (ganlib/backend/gemm.go). A Conv2DTranspose on a
 //     large input takes route "shift" there: its value from concatenations of shifted copies of the input and
 //     one product, no ScatterSum, and its gradients the same way, no Gather (conv_shift.go). Images up to
 //     64×64 take route "select": im2col and col2im as products with 0/1 selection matrices, one kernel row at a

@@ -1,10 +1,10 @@
 // Package vjp attaches a hand-written reverse-mode gradient (a VJP) to any GoMLX graph node.
 //
-// GoMLX v0.27.0 has per-node custom gradients (the unexported Node.customVJP field, read by graph.Gradient), but
-// exposes them only through graph.IdentityWithCustomGradient, which can only rewrite the gradient of a
-// one-input identity. ganlib/nn needs custom gradients for multi-input nodes (a matrix product whose stock
-// gradient materialises an I×J×K tensor on the pure-Go backend, DESIGN §3.5), so Set writes that field through
-// reflection. The field name and type are checked on first use: if a GoMLX upgrade changes them, Set panics with
+// GoMLX (v0.27.0 and v0.28.2) has per-node custom gradients (the unexported Node.customVJP field, read by
+// graph.Gradient; v0.28 adds a public getter, Node.CustomGradient, but no setter), but sets them only through
+// graph.IdentityWithCustomGradient, which can only rewrite the gradient of a one-input identity. ganlib/nn needs
+// custom gradients for multi-input nodes (convolutions whose stock gradients are wrong or missing, a matrix
+// product whose gradient must reach ganlib's GEMM), so Set writes that field through reflection. The field name and type are checked on first use: if a GoMLX upgrade changes them, Set panics with
 // a message that says so instead of silently doing nothing; TestSet in this package fails too.
 package vjp
 
@@ -48,7 +48,7 @@ func check() {
 func Set(node *graph.Node, fn Fn) {
 	checkOnce.Do(check)
 	if checkErr != "" {
-		exceptions.Panicf("ganlib/nn/internal/vjp: %s; this GoMLX version is not supported (written for v0.27.0)", checkErr)
+		exceptions.Panicf("ganlib/nn/internal/vjp: %s; this GoMLX version is not supported (written for v0.28.2)", checkErr)
 	}
 	if node.NumOutputs() != 1 {
 		exceptions.Panicf("vjp.Set: node %s has %d outputs, only single-output nodes are supported", node, node.NumOutputs())
