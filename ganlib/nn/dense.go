@@ -34,11 +34,10 @@ func addBias(y, b *graph.Node) *graph.Node { return graph.Add(y, spread(b, y)) }
 
 // spread returns v [f] laid along y's last axis (of size f), for an element-wise op with y: on the pure-Go backend,
 // for y of at least 64 Ki values, v spread to y's shape by a product ones[rows, 1]·v[1, f]; elsewhere v as
-// [1, ..., 1, f], which the op broadcasts. GoMLX v0.27.0's pure-Go backend broadcast such an operand by an index
-// iterator, one value at a time (3.3 ns per value), while the product runs on every core and an op of equal
-// shapes is a plain loop (an Add of 1.6 M values: 0.7 instead of 5.3 ms, docs/benchmarks.md run X). On compute
-// v0.1.2 the gain is small but still there (pure-Go steps of mlp, dcgan28 and lecture-b4 used 2–20 % less CPU
-// with it, docs/benchmarks.md "GoMLX v0.28"). The gradient in v is then the product onesᵀ·w, a column sum.
+// [1, ..., 1, f], which the op broadcasts. The pure-Go backend broadcasts such an operand by an index iterator,
+// one value at a time, while the product runs on every core and an op of equal shapes is a plain loop
+// (docs/benchmarks.md, run X and "GoMLX v0.28": smaller on compute v0.1.2 than on GoMLX v0.27.0, but still
+// there). The gradient in v is then the product onesᵀ·w, a column sum.
 func spread(v, y *graph.Node) *graph.Node {
 	f := v.Shape().Dimensions[0]
 	rows := y.Shape().Size() / f

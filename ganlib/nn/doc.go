@@ -7,9 +7,9 @@
 //
 // Why not GoMLX's own layers: GoMLX v0.28.2's convolution input gradient is still wrong for even kernels, it has
 // no trainable transposed convolution (no gradient through input dilation), no second-order convolution gradient
-// (WGAN-GP needs one), and its pure-Go convolution is 30–90× slower than the routes below on dcgan28's layers;
-// its Dot gradient is right now, but slower on the pure-Go backend than MatMul's (docs/upstream/ has the defects,
-// docs/benchmarks.md the timings). So:
+// (WGAN-GP needs one), and its pure-Go convolution is far slower than the routes below; its Dot gradient is
+// right now, but slower on the pure-Go backend than MatMul's (docs/upstream/ has the defects, docs/benchmarks.md
+// the timings). So:
 //
 //   - Dense and every convolution end in MatMul, a matrix product whose gradient is two matrix products (set
 //     with the internal vjp package).

@@ -11,8 +11,8 @@ import (
 //
 // Its gradient is the two matrix products v·bᵀ and aᵀ·v, built with contract again (so second-order gradients work
 // the same way). GoMLX v0.28's own DotGeneral gradient is right and made of products too (v0.27's built an m×k×n
-// tensor), but on the pure-Go backend its operand layouts miss ganlib's GEMM: with it a pure-Go GAN step took
-// 1.45–1.6× as long (mlp, dcgan28; XLA unchanged; docs/benchmarks.md, "GoMLX v0.28").
+// tensor), but on the pure-Go backend its operand layouts miss ganlib's GEMM, and a pure-Go GAN step is
+// measurably slower with it (XLA is unchanged; docs/benchmarks.md, "GoMLX v0.28").
 func MatMul(a, b *graph.Node) *graph.Node {
 	if a.Rank() != 2 || b.Rank() != 2 || a.Shape().Dimensions[1] != b.Shape().Dimensions[0] {
 		exceptions.Panicf("nn.MatMul: want a [m, k] and b [k, n], got a %s and b %s", a.Shape(), b.Shape())
