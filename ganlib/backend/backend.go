@@ -238,6 +238,7 @@ func newVerbatim(cfg string) (compute.Backend, Info, error) {
 	info := Info{Kind: cfg, Reason: fmt.Sprintf("%s=%q set by the user", compute.ConfigEnvVar, cfg)}
 	if strings.HasPrefix(cfg, "go") {
 		info.Kind = "go"
+		info.Reason = joinNotes(info.Reason, useGEMM())
 	}
 	b, err := compute.NewWithConfig(cfg)
 	if err != nil {

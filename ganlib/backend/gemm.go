@@ -3,6 +3,7 @@ package backend
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	_ "unsafe" // go:linkname
 
 	"github.com/gomlx/compute/dtypes"
@@ -22,7 +23,8 @@ import (
 // The registry is an unexported map of an internal package, hence the go:linkname below; its key and entry types
 // are mirrored here (dotKey, dotRegistration) and the entry's function type is checked at start-up: if it no
 // longer matches compute v0.1.2's, setupGEMM leaves compute's kernel in place and says so in gemmNote, and
-// TestGEMMIsGanlibs fails.
+// TestGEMMIsGanlibs fails. The registration is global to the process: it also serves pure-Go backends that
+// GoMLX creates afterwards by itself.
 
 // dotKey and dotRegistration mirror dot.ImplementationKey and dot.ImplementationRegistration of compute v0.1.2.
 type dotKey struct {
@@ -39,13 +41,15 @@ type dotRegistration struct {
 //go:linkname dotRegistry github.com/gomlx/compute/internal/gobackend/dot.registeredImplementations
 var dotRegistry map[dotKey]*dotRegistration
 
-// gemmNote says which float32 product the pure-Go backend uses, or why ganlib's is not used.
-var gemmNote = setupGEMM()
+// useGEMM registers ganlib's GEMM (setupGEMM) once, when ganlib first creates a pure-Go backend (NewGo, and
+// GOMLX_BACKEND=go… through New), never when the package is merely imported; it returns the note for Info.
+var useGEMM = sync.OnceValue(setupGEMM)
 
 const ganlibGEMMName = "ganlib/internal/gemm (AVX-512)"
 
 // setupGEMM registers ganlib's GEMM for float32 products in matrix-product layout when the CPU has AVX-512 (see
-// above) and returns a note for Info.
+// above) and returns a note for Info, which says which float32 product the pure-Go backend uses, or why ganlib's
+// is not used. Call it through useGEMM.
 func setupGEMM() string {
 	if !gemm.Available() {
 		return ""

@@ -14,16 +14,21 @@ import (
 	"github.com/ganlab/ganlab/ganlib/internal/gemm"
 )
 
-// TestGEMMIsGanlibs: on a CPU with AVX-512 the pure-Go backend's float32 products in matrix-product layout go to
-// ganlib's GEMM (setupGEMM found compute's registry as compute v0.1.2 has it: a new compute version that moves it
-// fails here), and a product through the backend equals one computed in float64.
+// TestGEMMIsGanlibs: once NewGo has created a pure-Go backend, on a CPU with AVX-512 its float32 products in
+// matrix-product layout go to ganlib's GEMM (setupGEMM found compute's registry as compute v0.1.2 has it: a new
+// compute version that moves it fails here), and a product through the backend equals one computed in float64.
 func TestGEMMIsGanlibs(t *testing.T) {
-	t.Logf("%s", gemmNote)
+	b, err := NewGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	t.Logf("%s", useGEMM())
 	calls := 0
 	if gemm.Available() {
 		reg := dotRegistry[dotKey{0, dtypes.Float32, dtypes.Float32}]
 		if reg == nil || reg.name != ganlibGEMMName {
-			t.Fatalf("compute's float32 product is not ganlib's GEMM: %s", gemmNote)
+			t.Fatalf("compute's float32 product is not ganlib's GEMM: %s", useGEMM())
 		}
 		// Count the calls that reach it.
 		fn := reflect.ValueOf(reg.implFn)
@@ -33,11 +38,6 @@ func TestGEMMIsGanlibs(t *testing.T) {
 		}).Interface()
 		defer func() { reg.implFn = fn.Interface() }()
 	}
-	b, err := NewGo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
 	const m, n, k = 67, 45, 129 // not multiples of the micro-kernel's 14×32
 	rng := rand.New(rand.NewPCG(1, 2))
 	lhs, rhs := make([]float32, m*k), make([]float32, k*n)

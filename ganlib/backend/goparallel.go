@@ -21,7 +21,7 @@ import (
 // note says which float32 matrix product it uses, or why ganlib's is off (setupGEMM).
 func newGoBackend() (b compute.Backend, note string, err error) {
 	parallel, sequential := GoConfig, "go:ops_sequential"
-	note = gemmNote
+	note = useGEMM()
 	b, err = compute.NewWithConfig(parallel)
 	if err != nil {
 		return nil, "", err
