@@ -9,6 +9,8 @@
 //   - gan: the adversarial game: loss pairs, the Trainer (two optimizers in their own scopes, each player frozen
 //     during the other's update, k critic steps, seeds, fixed sample noise, history, callbacks, NaN/Inf guard),
 //     and atomic checkpoints with exact resume.
+//   - optim: optimizers GoMLX does not have, each checked against its reference: RMSProp (PyTorch's, WGAN's) and
+//     SGD with pylearn2's momentum schedules (Goodfellow et al.'s).
 //   - models: Stack and Summary (Keras-like tables); models/vanilla: the MLP GAN of the lecture's introduction.
 //   - data: MNIST and Fashion-MNIST from a user folder, a registry package, or their URLs with SHA-256 checks.
 //   - nbui: inline image grids, a grid updated in place, loss curves and progress bars for GoNB notebooks

@@ -19,6 +19,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
+	"github.com/ganlab/ganlab/ganlib/optim"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -51,11 +52,11 @@ func v027Variant(kind string) (gan.Variant, gan.Config) {
 	switch kind {
 	case "wgan":
 		v.Name, v.Loss, v.CriticSteps, v.ClipWeights = "tiny-wgan", gan.Wasserstein(), 2, 0.05
-		opt := func() optimizer.Interface { return gan.RMSProp(5e-4) }
+		opt := func() optimizer.Interface { return optim.RMSProp(5e-4) }
 		cfg.DOptimizer, cfg.GOptimizer = opt, opt
 	case "momentum":
 		v.Name = "tiny-momentum"
-		opt := func() optimizer.Interface { return gan.Momentum(gan.GoodfellowMomentum(8)) }
+		opt := func() optimizer.Interface { return optim.Momentum(optim.GoodfellowMomentum(8)) }
 		cfg.DOptimizer, cfg.GOptimizer = opt, opt
 	}
 	return v, cfg

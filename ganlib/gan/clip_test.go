@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/optim"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -29,7 +31,7 @@ func TestClipVariables(t *testing.T) {
 			w := scope.Store().GetVariable(model.JoinPath("/discriminator/000_dense", "weights")).NodeValue(g)
 			// loss = −w[4] + Σ_{i<4} 0·w[i]: only w[4] gets a gradient; RMSProp's first step adds ≈ 10·lr = 0.01 to it.
 			loss := Neg(ReduceAllSum(Mul(w, Const(g, []float64{0, 0, 0, 0, 1}))))
-			gan.RMSProp(1e-3).UpdateGraph(scope.At(gan.DiscriminatorScope), g, loss)
+			optim.RMSProp(1e-3).UpdateGraph(scope.At(gan.DiscriminatorScope), g, loss)
 			for _, v := range gan.ClipVariables(scope, g, gan.DiscriminatorScope, 0.01) {
 				names = append(names, v.Path())
 			}
@@ -74,4 +76,14 @@ func TestClipVariablesBadInput(t *testing.T) {
 			})
 		})
 	}
+}
+
+// varFloat64s returns the float64 values of the variable at scopeAndName (e.g. "/discriminator/000_dense/weights").
+func varFloat64s(t *testing.T, scope *model.Scope, scopeAndName string) []float64 {
+	t.Helper()
+	v := scope.Store().GetVariable(scopeAndName)
+	if v == nil {
+		t.Fatalf("no variable %s", scopeAndName)
+	}
+	return tensors.MustCopyFlatData[float64](v.MustValue())
 }

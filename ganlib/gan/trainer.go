@@ -13,6 +13,8 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/ganlab/ganlab/ganlib/optim"
+
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
@@ -574,13 +576,13 @@ func (t *Trainer) VariableValues(scope string) map[string][]float32 {
 }
 
 // optimizerStateScopes are the sub-scopes where the optimizers keep their state under the scope UpdateGraph is
-// given: GoMLX's learning rate and Adam's step, ganlib's RMSProp and momentum.
-var optimizerStateScopes = []string{optimizer.Scope, optimizer.AdamDefaultScope, RMSPropScope, momentumSlotScope}
+// given: GoMLX's learning rate and Adam's step, ganlib's RMSProp and momentum (package optim).
+var optimizerStateScopes = []string{optimizer.Scope, optimizer.AdamDefaultScope, optim.RMSPropScope, optim.MomentumScope}
 
 // isOptimizerState reports whether v, a variable under the player scope prefix, belongs to its optimizer.
 func isOptimizerState(prefix string, v *model.Variable) bool {
 	rest := strings.TrimPrefix(v.Path(), prefix+model.ScopeSeparator)
-	if rest == momentumStepName {
+	if rest == optim.MomentumStepName {
 		return true
 	}
 	for _, s := range optimizerStateScopes {

@@ -13,6 +13,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/nn"
+	"github.com/ganlab/ganlab/ganlib/optim"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -27,7 +28,7 @@ import (
 // which starts at logit(mean training pixel) clipped to [1e-7, 1−1e-7] (pylearn2's
 // init_sigmoid_bias_from_marginals). Dropout is pylearn2's: kept units scaled by 1/keep, active in both players'
 // steps (AdversaryCost2 drops units in D also when it computes G's gradient). Losses: D's binary cross-entropy, G's
-// non-saturating −log D(G(z)) (AdversaryCost2). Optimizer: SGD with momentum, batch 100 (gan.GoodfellowMomentum).
+// non-saturating −log D(G(z)) (AdversaryCost2). Optimizer: SGD with momentum, batch 100 (optim.GoodfellowMomentum).
 //
 // Pixel range. The paper's G and D work on pixels p in [0, 1]; ganlab's trainer and grids use x = 2p − 1 in
 // [−1, 1]. G's last layer is therefore 2·sigmoid(a) − 1, computed as tanh(a/2) (the same function), and D's first
@@ -162,17 +163,17 @@ func GoodfellowNoise(criticSteps int, outputBias []float32, noise gan.NoiseKind)
 }
 
 // GoodfellowConfig is the trainer configuration of the paper's run: batch 100 and SGD with momentum for both
-// players (gan.GoodfellowMomentum with stepsPerEpoch = 50,000/100 = 500 updates per epoch of D, the paper's
+// players (optim.GoodfellowMomentum with stepsPerEpoch = 50,000/100 = 500 updates per epoch of D, the paper's
 // training split train[0:50000]).
 func GoodfellowConfig(seed uint64) gan.Config {
 	opt := func() optimizer.Interface {
-		return gan.Momentum(gan.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch))
+		return optim.Momentum(optim.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch))
 	}
 	return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, DOptimizer: opt, GOptimizer: opt, FixedSamples: 10}
 }
 
 // Anneal is ganlab's addition to the paper's schedule: from generator step From on, both players' learning rates
-// are multiplied by a factor falling geometrically from 1 to To over Steps generator steps (gan.MomentumConfig's
+// are multiplied by a factor falling geometrically from 1 to To over Steps generator steps (optim.MomentumConfig's
 // AnnealFrom/AnnealSteps/AnnealTo; D's counts are k times G's). The zero value is the paper's schedule.
 type Anneal struct {
 	From, Steps int
@@ -203,8 +204,8 @@ func ParseAnneal(s string) (Anneal, error) {
 	return a, a.Check()
 }
 
-// Check returns an error for an anneal gan.Momentum would reject.
-func (a Anneal) Check() error { return gan.CheckAnneal(a.From, a.Steps, a.To) }
+// Check returns an error for an anneal optim.Momentum would reject.
+func (a Anneal) Check() error { return optim.CheckAnneal(a.From, a.Steps, a.To) }
 
 // GoodfellowConfigAnnealed is GoodfellowConfig with the late anneal a for k discriminator steps per generator step.
 func GoodfellowConfigAnnealed(seed uint64, k int, a Anneal) gan.Config {
@@ -217,9 +218,9 @@ func GoodfellowConfigAnnealed(seed uint64, k int, a Anneal) gan.Config {
 	}
 	mom := func(per int) func() optimizer.Interface {
 		return func() optimizer.Interface {
-			m := gan.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch)
+			m := optim.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch)
 			m.AnnealFrom, m.AnnealSteps, m.AnnealTo = a.From*per, a.Steps*per, a.To
-			return gan.Momentum(m)
+			return optim.Momentum(m)
 		}
 	}
 	cfg.DOptimizer, cfg.GOptimizer = mom(k), mom(1)

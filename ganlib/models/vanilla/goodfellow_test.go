@@ -154,7 +154,7 @@ func TestAnnealString(t *testing.T) {
 	if cfg := vanilla.GoodfellowConfigAnnealed(1, 2, a); cfg.DOptimizer == nil || cfg.GOptimizer == nil || cfg.BatchSize != vanilla.GoodfellowBatch {
 		t.Errorf("GoodfellowConfigAnnealed: %+v", cfg)
 	} else {
-		_, _ = cfg.DOptimizer(), cfg.GOptimizer() // gan.Momentum panics on a setting it rejects
+		_, _ = cfg.DOptimizer(), cfg.GOptimizer() // optim.Momentum panics on a setting it rejects
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
+	"github.com/ganlab/ganlab/ganlib/optim"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -89,6 +90,6 @@ func New(size, channels int) gan.Variant {
 
 // Config returns trainer settings with the paper's optimizer for both players, RMSProp(5e-5).
 func Config(batch int, seed uint64) gan.Config {
-	opt := func() optimizer.Interface { return gan.RMSProp(LearningRate) }
+	opt := func() optimizer.Interface { return optim.RMSProp(LearningRate) }
 	return gan.Config{BatchSize: batch, Seed: seed, DOptimizer: opt, GOptimizer: opt}
 }

@@ -1,4 +1,4 @@
-package gan_test
+package optim_test
 
 import (
 	"math"
@@ -10,7 +10,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
-	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/optim"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -92,7 +92,7 @@ func TestRMSPropAgainstReference(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		const lr = 0.01
 		scope := model.NewStore().RootScope()
-		opt := gan.RMSProp(lr)
+		opt := optim.RMSProp(lr)
 		e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 			loss := rmsLoss(scope, g)
 			opt.UpdateGraph(scope.At("model"), g, loss)
@@ -132,7 +132,7 @@ func TestRMSPropFirstStepByHand(t *testing.T) {
 	scope := model.NewStore().RootScope()
 	model.MustCallOnce(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 		loss := rmsLoss(scope, g)
-		gan.RMSProp(1e-3).UpdateGraph(scope.At("model"), g, loss)
+		optim.RMSProp(1e-3).UpdateGraph(scope.At("model"), g, loss)
 		return loss
 	})
 	// ∂/∂w[0] = 1·1 + 0.3 = 1.3 > 0; ∂/∂w[5] = 1.5·0 + 0.05 > 0; ∂/∂b[1] = 4·0.5³ > 0; ∂/∂b[0] < 0.
@@ -152,7 +152,7 @@ func TestRMSPropFirstStepByHand(t *testing.T) {
 func TestRMSPropScopesDoNotShareState(t *testing.T) {
 	b := backendtest.Go(t)
 	scope := model.NewStore().RootScope()
-	optA, optB := gan.RMSProp(0.01), gan.RMSProp(0.003)
+	optA, optB := optim.RMSProp(0.01), optim.RMSProp(0.003)
 	e := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, g *Graph) *Node {
 		loss := Add(rmsLoss(scope.At("a"), g), rmsLoss(scope.At("b"), g))
 		optA.UpdateGraph(scope.At("a"), g, loss)
@@ -178,70 +178,4 @@ func TestRMSPropScopesDoNotShareState(t *testing.T) {
 	requireClose(t, "b: b", varFloat64s(t, scope, "/b/model/b"), bb, 1e-12)
 	requireClose(t, "v_a(w)", varFloat64s(t, scope, "/a/rmsprop/a/model/w_square_avg"), rwa.v, 1e-12)
 	requireClose(t, "v_b(w)", varFloat64s(t, scope, "/b/rmsprop/b/model/w_square_avg"), rwb.v, 1e-12)
-}
-
-// TestRMSPropSurvivesCheckpoint: the trainer with RMSProp for both players, 3 steps + Save + fresh trainer + Load +
-// 3 steps, ends with the same weights as 6 uninterrupted steps — which needs the running averages restored.
-func TestRMSPropSurvivesCheckpoint(t *testing.T) {
-	b := backendtest.Go(t)
-	newRMS := func() *gan.Trainer {
-		tr, err := gan.New(b, tinyVariant(), gan.Config{BatchSize: 8, Seed: 42,
-			DOptimizer: func() optimizer.Interface { return gan.RMSProp(5e-3) },
-			GOptimizer: func() optimizer.Interface { return gan.RMSProp(5e-3) }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tr.SetData(blobs(), 64, 4, 4, 1, 0, 1); err != nil {
-			t.Fatal(err)
-		}
-		return tr
-	}
-	straight := newRMS()
-	if err := straight.Train(6); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	first := newRMS()
-	if err := first.Train(3); err != nil {
-		t.Fatal(err)
-	}
-	// The state is where it should be, and not trivially zero.
-	avg := first.Ctx.Store().GetVariable(model.JoinPath("/discriminator/rmsprop/discriminator/002_dense", "weights_square_avg"))
-	if avg == nil {
-		t.Fatal("no /discriminator/rmsprop/discriminator/002_dense/weights_square_avg")
-	}
-	if s := sumF32(tensors.MustCopyFlatData[float32](avg.MustValue())); !(s > 0) {
-		t.Fatalf("running average sums to %g after 3 steps", s)
-	}
-	if first.Ctx.Store().GetVariable(model.JoinPath("/generator/rmsprop/generator/000_dense", "weights_square_avg")) == nil {
-		t.Fatal("no running average for G under /generator/rmsprop")
-	}
-	if _, err := first.Save(dir, 2, nil); err != nil {
-		t.Fatal(err)
-	}
-	second := newRMS()
-	if _, err := second.Load(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := second.Train(6); err != nil {
-		t.Fatal(err)
-	}
-	for _, scope := range []string{gan.GeneratorScope, gan.DiscriminatorScope} {
-		want, got := straight.VariableValues(scope), second.VariableValues(scope)
-		for name, w := range want {
-			for i := range w {
-				if math.Abs(float64(got[name][i]-w[i])) > 1e-5 {
-					t.Fatalf("%s[%d] after resume %g, uninterrupted %g", name, i, got[name][i], w[i])
-				}
-			}
-		}
-	}
-}
-
-func sumF32(v []float32) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += float64(x)
-	}
-	return s
 }

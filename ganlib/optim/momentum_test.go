@@ -1,4 +1,4 @@
-package gan
+package optim
 
 import (
 	"fmt"
@@ -78,13 +78,13 @@ func TestMomentumAgainstHandComputation(t *testing.T) {
 			}
 			checkW(t, scope, w, fmt.Sprintf("update %d", s+1))
 		}
-		if st := scope.Store().GetVariable(model.JoinPath("/model", momentumStepName)); st == nil || st.MustValue().Value().(int64) != 6 {
+		if st := scope.Store().GetVariable(model.JoinPath("/model", MomentumStepName)); st == nil || st.MustValue().Value().(int64) != 6 {
 			t.Errorf("update counter: %v, want 6", st)
 		}
 		if err := opt.Clear(scope.At("model")); err != nil {
 			t.Fatal(err)
 		}
-		if scope.Store().GetVariable(model.JoinPath("/model", momentumStepName)) != nil {
+		if scope.Store().GetVariable(model.JoinPath("/model", MomentumStepName)) != nil {
 			t.Error("Clear left the update counter")
 		}
 	})
@@ -153,7 +153,7 @@ func TestMomentumAnneal(t *testing.T) {
 			target := []float32{1, -2, 0.5}
 			scope := model.NewStore().RootScope()
 			if first > 1 {
-				scope.At("model").VariableWithValue(momentumStepName, int64(first-1)).SetTrainable(false)
+				scope.At("model").VariableWithValue(MomentumStepName, int64(first-1)).SetTrainable(false)
 			}
 			opt := Momentum(cfg)
 			exec := quadraticUpdate(t, b, scope, opt, target)
@@ -177,7 +177,7 @@ func TestMomentumAnneal(t *testing.T) {
 func TestMomentumAnnealInvalid(t *testing.T) {
 	defer func() {
 		if recover() == nil {
-			t.Error("gan.Momentum accepted AnnealTo = 0")
+			t.Error("optim.Momentum accepted AnnealTo = 0")
 		}
 	}()
 	Momentum(MomentumConfig{LearningRate: 0.1, AnnealSteps: 5, AnnealTo: 0})

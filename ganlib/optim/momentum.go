@@ -1,4 +1,4 @@
-package gan
+package optim
 
 import (
 	"fmt"
@@ -115,12 +115,12 @@ func CheckAnneal(from, steps int, to float64) error {
 }
 
 // Momentum returns the optimizer (for gan.Config.DOptimizer / GOptimizer: func() optimizer.Interface {
-// return gan.Momentum(cfg) }). It panics on an invalid configuration.
+// return optim.Momentum(cfg) }). It panics on an invalid configuration.
 func Momentum(cfg MomentumConfig) optimizer.Interface {
 	if cfg.LearningRate <= 0 || cfg.Decay < 0 || (cfg.Decay > 0 && cfg.Decay < 1) || cfg.MinLearningRate < 0 ||
 		cfg.InitialMomentum < 0 || cfg.InitialMomentum >= 1 || cfg.FinalMomentum < 0 || cfg.FinalMomentum >= 1 ||
 		cfg.MaxColNorm < 0 || CheckAnneal(cfg.AnnealFrom, cfg.AnnealSteps, cfg.AnnealTo) != nil {
-		panic(fmt.Sprintf("gan.Momentum: invalid configuration %+v (want learning rate > 0, decay 0 or ≥ 1, momenta in [0, 1), max col norm ≥ 0, anneal steps and start ≥ 0, anneal factor in (0, 1])", cfg))
+		panic(fmt.Sprintf("optim.Momentum: invalid configuration %+v (want learning rate > 0, decay 0 or ≥ 1, momenta in [0, 1), max col norm ≥ 0, anneal steps and start ≥ 0, anneal factor in (0, 1])", cfg))
 	}
 	return &momentum{cfg: cfg}
 }
@@ -128,21 +128,25 @@ func Momentum(cfg MomentumConfig) optimizer.Interface {
 type momentum struct{ cfg MomentumConfig }
 
 const (
-	momentumStepName  = "momentum_step"
-	momentumSlotScope = "momentum"
+	// MomentumStepName is Momentum's update counter (the s of the schedules), an int64 variable directly under the
+	// scope UpdateGraph is given, e.g. /generator/momentum_step for the trainer's G optimizer.
+	MomentumStepName = "momentum_step"
+	// MomentumScope is the sub-scope of that scope holding one velocity per trainable variable, named after it,
+	// e.g. /discriminator/momentum/discriminator/000_dense/weights_velocity for the trainer's D optimizer.
+	MomentumScope = "momentum"
 )
 
 // UpdateGraph implements optimizer.Interface.
 func (o *momentum) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	if !loss.Shape().IsScalar() {
-		panic(fmt.Sprintf("gan.Momentum: the loss must be a scalar, got %s", loss.Shape()))
+		panic(fmt.Sprintf("optim.Momentum: the loss must be a scalar, got %s", loss.Shape()))
 	}
 	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
 	if len(grads) == 0 {
-		panic("gan.Momentum: no trainable variables in the graph")
+		panic("optim.Momentum: no trainable variables in the graph")
 	}
 	c := o.cfg
-	stepVar := scope.VariableWithValue(momentumStepName, int64(0)).SetTrainable(false)
+	stepVar := scope.VariableWithValue(MomentumStepName, int64(0)).SetTrainable(false)
 	step := Add(stepVar.NodeValue(g), OnesLike(stepVar.NodeValue(g)))
 	stepVar.SetNodeValue(step)
 	_ = optimizer.IncrementGlobalStep(g, dtypes.Int64) // the store's step count, as GoMLX's optimizers keep it
@@ -176,12 +180,12 @@ func (o *momentum) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 			continue
 		}
 		if i >= len(grads) {
-			panic("gan.Momentum: more trainable variables than gradients; were variables created in between?")
+			panic("optim.Momentum: more trainable variables than gradients; were variables created in between?")
 		}
 		grad := grads[i]
 		i++
 		dt := grad.DType()
-		velVar := scope.Store().Scope(model.JoinPath(scope.Scope(), momentumSlotScope)+v.Scope()).
+		velVar := scope.Store().Scope(model.JoinPath(scope.Scope(), MomentumScope)+v.Scope()).
 			WithInitializer(initializer.Zero).
 			VariableWithShape(v.Name()+"_velocity", shapes.Make(dt, v.Shape().Dimensions...)).SetTrainable(false)
 		vel := Sub(Mul(ConvertDType(mom, dt), velVar.NodeValue(g)), Mul(ConvertDType(lr, dt), grad))
@@ -193,7 +197,7 @@ func (o *momentum) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 		v.SetNodeValue(updated)
 	}
 	if i != len(grads) {
-		panic(fmt.Sprintf("gan.Momentum: %d gradients but %d trainable variables", len(grads), i))
+		panic(fmt.Sprintf("optim.Momentum: %d gradients but %d trainable variables", len(grads), i))
 	}
 }
 
@@ -207,8 +211,8 @@ func clipColumnNorms(w *Node, maxNorm float64) *Node {
 
 // Clear implements optimizer.Interface: it deletes the velocities and the update counter.
 func (o *momentum) Clear(scope *model.Scope) error {
-	if err := scope.At(momentumSlotScope).DeleteVariablesInScope(); err != nil {
+	if err := scope.At(MomentumScope).DeleteVariablesInScope(); err != nil {
 		return err
 	}
-	return scope.DeleteVariable(momentumStepName)
+	return scope.DeleteVariable(MomentumStepName)
 }

@@ -1,4 +1,4 @@
-package gan
+package optim
 
 import (
 	"github.com/gomlx/compute/dtypes"
@@ -37,7 +37,7 @@ func RMSProp(lr float64) optimizer.Interface {
 // RMSPropWith is RMSProp with the smoothing constant alpha (PyTorch's alpha, TensorFlow's rho) and eps chosen.
 func RMSPropWith(lr, alpha, eps float64) optimizer.Interface {
 	if !(lr > 0) || !(alpha >= 0 && alpha < 1) || !(eps >= 0) {
-		exceptions.Panicf("gan.RMSProp: want lr > 0, alpha in [0, 1) and eps ≥ 0, got lr %g, alpha %g, eps %g", lr, alpha, eps)
+		exceptions.Panicf("optim.RMSProp: want lr > 0, alpha in [0, 1) and eps ≥ 0, got lr %g, alpha %g, eps %g", lr, alpha, eps)
 	}
 	return &rmsProp{lr: lr, alpha: alpha, eps: eps}
 }
@@ -47,11 +47,11 @@ type rmsProp struct{ lr, alpha, eps float64 }
 // UpdateGraph implements optimizer.Interface: one RMSProp step on every trainable variable loss's graph uses.
 func (o *rmsProp) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	if !loss.Shape().IsScalar() {
-		exceptions.Panicf("gan.RMSProp: the loss must be a scalar, got %s", loss.Shape())
+		exceptions.Panicf("optim.RMSProp: the loss must be a scalar, got %s", loss.Shape())
 	}
 	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
 	if len(grads) == 0 {
-		exceptions.Panicf("gan.RMSProp: the loss depends on no trainable variable")
+		exceptions.Panicf("optim.RMSProp: the loss depends on no trainable variable")
 	}
 	dtype := loss.DType()
 	learningRate := optimizer.LearningRateVar(scope, dtype, o.lr).NodeValue(g)
@@ -63,13 +63,13 @@ func (o *rmsProp) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 			continue
 		}
 		if i >= len(grads) {
-			exceptions.Panicf("gan.RMSProp: more trainable variables in use than gradients (%d): were variables created in between?", len(grads))
+			exceptions.Panicf("optim.RMSProp: more trainable variables in use than gradients (%d): were variables created in between?", len(grads))
 		}
 		o.apply(scope, g, v, grads[i], learningRate)
 		i++
 	}
 	if i != len(grads) {
-		exceptions.Panicf("gan.RMSProp: %d gradients but %d trainable variables in use", len(grads), i)
+		exceptions.Panicf("optim.RMSProp: %d gradients but %d trainable variables in use", len(grads), i)
 	}
 }
 
