@@ -31,6 +31,8 @@ import (
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
+
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 )
 
 // Info says which backend was chosen, with which plugin file, and why.
@@ -66,45 +68,12 @@ const (
 	EnvBackend = "GANLAB_BACKEND"
 	// EnvPlugin names a PJRT plugin file by absolute path.
 	EnvPlugin = "GANLAB_PJRT_PLUGIN"
-	// EnvHome names the project folder.
-	EnvHome = "GANLAB_HOME"
 	// EnvPluginPath is go-xla's search path for plugins.
 	EnvPluginPath = "PJRT_PLUGIN_LIBRARY_PATH"
 	// EnvDonate switches XLA's in-place update of donated inputs (donate.go): "auto" (the default) on the CPU
 	// plugin only, "on" on CUDA too (not yet tested on a GPU), "off" never.
 	EnvDonate = "GANLAB_DONATE"
 )
-
-// ProjectHome returns the ganlab project folder: $GANLAB_HOME, or the first folder holding go.mod and .local/
-// found walking up from the working directory or the executable's folder. It returns "" when none is found.
-func ProjectHome() string {
-	if h := os.Getenv(EnvHome); h != "" {
-		if abs, err := filepath.Abs(h); err == nil {
-			return abs
-		}
-		return h
-	}
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if exe, err := os.Executable(); err == nil {
-		starts = append(starts, filepath.Dir(exe))
-	}
-	for _, dir := range starts {
-		for {
-			if isDir(filepath.Join(dir, ".local")) && isFile(filepath.Join(dir, "go.mod")) {
-				return dir
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return ""
-}
 
 // PluginDirs lists the folders searched for PJRT plugins, in order: PJRT_PLUGIN_LIBRARY_PATH, then the project's
 // .local/pjrt.
@@ -115,7 +84,7 @@ func PluginDirs() []string {
 			dirs = append(dirs, d)
 		}
 	}
-	if home := ProjectHome(); home != "" {
+	if home := project.Home(); home != "" {
 		dirs = append(dirs, filepath.Join(home, ".local", "pjrt"))
 	}
 	return dirs
@@ -323,11 +292,6 @@ func quietCUDAChecks() {
 	if os.Getenv(EnvCUDAChecks) == "" {
 		os.Setenv(EnvCUDAChecks, "0")
 	}
-}
-
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
 }
 
 func isFile(p string) bool {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 )
 
 func TestGoBackendChosenWhenAsked(t *testing.T) {
@@ -21,7 +23,7 @@ func TestGoBackendChosenWhenAsked(t *testing.T) {
 func TestFallbackSaysWhy(t *testing.T) {
 	t.Setenv(EnvBackend, "auto")
 	t.Setenv(EnvPluginPath, t.TempDir())
-	t.Setenv(EnvHome, t.TempDir()) // no .local/pjrt there
+	t.Setenv(project.EnvHome, t.TempDir()) // no .local/pjrt there
 	t.Setenv(EnvPlugin, "")
 	b, info, err := New()
 	if err != nil {

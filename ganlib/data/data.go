@@ -13,8 +13,8 @@
 //  3. The dataset's own URLs, downloaded into the project data folder only after the SHA-256 of each file matches
 //     the pinned value.
 //
-// The project data folder is <project>/.local/data, where <project> is backend.ProjectHome() ($GANLAB_HOME or the
-// folder holding go.mod and .local/); without a project it is os.UserCacheDir()/ganlab/data.
+// The project data folder is <project>/.local/data, where <project> is the ganlab project folder ($GANLAB_HOME or
+// the folder holding go.mod and .local/); without a project it is os.UserCacheDir()/ganlab/data.
 //
 // Every file's decompressed content is checked against a pinned SHA-256 when it comes from sources 2 and 3; files
 // from a user folder are only checked for shape and label range, and Images.Source says whether they match the

@@ -16,13 +16,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 )
 
-// DefaultDataRoot returns the project data folder: <backend.ProjectHome()>/.local/data, or
+// DefaultDataRoot returns the project data folder: <project>/.local/data, where <project> is the ganlab project
+// folder ($GANLAB_HOME, or the folder holding go.mod and .local/ found walking up), or
 // os.UserCacheDir()/ganlab/data when no project folder is found. It returns "" if neither can be determined.
 func DefaultDataRoot() string {
-	if home := backend.ProjectHome(); home != "" {
+	if home := project.Home(); home != "" {
 		return filepath.Join(home, ".local", "data")
 	}
 	if cache, err := os.UserCacheDir(); err == nil {
@@ -531,7 +532,7 @@ func goMNISTDir() (dir, how string, err error) {
 		}
 	}
 	// Last: ask the go command, from the project's module, without the network.
-	if home := backend.ProjectHome(); home != "" {
+	if home := project.Home(); home != "" {
 		if _, err := exec.LookPath("go"); err == nil {
 			cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", goMNISTModule)
 			cmd.Dir = home

@@ -17,6 +17,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 )
 
 // Checkpoint layout, inside a run folder:
@@ -126,7 +128,7 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 			DType: value.DType(), Dims: value.Shape().Dimensions, Offset: offset, Length: int64(n)})
 		offset += int64(n)
 	}
-	if err = syncClose(bin); err != nil {
+	if err = project.SyncClose(bin); err != nil {
 		return "", err
 	}
 	testSlowSave()
@@ -134,7 +136,7 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	if err != nil {
 		return "", err
 	}
-	if err = writeFileSync(filepath.Join(tmp, metaFile), metaJSON); err != nil {
+	if err = project.WriteFileSync(filepath.Join(tmp, metaFile), metaJSON); err != nil {
 		return "", err
 	}
 	final := filepath.Join(root, name)
@@ -142,10 +144,10 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	if err = os.Rename(tmp, final); err != nil {
 		return "", fmt.Errorf("checkpoint: renaming %s to %s: %w", tmp, final, err)
 	}
-	if err = syncDir(root); err != nil {
+	if err = project.SyncDir(root); err != nil {
 		return "", err
 	}
-	if err = writeAtomic(filepath.Join(root, latestFile), []byte(name+"\n")); err != nil {
+	if err = project.WriteFileAtomic(filepath.Join(root, latestFile), []byte(name+"\n")); err != nil {
 		return "", err
 	}
 	pruneCheckpoints(root, keep)
@@ -511,67 +513,4 @@ func pruneCheckpoints(root string, keep int) {
 			_ = os.RemoveAll(filepath.Join(root, e.Name()))
 		}
 	}
-}
-
-func syncClose(f *os.File) error {
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("fsync %s: %w", f.Name(), err)
-	}
-	return f.Close()
-}
-
-func writeFileSync(path string, data []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return syncClose(f)
-}
-
-// writeAtomic replaces path with data: temporary file, fsync, rename, fsync of the folder.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		_ = os.Remove(f.Name())
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600; grids and histories are for everyone to read
-		_ = f.Close()
-		_ = os.Remove(f.Name())
-		return err
-	}
-	if err := syncClose(f); err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// WriteFileAtomic replaces path with data so that a reader never sees a partial file, even if the process is
-// killed: for sample grids and histories written during training.
-func WriteFileAtomic(path string, data []byte) error { return writeAtomic(path, data) }
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
 }

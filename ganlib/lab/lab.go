@@ -16,6 +16,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
@@ -268,7 +269,7 @@ func (s *Session) showGrid(t *gan.Trainer, live *nbui.LiveGrid, epoch int, perma
 		return err
 	}
 	path := filepath.Join(s.Dir, fmt.Sprintf("grid-epoch%03d.png", epoch))
-	if err := gan.WriteFileAtomic(path, png); err != nil {
+	if err := project.WriteFileAtomic(path, png); err != nil {
 		return err
 	}
 	if nbui.IsNotebook() {
@@ -304,12 +305,12 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 		return err
 	}
 	for _, name := range []string{fmt.Sprintf("grid-step%07d.png", t.Step()), "grid-latest.png"} {
-		if err := gan.WriteFileAtomic(filepath.Join(dir, name), png); err != nil {
+		if err := project.WriteFileAtomic(filepath.Join(dir, name), png); err != nil {
 			return err
 		}
 	}
 	if curves, err := nbui.CurvesPNGFor(t.Variant.Loss, t.History, max(len(t.History)/100, 1)); err == nil {
-		if err := gan.WriteFileAtomic(filepath.Join(dir, "curves.png"), curves); err != nil {
+		if err := project.WriteFileAtomic(filepath.Join(dir, "curves.png"), curves); err != nil {
 			return err
 		}
 	}
@@ -317,7 +318,7 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 	if err != nil {
 		return err
 	}
-	return gan.WriteFileAtomic(filepath.Join(dir, "history.json"), hist)
+	return project.WriteFileAtomic(filepath.Join(dir, "history.json"), hist)
 }
 
 // RunDir returns the folder for a notebook's or tutorial's run: <project>/out/runs/<name>, or
@@ -325,7 +326,7 @@ func WriteRunOutputs(t *gan.Trainer, dir string, rows, cols int) error {
 // notebook names its runs after itself ("03_dcgan" or "03_dcgan/bug"): `make tutorials` removes
 // out/runs/<notebook> before it executes the notebook, so that a tutorial shows a run from scratch.
 func RunDir(name string) string {
-	root := backend.ProjectHome()
+	root := project.Home()
 	if root == "" {
 		root, _ = os.Getwd()
 	}
@@ -372,7 +373,7 @@ func ShowSamples(tr *gan.Trainer, dir, name string, rows, cols int, seed uint64)
 		return "", err
 	}
 	path := filepath.Join(dir, name+".png")
-	if err := gan.WriteFileAtomic(path, png); err != nil {
+	if err := project.WriteFileAtomic(path, png); err != nil {
 		return "", err
 	}
 	nbui.ShowPNG(png)

@@ -29,7 +29,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/ganlab/ganlab/ganlib/data"
-	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/nn"
 )
 
@@ -697,7 +697,7 @@ func (c *Classifier) Save(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	if err := gan.WriteFileAtomic(path, file.Bytes()); err != nil {
+	if err := project.WriteFileAtomic(path, file.Bytes()); err != nil {
 		return fmt.Errorf("metrics: saving the classifier: %w", err)
 	}
 	all := sha256.Sum256(file.Bytes())

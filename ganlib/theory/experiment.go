@@ -17,6 +17,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
@@ -431,7 +432,7 @@ func (e Experiment) Run() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r, gan.WriteFileAtomic(filepath.Join(e.Dir, resultFile), raw)
+	return r, project.WriteFileAtomic(filepath.Join(e.Dir, resultFile), raw)
 }
 
 // LossRun is one run of the saturating vs non-saturating comparison.
@@ -515,5 +516,5 @@ func (e Experiment) CompareLosses() ([]LossRun, error) {
 	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	return runs, gan.WriteFileAtomic(path, raw)
+	return runs, project.WriteFileAtomic(path, raw)
 }

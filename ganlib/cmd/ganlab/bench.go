@@ -18,6 +18,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/bench"
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
@@ -138,7 +139,7 @@ func benchCmd(args []string) error {
 			}
 		}
 	}
-	home := backend.ProjectHome()
+	home := project.Home()
 	for _, impl := range impls {
 		spec, ok := benchImpls[impl]
 		if !ok {
@@ -412,7 +413,7 @@ func benchMRI(epochs, steps int, dir, out string) error {
 	fmt.Println(info)
 	p := bench.MRIProtocol{Epochs: epochs, StepsPerEpoch: steps, Batch: 4}
 	if dir == "" {
-		if home := backend.ProjectHome(); home != "" {
+		if home := project.Home(); home != "" {
 			if d := filepath.Join(home, ".local", "data", "brain-mri", "no"); isDirPath(d) {
 				dir = d
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/metrics"
 	"github.com/gomlx/compute"
 )
@@ -30,7 +31,7 @@ func doctor(args []string) error {
 	if check.err != nil {
 		return check.err
 	}
-	home := backend.ProjectHome()
+	home := project.Home()
 	failed, warned := 0, 0
 	report := func(ok bool, what, detail, fix string) {
 		mark := "ok  "

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 )
 
@@ -126,7 +127,7 @@ func TestSampleNPYAndEval(t *testing.T) {
 		}
 	}
 	// NumPy reads it, when the venv has it.
-	py := filepath.Join(backend.ProjectHome(), ".local", "venv", "bin", "python")
+	py := filepath.Join(project.Home(), ".local", "venv", "bin", "python")
 	if exec.Command(py, "-c", "import numpy").Run() == nil {
 		script := fmt.Sprintf("import numpy as np; a = np.load(%q); print(a.dtype, a.shape, float(a.astype(np.float64).sum()))", npy)
 		pyOut, err := exec.Command(py, "-c", script).CombinedOutput()

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 )
 
 // encodeNPY returns values (float32, C order) as a NumPy .npy file, format version 1.0
@@ -73,7 +73,7 @@ func writeSamplesNPY(run, path, ckpt string, step int, px []float32, count, h, w
 	if path == "" {
 		path = filepath.Join(run, "samples-step"+strconv.Itoa(step)+".npy")
 	}
-	if err := gan.WriteFileAtomic(path, raw); err != nil {
+	if err := project.WriteFileAtomic(path, raw); err != nil {
 		return err
 	}
 	what := "[-1, 1]"

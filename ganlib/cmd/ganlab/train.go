@@ -13,6 +13,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 )
 
@@ -231,7 +232,7 @@ func sample(args []string) error {
 	if path == "" {
 		path = filepath.Join(*run, "samples-step"+strconv.Itoa(tr.Step())+".png")
 	}
-	if err := gan.WriteFileAtomic(path, png); err != nil {
+	if err := project.WriteFileAtomic(path, png); err != nil {
 		return err
 	}
 	fmt.Printf("%d samples from %s (step %d) → %s\n", count, dir, tr.Step(), path)

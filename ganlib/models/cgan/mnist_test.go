@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 	"github.com/ganlab/ganlab/ganlib/metrics"
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
@@ -56,7 +56,7 @@ func TestTrainMNIST(t *testing.T) {
 	}
 	dir := os.Getenv("CGAN_DIR")
 	if dir == "" {
-		dir = filepath.Join(backend.ProjectHome(), "out", "runs", "family", "cgan")
+		dir = filepath.Join(project.Home(), "out", "runs", "family", "cgan")
 	}
 	train, err := data.Load("mnist", "train")
 	if err != nil {

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
 
@@ -123,7 +123,7 @@ func TestTrainMNIST(t *testing.T) {
 		}
 		name += "-lcont" + strconv.FormatFloat(lc, 'g', -1, 64)
 	}
-	dir := filepath.Join(backend.ProjectHome(), "out", "runs", "family", name)
+	dir := filepath.Join(project.Home(), "out", "runs", "family", name)
 	train, err := data.Load("mnist", "train")
 	if err != nil {
 		t.Fatal(err)

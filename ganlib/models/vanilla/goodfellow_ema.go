@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 )
 
 // EMA is an exponential moving average of the generator's weights (Polyak averaging), ganlab's addition to the
@@ -41,7 +42,7 @@ func (e *EMA) Save(path string) error {
 	if err := gob.NewEncoder(&b).Encode(e); err != nil {
 		return err
 	}
-	return gan.WriteFileAtomic(path, b.Bytes())
+	return project.WriteFileAtomic(path, b.Bytes())
 }
 
 // LoadEMA reads an average written by Save.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/metrics"
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
@@ -134,7 +135,7 @@ func WriteNPY(path string, values []float32, n, dim int) error {
 	for _, v := range values {
 		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
 	}
-	if err := gan.WriteFileAtomic(path, buf); err != nil {
+	if err := project.WriteFileAtomic(path, buf); err != nil {
 		return fmt.Errorf("WriteNPY %s: %w", path, err)
 	}
 	return nil

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 	"github.com/ganlab/ganlab/ganlib/metrics"
 	"github.com/ganlab/ganlab/ganlib/models/wgan"
@@ -105,7 +105,7 @@ func TestTrainMNIST(t *testing.T) {
 		v   gan.Variant
 		cfg gan.Config
 	}{{wgan.New(28, 1), wgan.Config(64, 1)}, {wgangp.New(28, 1), wgangp.Config(64, 1)}} {
-		dir := filepath.Join(backend.ProjectHome(), "out", "runs", "family", c.v.Name)
+		dir := filepath.Join(project.Home(), "out", "runs", "family", c.v.Name)
 		if only != "" && only != c.v.Name {
 			if raw, err := os.ReadFile(filepath.Join(dir, "result.json")); err == nil {
 				var r Result

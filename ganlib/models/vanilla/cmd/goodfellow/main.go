@@ -23,6 +23,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 	"github.com/ganlab/ganlab/ganlib/metrics"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
@@ -203,7 +204,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 				hist = append(hist, point{t.Step(), true, res.Mean, res.Stderr, res.Sigma})
 			}
 			js, _ := json.MarshalIndent(hist, "", "  ")
-			return gan.WriteFileAtomic(histPath, js)
+			return project.WriteFileAtomic(histPath, js)
 		})
 	}
 	start := time.Now()
@@ -242,7 +243,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 			if err != nil {
 				return err
 			}
-			return gan.WriteFileAtomic(filepath.Join(dir, "ema-10x10.png"), png)
+			return project.WriteFileAtomic(filepath.Join(dir, "ema-10x10.png"), png)
 		}); err != nil {
 			return err
 		}
@@ -271,5 +272,5 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	if err != nil {
 		return err
 	}
-	return gan.WriteFileAtomic(filepath.Join(dir, "parzen.json"), js)
+	return project.WriteFileAtomic(filepath.Join(dir, "parzen.json"), js)
 }
