@@ -25,7 +25,7 @@ import (
 // and, when MaxColNorm > 0, every updated 2-D weight matrix W [in, out] accepted by ColNormFilter has its columns
 // (the incoming weights of each unit) rescaled to an L2 norm of at most MaxColNorm (pylearn2's max_col_norm).
 //
-// GoMLX v0.27's SGD has neither momentum nor these schedules. The optimizer keeps its own update counter
+// GoMLX's SGD (v0.27.0 and v0.28.2) has neither momentum nor these schedules. The optimizer keeps its own update counter
 // ("momentum_step") and one velocity per variable under the scope it is given (the trainer gives each player its
 // own), so both are part of the trainer's checkpoints and a resumed run continues the schedules where it stopped.
 type MomentumConfig struct {

@@ -66,17 +66,6 @@ func varFloat64s(t *testing.T, scope *model.Scope, scopeAndName string) []float6
 	return tensors.MustCopyFlatData[float64](v.MustValue())
 }
 
-func splitScopeName(s string) (scope, name string) {
-	i := len(s) - 1
-	for s[i] != '/' {
-		i--
-	}
-	if i == 0 {
-		return "/", s[1:]
-	}
-	return s[:i], s[i+1:]
-}
-
 func requireClose(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
 	for i := range want {
