@@ -49,6 +49,7 @@
 package dcgan
 
 import (
+	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
 
@@ -81,7 +82,7 @@ func leaky() models.Layer {
 }
 
 func relu() models.Layer {
-	return layer("relu", func(_ *model.Scope, x *Node) *Node { return Max(x, ZerosLike(x)) })
+	return layer("relu", func(_ *model.Scope, x *Node) *Node { return activation.Relu(x) })
 }
 
 func batchNorm() models.Layer {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
@@ -80,10 +81,10 @@ func goodfellowGenerator(noise gan.NoiseKind, outputBias []float32) models.Stack
 	return models.Stack{
 		first,
 		{Name: "relu_dense", Fn: func(scope *model.Scope, x *Node) *Node {
-			return reluOf(uniformDense(scope, x, GoodfellowHidden, goodfellowGIRange, nil))
+			return activation.Relu(uniformDense(scope, x, GoodfellowHidden, goodfellowGIRange, nil))
 		}},
 		{Name: "relu_dense", Fn: func(scope *model.Scope, x *Node) *Node {
-			return reluOf(uniformDense(scope, x, GoodfellowHidden, goodfellowGIRange, nil))
+			return activation.Relu(uniformDense(scope, x, GoodfellowHidden, goodfellowGIRange, nil))
 		}},
 		{Name: "sigmoid_dense", Fn: func(scope *model.Scope, x *Node) *Node {
 			// 2·sigmoid(a) − 1 = tanh(a/2): the paper's sigmoid pixels p mapped to x = 2p − 1.
@@ -92,8 +93,6 @@ func goodfellowGenerator(noise gan.NoiseKind, outputBias []float32) models.Stack
 		{Name: "reshape", Fn: func(_ *model.Scope, x *Node) *Node { return nn.Reshape(x, 28, 28, 1) }},
 	}
 }
-
-func reluOf(x *Node) *Node { return Max(x, ZerosLike(x)) }
 
 // GoodfellowDiscriminator returns D (logits).
 func GoodfellowDiscriminator() models.Stack {

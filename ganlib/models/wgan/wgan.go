@@ -22,6 +22,7 @@
 package wgan
 
 import (
+	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/gomlx/gomlx/support/exceptions"
@@ -51,14 +52,12 @@ func Generator(size, channels int) gan.Network {
 	s4 := size / 4
 	return func(scope *model.Scope, z *Node) *Node {
 		h := nn.Reshape(nn.Dense(scope.At("000_dense"), z, s4*s4*64), s4, s4, 64)
-		h = relu(nn.BatchNorm(scope.At("001_batch_norm"), h))
+		h = activation.Relu(nn.BatchNorm(scope.At("001_batch_norm"), h))
 		h = nn.Conv2DTranspose(scope.At("002_conv2d_transpose"), h, 32, 4, 2, nn.Same)
-		h = relu(nn.BatchNorm(scope.At("003_batch_norm"), h))
+		h = activation.Relu(nn.BatchNorm(scope.At("003_batch_norm"), h))
 		return Tanh(nn.Conv2DTranspose(scope.At("004_conv2d_transpose"), h, channels, 4, 2, nn.Same))
 	}
 }
-
-func relu(x *Node) *Node { return Max(x, ZerosLike(x)) }
 
 // Critic is f: images → raw scores [B, 1], no sigmoid and no BatchNorm (each example's score depends on that
 // example only, as WGAN-GP's per-example gradient norm requires).

@@ -35,7 +35,7 @@ func main() {
 	k := flag.Int("k", 1, "discriminator steps per generator step (Algorithm 1's k)")
 	seed := flag.Uint64("seed", 1, "seed")
 	every := flag.Int("every", 1000, "checkpoint every N steps (and at every epoch's end)")
-	opt := flag.String("opt", "paper", "optimizer: paper (SGD, lr 0.1, momentum 0.5→0.7, gan.GoodfellowMomentum) or adam (Adam 2e-4, β1 0.5)")
+	opt := flag.String("opt", "paper", "optimizer: paper (SGD, lr 0.1, momentum 0.5→0.7, optim.GoodfellowMomentum) or adam (Adam 2e-4, β1 0.5)")
 	parzen := flag.Int("parzen", 0, "after training, measure the Parzen log-likelihood with this many samples (the paper: 10000) on the 10,000 test images, σ chosen on 1,000 validation images; samples go to <dir>/parzen-samples.npy, results to <dir>/parzen.json")
 	caveats := flag.Bool("caveats", false, "with -parzen: also score real training images, blurred and noisy ones, in place of the samples")
 	annealFrom := flag.Int("anneal-from", 0, "ganlab's addition to the paper's schedule: from this generator step on, multiply both learning rates by a factor falling geometrically from 1 to -anneal-to over -anneal-steps steps")
