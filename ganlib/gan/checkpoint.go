@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -131,7 +130,7 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	if err = project.SyncClose(bin); err != nil {
 		return "", err
 	}
-	testSlowSave()
+	midSave()
 	metaJSON, err := json.Marshal(&meta)
 	if err != nil {
 		return "", err
@@ -154,16 +153,9 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	return final, nil
 }
 
-// SlowSaveEnv names a test hook: when set to a Go duration (e.g. "300ms"), Save sleeps that long between writing
-// vars.bin and writing meta.json into its temporary folder, so that a test can SIGKILL a run in the middle of a
-// save (ganlib/cmd/ganlab's TestKill9DuringTrainingAndSaves). Unset in normal use.
-const SlowSaveEnv = "GANLAB_TEST_SLOW_SAVE"
-
-func testSlowSave() {
-	if d, err := time.ParseDuration(os.Getenv(SlowSaveEnv)); err == nil && d > 0 {
-		time.Sleep(d)
-	}
-}
+// midSave runs between writing vars.bin and meta.json into a checkpoint's temporary folder: nothing, except in
+// binaries built with -tags ganlabtest, where a test can hold every save open there (checkpoint_testhook.go).
+var midSave = func() {}
 
 // RemoveStaleTemp removes the temporary files and folders (names holding ".tmp-") that a killed process left in
 // runDir and runDir/checkpoints: half-written checkpoints, grids and histories. No complete checkpoint is ever

@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "ganlab")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "ganlabtest", "-o", binary, ".").CombinedOutput(); err != nil {
 		panic(string(out))
 	}
 	code := m.Run()
@@ -270,7 +270,7 @@ func TestKill9DuringTrainingAndSaves(t *testing.T) {
 	}
 	for round := 0; round < rounds; round++ {
 		cmd := exec.Command(binary, args(dir)...)
-		cmd.Env = append(os.Environ(), gan.SlowSaveEnv+"=250ms")
+		cmd.Env = append(os.Environ(), "GANLAB_TEST_SLOW_SAVE=250ms")
 		var buf strings.Builder
 		cmd.Stdout, cmd.Stderr = &buf, &buf
 		if err := cmd.Start(); err != nil {
