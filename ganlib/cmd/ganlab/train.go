@@ -20,7 +20,10 @@ import (
 func train(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ExitOnError)
 	model := fs.String("model", "vanilla", "model: "+modelNames())
-	dataset := fs.String("data", "fashion-mnist", "dataset: fashion-mnist or mnist")
+	dataset := fs.String("data", "fashion-mnist", "training images: fashion-mnist, mnist, mri (the brain-MRI set that ganlab data mri builds,\n"+
+		"or $GANLAB_MRI_DIR) or a folder of images (Kaggle layout: one sub-folder per class, or flat)")
+	size := fs.Int("size", 0, "mri or a folder: images are resized to size×size, 8 to 1024 (default: the model's own size)")
+	channels := fs.Int("channels", 1, "mri or a folder: 1 (grayscale) or 3 (RGB)")
 	steps := fs.Int("steps", 0, "total generator steps to reach, >= 1 (overrides -epochs; not given: -epochs decides)")
 	epochs := fs.Float64("epochs", 1, "total epochs to reach, > 0, an epoch being ⌊N/batch⌋ steps")
 	batch := fs.Int("batch", 64, "batch size, >= 1")
@@ -42,7 +45,15 @@ func train(args []string) error {
 	c := flagCheck{cmd: "train"}
 	c.noArgs(fs)
 	c.oneOf("model", *model, modelList())
-	c.oneOf("data", *dataset, data.Names())
+	if st, err := os.Stat(*dataset); !slices.Contains(data.Names(), *dataset) && *dataset != data.MRIName && (err != nil || !st.IsDir()) {
+		c.fail("-data must be one of %s, %s or a folder of images, got %q", strings.Join(data.Names(), ", "), data.MRIName, *dataset)
+	}
+	if set(fs, "size") {
+		c.between("size", *size, 8, 1024)
+	}
+	if *channels != 1 && *channels != 3 {
+		c.fail("-channels must be 1 or 3, got %d", *channels)
+	}
 	if set(fs, "steps") {
 		c.atLeast("steps", *steps, 1)
 	}
@@ -60,7 +71,19 @@ func train(args []string) error {
 		return c.err
 	}
 
+	if st, err := os.Stat(*dataset); err == nil && st.IsDir() && !slices.Contains(data.Names(), *dataset) && *dataset != data.MRIName {
+		if abs, err := filepath.Abs(*dataset); err == nil {
+			*dataset = abs // a resumed run finds its folder from anywhere
+		}
+	}
 	params := map[string]string{"model": *model, "data": *dataset, "loss": *lossName}
+	if !slices.Contains(data.Names(), *dataset) {
+		// Folder images: the size and channels are part of the run.
+		if *size == 0 {
+			*size = modelRegistry[*model].size
+		}
+		params["size"], params["channels"] = strconv.Itoa(*size), strconv.Itoa(*channels)
+	}
 	resuming := gan.HasCheckpoint(*out)
 	if resuming {
 		meta, dir, err := gan.ReadMeta(*out)
@@ -69,7 +92,7 @@ func train(args []string) error {
 		}
 		explicit := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
-		for _, key := range []string{"model", "data", "loss"} {
+		for _, key := range []string{"model", "data", "loss", "size", "channels"} {
 			if explicit[key] && meta.Params[key] != "" && meta.Params[key] != params[key] {
 				return fmt.Errorf("-out %s holds a %s=%q run (checkpoint %s); use another -out to start a new run", *out, key, meta.Params[key], dir)
 			}
@@ -92,7 +115,11 @@ func train(args []string) error {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, info)
-	images, err := data.Load(params["data"], "train", data.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
+	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+	fo := data.FolderOptions{Logf: logf}
+	fo.Size, _ = strconv.Atoi(params["size"])
+	fo.Channels, _ = strconv.Atoi(params["channels"])
+	images, err := data.LoadTrain(params["data"], fo, data.Logf(logf))
 	if err != nil {
 		return err
 	}
