@@ -1,0 +1,30 @@
+package data
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadTrain: a folder, MRIName through GANLAB_MRI_DIR, and an unknown name (an error listing the choices).
+func TestLoadTrain(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		putFile(t, filepath.Join(dir, "a", string(rune('x'+i))+".png"), encodePNG(t, uniformGray(10, 10, uint8(50*i))))
+	}
+	im, err := LoadTrain(dir, FolderOptions{Size: 8})
+	if err != nil || im.N != 3 || im.H != 8 || im.C != 1 {
+		t.Fatalf("folder: %v, %+v", err, im)
+	}
+	t.Setenv("GANLAB_MRI_DIR", dir)
+	if im, err := LoadTrain(MRIName, FolderOptions{Size: 16, Channels: 3}); err != nil || im.N != 3 || im.H != 16 || im.C != 3 {
+		t.Fatalf("mri through GANLAB_MRI_DIR: %v, %+v", err, im)
+	}
+	t.Setenv("GANLAB_MRI_DIR", filepath.Join(dir, "missing"))
+	if _, err := LoadTrain(MRIName, FolderOptions{}); err == nil || !strings.Contains(err.Error(), "ganlab data mri") {
+		t.Errorf("mri missing: want an error saying how to build it, got %v", err)
+	}
+	if _, err := LoadTrain("cifar", FolderOptions{}); err == nil || !strings.Contains(err.Error(), "fashion-mnist, mnist, mri") {
+		t.Errorf("unknown name: want the choices, got %v", err)
+	}
+}
