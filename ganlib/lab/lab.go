@@ -46,14 +46,6 @@ func ModeLine() string {
 	return line
 }
 
-// Images is a batch of real training images: NHWC pixels in [0, 1].
-type Images struct {
-	Pixels     []float32
-	N, H, W, C int
-	// Labels are the images' classes, needed by a conditional variant (Variant.Classes > 0); nil otherwise.
-	Labels []int
-}
-
 // Session is one training run.
 type Session struct {
 	// Dir is the run folder: checkpoints/, grid-*.png, curves.png, history.json.
@@ -61,8 +53,9 @@ type Session struct {
 	// Variant is the GAN to train; Config its trainer settings.
 	Variant gan.Variant
 	Config  gan.Config
-	// Data are the real images.
-	Data Images
+	// Data are the real images (pixels in [0, 1]; Labels needed by a conditional variant, Variant.Classes > 0):
+	// a dataset split (data.Load), a folder (data.LoadFolder) or any of data.LoadTrain's names.
+	Data *data.Images
 	// Epochs to reach in total (a resumed run continues to it). Steps, when > 0, overrides it.
 	Epochs float64
 	Steps  int
@@ -131,6 +124,9 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		fmt.Printf("Resuming %s from its checkpoint at step %d.\n", s.Dir, tr.Step())
 	}
 	d := s.Data
+	if d == nil {
+		return nil, errors.New("lab.Session: no Data (load images with data.Load, data.LoadFolder or data.LoadTrain)")
+	}
 	if err := tr.SetData(d.Pixels, d.N, d.H, d.W, d.C, 0, 1); err != nil {
 		return nil, err
 	}
@@ -396,9 +392,4 @@ func checkParams(dir string, stored, want map[string]string) error {
 		}
 	}
 	return nil
-}
-
-// ImagesOf adapts a dataset split to a Session's Data.
-func ImagesOf(im *data.Images) Images {
-	return Images{Pixels: im.Pixels, N: im.N, H: im.H, W: im.W, C: im.C, Labels: im.Labels}
 }

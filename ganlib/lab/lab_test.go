@@ -7,18 +7,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 )
 
-func randomImages(n int) Images {
+func randomImages(n int) *data.Images {
 	rng := rand.New(rand.NewPCG(3, 4))
 	px := make([]float32, n*28*28)
 	for i := range px {
 		px[i] = rng.Float32()
 	}
-	return Images{Pixels: px, N: n, H: 28, W: 28, C: 1}
+	return &data.Images{Name: "random", Split: "train", Pixels: px, N: n, H: 28, W: 28, C: 1}
 }
 
 // TestSessionRunsResumesAndRestarts: a session writes its epoch grid and checkpoints, a second session on the

@@ -140,7 +140,7 @@ func train(args []string) error {
 		Dir:             *out,
 		Variant:         v,
 		Config:          cfg,
-		Data:            lab.ImagesOf(images),
+		Data:            images,
 		Epochs:          *epochs,
 		Steps:           *steps,
 		ShowEpochs:      []int{1, 5, 10},

@@ -65,7 +65,7 @@ func TestTrainMNIST(t *testing.T) {
 	var t0 time.Time
 	var n0, n1 int
 	s := &lab.Session{Dir: dir, Variant: cgan.New(28, 1), Config: gan.Config{BatchSize: 64, Seed: 1},
-		Data: lab.ImagesOf(train), Steps: steps, CheckpointEvery: 500, Quiet: true, GridRows: 10, GridCols: 10,
+		Data: train, Steps: steps, CheckpointEvery: 500, Quiet: true, GridRows: 10, GridCols: 10,
 		Callbacks: []gan.Callback{func(tr *gan.Trainer, r gan.Record) error {
 			if n0 == 0 {
 				t0, n0 = time.Now(), r.Step

@@ -135,7 +135,7 @@ func TestTrainMNIST(t *testing.T) {
 	testX := test.Scaled(-1, 1)
 	var t0 time.Time
 	var n0, n1 int
-	s := &lab.Session{Dir: dir, Variant: v, Config: infogan.Config(batch, seed), Data: lab.ImagesOf(train),
+	s := &lab.Session{Dir: dir, Variant: v, Config: infogan.Config(batch, seed), Data: train,
 		Steps: steps, CheckpointEvery: 500, Quiet: true, GridRows: 10, GridCols: 10,
 		Callbacks: []gan.Callback{func(tr *gan.Trainer, r gan.Record) error {
 			if n0 == 0 {

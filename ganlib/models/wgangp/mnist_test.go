@@ -117,7 +117,7 @@ func TestTrainMNIST(t *testing.T) {
 		}
 		var t0 time.Time
 		var n0, n1 int
-		s := &lab.Session{Dir: dir, Variant: c.v, Config: c.cfg, Data: lab.ImagesOf(train), Steps: steps,
+		s := &lab.Session{Dir: dir, Variant: c.v, Config: c.cfg, Data: train, Steps: steps,
 			CheckpointEvery: 250, Quiet: true, GridRows: 10, GridCols: 10,
 			Callbacks: []gan.Callback{func(tr *gan.Trainer, r gan.Record) error {
 				if n0 == 0 {

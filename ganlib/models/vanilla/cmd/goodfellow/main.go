@@ -119,7 +119,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		Dir:             dir,
 		Variant:         vanilla.GoodfellowNoise(k, bias, noiseKind),
 		Config:          cfg,
-		Data:            lab.Images{Pixels: px, N: vanilla.GoodfellowTrainN, H: 28, W: 28, C: 1},
+		Data:            &data.Images{Name: train.Name, Split: "train", Pixels: px, N: vanilla.GoodfellowTrainN, H: 28, W: 28, C: 1},
 		Steps:           steps,
 		GridRows:        10,
 		GridCols:        10,
