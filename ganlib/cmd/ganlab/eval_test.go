@@ -57,30 +57,6 @@ func readNPY(t *testing.T, raw []byte) (shape []int, values []float32) {
 	return shape, values
 }
 
-func TestEncodeNPY(t *testing.T) {
-	for _, shape := range [][]int{{3}, {2, 3}, {1, 28, 28, 1}, {0, 2}} {
-		n := 1
-		for _, d := range shape {
-			n *= d
-		}
-		vals := make([]float32, n)
-		for i := range vals {
-			vals[i] = float32(i)*0.5 - 1
-		}
-		raw, err := encodeNPY(vals, shape...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gotShape, got := readNPY(t, raw)
-		if fmt.Sprint(gotShape) != fmt.Sprint(shape) || fmt.Sprint(got) != fmt.Sprint(vals) {
-			t.Errorf("shape %v: read back %v %v", shape, gotShape, got)
-		}
-	}
-	if _, err := encodeNPY(make([]float32, 5), 2, 3); err == nil {
-		t.Error("5 values for shape (2, 3) accepted")
-	}
-}
-
 // TestSampleNPYAndEval: `ganlab sample -format npy` writes the same values as Trainer.RandomSamples with the same
 // seed, readable by NumPy; `ganlab eval` prints a report for the run.
 func TestSampleNPYAndEval(t *testing.T) {

@@ -1,7 +1,6 @@
 package vanilla
 
 import (
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
-	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/metrics"
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
@@ -116,29 +114,6 @@ func ParzenCaveats(b compute.Backend, train *data.Images, valid []float32, nVali
 		rows = append(rows, RowOf(c.name, r))
 	}
 	return rows, nil
-}
-
-// WriteNPY writes n×dim float32 values as a NumPy .npy file (version 1.0, little-endian '<f4', C order), so that
-// anyone can recompute a score with other tools: numpy.load(path).
-func WriteNPY(path string, values []float32, n, dim int) error {
-	if len(values) != n*dim {
-		return fmt.Errorf("WriteNPY %s: %d values are not %d×%d", path, len(values), n, dim)
-	}
-	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", n, dim)
-	// magic (6) + version (2) + header length (2) + header + padding + '\n' must be a multiple of 64.
-	total := 10 + len(header) + 1
-	header += strings.Repeat(" ", (64-total%64)%64) + "\n"
-	buf := make([]byte, 0, 10+len(header)+4*len(values))
-	buf = append(buf, 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0)
-	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(header)))
-	buf = append(buf, header...)
-	for _, v := range values {
-		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-	}
-	if err := project.WriteFileAtomic(path, buf); err != nil {
-		return fmt.Errorf("WriteNPY %s: %w", path, err)
-	}
-	return nil
 }
 
 // Figure2PNG lays out samples like the paper's Figure 2: rows of cols−1 samples, and in the last column, framed in

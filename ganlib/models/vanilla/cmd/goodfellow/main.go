@@ -23,6 +23,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/npy"
 	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 	"github.com/ganlab/ganlab/ganlib/metrics"
@@ -252,7 +253,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	if err != nil {
 		return err
 	}
-	if err := vanilla.WriteNPY(filepath.Join(dir, "parzen-samples.npy"), samples, parzen, d); err != nil {
+	if err := npy.Write(filepath.Join(dir, "parzen-samples.npy"), samples, parzen, d); err != nil {
 		return err
 	}
 	fmt.Printf("step %d: %s in %s\n", tr.Step(), res, time.Since(start).Round(time.Second))
