@@ -1,16 +1,12 @@
 package nbui
 
 import (
-	"bytes"
 	"fmt"
-	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Hist is one histogram of HistogramsPNG: fractions per equal-width bin over the plot's range.
@@ -27,10 +23,7 @@ func HistogramsPNG(title, xLabel string, lo, hi float64, logY bool, hists ...His
 	if len(hists) == 0 {
 		return nil, fmt.Errorf("nbui.HistogramsPNG: no histograms")
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = xLabel
-	p.Y.Label.Text = "fraction of pixels"
+	p := NewChart(title, xLabel, "fraction of pixels")
 	p.X.Min, p.X.Max = lo, hi
 	const floor = 1e-5
 	if logY {
@@ -41,8 +34,6 @@ func HistogramsPNG(title, xLabel string, lo, hi float64, logY bool, hists ...His
 	} else {
 		p.Y.Min = 0
 	}
-	colors := []color.Color{color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255},
-		color.RGBA{44, 160, 44, 255}, color.RGBA{214, 39, 40, 255}}
 	for k, h := range hists {
 		if len(h.Values) == 0 {
 			return nil, fmt.Errorf("nbui.HistogramsPNG: histogram %q is empty", h.Name)
@@ -55,21 +46,9 @@ func HistogramsPNG(title, xLabel string, lo, hi float64, logY bool, hists ...His
 			}
 			pts = append(pts, plotter.XY{X: lo + float64(i)*width, Y: v}, plotter.XY{X: lo + float64(i+1)*width, Y: v})
 		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
+		if _, err := AddLine(p, pts, SeriesColor(k), LineWidth, nil, h.Name); err != nil {
 			return nil, err
 		}
-		l.Color = colors[k%len(colors)]
-		l.Width = vg.Points(1.5)
-		p.Add(l)
-		p.Legend.Add(h.Name, l)
 	}
-	p.Legend.Top = true
-	canvas := vgimg.New(7*vg.Inch, 3.6*vg.Inch)
-	p.Draw(draw.New(canvas))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return Figure{Width: 7 * vg.Inch, Height: 3.6 * vg.Inch}.PNG(p)
 }

@@ -1,7 +1,6 @@
 package nbui
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 
@@ -10,8 +9,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // CurvesPNG draws the training curves of a history as one PNG with two panels: D and G losses, and the mean
@@ -32,51 +29,28 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 	if len(history) == 0 {
 		return nil, fmt.Errorf("nbui.CurvesPNG: empty history")
 	}
-	series := func(f func(r gan.Record) float64) plotter.XYs {
-		pts := make(plotter.XYs, len(history))
-		w := max(smooth, 1)
-		var sum float64
-		for i, r := range history {
-			sum += f(r)
-			if i >= w {
-				sum -= f(history[i-w])
-			}
-			pts[i].X = float64(r.Step)
-			pts[i].Y = sum / float64(min(i+1, w))
-		}
-		return pts
-	}
-	losses := plot.New()
-	losses.Title.Text = "Losses"
-	losses.X.Label.Text = "generator step"
-	probs := plot.New()
-	probs.Title.Text = "Discriminator outputs"
-	probs.X.Label.Text = "generator step"
+	series := func(f func(r gan.Record) float64) plotter.XYs { return StepSeries(history, smooth, f) }
+	losses := NewChart("Losses", "generator step", "")
+	probs := NewChart("Discriminator outputs", "generator step", "")
 	if !critic {
 		probs.Y.Min, probs.Y.Max = 0, 1
 	}
 	entries := map[*plot.Plot]int{} // legend entries per panel
 	add := func(p *plot.Plot, name string, pts plotter.XYs, c color.Color) error {
-		l, err := plotter.NewLine(pts)
-		if err != nil {
+		if _, err := AddLine(p, pts, c, LineWidth, nil, name); err != nil {
 			return err
 		}
-		l.Color = c
-		l.Width = vg.Points(1.5)
-		p.Add(l)
-		p.Legend.Add(name, l)
 		entries[p]++
 		return nil
 	}
-	blue, orange, gray := color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{128, 128, 128, 255}
 	dName := "D loss"
 	if critic {
 		dName = "critic loss"
 	}
-	if err := add(losses, dName, series(func(r gan.Record) float64 { return r.DLoss }), blue); err != nil {
+	if err := add(losses, dName, series(func(r gan.Record) float64 { return r.DLoss }), Blue); err != nil {
 		return nil, err
 	}
-	if err := add(losses, "G loss", series(func(r gan.Record) float64 { return r.GLoss }), orange); err != nil {
+	if err := add(losses, "G loss", series(func(r gan.Record) float64 { return r.GLoss }), Orange); err != nil {
 		return nil, err
 	}
 	span := func(y float64) plotter.XYs {
@@ -84,24 +58,23 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 	}
 	if critic {
 		probs.Title.Text = "Critic"
-		if err := add(probs, "E[f(x)] − E[f(G(z))] (W estimate)", series(func(r gan.Record) float64 { return r.WEstimate }), blue); err != nil {
+		if err := add(probs, "E[f(x)] − E[f(G(z))] (W estimate)", series(func(r gan.Record) float64 { return r.WEstimate }), Blue); err != nil {
 			return nil, err
 		}
-		if err := add(probs, "0", span(0), gray); err != nil {
+		if err := add(probs, "0", span(0), Gray); err != nil {
 			return nil, err
 		}
 	} else {
-		if err := add(probs, "mean D(x)", series(func(r gan.Record) float64 { return r.DReal }), blue); err != nil {
+		if err := add(probs, "mean D(x)", series(func(r gan.Record) float64 { return r.DReal }), Blue); err != nil {
 			return nil, err
 		}
-		if err := add(probs, "mean D(G(z))", series(func(r gan.Record) float64 { return r.DFake }), orange); err != nil {
+		if err := add(probs, "mean D(G(z))", series(func(r gan.Record) float64 { return r.DFake }), Orange); err != nil {
 			return nil, err
 		}
-		if err := add(probs, "½ (equilibrium)", span(0.5), gray); err != nil {
+		if err := add(probs, "½ (equilibrium)", span(0.5), Gray); err != nil {
 			return nil, err
 		}
 	}
-	losses.Legend.Top, probs.Legend.Top = true, true
 	// The legends sit in the top right corner, over the plot area: raise each panel's top so that they sit above
 	// the curves instead of on them (D(x) near 1, an early G loss peak).
 	raiseTop(losses, entries[losses])
@@ -109,17 +82,7 @@ func curvesPNG(history []gan.Record, smooth int, critic bool) ([]byte, error) {
 	if !critic { // ticks only where probabilities are
 		probs.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"}, {Value: 0.75}, {Value: 1, Label: "1"}})
 	}
-	const w, h = 9 * vg.Inch, 3.2 * vg.Inch
-	canvas := vgimg.New(w, h)
-	dc := draw.New(canvas)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
-	losses.Draw(tiles.At(dc, 0, 0))
-	probs.Draw(tiles.At(dc, 1, 0)) // At(canvas, column, row)
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return Figure{Width: 9 * vg.Inch, Height: 3.2 * vg.Inch, Cols: 2}.PNG(losses, probs)
 }
 
 // legendRoom is the share of a panel's height left free above the curves per legend entry.

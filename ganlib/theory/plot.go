@@ -1,7 +1,6 @@
 package theory
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -11,7 +10,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Colours of the paper's Figure 1: p_data black (dots), p_g green, D blue (dashed).
@@ -32,19 +30,6 @@ func xys(x, y []float64) plotter.XYs {
 		pts[i].X, pts[i].Y = x[i], y[i]
 	}
 	return pts
-}
-
-func addLine(p *plot.Plot, pts plotter.XYs, c color.Color, width float64, dash []vg.Length, legend string) error {
-	l, err := plotter.NewLine(pts)
-	if err != nil {
-		return err
-	}
-	l.Color, l.Width, l.Dashes = c, vg.Points(width), dash
-	p.Add(l)
-	if legend != "" {
-		p.Legend.Add(legend, l)
-	}
-	return nil
 }
 
 // addDots draws p_data as the paper does: a dotted black curve (every few grid points).
@@ -78,21 +63,9 @@ func addRegion(p *plot.Plot, ivs []Interval, y0, y1 float64) error {
 	return nil
 }
 
-// render draws the plots side by side (cols per row) on a canvas of w×h inches and encodes it as PNG.
+// render draws the plots side by side (cols per row) on a canvas of w×h inches at 110 dpi and encodes it as PNG.
 func render(plots []*plot.Plot, cols int, w, h float64) ([]byte, error) {
-	rows := (len(plots) + cols - 1) / cols
-	canvas := vgimg.NewWith(vgimg.UseWH(vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch), vgimg.UseDPI(110))
-	dc := draw.New(canvas)
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
-	for i, p := range plots {
-		p.Draw(tiles.At(dc, i%cols, i/cols)) // At(canvas, column, row)
-	}
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return nbui.Figure{Width: vg.Length(w) * vg.Inch, Height: vg.Length(h) * vg.Inch, DPI: 110, Cols: cols}.PNG(plots...)
 }
 
 // Figure1PNG draws the panels side by side in the style of Goodfellow et al. 2014's Figure 1: p_data as black
@@ -106,23 +79,21 @@ func Figure1PNG(panels []Snapshot) ([]byte, error) {
 	const zY, xY = -0.55, -0.12
 	var plots []*plot.Plot
 	for i, s := range panels {
-		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s, step %d", s.Label, s.Step)
+		p := nbui.NewChart(fmt.Sprintf("%s, step %d", s.Label, s.Step), "x", "")
 		lo, hi := s.X[0], s.X[len(s.X)-1]
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, zY-0.08, 1.05
-		p.X.Label.Text = "x"
 		p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.5, Label: "½"}, {Value: 1, Label: "1"}})
-		if err := addLine(p, plotter.XYs{{X: lo, Y: xY}, {X: hi, Y: xY}}, black, 1, nil, ""); err != nil {
+		if _, err := nbui.AddLine(p, plotter.XYs{{X: lo, Y: xY}, {X: hi, Y: xY}}, black, 1, nil, ""); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, plotter.XYs{{X: lo, Y: zY}, {X: hi, Y: zY}}, black, 1, nil, ""); err != nil {
+		if _, err := nbui.AddLine(p, plotter.XYs{{X: lo, Y: zY}, {X: hi, Y: zY}}, black, 1, nil, ""); err != nil {
 			return nil, err
 		}
 		var heads plotter.XYs
 		for k, z := range s.Z {
 			zx := lo + (z+1)/2*(hi-lo)
 			gx := math.Max(lo, math.Min(hi, s.GZ[k]))
-			if err := addLine(p, plotter.XYs{{X: zx, Y: zY}, {X: gx, Y: xY}}, gray, 0.7, nil, ""); err != nil {
+			if _, err := nbui.AddLine(p, plotter.XYs{{X: zx, Y: zY}, {X: gx, Y: xY}}, gray, 0.7, nil, ""); err != nil {
 				return nil, err
 			}
 			heads = append(heads, plotter.XY{X: gx, Y: xY})
@@ -145,13 +116,13 @@ func Figure1PNG(panels []Snapshot) ([]byte, error) {
 		if err := addDots(p, s.X, s.PData, 4, legend("p_data")); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, xys(s.X, s.PG), green, 1.8, nil, legend("p_g")); err != nil {
+		if _, err := nbui.AddLine(p, xys(s.X, s.PG), green, 1.8, nil, legend("p_g")); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, xys(s.X, s.D), blue, 1.8, dashes, legend("D(x)")); err != nil {
+		if _, err := nbui.AddLine(p, xys(s.X, s.D), blue, 1.8, dashes, legend("D(x)")); err != nil {
 			return nil, err
 		}
-		p.Legend.Top, p.Legend.Left = true, true
+		p.Legend.Left = true
 		plots = append(plots, p)
 	}
 	return render(plots, len(plots), 4*float64(len(plots)), 3.8)
@@ -162,9 +133,7 @@ func Figure1PNG(panels []Snapshot) ([]byte, error) {
 func OptimalDPNG(panels []Snapshot) ([]byte, error) {
 	var plots []*plot.Plot
 	for _, s := range panels {
-		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s: max |D − D*| = %.3f", s.Label, s.MaxDev)
-		p.X.Label.Text = "x"
+		p := nbui.NewChart(fmt.Sprintf("%s: max |D − D*| = %.3f", s.Label, s.MaxDev), "x", "")
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = s.X[0], s.X[len(s.X)-1], 0, 1.05
 		if err := addRegion(p, s.Region, 0, 1.05); err != nil {
 			return nil, err
@@ -172,16 +141,16 @@ func OptimalDPNG(panels []Snapshot) ([]byte, error) {
 		if err := addDots(p, s.X, s.PData, 4, "p_data"); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, xys(s.X, s.PG), green, 1.2, nil, "p_g (KDE)"); err != nil {
+		if _, err := nbui.AddLine(p, xys(s.X, s.PG), green, 1.2, nil, "p_g (KDE)"); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, xys(s.X, s.DStar), red, 2.2, nil, "D* = p_data/(p_data+p_g)"); err != nil {
+		if _, err := nbui.AddLine(p, xys(s.X, s.DStar), red, 2.2, nil, "D* = p_data/(p_data+p_g)"); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, xys(s.X, s.D), blue, 1.8, dashes, "trained D(x)"); err != nil {
+		if _, err := nbui.AddLine(p, xys(s.X, s.D), blue, 1.8, dashes, "trained D(x)"); err != nil {
 			return nil, err
 		}
-		p.Legend.Top, p.Legend.Left = true, true
+		p.Legend.Left = true
 		plots = append(plots, p)
 	}
 	return render(plots, len(plots), 6*float64(len(plots)), 4)
@@ -193,11 +162,8 @@ func TracePNG(trace []TracePoint, floor float64) ([]byte, error) {
 	if len(trace) == 0 {
 		return nil, fmt.Errorf("theory.TracePNG: empty trace")
 	}
-	jsd, off := plot.New(), plot.New()
-	jsd.Title.Text, off.Title.Text = "JSD(p_data ‖ p_g), nats", "E over p_data of |D(x) − ½|"
-	for _, p := range []*plot.Plot{jsd, off} {
-		p.X.Label.Text = "generator step"
-	}
+	jsd := nbui.NewChart("JSD(p_data ‖ p_g), nats", "generator step", "")
+	off := nbui.NewChart("E over p_data of |D(x) − ½|", "generator step", "")
 	jsd.Y.Min, off.Y.Min = 0, 0
 	jsd.Y.Max, off.Y.Max = math.Log(2), 0.5
 	var jp, op plotter.XYs
@@ -218,19 +184,18 @@ func TracePNG(trace []TracePoint, floor float64) ([]byte, error) {
 		}
 	}
 	first, last := float64(trace[0].Step), float64(trace[len(trace)-1].Step)
-	if err := addLine(jsd, jp, green, 1.6, nil, "JSD estimate"); err != nil {
+	if _, err := nbui.AddLine(jsd, jp, green, 1.6, nil, "JSD estimate"); err != nil {
 		return nil, err
 	}
-	if err := addLine(jsd, plotter.XYs{{X: first, Y: floor}, {X: last, Y: floor}}, gray, 1, dashes, "estimator floor"); err != nil {
+	if _, err := nbui.AddLine(jsd, plotter.XYs{{X: first, Y: floor}, {X: last, Y: floor}}, gray, 1, dashes, "estimator floor"); err != nil {
 		return nil, err
 	}
-	if err := addLine(jsd, plotter.XYs{{X: first, Y: math.Log(2)}, {X: last, Y: math.Log(2)}}, black, 0.8, dashes, "log 2 (disjoint)"); err != nil {
+	if _, err := nbui.AddLine(jsd, plotter.XYs{{X: first, Y: math.Log(2)}, {X: last, Y: math.Log(2)}}, black, 0.8, dashes, "log 2 (disjoint)"); err != nil {
 		return nil, err
 	}
-	if err := addLine(off, op, blue, 1.6, nil, "E|D − ½|"); err != nil {
+	if _, err := nbui.AddLine(off, op, blue, 1.6, nil, "E|D − ½|"); err != nil {
 		return nil, err
 	}
-	jsd.Legend.Top, off.Legend.Top = true, true
 	return render([]*plot.Plot{jsd, off}, 2, 10, 3.4)
 }
 
@@ -238,11 +203,8 @@ func TracePNG(trace []TracePoint, floor float64) ([]byte, error) {
 // with respect to D's logit l (right, log-log): |d/dl log(1 − σ(l))| = σ(l) = D(G(z)) vanishes as D(G(z)) → 0,
 // |d/dl −log σ(l)| = 1 − σ(l) tends to 1.
 func SaturationPNG() ([]byte, error) {
-	loss, grad := plot.New(), plot.New()
-	loss.Title.Text = "generator losses"
-	loss.X.Label.Text = "D(G(z))"
-	grad.Title.Text = "|gradient with respect to D's logit|"
-	grad.X.Label.Text = "D(G(z)) (log scale)"
+	loss := nbui.NewChart("generator losses", "D(G(z))", "")
+	grad := nbui.NewChart("|gradient with respect to D's logit|", "D(G(z)) (log scale)", "")
 	grad.X.Scale, grad.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	grad.X.Tick.Marker, grad.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
 	var sat, ns, gs, gn plotter.XYs
@@ -263,21 +225,20 @@ func SaturationPNG() ([]byte, error) {
 		}
 		return out
 	}
-	if err := addLine(loss, clip(sat), orange, 2, nil, "saturating: log(1 − D(G(z)))"); err != nil {
+	if _, err := nbui.AddLine(loss, clip(sat), orange, 2, nil, "saturating: log(1 − D(G(z)))"); err != nil {
 		return nil, err
 	}
-	if err := addLine(loss, clip(ns), blue, 2, nil, "non-saturating: −log D(G(z))"); err != nil {
+	if _, err := nbui.AddLine(loss, clip(ns), blue, 2, nil, "non-saturating: −log D(G(z))"); err != nil {
 		return nil, err
 	}
-	if err := addLine(grad, gs, orange, 2, nil, "saturating: σ(l) = D(G(z))"); err != nil {
+	if _, err := nbui.AddLine(grad, gs, orange, 2, nil, "saturating: σ(l) = D(G(z))"); err != nil {
 		return nil, err
 	}
-	if err := addLine(grad, gn, blue, 2, nil, "non-saturating: 1 − σ(l)"); err != nil {
+	if _, err := nbui.AddLine(grad, gn, blue, 2, nil, "non-saturating: 1 − σ(l)"); err != nil {
 		return nil, err
 	}
 	grad.Y.Min, grad.Y.Max = 1e-4, 2
-	loss.Legend.Top, grad.Legend.Top = true, false
-	grad.Legend.Left = true
+	grad.Legend.Top, grad.Legend.Left = false, true
 	return render([]*plot.Plot{loss, grad}, 2, 10, 3.6)
 }
 
@@ -308,9 +269,8 @@ func LossesPNG(runs []LossRun) ([]byte, error) {
 	if len(runs) == 0 {
 		return nil, fmt.Errorf("theory.LossesPNG: no runs")
 	}
-	jsd, dens := plot.New(), plot.New()
-	jsd.Title.Text, dens.Title.Text = "JSD(p_data ‖ p_g) during training", "p_g at the end"
-	jsd.X.Label.Text, dens.X.Label.Text = "generator step", "x"
+	jsd := nbui.NewChart("JSD(p_data ‖ p_g) during training", "generator step", "")
+	dens := nbui.NewChart("p_g at the end", "x", "")
 	jsd.Y.Min, jsd.Y.Max = 0, math.Log(2)
 	colors := []color.Color{orange, blue, green, red}
 	s0 := runs[0].Final
@@ -323,14 +283,14 @@ func LossesPNG(runs []LossRun) ([]byte, error) {
 			pts = append(pts, plotter.XY{X: float64(t.Step), Y: t.JSD})
 		}
 		c := colors[i%len(colors)]
-		if err := addLine(jsd, pts, c, 1.8, nil, r.Loss); err != nil {
+		if _, err := nbui.AddLine(jsd, pts, c, 1.8, nil, r.Loss); err != nil {
 			return nil, err
 		}
-		if err := addLine(dens, xys(r.Final.X, r.Final.PG), c, 1.8, nil, "p_g, "+r.Loss); err != nil {
+		if _, err := nbui.AddLine(dens, xys(r.Final.X, r.Final.PG), c, 1.8, nil, "p_g, "+r.Loss); err != nil {
 			return nil, err
 		}
 	}
-	jsd.Legend.Top, dens.Legend.Top, dens.Legend.Left = true, true, true
+	dens.Legend.Left = true
 	return render([]*plot.Plot{jsd, dens}, 2, 10, 3.4)
 }
 
