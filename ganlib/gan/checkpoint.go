@@ -109,7 +109,7 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	}
 	var offset int64
 	var writeErr error
-	for variable := range t.Ctx.IterVariables() {
+	for variable := range t.Scope.IterVariables() {
 		value, err := variable.Value()
 		if err != nil {
 			return "", fmt.Errorf("checkpoint: reading variable %s: %w", variable.Path(), err)
@@ -248,7 +248,7 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 	for _, s := range stored {
 		tensor := tensors.FromShape(s.shape)
 		tensor.MutableBytes(func(data []byte) { copy(data, s.data) })
-		if existing := t.Ctx.Store().GetVariable(s.key); existing != nil {
+		if existing := t.Scope.Store().GetVariable(s.key); existing != nil {
 			if !existing.Shape().Equal(s.shape) {
 				return nil, fmt.Errorf("checkpoint %s: variable %s is %s in the checkpoint but %s in the model", dir, s.key, s.shape, existing.Shape())
 			}
@@ -259,7 +259,7 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 			loader.values[s.key] = tensor
 		}
 	}
-	t.Ctx.Store().SetLoader(loader)
+	t.Scope.Store().SetLoader(loader)
 	t.step = meta.Step
 	t.History = meta.History
 	t.FixedNoise = meta.FixedNoise
@@ -392,7 +392,7 @@ func upgradeFormat1(dir string, in []storedValue) ([]storedValue, error) {
 // a path left here is state of the checkpoint that this version of ganlab does not use (the next Save does not
 // write it): e.g. a renamed variable. nil without a Load.
 func (t *Trainer) UnclaimedCheckpointVariables() []string {
-	l, ok := t.Ctx.Store().Loader().(*loader)
+	l, ok := t.Scope.Store().Loader().(*loader)
 	if !ok || l == nil {
 		return nil
 	}

@@ -193,7 +193,7 @@ func TestLoadV027Checkpoint(t *testing.T) {
 			peek := newV027Trainer(t, kind)
 			var inLoader []string
 			for _, key := range wantKeys {
-				if peek.Ctx.Store().GetVariable(key) == nil {
+				if peek.Scope.Store().GetVariable(key) == nil {
 					inLoader = append(inLoader, key)
 				}
 			}
@@ -215,7 +215,7 @@ func TestLoadV027Checkpoint(t *testing.T) {
 			// Each value, fetched the way the graphs fetch it (Store.GetVariable consults the loader).
 			for _, key := range wantKeys {
 				w := want[key]
-				v := peek.Ctx.Store().GetVariable(key)
+				v := peek.Scope.Store().GetVariable(key)
 				if v == nil {
 					t.Errorf("%s: not in the loaded trainer", key)
 					continue
@@ -309,7 +309,7 @@ func TestLoadV027Checkpoint(t *testing.T) {
 					}
 				}
 			}
-			store := tr.Ctx.Store()
+			store := tr.Scope.Store()
 			if g := store.GetVariable("/global_step"); g == nil || g.MustValue().Value().(int64) != steps+2*int64(meta.CriticSteps+1) {
 				t.Errorf("/global_step after 2 more steps: %v, want %d", g, steps+2*int64(meta.CriticSteps+1))
 			}

@@ -264,7 +264,7 @@ func (t *Trainer) InferCodes(x []float32) (categories []int, continuous []float3
 		return nil, nil, fmt.Errorf("InferCodes: %d values are not whole %dx%dx%d images", len(x), v.Height, v.Width, v.Channels)
 	}
 	if t.coder == nil {
-		t.coder, err = model.NewExec(t.Backend, t.Ctx.Store(), func(scope *model.Scope, x *Node) []*Node {
+		t.coder, err = model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, x *Node) []*Node {
 			_, qCat, qCont := t.critic(scope, x, nil)
 			g := x.Graph()
 			var out []*Node

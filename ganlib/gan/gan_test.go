@@ -313,7 +313,7 @@ func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
 	}
 	steps := func(player string) float32 { // Adam's step counter, under the player's scope
 		path := model.JoinPath("/"+player, optimizer.AdamDefaultScope, "step")
-		v := tr.Ctx.Store().GetVariable(path)
+		v := tr.Scope.Store().GetVariable(path)
 		if v == nil {
 			t.Fatalf("no %s", path)
 		}

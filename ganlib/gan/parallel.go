@@ -75,7 +75,7 @@ func (t *Trainer) distribute() error {
 	// GoMLX v0.28.2 defect (docs/upstream/rngstate-store.md): Store.getRNGStateVar builds the RNG-state variable
 	// without its store, and a distributed Exec then dereferences v.store for its (nil) sharding spec; giving it a
 	// replicated spec here avoids that. TestDataParallelSameLoss fails without it.
-	if rng := t.Ctx.Store().GetVariable(model.JoinPath(model.RootScopePath, model.RNGStateVariableName)); rng != nil {
+	if rng := t.Scope.Store().GetVariable(model.JoinPath(model.RootScopePath, model.RNGStateVariableName)); rng != nil {
 		if err := rng.SetShardingSpec(distributed.NewReplicatedShardingSpec(mesh)); err != nil {
 			return err
 		}

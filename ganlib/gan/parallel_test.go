@@ -82,7 +82,7 @@ func checkReplicas(t testing.TB, tr *gan.Trainer) {
 	if d <= 1 {
 		return
 	}
-	for v := range tr.Ctx.IterVariables() {
+	for v := range tr.Scope.IterVariables() {
 		dv, err := v.DistributedValue()
 		if err != nil {
 			t.Fatalf("%d devices: variable %s: %v", d, v.Path(), err)

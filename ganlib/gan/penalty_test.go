@@ -42,7 +42,7 @@ func penImages(v []float64) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(v, penB, penH, penW, penC)
 }
 
-// runPenalty evaluates GradientPenalty with the given critic (built in ctx) and returns penalty and mean norm.
+// runPenalty evaluates GradientPenalty with the given critic (built in scope) and returns penalty and mean norm.
 func runPenalty(t *testing.T, b compute.Backend, critic func(scope *model.Scope, x *Node) *Node, lambda float64,
 	real, fake, alpha []float64) (penalty, meanNorm float64) {
 	t.Helper()

@@ -39,14 +39,14 @@ func TestRMSPropSurvivesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The state is where it should be, and not trivially zero.
-	avg := first.Ctx.Store().GetVariable(model.JoinPath("/discriminator/rmsprop/discriminator/002_dense", "weights_square_avg"))
+	avg := first.Scope.Store().GetVariable(model.JoinPath("/discriminator/rmsprop/discriminator/002_dense", "weights_square_avg"))
 	if avg == nil {
 		t.Fatal("no /discriminator/rmsprop/discriminator/002_dense/weights_square_avg")
 	}
 	if s := sumF32(tensors.MustCopyFlatData[float32](avg.MustValue())); !(s > 0) {
 		t.Fatalf("running average sums to %g after 3 steps", s)
 	}
-	if first.Ctx.Store().GetVariable(model.JoinPath("/generator/rmsprop/generator/000_dense", "weights_square_avg")) == nil {
+	if first.Scope.Store().GetVariable(model.JoinPath("/generator/rmsprop/generator/000_dense", "weights_square_avg")) == nil {
 		t.Fatal("no running average for G under /generator/rmsprop")
 	}
 	if _, err := first.Save(dir, 2, nil); err != nil {

@@ -71,7 +71,9 @@ var ErrStop = errors.New("training stopped by callback")
 // only its own player's variables.
 type Trainer struct {
 	Backend compute.Backend
-	Ctx     *model.Scope
+	// Scope is the root scope of the trainer's model.Store: both players' networks and optimizer state (under
+	// GeneratorScope and DiscriminatorScope), the RNG state and the global step.
+	Scope   *model.Scope
 	Variant Variant
 	Config  Config
 
@@ -136,13 +138,13 @@ func New(backend compute.Backend, variant Variant, cfg Config) (*Trainer, error)
 	}
 	t := &Trainer{
 		Backend: backend,
-		Ctx:     model.NewStore().RootScope(),
+		Scope:   model.NewStore().RootScope(),
 		Variant: variant,
 		Config:  cfg,
 		dOpt:    cfg.DOptimizer(),
 		gOpt:    cfg.GOptimizer(),
 	}
-	if err := t.Ctx.Store().SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+	if err := t.Scope.Store().SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
 	t.FixedNoise = t.noise(rand.New(rand.NewPCG(cfg.Seed, 0xF1CED)), cfg.FixedSamples)
@@ -355,16 +357,16 @@ func (t *Trainer) compile() error {
 		return nil
 	}
 	var err error
-	if t.dStep, err = model.NewExec(t.Backend, t.Ctx.Store(), t.dStepGraph); err != nil {
+	if t.dStep, err = model.NewExec(t.Backend, t.Scope.Store(), t.dStepGraph); err != nil {
 		return err
 	}
-	if t.gStep, err = model.NewExec(t.Backend, t.Ctx.Store(), t.gStepGraph); err != nil {
+	if t.gStep, err = model.NewExec(t.Backend, t.Scope.Store(), t.gStepGraph); err != nil {
 		return err
 	}
 	if err = t.distribute(); err != nil {
 		return err
 	}
-	t.sampler, err = model.NewExec(t.Backend, t.Ctx.Store(), func(scope *model.Scope, in []*Node) *Node {
+	t.sampler, err = model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, in []*Node) *Node {
 		s, _ := t.unpackGen(in, false)
 		return t.generate(scope, s.z, s.c)
 	})
@@ -530,7 +532,7 @@ func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 	}
 	if t.judge == nil {
 		var err error
-		t.judge, err = model.NewExec(t.Backend, t.Ctx.Store(), func(scope *model.Scope, x *Node) *Node {
+		t.judge, err = model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, x *Node) *Node {
 			logits, _, _ := t.critic(scope, x, nil)
 			return Sigmoid(logits)
 		})
@@ -564,7 +566,7 @@ func (t *Trainer) RandomSamples(count int, seed uint64) ([]float32, error) {
 func (t *Trainer) VariableValues(scope string) map[string][]float32 {
 	out := map[string][]float32{}
 	prefix := model.ScopeSeparator + scope
-	for v := range t.Ctx.Store().Scope(prefix).IterVariables() {
+	for v := range t.Scope.Store().Scope(prefix).IterVariables() {
 		if isOptimizerState(prefix, v) {
 			continue
 		}

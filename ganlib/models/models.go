@@ -87,9 +87,9 @@ func Summarize(backend compute.Backend, v gan.Variant) (g, d NetSummary, err err
 		rec := &recorder{}
 		gr := graph.NewGraph(backend, "summary_"+name)
 		defer gr.Finalize()
-		netCtx := scope.At("%s", name)
-		netCtx.SetParam(recorderParam, rec)
-		out := net(netCtx, graph.Parameter(gr, "x", input))
+		netScope := scope.At("%s", name)
+		netScope.SetParam(recorderParam, rec)
+		out := net(netScope, graph.Parameter(gr, "x", input))
 		s := NetSummary{Name: name, Input: input.Dimensions, Output: out.Shape().Dimensions}
 		for _, r := range rec.rows {
 			n := 0

@@ -51,7 +51,7 @@ func slopeScale(slope, v *graph.Node) *graph.Node {
 
 // Dropout zeroes each element of x with probability rate and scales the kept ones by 1/(1-rate) ("inverted"
 // dropout, Srivastava et al. 2014, https://jmlr.org/papers/v15/srivastava14a.html), so that the expected value is
-// unchanged. It is active only while ctx.IsTraining(g) (GoMLX's training flag, set by the trainer) and returns
+// unchanged. It is active only while scope.IsTraining(g) (GoMLX's training flag, set by the trainer) and returns
 // x unchanged otherwise. Any shape; rate in [0, 1). The random mask comes from the context's random state.
 func Dropout(scope *model.Scope, x *graph.Node, rate float64) *graph.Node {
 	if rate < 0 || rate >= 1 {

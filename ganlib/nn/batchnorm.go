@@ -20,10 +20,10 @@ const (
 // the last, like Keras's layers.BatchNormalization(): x [..., C] → gamma·(x-mean)/sqrt(var+1e-3) + beta, same
 // shape.
 //
-// While ctx.IsTraining(g), mean and var are the batch's (biased variance) and the moving statistics are updated
+// While scope.IsTraining(g), mean and var are the batch's (biased variance) and the moving statistics are updated
 // as moving = 0.99·moving + 0.01·batch; otherwise the moving statistics are used.
 //
-// Variables in ctx's scope: "gamma" [C] (ones) and "beta" [C] (zeros), trainable; "moving_mean" [C] (zeros) and
+// Variables in scope: "gamma" [C] (ones) and "beta" [C] (zeros), trainable; "moving_mean" [C] (zeros) and
 // "moving_variance" [C] (ones), not trainable. The per-channel statistics are laid along x by spread.
 func BatchNorm(scope *model.Scope, x *graph.Node) *graph.Node {
 	if x.Rank() < 2 {

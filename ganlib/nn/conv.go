@@ -147,7 +147,7 @@ func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {
 // floor((H-kernel)/stride)+1 for Valid (see Padding), y[b,oy,ox,f] = bias[f] + Σ x[b, oy·s+ki-pt, ox·s+kj-pl, c] ·
 // K[ki,kj,c,f].
 //
-// Variables in ctx's scope: "weights" [kernel, kernel, Cin, filters] (Glorot uniform, or N(0, ParamInitStddev²))
+// Variables in scope: "weights" [kernel, kernel, Cin, filters] (Glorot uniform, or N(0, ParamInitStddev²))
 // and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
 //
 // Route (ParamConvRoute): on the pure-Go backend, im2col (a Gather, or for images up to 64×64 pixels with at
@@ -199,7 +199,7 @@ func TransposeOutputSize(in, kernel, stride int, pad Padding) int {
 // Conv2D that maps the output size back to H (pt = max(k-s, 0)/2 for Same, 0 for Valid). It is the adjoint of
 // Conv2D in x, i.e. TensorFlow's conv2d_transpose.
 //
-// Variables in ctx's scope: "weights" [kernel, kernel, filters, Cin] (Keras's layout; Glorot uniform, or
+// Variables in scope: "weights" [kernel, kernel, filters, Cin] (Keras's layout; Glorot uniform, or
 // N(0, ParamInitStddev²)) and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
 //
 // Route (ParamConvRoute): on the pure-Go backend, one MatMul from every input pixel to all its k·k taps, then

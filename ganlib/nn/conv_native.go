@@ -46,7 +46,7 @@ const (
 	phasesAuto // usePhases decides by size
 )
 
-// convRoute is the route ctx's ParamConvRoute picks for graphs of g's backend ("native", "im2col", "shift" or
+// convRoute is the route scope's ParamConvRoute picks for graphs of g's backend ("native", "im2col", "shift" or
 // "select"), and when the native route then uses phases; narrow is set for a Conv2D with fewer filters than input
 // channels, shift for a Conv2DTranspose whose shift forward pays on the pure-Go backend (shiftPays), sel for a
 // layer whose selection products pay there (selectPays).

@@ -17,13 +17,13 @@ func kernelInitializer(scope *model.Scope) model.VariableInitializer {
 	return initializer.GlorotUniformFn(scope)
 }
 
-// weights returns the kernel variable "weights" of ctx's scope, creating it with kernelInitializer.
+// weights returns the kernel variable "weights" of scope, creating it with kernelInitializer.
 func weights(scope *model.Scope, x *graph.Node, dims ...int) *graph.Node {
 	v := scope.WithInitializer(kernelInitializer(scope)).VariableWithShape("weights", shapes.Make(x.DType(), dims...))
 	return v.NodeValue(x.Graph())
 }
 
-// biases returns the bias variable "biases" [n] of ctx's scope, created as zeros.
+// biases returns the bias variable "biases" [n] of scope, created as zeros.
 func biases(scope *model.Scope, x *graph.Node, n int) *graph.Node {
 	v := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), n))
 	return v.NodeValue(x.Graph())
@@ -50,7 +50,7 @@ func spread(v, y *graph.Node) *graph.Node {
 
 // Dense is a fully connected layer: x [batch, in] → x·W + b [batch, units].
 //
-// Variables in ctx's scope: "weights" [in, units] (Glorot uniform, or N(0, ParamInitStddev²)) and "biases" [units]
+// Variables in scope: "weights" [in, units] (Glorot uniform, or N(0, ParamInitStddev²)) and "biases" [units]
 // (zeros). The gradient is two matrix products (see MatMul). Keras: layers.Dense(units).
 func Dense(scope *model.Scope, x *graph.Node, units int) *graph.Node {
 	if x.Rank() != 2 {
@@ -69,7 +69,7 @@ func Dense(scope *model.Scope, x *graph.Node, units int) *graph.Node {
 // discriminator of Goodfellow et al. 2014's GAN: x [batch, in] → Dense to units·pieces → max over each group of
 // pieces consecutive outputs → [batch, units].
 //
-// Variables in ctx's scope: those of Dense with units·pieces outputs.
+// Variables in scope: those of Dense with units·pieces outputs.
 func Maxout(scope *model.Scope, x *graph.Node, units, pieces int) *graph.Node {
 	if units < 1 || pieces < 1 {
 		exceptions.Panicf("nn.Maxout: units and pieces must be >= 1, got %d and %d", units, pieces)

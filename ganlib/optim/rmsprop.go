@@ -73,7 +73,7 @@ func (o *rmsProp) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	}
 }
 
-// squareAvg returns the running average of squared gradients of variable v: /<ctx scope>/rmsprop/<v's scope>/<v's name>_square_avg.
+// squareAvg returns the running average of squared gradients of variable v: /<scope>/rmsprop/<v's scope>/<v's name>_square_avg.
 func squareAvg(scope *model.Scope, v *model.Variable) *model.Variable {
 	path := model.JoinPath(scope.Scope(), RMSPropScope)
 	if v.Scope() != model.RootScopePath {

@@ -172,7 +172,7 @@ func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizer.Interface) (
 // once the trainer has taken a step.
 func SetLearningRate(tr *gan.Trainer, player string, lr float64) (float64, error) {
 	scope := model.JoinPath(model.ScopeSeparator+player, optimizer.Scope)
-	v := tr.Ctx.Store().GetVariable(model.JoinPath(scope, optimizer.ParamLearningRate))
+	v := tr.Scope.Store().GetVariable(model.JoinPath(scope, optimizer.ParamLearningRate))
 	if v == nil {
 		return 0, fmt.Errorf("theory.SetLearningRate: no variable %s/%s yet (take a training step first)", scope, optimizer.ParamLearningRate)
 	}

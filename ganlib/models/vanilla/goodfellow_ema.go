@@ -191,7 +191,7 @@ func WithGeneratorValues(tr *gan.Trainer, values map[string][]float32, fn func()
 		return fmt.Errorf("generator has %d variables, the replacement %d", len(own), len(values))
 	}
 	set := func(vals map[string][]float32) error {
-		for v := range tr.Ctx.IterVariables() {
+		for v := range tr.Scope.IterVariables() {
 			x, ok := vals[v.Path()]
 			if !ok {
 				continue
