@@ -1,22 +1,27 @@
-// Package ganlib is ganlab's library: Generative Adversarial Networks in Go on GoMLX, compiled by XLA through a
-// PJRT plugin (CPU here, CUDA on a GPU) or run by GoMLX's pure-Go backend as a fallback.
+// Package ganlib is ganlab's library: Generative Adversarial Networks in Go on GoMLX (v0.28), compiled by XLA
+// through a PJRT plugin (CPU here, CUDA on a GPU; go-xla) or run by compute's pure-Go backend as a fallback.
 //
 // Its packages, from the bottom up:
 //
 //   - backend: picks XLA CPU/CUDA or pure Go, never downloads, and says which plugin file it loaded and why.
 //   - nn: layers (Dense, Conv2D, Conv2DTranspose, LeakyReLU, Dropout, BatchNorm, Maxout, Flatten, Reshape) whose
 //     gradients are checked against finite differences on both backends.
-//   - gan: the adversarial game: loss pairs, the Trainer (two optimizers in their own scopes, each player frozen
-//     during the other's update, k critic steps, seeds, fixed sample noise, history, callbacks, NaN/Inf guard),
+//   - gan: the adversarial game: loss pairs, the Trainer (each player's optimizer working in the player's scope,
+//     so the other player is left alone during its update, k critic steps, seeds, fixed sample noise, history, callbacks, NaN/Inf guard),
 //     and atomic checkpoints with exact resume.
 //   - optim: optimizers GoMLX does not have, each checked against its reference: RMSProp (PyTorch's, WGAN's) and
 //     SGD with pylearn2's momentum schedules (Goodfellow et al.'s).
 //   - models: Stack and Summary (Keras-like tables); models/vanilla: the MLP GAN of the lecture's introduction.
-//   - data: MNIST and Fashion-MNIST from a user folder, a registry package, or their URLs with SHA-256 checks.
+//   - data: MNIST and Fashion-MNIST from a user folder, a registry package, or their URLs with SHA-256 checks;
+//     folders of images (Kaggle layout) and the brain-MRI set; LoadTrain takes any of these by name.
 //   - nbui: inline image grids, a grid updated in place, loss curves and progress bars for GoNB notebooks
 //     (no-ops elsewhere).
 //   - lab: a training session as notebooks and the CLI run it: run folder, resume, per-epoch logs and grids.
-//   - cmd/ganlab: the command line (doctor, train, sample, summary, data fetch).
+//   - metrics, theory, bench: measurements (FD, precision/recall, Parzen), the 1-D GAN of notebook 02, the
+//     benchmark models.
+//   - cmd/ganlab: the command line (doctor, train, sample, eval, summary, bench, data).
+//   - internal/project, internal/npy, internal/gemm, internal/purego: the project folder and atomic writes, the
+//     .npy writer, ganlib's AVX-512 matrix product, the pure-Go backend test.
 //
 // See the Example for the shortest complete use.
 package ganlib
