@@ -2,57 +2,28 @@ package main
 
 import (
 	"bytes"
-	byteorder "encoding/binary"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/internal/npy"
 	"github.com/ganlab/ganlab/ganlib/internal/project"
 	"github.com/ganlab/ganlab/ganlib/lab"
 )
 
-// readNPY parses a .npy v1.0 file of little-endian float32 in C order, checking every part of the header.
+// readNPY decodes a .npy file (npy.Decode), failing the test on an error.
 func readNPY(t *testing.T, raw []byte) (shape []int, values []float32) {
 	t.Helper()
-	if len(raw) < 10 || string(raw[:6]) != "\x93NUMPY" || raw[6] != 1 || raw[7] != 0 {
-		t.Fatalf("not a .npy v1.0 file: % x", raw[:min(len(raw), 10)])
-	}
-	hlen := int(byteorder.LittleEndian.Uint16(raw[8:10]))
-	if (10+hlen)%64 != 0 || len(raw) < 10+hlen {
-		t.Fatalf("header length %d: data does not start at a multiple of 64", hlen)
-	}
-	header := string(raw[10 : 10+hlen])
-	m := regexp.MustCompile(`^\{'descr': '<f4', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$`).FindStringSubmatch(header)
-	if m == nil {
-		t.Fatalf("header %q", header)
-	}
-	n := 1
-	for _, f := range strings.Split(m[1], ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		d, err := strconv.Atoi(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		shape = append(shape, d)
-		n *= d
-	}
-	body := raw[10+hlen:]
-	if len(body) != 4*n {
-		t.Fatalf("shape %v wants %d bytes of data, file has %d", shape, 4*n, len(body))
-	}
-	values = make([]float32, n)
-	for i := range values {
-		values[i] = math.Float32frombits(byteorder.LittleEndian.Uint32(body[4*i:]))
+	shape, values, err := npy.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return shape, values
 }

@@ -1,4 +1,4 @@
-// Package npy writes float32 arrays as NumPy .npy files (format version 1.0,
+// Package npy writes (and reads back) float32 arrays as NumPy .npy files (format version 1.0,
 // https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html), so that anyone can load ganlab's raw
 // samples with numpy.load.
 package npy
@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/internal/project"
@@ -68,4 +70,45 @@ func Write(path string, values []float32, shape ...int) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// headerRE is the header Encode writes (numpy's own writer writes the same dict, with more padding).
+var headerRE = regexp.MustCompile(`^\{'descr': '<f4', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$`)
+
+// Decode reads a .npy v1.0 file of little-endian float32 in C order, as Encode writes it, and returns its shape and
+// values. Anything else (another version, dtype or order, a header that does not end the data's alignment, a body
+// of the wrong length) is an error that says what is wrong.
+func Decode(raw []byte) (shape []int, values []float32, err error) {
+	if len(raw) < 10 || string(raw[:6]) != "\x93NUMPY" || raw[6] != 1 || raw[7] != 0 {
+		return nil, nil, fmt.Errorf("npy: not a .npy version 1.0 file (starts % x)", raw[:min(len(raw), 10)])
+	}
+	hlen := int(binary.LittleEndian.Uint16(raw[8:10]))
+	if len(raw) < 10+hlen || (10+hlen)%64 != 0 {
+		return nil, nil, fmt.Errorf("npy: header length %d: the data does not start at a multiple of 64 bytes inside the file", hlen)
+	}
+	m := headerRE.FindStringSubmatch(string(raw[10 : 10+hlen]))
+	if m == nil {
+		return nil, nil, fmt.Errorf("npy: header %q is not little-endian float32 in C order", raw[10:10+hlen])
+	}
+	n := 1
+	for _, f := range strings.Split(m[1], ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		d, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("npy: shape %q: %w", m[1], err)
+		}
+		shape = append(shape, d)
+		n *= d
+	}
+	body := raw[10+hlen:]
+	if len(body) != 4*n {
+		return nil, nil, fmt.Errorf("npy: shape %v needs %d bytes of data, the file has %d", shape, 4*n, len(body))
+	}
+	values = make([]float32, n)
+	for i := range values {
+		values[i] = math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:]))
+	}
+	return shape, values, nil
 }

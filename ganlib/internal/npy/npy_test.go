@@ -7,46 +7,16 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 )
 
-// readNPY parses a .npy v1.0 file of little-endian float32 in C order, checking every part of the header.
+// readNPY decodes a .npy file (npy.Decode), failing the test on an error.
 func readNPY(t *testing.T, raw []byte) (shape []int, values []float32) {
 	t.Helper()
-	if len(raw) < 10 || string(raw[:6]) != "\x93NUMPY" || raw[6] != 1 || raw[7] != 0 {
-		t.Fatalf("not a .npy v1.0 file: % x", raw[:min(len(raw), 10)])
-	}
-	hlen := int(binary.LittleEndian.Uint16(raw[8:10]))
-	if (10+hlen)%64 != 0 || len(raw) < 10+hlen {
-		t.Fatalf("header length %d: data does not start at a multiple of 64", hlen)
-	}
-	header := string(raw[10 : 10+hlen])
-	m := regexp.MustCompile(`^\{'descr': '<f4', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$`).FindStringSubmatch(header)
-	if m == nil {
-		t.Fatalf("header %q", header)
-	}
-	n := 1
-	for _, f := range strings.Split(m[1], ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		d, err := strconv.Atoi(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		shape = append(shape, d)
-		n *= d
-	}
-	body := raw[10+hlen:]
-	if len(body) != 4*n {
-		t.Fatalf("shape %v wants %d bytes of data, file has %d", shape, 4*n, len(body))
-	}
-	values = make([]float32, n)
-	for i := range values {
-		values[i] = math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:]))
+	shape, values, err := Decode(raw)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return shape, values
 }
@@ -129,5 +99,33 @@ func TestWrite(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bad.npy")); !os.IsNotExist(err) {
 		t.Error("a bad shape still wrote a file")
+	}
+}
+
+// TestDecodeRejects: Decode says what is wrong with a file it cannot read.
+func TestDecodeRejects(t *testing.T) {
+	good, err := Encode([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f64 := bytes.Replace(bytes.Clone(good), []byte("'<f4'"), []byte("'<f8'"), 1)
+	fortran := bytes.Replace(bytes.Clone(good), []byte("False"), []byte("True "), 1)
+	v2 := bytes.Clone(good)
+	v2[6] = 2
+	for name, c := range map[string]struct {
+		raw  []byte
+		want string
+	}{
+		"empty":      {nil, "not a .npy version 1.0 file"},
+		"version 2":  {v2, "not a .npy version 1.0 file"},
+		"float64":    {f64, "not little-endian float32 in C order"},
+		"fortran":    {fortran, "not little-endian float32 in C order"},
+		"short body": {good[:len(good)-4], "shape [2 3] needs 24 bytes of data, the file has 20"},
+		"long body":  {append(bytes.Clone(good), 0, 0, 0, 0), "the file has 28"},
+		"cut header": {good[:40], "does not start at a multiple of 64"},
+	} {
+		if _, _, err := Decode(c.raw); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", name, err, c.want)
+		}
 	}
 }
