@@ -127,6 +127,30 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 			DType: value.DType(), Dims: value.Shape().Dimensions, Offset: offset, Length: int64(n)})
 		offset += int64(n)
 	}
+	// Values the last Load handed to the loader that no graph has claimed yet (a variable that only a later graph
+	// creates, or one this version does not use) are written again, so that no checkpointed state is lost.
+	if l, ok := t.Scope.Store().Loader().(*loader); ok && l != nil {
+		for _, key := range t.UnclaimedCheckpointVariables() {
+			value := l.values[key]
+			var n int
+			err = value.ConstBytes(func(data []byte) { n, writeErr = bin.Write(data) })
+			if err == nil {
+				err = writeErr
+			}
+			if err != nil {
+				_ = bin.Close()
+				return "", fmt.Errorf("checkpoint: writing variable %s to %s: %w", key, bin.Name(), err)
+			}
+			i := strings.LastIndex(key, model.ScopeSeparator)
+			scope, name := key[:i], key[i+1:]
+			if scope == "" {
+				scope = model.RootScopePath
+			}
+			meta.Variables = append(meta.Variables, savedVar{Scope: scope, Name: name,
+				DType: value.DType(), Dims: value.Shape().Dimensions, Offset: offset, Length: int64(n)})
+			offset += int64(n)
+		}
+	}
 	if err = project.SyncClose(bin); err != nil {
 		return "", err
 	}
@@ -389,8 +413,9 @@ func upgradeFormat1(dir string, in []storedValue) ([]storedValue, error) {
 
 // UnclaimedCheckpointVariables returns, sorted, the paths of the checkpointed variables that the last Load handed
 // to its loader (they did not exist yet) and that no graph has created since. After the trainer has taken a step,
-// a path left here is state of the checkpoint that this version of ganlab does not use (the next Save does not
-// write it): e.g. a renamed variable. nil without a Load.
+// a path left here is state that the training steps do not use: a variable of another graph not built yet, or
+// one this version of ganlab does not know (e.g. a renamed one). Save writes them again, so none is lost.
+// nil without a Load.
 func (t *Trainer) UnclaimedCheckpointVariables() []string {
 	l, ok := t.Scope.Store().Loader().(*loader)
 	if !ok || l == nil {
