@@ -108,47 +108,46 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 		return "", err
 	}
 	var offset int64
-	var writeErr error
-	for variable := range t.Scope.IterVariables() {
-		value, err := variable.Value()
-		if err != nil {
-			return "", fmt.Errorf("checkpoint: reading variable %s: %w", variable.Path(), err)
-		}
+	// write appends one variable's value to vars.bin and records it in meta.
+	write := func(scope, name string, value *tensors.Tensor) error {
 		var n int
-		err = value.ConstBytes(func(data []byte) { n, writeErr = bin.Write(data) })
+		var writeErr error
+		err := value.ConstBytes(func(data []byte) { n, writeErr = bin.Write(data) })
 		if err == nil {
 			err = writeErr
 		}
 		if err != nil {
-			_ = bin.Close()
-			return "", fmt.Errorf("checkpoint: writing variable %s to %s: %w", variable.Path(), bin.Name(), err)
+			return fmt.Errorf("checkpoint: writing variable %s to %s: %w", model.JoinPath(scope, name), bin.Name(), err)
 		}
-		meta.Variables = append(meta.Variables, savedVar{Scope: variable.Scope(), Name: variable.Name(),
+		meta.Variables = append(meta.Variables, savedVar{Scope: scope, Name: name,
 			DType: value.DType(), Dims: value.Shape().Dimensions, Offset: offset, Length: int64(n)})
 		offset += int64(n)
+		return nil
+	}
+	for variable := range t.Scope.IterVariables() {
+		value, err := variable.Value()
+		if err != nil {
+			_ = bin.Close()
+			return "", fmt.Errorf("checkpoint: reading variable %s: %w", variable.Path(), err)
+		}
+		if err = write(variable.Scope(), variable.Name(), value); err != nil {
+			_ = bin.Close()
+			return "", err
+		}
 	}
 	// Values the last Load handed to the loader that no graph has claimed yet (a variable that only a later graph
 	// creates, or one this version does not use) are written again, so that no checkpointed state is lost.
 	if l, ok := t.Scope.Store().Loader().(*loader); ok && l != nil {
 		for _, key := range t.UnclaimedCheckpointVariables() {
-			value := l.values[key]
-			var n int
-			err = value.ConstBytes(func(data []byte) { n, writeErr = bin.Write(data) })
-			if err == nil {
-				err = writeErr
-			}
-			if err != nil {
-				_ = bin.Close()
-				return "", fmt.Errorf("checkpoint: writing variable %s to %s: %w", key, bin.Name(), err)
-			}
 			i := strings.LastIndex(key, model.ScopeSeparator)
 			scope, name := key[:i], key[i+1:]
 			if scope == "" {
 				scope = model.RootScopePath
 			}
-			meta.Variables = append(meta.Variables, savedVar{Scope: scope, Name: name,
-				DType: value.DType(), Dims: value.Shape().Dimensions, Offset: offset, Length: int64(n)})
-			offset += int64(n)
+			if err = write(scope, name, l.values[key]); err != nil {
+				_ = bin.Close()
+				return "", err
+			}
 		}
 	}
 	if err = project.SyncClose(bin); err != nil {
