@@ -45,7 +45,9 @@ func train(args []string) error {
 	c := flagCheck{cmd: "train"}
 	c.noArgs(fs)
 	c.oneOf("model", *model, modelList())
-	if st, err := os.Stat(*dataset); !slices.Contains(data.Names(), *dataset) && *dataset != data.MRIName && (err != nil || !st.IsDir()) {
+	named := slices.Contains(data.Names(), *dataset) // else mri or a folder
+	folder := !named && *dataset != data.MRIName
+	if folder && !isDirPath(*dataset) {
 		c.fail("-data must be one of %s, %s or a folder of images, got %q", strings.Join(data.Names(), ", "), data.MRIName, *dataset)
 	}
 	if set(fs, "size") {
@@ -71,14 +73,14 @@ func train(args []string) error {
 		return c.err
 	}
 
-	if st, err := os.Stat(*dataset); err == nil && st.IsDir() && !slices.Contains(data.Names(), *dataset) && *dataset != data.MRIName {
+	if folder {
 		if abs, err := filepath.Abs(*dataset); err == nil {
 			*dataset = abs // a resumed run finds its folder from anywhere
 		}
 	}
 	params := map[string]string{"model": *model, "data": *dataset, "loss": *lossName}
-	if !slices.Contains(data.Names(), *dataset) {
-		// Folder images: the size and channels are part of the run.
+	if !named {
+		// Folder images (mri too): the size and channels are part of the run.
 		if *size == 0 {
 			*size = modelRegistry[*model].size
 		}
@@ -115,11 +117,10 @@ func train(args []string) error {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, info)
-	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
-	fo := data.FolderOptions{Logf: logf}
+	fo := data.FolderOptions{Logf: stderrf}
 	fo.Size, _ = strconv.Atoi(params["size"])
 	fo.Channels, _ = strconv.Atoi(params["channels"])
-	images, err := data.LoadTrain(params["data"], fo, data.Logf(logf))
+	images, err := data.LoadTrain(params["data"], fo, data.Logf(stderrf))
 	if err != nil {
 		return err
 	}
