@@ -20,6 +20,15 @@ func TestLoadTrain(t *testing.T) {
 	if im, err := LoadTrain(MRIName, FolderOptions{Size: 16, Channels: 3}); err != nil || im.N != 3 || im.H != 16 || im.C != 3 {
 		t.Fatalf("mri through GANLAB_MRI_DIR: %v, %+v", err, im)
 	}
+	// Kaggle's layout: only yes/ (the tumour images the Kaggle notebook trains on).
+	kaggle := t.TempDir()
+	for i, class := range []string{"no", "yes", "yes"} {
+		putFile(t, filepath.Join(kaggle, class, string(rune('a'+i))+".png"), encodePNG(t, uniformGray(10, 10, 9)))
+	}
+	t.Setenv("GANLAB_MRI_DIR", kaggle)
+	if im, err := LoadTrain(MRIName, FolderOptions{Size: 8}); err != nil || im.N != 2 {
+		t.Fatalf("mri from Kaggle's layout: %v, %+v; want the 2 yes/ images", err, im)
+	}
 	t.Setenv("GANLAB_MRI_DIR", filepath.Join(dir, "missing"))
 	if _, err := LoadTrain(MRIName, FolderOptions{}); err == nil || !strings.Contains(err.Error(), "ganlab data mri") {
 		t.Errorf("mri missing: want an error saying how to build it, got %v", err)

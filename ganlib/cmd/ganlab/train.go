@@ -20,8 +20,8 @@ import (
 func train(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ExitOnError)
 	model := fs.String("model", "vanilla", "model: "+modelNames())
-	dataset := fs.String("data", "fashion-mnist", "training images: fashion-mnist, mnist, mri (the brain-MRI set that ganlab data mri builds,\n"+
-		"or $GANLAB_MRI_DIR) or a folder of images (Kaggle layout: one sub-folder per class, or flat)")
+	dataset := fs.String("data", "fashion-mnist", "training images: fashion-mnist, mnist, mri (the brain-MRI set that ganlab data mri builds, or\n"+
+		"$GANLAB_MRI_DIR: from Kaggle's yes/ and no/ only yes/, as notebook 06) or a folder of images (Kaggle layout: one sub-folder per class, or flat)")
 	size := fs.Int("size", 0, "mri or a folder: images are resized to size×size, 8 to 1024 (default: the model's own size)")
 	channels := fs.Int("channels", 1, "mri or a folder: 1 (grayscale) or 3 (RGB)")
 	steps := fs.Int("steps", 0, "total generator steps to reach, >= 1 (overrides -epochs; not given: -epochs decides)")
