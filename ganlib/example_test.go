@@ -27,7 +27,7 @@ func Example() {
 	for i := range pixels {
 		pixels[i] = rng.Float32()
 	}
-	tr := must.M1(gan.New(b, v, gan.Config{BatchSize: 32, Seed: 1}))
+	tr := must.M1(gan.New(b, v, gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 32}}))
 	must.M(tr.SetData(pixels, 128, 28, 28, 1, 0, 1))
 	must.M(tr.Train(3, func(_ *gan.Trainer, r gan.Record) error {
 		fmt.Printf("step %d: epoch %.2f\n", r.Step, r.Epoch)

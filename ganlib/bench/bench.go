@@ -110,8 +110,8 @@ func DCGAN28() gan.Variant {
 		layer("dense", func(scope *model.Scope, x *Node) *Node { return nn.Dense(scope, x, 1) }),
 	}
 	return gan.Variant{
-		Name: "dcgan28", LatentDim: 100, Noise: gan.Normal, Height: 28, Width: 28, Channels: 1,
-		Generator: g.Network(), Discriminator: d.Network(), Loss: gan.NonSaturating(), CriticSteps: 1,
+		Name: "dcgan28", Prior: gan.Prior{LatentDim: 100, Noise: gan.Normal}, Height: 28, Width: 28, Channels: 1,
+		Generator: gan.PlainG(g.Network()), Discriminator: gan.PlainD(d.Network()), Loss: gan.NonSaturating(),
 	}
 }
 
@@ -211,7 +211,7 @@ func Median(xs []float64) float64 {
 // half the budget is spent, so that the pure-Go backend's slow models fit a run.
 func Measure(backend compute.Backend, m Model, warmup, steps, minSteps int, budget time.Duration) (Timing, error) {
 	t := Timing{Model: m.Name}
-	tr, err := gan.New(backend, m.Variant(), gan.Config{BatchSize: m.Batch, Seed: 1})
+	tr, err := gan.New(backend, m.Variant(), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: m.Batch}})
 	if err != nil {
 		return t, err
 	}

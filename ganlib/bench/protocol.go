@@ -64,7 +64,7 @@ func (p MRIProtocol) Run(backend compute.Backend, onEpoch func(epoch int, d time
 		}
 	}
 	start := time.Now()
-	tr, err := gan.New(backend, dcgan.Lecture(size, 1), gan.Config{BatchSize: p.Batch, Seed: 40})
+	tr, err := gan.New(backend, dcgan.Lecture(size, 1), gan.Config{Seed: 40, Settings: gan.Settings{gan.SettingBatchSize: p.Batch}})
 	if err != nil {
 		return res, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/gomlx/gomlx/ui/commandline"
 
 	"github.com/ganlab/ganlab/ganlib/internal/project"
 )
@@ -65,7 +66,9 @@ type Meta struct {
 	BatchSize   int    `json:"batch_size"`
 	Seed        uint64 `json:"seed"`
 	Step        int    `json:"step"`
-	// Params are free-form settings of the run (model, dataset, ...) that a resumed run reuses.
+	// Settings are the run's settings (Trainer.Settings), each in the form ParseSettings reads.
+	Settings map[string]string `json:"settings,omitempty"`
+	// Params are free-form facts of the run (model, dataset, ...) that a resumed run reuses.
 	Params     map[string]string `json:"params,omitempty"`
 	History    []Record          `json:"history"`
 	FixedNoise []float32         `json:"fixed_noise"`
@@ -86,9 +89,12 @@ func (t *Trainer) Save(runDir string, keep int, params map[string]string) (path 
 	v := t.Variant
 	meta := Meta{
 		Format: formatVersion, Variant: v.Name, Loss: v.Loss.Name, LatentDim: v.LatentDim,
-		Height: v.Height, Width: v.Width, Channels: v.Channels, CriticSteps: v.CriticSteps,
-		BatchSize: t.Config.BatchSize, Seed: t.Config.Seed, Step: t.step, Params: params,
+		Height: v.Height, Width: v.Width, Channels: v.Channels, CriticSteps: t.criticSteps(),
+		BatchSize: t.batchSize(), Seed: t.Config.Seed, Step: t.step, Settings: map[string]string{}, Params: params,
 		History: t.History, FixedNoise: t.FixedNoise,
+	}
+	for k, val := range t.Settings() {
+		meta.Settings[k] = fmt.Sprint(val)
 	}
 	name := fmt.Sprintf("ckpt-%09d", t.step)
 	tmp, err := os.MkdirTemp(root, name+".tmp-")
@@ -286,8 +292,10 @@ func (t *Trainer) Load(runDir string) (params map[string]string, err error) {
 	t.step = meta.Step
 	t.History = meta.History
 	t.FixedNoise = meta.FixedNoise
-	t.Config.BatchSize = meta.BatchSize
 	t.Config.Seed = meta.Seed
+	if err := t.loadSettings(dir, meta); err != nil {
+		return nil, err
+	}
 	t.permEpoch = -1
 	return meta.Params, nil
 }
@@ -529,4 +537,34 @@ func pruneCheckpoints(root string, keep int) {
 			_ = os.RemoveAll(filepath.Join(root, e.Name()))
 		}
 	}
+}
+
+// loadSettings makes a checkpoint's settings the trainer's, except those the user gave (Config.Settings), which
+// win; a checkpoint from before settings were stored gives its batch size and critic steps. The players'
+// learning-rate variables then follow the settings.
+func (t *Trainer) loadSettings(dir string, meta *Meta) error {
+	store := t.Scope.Store()
+	if len(meta.Settings) == 0 {
+		store.SetParam(settingPath(SettingBatchSize), meta.BatchSize)
+		store.SetParam(settingPath(SettingCriticSteps), max(meta.CriticSteps, 1))
+	}
+	var parts []string
+	for k, val := range meta.Settings {
+		if !t.isSetting(k) {
+			return fmt.Errorf("checkpoint %s has setting %s, which %s does not know", dir, k, t.Variant.Name)
+		}
+		parts = append(parts, k+"="+val)
+	}
+	if _, err := commandline.ParseSettings(store, strings.Join(parts, ";")); err != nil {
+		return fmt.Errorf("checkpoint %s: %v", dir, err)
+	}
+	t.applyExplicit()
+	explicitLR := false
+	for k := range t.explicit {
+		explicitLR = explicitLR || baseName(k) == optimizer.ParamLearningRate
+	}
+	if len(meta.Settings) > 0 || explicitLR {
+		t.syncLearningRates()
+	}
+	return nil
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -36,28 +35,29 @@ import (
 // (Goodfellow's momentum for both players).
 func v027Variant(kind string) (gan.Variant, gan.Config) {
 	v := gan.Variant{
-		Name: "tiny", LatentDim: 3, Height: 4, Width: 4, Channels: 1,
-		Generator: func(scope *model.Scope, z *Node) *Node {
+		Name: "tiny", Prior: gan.Prior{LatentDim: 3}, Height: 4, Width: 4, Channels: 1,
+		Generator: gan.PlainG(func(scope *model.Scope, z *Node) *Node {
 			x := nn.LeakyReLU(nn.Dense(scope.At("000_dense"), z, 8), 0.2)
 			x = Tanh(nn.Dense(scope.At("001_dense"), x, 16))
 			return nn.Reshape(x, 4, 4, 1)
-		},
-		Discriminator: func(scope *model.Scope, x *Node) *Node {
+		}),
+		Discriminator: gan.PlainD(func(scope *model.Scope, x *Node) *Node {
 			x = nn.LeakyReLU(nn.Dense(scope.At("000_dense"), nn.Flatten(x), 8), 0.2)
 			x = nn.Dropout(scope.At("001_dropout"), x, 0.25)
 			return nn.Dense(scope.At("002_dense"), x, 1)
-		},
+		}),
 	}
-	cfg := gan.Config{BatchSize: 8, Seed: 42}
+	cfg := gan.Config{Seed: 42, Settings: gan.Settings{gan.SettingBatchSize: 8}}
 	switch kind {
 	case "wgan":
-		v.Name, v.Loss, v.CriticSteps, v.ClipWeights = "tiny-wgan", gan.Wasserstein(), 2, 0.05
-		opt := func() optimizer.Interface { return optim.RMSProp(5e-4) }
-		cfg.DOptimizer, cfg.GOptimizer = opt, opt
+		v.Name, v.Loss = "tiny-wgan", gan.Wasserstein()
+		v.DConstraints = []gan.Constraint{func(scope *model.Scope, g *Graph) {
+			gan.ClipVariables(scope, g, gan.DiscriminatorScope, 0.05)
+		}}
+		v.Settings = gan.Settings{gan.SettingCriticSteps: 2, "optimizer": "rmsprop", "learning_rate": 5e-4}
 	case "momentum":
 		v.Name = "tiny-momentum"
-		opt := func() optimizer.Interface { return optim.Momentum(optim.GoodfellowMomentum(8)) }
-		cfg.DOptimizer, cfg.GOptimizer = opt, opt
+		v.Settings = optim.GoodfellowMomentumSettings(8)
 	}
 	return v, cfg
 }

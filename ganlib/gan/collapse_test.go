@@ -29,10 +29,10 @@ func TestCollapseMonitor(t *testing.T) {
 	b := backendtest.Go(t) // CPU arithmetic only: the check itself runs in Go
 	constant := tinyVariant()
 	constant.Name = "constant"
-	constant.Generator = func(scope *model.Scope, z *Node) *Node {
+	constant.Generator = gan.PlainG(func(scope *model.Scope, z *Node) *Node {
 		x := nn.Dense(scope.At("000_dense"), MulScalar(z, 0), 16) // z is ignored: the bias alone
 		return nn.Reshape(Tanh(x), 4, 4, 1)
-	}
+	})
 	for _, c := range []struct {
 		v         gan.Variant
 		collapsed bool

@@ -1,7 +1,9 @@
 package gan_test
 
 import (
+	"maps"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -13,6 +15,8 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/cgan"
+	"github.com/ganlab/ganlab/ganlib/models/infogan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
 	. "github.com/gomlx/gomlx/core/graph"
@@ -55,23 +59,24 @@ func labelledData(n int) (px []float32, labels []int) {
 // D's scores are the logits as they are.
 func plumbingVariant() gan.Variant {
 	return gan.Variant{
-		Name: "plumbing-under-any-name", LatentDim: 2, Height: 4, Width: 4, Channels: 1, Classes: plumbK,
-		ConditionalGenerator: func(scope *model.Scope, z, c *Node) *Node {
+		Name: "plumbing-under-any-name", Height: 4, Width: 4, Channels: 1,
+		Prior: gan.Prior{LatentDim: 2, Condition: cgan.Labels{K: plumbK}},
+		Generator: func(scope *model.Scope, z *Node, c gan.Cond) *Node {
 			s := scale(scope, z.Graph())
-			zero := Mul(ReduceSum(z, -1), Sub(s, s)) // [B], zero but depends on G's variable
-			v := Add(labelValue(c), zero)            // c is one-hot(label): its first plumbK entries
+			zero := Mul(ReduceSum(z, -1), Sub(s, s))  // [B], zero but depends on G's variable
+			v := Add(labelValue(c[cgan.Label]), zero) // one-hot(label)
 			return BroadcastToDims(Reshape(v, -1, 1, 1, 1), z.Shape().Dimensions[0], 4, 4, 1)
 		},
-		ConditionalDiscriminator: func(scope *model.Scope, x, y *Node) *Node {
-			return Mul(Neg(Abs(Sub(meanPixel(x), labelValue(y)))), scale(scope, x.Graph()))
+		Discriminator: func(scope *model.Scope, x *Node, c gan.Cond) (*Node, gan.Cond) {
+			return Mul(Neg(Abs(Sub(meanPixel(x), labelValue(c[cgan.Label])))), scale(scope, x.Graph())), nil
 		},
-		Loss:        gan.Wasserstein(),
-		CriticSteps: 2,
+		Loss:     gan.Wasserstein(),
+		Settings: gan.Settings{gan.SettingCriticSteps: 2},
 	}
 }
 
 func newPlumbing(t *testing.T, b compute.Backend, v gan.Variant) *gan.Trainer {
-	tr, err := gan.New(b, v, gan.Config{BatchSize: 8, Seed: 5})
+	tr, err := gan.New(b, v, gan.Config{Seed: 5, Settings: gan.Settings{gan.SettingBatchSize: 8}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,10 +84,8 @@ func newPlumbing(t *testing.T, b compute.Backend, v gan.Variant) *gan.Trainer {
 	if err := tr.SetData(px, 40, 4, 4, 1, 0, 1); err != nil {
 		t.Fatal(err)
 	}
-	if v.Classes > 0 {
-		if err := tr.SetLabels(labels); err != nil {
-			t.Fatal(err)
-		}
+	if err := tr.SetLabels(labels); err != nil {
+		t.Fatal(err)
 	}
 	return tr
 }
@@ -93,11 +96,11 @@ func newPlumbing(t *testing.T, b compute.Backend, v gan.Variant) *gan.Trainer {
 func TestConditionalPlumbing(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		v := plumbingVariant()
-		v.Penalty = func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
-			// 3 + 0·(critic on real and fake): the trainer must bind the real labels into critic.
-			zero := MulScalar(Add(ReduceAllSum(critic(real)), ReduceAllSum(critic(fake))), 0)
-			return AddScalar(zero, 3), Const(real.Graph(), float32(0.75))
-		}
+		v.DTerms = []gan.Term{{Name: "grad_norm", Loss: func(p *gan.Pass) (*Node, *Node) {
+			// 3 + 0·(D on real and fake with the real labels): the pass must carry the real labels.
+			zero := MulScalar(Add(ReduceAllSum(p.D(p.Real, p.RealCond)), ReduceAllSum(p.D(p.Fake, p.RealCond))), 0)
+			return AddScalar(zero, 3), Const(p.Real.Graph(), float32(0.75))
+		}}}
 		tr := newPlumbing(t, b, v)
 		if err := tr.Train(3); err != nil {
 			t.Fatal(err)
@@ -106,8 +109,8 @@ func TestConditionalPlumbing(t *testing.T) {
 			if r.DReal != 0.5 || r.DFake != 0.5 || r.WEstimate != 0 || r.GLoss != 0 {
 				t.Errorf("step %d: D(x) %g, D(G(z)) %g, W %g, G loss %g; want 0.5, 0.5, 0, 0 (labels mismatched)", r.Step, r.DReal, r.DFake, r.WEstimate, r.GLoss)
 			}
-			if math.Abs(r.DLoss-3) > 1e-6 || r.GradNorm != 0.75 {
-				t.Errorf("step %d: D loss %g, grad norm %g; want 3 (the penalty) and 0.75", r.Step, r.DLoss, r.GradNorm)
+			if math.Abs(r.DLoss-3) > 1e-6 || r.Term("grad_norm") != 0.75 {
+				t.Errorf("step %d: D loss %g, grad norm %g; want 3 (the penalty) and 0.75", r.Step, r.DLoss, r.Term("grad_norm"))
 			}
 		}
 		// Wrong labels are noticed: shift them all by one.
@@ -131,8 +134,8 @@ func TestConditionalPlumbing(t *testing.T) {
 		if r.DReal >= 0.45 {
 			t.Errorf("with wrong labels D(x) = %g, want < 0.45", r.DReal)
 		}
-		// GenerateWith paints each label's value.
-		img, err := tr.GenerateWith(make([]float32, 3*2), []int{2, 0, 1}, nil, nil)
+		// G paints each label's value.
+		img, err := cgan.Generate(tr, make([]float32, 3*2), []int{2, 0, 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +144,7 @@ func TestConditionalPlumbing(t *testing.T) {
 				t.Errorf("GenerateWith label image %d: %g, want %g", i, img[i*16], want)
 			}
 		}
-		if _, err := tr.GenerateWith(make([]float32, 2), []int{3}, nil, nil); err == nil {
+		if _, err := cgan.Generate(tr, make([]float32, 2), []int{3}); err == nil {
 			t.Error("GenerateWith accepted label 3 of 3 classes")
 		}
 		if err := tr.SetLabels([]int{0, 1}); err == nil {
@@ -153,16 +156,17 @@ func TestConditionalPlumbing(t *testing.T) {
 	})
 }
 
-// infoVariant: InfoGAN's parts, no classes. G writes its categorical code's value into every pixel of the top
-// row and its continuous code into the rest; Q reads them back (qCat logits −100·(row mean − value_k)², qCont the
-// mean of the rest); InfoLoss is cross-entropy + squared error, so it is ≈ 0 exactly when Q sees the codes the
-// trainer gave G.
+// infoVariant: InfoGAN's condition (infogan.Codes), no classes. G writes its categorical code's value into every
+// pixel of the top row and its continuous code into the rest; Q reads them back (qCat logits −100·(row mean −
+// value_k)², qCont the mean of the rest); the MI term is cross-entropy + squared error, so it is ≈ 0 exactly when
+// Q sees the codes the trainer gave G. Its weight is 2.
 func infoVariant() gan.Variant {
 	return gan.Variant{
-		Name: "info-under-any-name", LatentDim: 2, Height: 4, Width: 4, Channels: 1,
-		Codes: gan.Codes{Categorical: plumbK, Continuous: 1},
-		ConditionalGenerator: func(scope *model.Scope, z, c *Node) *Node {
+		Name: "info-under-any-name", Height: 4, Width: 4, Channels: 1,
+		Prior: gan.Prior{LatentDim: 2, Condition: infogan.Codes{Categorical: plumbK, Continuous: 1}},
+		Generator: func(scope *model.Scope, z *Node, cond gan.Cond) *Node {
 			g := z.Graph()
+			c := cond[infogan.Code]
 			s := scale(scope, g)
 			zero := Mul(ReduceSum(z, -1), Sub(s, s))
 			catOneHot := MatMul(c, Const(g, [][]float32{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0, 0}})) // first 3 of c
@@ -172,7 +176,7 @@ func infoVariant() gan.Variant {
 			bottom := OneMinus(top)
 			return Add(Mul(Reshape(cat, -1, 1, 1, 1), top), Mul(Reshape(cont, -1, 1, 1, 1), bottom))
 		},
-		InfoDiscriminator: func(scope *model.Scope, x, y *Node) (*Node, *Node, *Node) {
+		Discriminator: func(scope *model.Scope, x *Node, _ gan.Cond) (*Node, gan.Cond) {
 			g := x.Graph()
 			flat := nn.Flatten(x)
 			topMask := Const(g, [][]float32{{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}})
@@ -182,16 +186,30 @@ func infoVariant() gan.Variant {
 			d := Sub(ExpandAxes(top, -1), values)
 			qCat := MulScalar(Mul(d, d), -100)
 			logits := Mul(top, scale(scope, g))
-			return logits, qCat, ExpandAxes(rest, -1)
+			return logits, gan.Cond{infogan.QCat: qCat, infogan.QCont: ExpandAxes(rest, -1)}
 		},
-		InfoLoss: func(qCat, qCont, cat, cont *Node) *Node {
-			ce := Neg(ReduceAllMean(ReduceSum(Mul(OneHot(cat, plumbK, dtypes.Float32), LogSoftmax(qCat)), -1)))
-			d := Sub(qCont, cont)
-			return Add(ce, ReduceAllMean(Mul(d, d)))
-		},
-		InfoWeight: 2,
-		Loss:       gan.NonSaturating(),
+		DTerms: []gan.Term{infoTerm(plumbMI, true)},
+		GTerms: []gan.Term{infoTerm(plumbMI, false)},
+		Loss:   gan.NonSaturating(),
 	}
+}
+
+// plumbMI is the test's mutual-information loss: cross-entropy of the category plus squared error of the code.
+func plumbMI(qCat, qCont, cat, cont *Node) *Node {
+	ce := Neg(ReduceAllMean(ReduceSum(Mul(OneHot(cat, qCat.Shape().Dimensions[1], dtypes.Float32), LogSoftmax(qCat)), -1)))
+	d := Sub(qCont, cont)
+	return Add(ce, ReduceAllMean(Mul(d, d)))
+}
+
+// infoTerm adds 2 × mi on the fakes' heads and codes, recording mi in D's step.
+func infoTerm(mi func(qCat, qCont, cat, cont *Node) *Node, record bool) gan.Term {
+	return gan.Term{Name: "mi_loss", Loss: func(p *gan.Pass) (*Node, *Node) {
+		raw := mi(p.FakeHeads[infogan.QCat], p.FakeHeads[infogan.QCont], p.FakeCond[infogan.CodeCat], p.FakeCond[infogan.CodeCont])
+		if !record {
+			return MulScalar(raw, 2), nil
+		}
+		return MulScalar(raw, 2), raw
+	}}
 }
 
 // TestInfoPlumbing: Q sees the fakes made from the codes the trainer gives to InfoLoss (MI loss ≈ 0), the
@@ -203,16 +221,16 @@ func TestInfoPlumbing(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range tr.History {
-			if r.MILoss < 0 || r.MILoss > 1e-5 {
-				t.Errorf("step %d: MI loss %g, want ≈ 0 (codes mismatched)", r.Step, r.MILoss)
+			if r.Term("mi_loss") < 0 || r.Term("mi_loss") > 1e-5 {
+				t.Errorf("step %d: MI loss %g, want ≈ 0 (codes mismatched)", r.Step, r.Term("mi_loss"))
 			}
 		}
 		cats, cont := []int{2, 0, 1, 1}, []float32{0.5, -0.25, 0.75, -1}
-		img, err := tr.GenerateWith(make([]float32, 4*2), nil, cats, cont)
+		img, err := infogan.Generate(tr, make([]float32, 4*2), cats, cont)
 		if err != nil {
 			t.Fatal(err)
 		}
-		gotCat, gotCont, err := tr.InferCodes(img)
+		gotCat, gotCont, err := infogan.InferCodes(tr, img)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,33 +239,36 @@ func TestInfoPlumbing(t *testing.T) {
 				t.Errorf("image %d: Q reads category %d, code %g; G was given %d, %g", i, gotCat[i], gotCont[i], cats[i], cont[i])
 			}
 		}
-		// G's loss includes InfoWeight × MI: a loss that Q cannot meet shows it.
+		// G's loss includes its term, 2 × MI: a loss that Q cannot meet shows it.
 		v := infoVariant()
-		v.InfoLoss = func(qCat, qCont, cat, cont *Node) *Node { return AddScalar(MulScalar(ReduceAllSum(qCont), 0), 1.5) }
+		stuck := func(qCat, qCont, cat, cont *Node) *Node { return AddScalar(MulScalar(ReduceAllSum(qCont), 0), 1.5) }
+		v.DTerms, v.GTerms = []gan.Term{infoTerm(stuck, true)}, []gan.Term{infoTerm(stuck, false)}
 		tr2 := newPlumbing(t, b, v)
 		r, err := tr2.TrainStep()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.MILoss != 1.5 {
-			t.Errorf("MI loss recorded %g, want 1.5", r.MILoss)
+		if r.Term("mi_loss") != 1.5 {
+			t.Errorf("MI loss recorded %g, want 1.5", r.Term("mi_loss"))
 		}
 		// Non-saturating G loss on logits = mean of the top row (codes −1, 0, 1 → softplus(−top)), plus 2 × 1.5.
 		if r.GLoss < 3 {
-			t.Errorf("G loss %g does not include InfoWeight × MI = 3", r.GLoss)
+			t.Errorf("G loss %g does not include 2 × MI = 3", r.GLoss)
 		}
 	})
 }
 
-// TestClipWeights: with ClipWeights = c, every trainable D variable lies in [−c, c] after a step (and some sit on
+// TestClipWeights: with a constraint that clips D's weights to c, every trainable D variable lies in [−c, c] after a step (and some sit on
 // the bound), G's are not clipped.
 func TestClipWeights(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		v := tinyVariant()
 		v.Name = "clipped"
-		v.ClipWeights = 0.01
+		v.DConstraints = []gan.Constraint{func(scope *model.Scope, g *Graph) {
+			gan.ClipVariables(scope, g, gan.DiscriminatorScope, 0.01)
+		}}
 		v.Loss = gan.Wasserstein()
-		v.CriticSteps = 2
+		v.Settings = gan.Settings{gan.SettingCriticSteps: 2}
 		tr := newTiny(t, b, v)
 		if err := tr.Train(2); err != nil {
 			t.Fatal(err)
@@ -284,27 +305,25 @@ func TestConditionalResume(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		mk := func() gan.Variant {
 			return gan.Variant{
-				Name: "learned-cond", LatentDim: 3, Height: 4, Width: 4, Channels: 1, Classes: plumbK,
-				Codes: gan.Codes{Categorical: 2, Continuous: 1},
-				ConditionalGenerator: func(scope *model.Scope, z, c *Node) *Node {
-					h := nn.LeakyReLU(Add(nn.Dense(scope.At("z"), z, 8), nn.Dense(scope.At("c"), c, 8)), 0.2)
+				Name: "learned-cond", Height: 4, Width: 4, Channels: 1,
+				Prior: gan.Prior{LatentDim: 3, Condition: labelsAndCodes{cgan.Labels{K: plumbK}, infogan.Codes{Categorical: 2, Continuous: 1}}},
+				Generator: func(scope *model.Scope, z *Node, c gan.Cond) *Node {
+					h := Add(nn.Dense(scope.At("z"), z, 8), nn.Dense(scope.At("y"), c[cgan.Label], 8))
+					h = nn.LeakyReLU(Add(h, nn.Dense(scope.At("c"), c[infogan.Code], 8)), 0.2)
 					return nn.Reshape(Tanh(nn.Dense(scope.At("out"), h, 16)), 4, 4, 1)
 				},
-				InfoDiscriminator: func(scope *model.Scope, x, y *Node) (*Node, *Node, *Node) {
-					h := nn.LeakyReLU(Add(nn.Dense(scope.At("x"), nn.Flatten(x), 8), nn.Dense(scope.At("y"), y, 8)), 0.2)
+				Discriminator: func(scope *model.Scope, x *Node, c gan.Cond) (*Node, gan.Cond) {
+					h := nn.LeakyReLU(Add(nn.Dense(scope.At("x"), nn.Flatten(x), 8), nn.Dense(scope.At("y"), c[cgan.Label], 8)), 0.2)
 					h = nn.Dropout(scope.At("drop"), h, 0.25)
-					return nn.Dense(scope.At("d"), h, 1), nn.Dense(scope.At("qcat"), h, 2), nn.Dense(scope.At("qcont"), h, 1)
+					return nn.Dense(scope.At("d"), h, 1), gan.Cond{infogan.QCat: nn.Dense(scope.At("qcat"), h, 2), infogan.QCont: nn.Dense(scope.At("qcont"), h, 1)}
 				},
-				InfoLoss: func(qCat, qCont, cat, cont *Node) *Node {
-					ce := Neg(ReduceAllMean(ReduceSum(Mul(OneHot(cat, 2, dtypes.Float32), LogSoftmax(qCat)), -1)))
-					d := Sub(qCont, cont)
-					return Add(ce, ReduceAllMean(Mul(d, d)))
-				},
-				Penalty: func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
-					return gan.GradientPenalty(critic, real, fake, gan.DrawAlpha(scope, real), 10)
-				},
-				Loss:        gan.Wasserstein(),
-				CriticSteps: 2,
+				DTerms: []gan.Term{infoTerm(plumbMI, true), {Name: "grad_norm", Loss: func(p *gan.Pass) (*Node, *Node) {
+					critic := func(x *Node) *Node { return p.D(x, p.RealCond) }
+					return gan.GradientPenalty(critic, p.Real, p.Fake, gan.DrawAlpha(p.Scope, p.Real), 10)
+				}}},
+				GTerms:   []gan.Term{infoTerm(plumbMI, false)},
+				Loss:     gan.Wasserstein(),
+				Settings: gan.Settings{gan.SettingCriticSteps: 2},
 			}
 		}
 		straight := newPlumbing(t, b, mk())
@@ -329,11 +348,11 @@ func TestConditionalResume(t *testing.T) {
 		for i, want := range straight.History {
 			got := second.History[i]
 			if math.Abs(got.DLoss-want.DLoss) > 1e-5 || math.Abs(got.GLoss-want.GLoss) > 1e-5 ||
-				math.Abs(got.GradNorm-want.GradNorm) > 1e-5 || math.Abs(got.MILoss-want.MILoss) > 1e-5 {
+				math.Abs(got.Term("grad_norm")-want.Term("grad_norm")) > 1e-5 || math.Abs(got.Term("mi_loss")-want.Term("mi_loss")) > 1e-5 {
 				t.Errorf("step %d: resumed %+v, uninterrupted %+v", want.Step, got, want)
 			}
-			if want.GradNorm <= 0 || want.MILoss <= 0 {
-				t.Errorf("step %d: grad norm %g, MI loss %g not recorded", want.Step, want.GradNorm, want.MILoss)
+			if want.Term("grad_norm") <= 0 || want.Term("mi_loss") <= 0 {
+				t.Errorf("step %d: grad norm %g, MI loss %g not recorded", want.Step, want.Term("grad_norm"), want.Term("mi_loss"))
 			}
 		}
 		a, _ := straight.RandomSamples(6, 1)
@@ -346,17 +365,35 @@ func TestConditionalResume(t *testing.T) {
 	})
 }
 
-// TestPartsChecked: a variant missing a network its parts need is refused with its name.
+// labelsAndCodes is a condition made of two: class labels and InfoGAN's codes (labels drawn first). The trainer
+// needs nothing to take it.
+type labelsAndCodes struct {
+	labels cgan.Labels
+	codes  infogan.Codes
+}
+
+func (c labelsAndCodes) Draw(rng *rand.Rand, b int) gan.Values {
+	v := c.labels.Draw(rng, b)
+	maps.Copy(v, c.codes.Draw(rng, b))
+	return v
+}
+
+func (c labelsAndCodes) Real(labels []int, b int) (gan.Values, error) {
+	return c.labels.Real(labels, b)
+}
+
+func (c labelsAndCodes) Fixed(count int) gan.Values {
+	v := c.labels.Fixed(count)
+	maps.Copy(v, c.codes.Fixed(count))
+	return v
+}
+
+// TestPartsChecked: a variant missing a player is refused with its name.
 func TestPartsChecked(t *testing.T) {
 	b := backendtest.Go(t)
 	v := plumbingVariant()
-	v.ConditionalGenerator = nil
-	if _, err := gan.New(b, v, gan.Config{}); err == nil {
-		t.Error("a conditional variant without ConditionalGenerator was accepted")
-	}
-	w := infoVariant()
-	w.InfoLoss = nil
-	if _, err := gan.New(b, w, gan.Config{}); err == nil {
-		t.Error("an InfoGAN variant without InfoLoss was accepted")
+	v.Generator = nil
+	if _, err := gan.New(b, v, gan.Config{}); err == nil || !strings.Contains(err.Error(), v.Name) {
+		t.Errorf("a variant without Generator: %v", err)
 	}
 }

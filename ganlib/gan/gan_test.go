@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -23,17 +24,17 @@ import (
 // tinyVariant is a small MLP GAN on 4×4 images, with dropout in D so the context's RNG matters for resume.
 func tinyVariant() gan.Variant {
 	return gan.Variant{
-		Name: "tiny", LatentDim: 3, Height: 4, Width: 4, Channels: 1,
-		Generator: func(scope *model.Scope, z *Node) *Node {
+		Name: "tiny", Prior: gan.Prior{LatentDim: 3}, Height: 4, Width: 4, Channels: 1,
+		Generator: gan.PlainG(func(scope *model.Scope, z *Node) *Node {
 			x := nn.LeakyReLU(nn.Dense(scope.At("000_dense"), z, 8), 0.2)
 			x = Tanh(nn.Dense(scope.At("001_dense"), x, 16))
 			return nn.Reshape(x, 4, 4, 1)
-		},
-		Discriminator: func(scope *model.Scope, x *Node) *Node {
+		}),
+		Discriminator: gan.PlainD(func(scope *model.Scope, x *Node) *Node {
 			x = nn.LeakyReLU(nn.Dense(scope.At("000_dense"), nn.Flatten(x), 8), 0.2)
 			x = nn.Dropout(scope.At("001_dropout"), x, 0.25)
 			return nn.Dense(scope.At("002_dense"), x, 1)
-		},
+		}),
 	}
 }
 
@@ -53,7 +54,7 @@ func blobs() []float32 {
 }
 
 func newTiny(t *testing.T, b compute.Backend, v gan.Variant) *gan.Trainer {
-	tr, err := gan.New(b, v, gan.Config{BatchSize: 8, Seed: 42})
+	tr, err := gan.New(b, v, gan.Config{Seed: 42, Settings: gan.Settings{gan.SettingBatchSize: 8}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +254,7 @@ func TestCheckpointFallsBackWhenNewestIsBroken(t *testing.T) {
 	// A checkpoint of another variant is refused with a message.
 	other := tinyVariant()
 	other.Name, other.LatentDim = "other", 5
-	o, _ := gan.New(b, other, gan.Config{BatchSize: 8})
+	o, _ := gan.New(b, other, gan.Config{Settings: gan.Settings{gan.SettingBatchSize: 8}})
 	if _, err := o.Load(dir); err == nil || !strings.Contains(err.Error(), "tiny") {
 		t.Fatalf("loading a checkpoint of another variant: want error naming it, got %v", err)
 	}
@@ -299,7 +300,7 @@ func TestLossesAgainstHandComputedValues(t *testing.T) {
 func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
 	b := backendtest.Go(t)
 	v := tinyVariant()
-	v.CriticSteps = 3
+	v.Settings = gan.Settings{gan.SettingCriticSteps: 3}
 	tr := newTiny(t, b, v)
 	calls := 0
 	err := tr.Train(10, func(_ *gan.Trainer, r gan.Record) error {
@@ -329,7 +330,7 @@ func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
 	}
 
 	run := func(seed uint64) []gan.Record {
-		tr, err := gan.New(b, tinyVariant(), gan.Config{BatchSize: 8, Seed: seed})
+		tr, err := gan.New(b, tinyVariant(), gan.Config{Seed: seed, Settings: gan.Settings{gan.SettingBatchSize: 8}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,11 +344,11 @@ func TestCriticStepsSeedsAndCallbacks(t *testing.T) {
 	}
 	a, a2, other := run(5), run(5), run(6)
 	for i := range a {
-		if a[i] != a2[i] {
+		if !reflect.DeepEqual(a[i], a2[i]) {
 			t.Errorf("same seed, step %d differs: %+v vs %+v", i+1, a[i], a2[i])
 		}
 	}
-	if a[2] == other[2] {
+	if reflect.DeepEqual(a[2], other[2]) {
 		t.Errorf("different seeds gave the same step 3: %+v", a[2])
 	}
 	// Bad data is an error that says what is wrong.
@@ -421,7 +422,7 @@ func TestSaveRightAfterLoadKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range third.History {
-		if third.History[i] != fourth.History[i] {
+		if !reflect.DeepEqual(third.History[i], fourth.History[i]) {
 			t.Errorf("step %d after Load + Save + Load: %+v, from the original: %+v", i+1, third.History[i], fourth.History[i])
 		}
 	}

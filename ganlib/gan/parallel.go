@@ -5,7 +5,7 @@ package gan
 //
 //   - one logical program: the D and G step graphs are the same as on one device, written for the global batch;
 //   - the real batch and the noise are sharded along their batch axis over a 1-D device mesh named "data", so
-//     each device holds BatchSize/Devices examples;
+//     each device holds batch_size/Devices examples;
 //   - every variable (both networks, both optimizers' state, the RNG state) is replicated on every device;
 //   - XLA's SPMD partitioner inserts the all-reduces the program needs: the mean of the loss over the global
 //     batch, hence the mean of the gradients, and batch statistics (BatchNorm) over the global batch. Each device
@@ -28,9 +28,8 @@ import (
 // MeshAxis is the name of the device-mesh axis the batch is sharded along.
 const MeshAxis = "data"
 
-// checkDevices validates cfg.Devices against the backend and the batch size.
-func checkDevices(backend compute.Backend, cfg Config) error {
-	d := cfg.Devices
+// checkDevices validates Config.Devices d against the backend and the batch size.
+func checkDevices(backend compute.Backend, d, batch int) error {
 	if d < 0 {
 		return fmt.Errorf("gan.New: Devices is %d; want 0 or 1 (one device) or the number of devices to split the batch over", d)
 	}
@@ -41,9 +40,9 @@ func checkDevices(backend compute.Backend, cfg Config) error {
 		return fmt.Errorf("gan.New: Devices is %d but backend %q has %d device(s) (the pure-Go backend has one; "+
 			"XLA CPU has 4 host devices by default, a CUDA machine one per GPU)", d, backend.Name(), n)
 	}
-	if cfg.BatchSize%d != 0 {
+	if batch%d != 0 {
 		return fmt.Errorf("gan.New: batch size %d is not a multiple of Devices %d; the global batch is split evenly",
-			cfg.BatchSize, d)
+			batch, d)
 	}
 	return nil
 }
@@ -57,7 +56,7 @@ func (t *Trainer) distribute() error {
 	if t.Config.Devices <= 1 {
 		return nil
 	}
-	if err := checkDevices(t.Backend, t.Config); err != nil {
+	if err := checkDevices(t.Backend, t.Config.Devices, t.batchSize()); err != nil {
 		return err
 	}
 	mesh, err := distributed.NewDeviceMesh([]int{t.Config.Devices}, []string{MeshAxis})

@@ -39,7 +39,7 @@ func TestNonFiniteNamesTheLayer(t *testing.T) {
 			{models.Stack{dense(8), overflow, dense(16), tanh}, models.Stack{flatten, dense(8), dense(1)}, "/generator/001_overflow in G(z)"},
 		} {
 			v := tinyVariant()
-			v.Generator, v.Discriminator = c.g.Network(), c.d.Network()
+			v.Generator, v.Discriminator = gan.PlainG(c.g.Network()), gan.PlainD(c.d.Network())
 			tr := newTiny(t, b, v)
 			_, err := tr.TrainStep()
 			var nf *gan.NonFiniteError

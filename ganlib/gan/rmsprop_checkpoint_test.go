@@ -6,11 +6,9 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
-	"github.com/ganlab/ganlab/ganlib/optim"
 )
 
 // TestRMSPropSurvivesCheckpoint: the trainer with RMSProp for both players, 3 steps + Save + fresh trainer + Load +
@@ -18,9 +16,7 @@ import (
 func TestRMSPropSurvivesCheckpoint(t *testing.T) {
 	b := backendtest.Go(t)
 	newRMS := func() *gan.Trainer {
-		tr, err := gan.New(b, tinyVariant(), gan.Config{BatchSize: 8, Seed: 42,
-			DOptimizer: func() optimizer.Interface { return optim.RMSProp(5e-3) },
-			GOptimizer: func() optimizer.Interface { return optim.RMSProp(5e-3) }})
+		tr, err := gan.New(b, tinyVariant(), gan.Config{Seed: 42, Settings: gan.Settings{gan.SettingBatchSize: 8, "optimizer": "rmsprop", "learning_rate": 5e-3}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,10 @@ package gan
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -27,15 +29,14 @@ const (
 	DiscriminatorScope = "discriminator"
 )
 
-// Config holds the trainer's settings. Zero values take the defaults of the lecture's Keras loop.
+// Config holds what a run needs besides its settings (Settings): how it is seeded and split. Zero values take
+// the defaults.
 type Config struct {
-	// BatchSize B of real images per D step (and of noise vectors per step). Default 64.
-	BatchSize int
-	// Seed makes a run reproducible: batches, noise, initial weights and dropout all derive from it.
+	// Seed makes a run reproducible: batches, noise, conditions, initial weights and dropout all derive from it.
 	Seed uint64
-	// DOptimizer and GOptimizer build each player's optimizer; default Adam(2e-4, β1 0.5) (Radford et al. 2015,
-	// the lecture).
-	DOptimizer, GOptimizer func() optimizer.Interface
+	// Settings the user gives, over the variant's defaults (see Settings), e.g.
+	// gan.Settings{"learning_rate": 1e-3, "batch_size": 32}.
+	Settings Settings
 	// FixedSamples is how many fixed noise vectors are kept for sample grids (default 10, the lecture's 2×5 grid).
 	FixedSamples int
 	// Devices > 1 trains data-parallel on that many devices of the backend: the batch (a multiple of Devices) is
@@ -54,10 +55,10 @@ type Record struct {
 	// WEstimate is mean(logit on real) − mean(logit on fake) in the last D step: for a WGAN critic, its estimate of
 	// the Wasserstein distance (−D loss); for other variants, the gap between D's scores.
 	WEstimate float64 `json:"w_estimate"`
-	// GradNorm is what the variant's Penalty reports (WGAN-GP: the mean ‖∇D(x̂)‖₂) in the last D step.
-	GradNorm float64 `json:"grad_norm,omitempty"`
-	// MILoss is InfoGAN's mutual-information loss (unweighted) on the fakes of the last D step.
-	MILoss float64 `json:"mi_loss,omitempty"`
+	// Terms are the values the variant's loss terms record (Term.Name), from the last D step and the G step,
+	// e.g. WGAN-GP's "grad_norm" (the mean ‖∇D(x̂)‖₂) or InfoGAN's "mi_loss". In JSON they sit beside the fields
+	// above.
+	Terms map[string]float64 `json:"-"`
 }
 
 // Callback is called after every generator step with the record of that step. Returning an error stops training
@@ -72,7 +73,7 @@ var ErrStop = errors.New("training stopped by callback")
 type Trainer struct {
 	Backend compute.Backend
 	// Scope is the root scope of the trainer's model.Store: both players' networks and optimizer state (under
-	// GeneratorScope and DiscriminatorScope), the RNG state and the global step.
+	// GeneratorScope and DiscriminatorScope), the settings, the RNG state and the global step.
 	Scope   *model.Scope
 	Variant Variant
 	Config  Config
@@ -80,13 +81,14 @@ type Trainer struct {
 	// Data holds real images, already scaled to the generator's output range [-1, 1], NHWC, len N·H·W·C.
 	data   []float32
 	n      int
-	labels []int // class of each real image, for a conditional variant (SetLabels)
+	labels []int // class of each real image (SetLabels), for a variant whose condition needs them
 
 	// History of every step taken (also across resumes).
 	History []Record
 	// FixedNoise [FixedSamples·LatentDim] used for sample grids; part of the checkpoint.
 	FixedNoise []float32
 
+	explicit  Settings    // the user's settings (Config.Settings), which win over a checkpoint's
 	dProbe    *layerProbe // layer outputs probed by the D and G step graphs (see probe.go)
 	gProbe    *layerProbe
 	step      int // generator steps taken
@@ -94,19 +96,19 @@ type Trainer struct {
 	gStep     *model.Exec
 	sampler   *model.Exec
 	judge     *model.Exec
-	coder     *model.Exec
-	dOpt      optimizer.Interface
-	gOpt      optimizer.Interface
+	dTerms    []string // names of the values D's and G's steps record, in output order
+	gTerms    []string
 	epochPerm []int
 	permEpoch int
 	realBuf   []float32
 	labelBuf  []int
 }
 
-// New creates a trainer for variant on backend, with freshly initialised networks (seeded by cfg.Seed).
+// New creates a trainer for variant on backend, with freshly initialised networks (seeded by cfg.Seed) and the
+// settings of the variant overridden by cfg.Settings.
 func New(backend compute.Backend, variant Variant, cfg Config) (*Trainer, error) {
-	if err := checkParts(variant); err != nil {
-		return nil, err
+	if variant.Generator == nil || variant.Discriminator == nil {
+		return nil, fmt.Errorf("gan.New: variant %q needs a Generator and a Discriminator", variant.Name)
 	}
 	if variant.LatentDim <= 0 || variant.Height <= 0 || variant.Width <= 0 || variant.Channels <= 0 {
 		return nil, fmt.Errorf("gan.New: variant %q has invalid dims: latent %d, image %dx%dx%d",
@@ -115,34 +117,23 @@ func New(backend compute.Backend, variant Variant, cfg Config) (*Trainer, error)
 	if variant.Loss.Discriminator == nil {
 		variant.Loss = NonSaturating()
 	}
-	if variant.CriticSteps <= 0 {
-		variant.CriticSteps = 1
-	}
-	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = 64
-	}
-	if err := checkDevices(backend, cfg); err != nil {
-		return nil, err
-	}
 	if cfg.FixedSamples <= 0 {
 		cfg.FixedSamples = 10
-	}
-	adam := func() optimizer.Interface {
-		return optimizer.Adam().LearningRate(2e-4).Betas(0.5, 0.999).Done()
-	}
-	if cfg.DOptimizer == nil {
-		cfg.DOptimizer = adam
-	}
-	if cfg.GOptimizer == nil {
-		cfg.GOptimizer = adam
 	}
 	t := &Trainer{
 		Backend: backend,
 		Scope:   model.NewStore().RootScope(),
 		Variant: variant,
 		Config:  cfg,
-		dOpt:    cfg.DOptimizer(),
-		gOpt:    cfg.GOptimizer(),
+	}
+	if err := t.installSettings(); err != nil {
+		return nil, err
+	}
+	if b := t.batchSize(); b < 1 {
+		return nil, fmt.Errorf("gan.New: batch_size %d, want >= 1", b)
+	}
+	if err := checkDevices(backend, cfg.Devices, t.batchSize()); err != nil {
+		return nil, err
 	}
 	if err := t.Scope.Store().SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
@@ -155,6 +146,9 @@ func New(backend compute.Backend, variant Variant, cfg Config) (*Trainer, error)
 // Step is the number of generator steps taken so far.
 func (t *Trainer) Step() int { return t.step }
 
+// BatchSize is the batch_size setting: real images per D step, noise vectors per step.
+func (t *Trainer) BatchSize() int { return t.batchSize() }
+
 // SetData gives the trainer its real images: pixels NHWC with values in [lo, hi], which are mapped linearly to
 // the generator's range [-1, 1]. Their size must match the variant's.
 func (t *Trainer) SetData(pixels []float32, n, h, w, c int, lo, hi float32) error {
@@ -165,8 +159,8 @@ func (t *Trainer) SetData(pixels []float32, n, h, w, c int, lo, hi float32) erro
 	if len(pixels) != n*h*w*c || n == 0 {
 		return fmt.Errorf("data holds %d values, want %d images × %d×%d×%d", len(pixels), n, h, w, c)
 	}
-	if n < t.Config.BatchSize {
-		return fmt.Errorf("data has %d images, fewer than the batch size %d", n, t.Config.BatchSize)
+	if n < t.batchSize() {
+		return fmt.Errorf("data has %d images, fewer than the batch size %d", n, t.batchSize())
 	}
 	scale := 2 / (hi - lo)
 	t.labels = nil
@@ -179,21 +173,39 @@ func (t *Trainer) SetData(pixels []float32, n, h, w, c int, lo, hi float32) erro
 	return nil
 }
 
+// SetLabels gives the trainer the class of every real image set by SetData (same order): a variant whose
+// condition needs them (a conditional GAN) shows D each real image with its own. Call it after SetData.
+func (t *Trainer) SetLabels(labels []int) error {
+	if t.n == 0 {
+		return fmt.Errorf("SetLabels: call SetData first")
+	}
+	if c := t.Variant.Condition; c != nil {
+		if _, err := c.Real(labels, len(labels)); err != nil {
+			return fmt.Errorf("SetLabels: %w", err)
+		}
+	}
+	if len(labels) != t.n {
+		return fmt.Errorf("SetLabels: %d labels for %d images", len(labels), t.n)
+	}
+	t.labels = append([]int(nil), labels...)
+	return nil
+}
+
 // StepsPerEpoch is ⌊N/B⌋: the number of steps in one pass over the real data.
 func (t *Trainer) StepsPerEpoch() int {
 	if t.n == 0 {
 		return 0
 	}
-	return t.n / t.Config.BatchSize
+	return t.n / t.batchSize()
 }
 
 func (t *Trainer) imageSize() int { return t.Variant.Height * t.Variant.Width * t.Variant.Channels }
 
 // realBatch returns the batch of real images for D step number dStep (0-based): epochs are shuffled with a
 // permutation derived from the seed and the epoch number, so a run is reproducible and a resumed run sees the
-// same batches as an uninterrupted one.
+// same batches as an uninterrupted one. The batch's labels are left in t.labelBuf when the data has labels.
 func (t *Trainer) realBatch(dStep int) []float32 {
-	b := t.Config.BatchSize
+	b := t.batchSize()
 	spe := t.StepsPerEpoch()
 	epoch, offset := dStep/spe, (dStep%spe)*b
 	if epoch != t.permEpoch {
@@ -217,45 +229,66 @@ func (t *Trainer) realBatch(dStep int) []float32 {
 	return t.realBuf
 }
 
-// dArgs are the inputs of a D step: the real batch number dIndex (with its one-hot labels for a conditional
-// variant), the noise and the fakes' condition drawn from rng.
-func (t *Trainer) dArgs(dIndex int, rng *rand.Rand) ([]*tensors.Tensor, error) {
-	v, b := t.Variant, t.Config.BatchSize
-	if v.Classes > 0 && t.labels == nil {
-		return nil, fmt.Errorf("variant %q is conditional (%d classes): give the real images' labels with SetLabels", v.Name, v.Classes)
+// condNames are the sorted names of a condition: the order its tensors are graph inputs in.
+func condNames(v Values) []string { return slices.Sorted(maps.Keys(v)) }
+
+// flatten appends a condition's tensors in condNames order.
+func flatten(args []*tensors.Tensor, v Values) []*tensors.Tensor {
+	for _, k := range condNames(v) {
+		args = append(args, v[k])
 	}
+	return args
+}
+
+// unflatten reads a condition with the given names from the front of in and returns the rest.
+func unflatten(in []*Node, names []string) (Cond, []*Node) {
+	c := Cond{}
+	for i, k := range names {
+		c[k] = in[i]
+	}
+	return c, in[len(names):]
+}
+
+// draw draws count noise vectors and, for a conditional variant, their condition, from rng (z first).
+func (t *Trainer) draw(rng *rand.Rand, count int) ([]float32, Values) {
+	z := t.noise(rng, count)
+	if t.Variant.Condition == nil {
+		return z, nil
+	}
+	return z, t.Variant.Condition.Draw(rng, count)
+}
+
+// realCond is the condition of the real batch last built by realBatch.
+func (t *Trainer) realCond() (Values, error) {
+	c := t.Variant.Condition
+	if c == nil {
+		return nil, nil
+	}
+	var labels []int
+	if t.labels != nil {
+		labels = t.labelBuf
+	}
+	return c.Real(labels, t.batchSize())
+}
+
+// gInputs are the inputs of a G call: z [count, LatentDim], then the condition.
+func (t *Trainer) gInputs(z []float32, c Values) []*tensors.Tensor {
+	count := len(z) / t.Variant.LatentDim
+	return flatten([]*tensors.Tensor{tensors.FromFlatDataAndDimensions(z, count, t.Variant.LatentDim)}, c)
+}
+
+// dInputs are the inputs of D step number dIndex: the real batch and its condition, then G's inputs drawn from rng.
+// It also returns the names of the two conditions, which shape the graph.
+func (t *Trainer) dInputs(dIndex int, rng *rand.Rand) ([]*tensors.Tensor, error) {
+	v, b := t.Variant, t.batchSize()
 	args := []*tensors.Tensor{tensors.FromFlatDataAndDimensions(t.realBatch(dIndex), b, v.Height, v.Width, v.Channels)}
-	if v.Classes > 0 {
-		args = append(args, tensors.FromFlatDataAndDimensions(oneHot(t.labelBuf, v.Classes), b, v.Classes))
+	rc, err := t.realCond()
+	if err != nil {
+		return nil, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
-	return append(args, t.gArgs(rng)...), nil
-}
-
-// gArgs are the inputs of a G call in training: noise and condition drawn from rng (z first, so that the noise
-// of a variant without condition is the same as before conditions existed).
-func (t *Trainer) gArgs(rng *rand.Rand) []*tensors.Tensor {
-	b := t.Config.BatchSize
-	args := []*tensors.Tensor{tensors.FromFlatDataAndDimensions(t.noise(rng, b), b, t.Variant.LatentDim)}
-	return append(args, t.genArgs(t.drawCond(rng, b), true)...)
-}
-
-// checkParts checks that a variant has the networks its parts need.
-func checkParts(v Variant) error {
-	switch {
-	case v.CondDim() == 0 && v.Generator == nil:
-		return fmt.Errorf("gan.New: variant %q needs a Generator", v.Name)
-	case v.CondDim() > 0 && v.ConditionalGenerator == nil:
-		return fmt.Errorf("gan.New: variant %q has a condition (%d classes, codes %+v) and needs a ConditionalGenerator", v.Name, v.Classes, v.Codes)
-	case v.Codes.HasCodes() && (v.InfoDiscriminator == nil || v.InfoLoss == nil):
-		return fmt.Errorf("gan.New: variant %q has InfoGAN codes and needs an InfoDiscriminator and an InfoLoss", v.Name)
-	case !v.Codes.HasCodes() && v.Classes > 0 && v.ConditionalDiscriminator == nil && v.InfoDiscriminator == nil:
-		return fmt.Errorf("gan.New: variant %q is conditional and needs a ConditionalDiscriminator", v.Name)
-	case v.Classes == 0 && !v.Codes.HasCodes() && v.Discriminator == nil:
-		return fmt.Errorf("gan.New: variant %q needs a Discriminator", v.Name)
-	case v.Codes.Categorical < 0 || v.Codes.Continuous < 0 || v.Classes < 0 || v.ClipWeights < 0:
-		return fmt.Errorf("gan.New: variant %q has negative classes, codes or clipping", v.Name)
-	}
-	return nil
+	args = flatten(args, rc)
+	z, fc := t.draw(rng, b)
+	return append(args, t.gInputs(z, fc)...), nil
 }
 
 // noise draws count latent vectors from the variant's prior.
@@ -271,85 +304,137 @@ func (t *Trainer) noise(rng *rand.Rand, count int) []float32 {
 	return z
 }
 
-// generate runs G on z and, for a variant with a condition, c [B, CondDim].
-func (t *Trainer) generate(scope *model.Scope, z, c *Node) *Node {
+// generate runs G on z and the fakes' condition.
+func (t *Trainer) generate(scope *model.Scope, z *Node, c Cond) *Node {
 	v := t.Variant
-	var fake *Node
-	if c != nil {
-		fake = v.ConditionalGenerator(scope.At(GeneratorScope), z, c)
-	} else {
-		fake = v.Generator(scope.At(GeneratorScope), z)
-	}
+	fake := v.Generator(scope.At(GeneratorScope), z, c)
 	fake.AssertDims(z.Shape().Dimensions[0], v.Height, v.Width, v.Channels)
 	return fake
 }
 
-// dStepGraph: one discriminator update on a real batch and G(z), G frozen. Inputs: see dArgs. Outputs: D loss
-// (with the penalty and the weighted MI loss when the variant has them), mean D(x), mean D(G(z)), the layer probe,
-// the logit gap (Record.WEstimate), the penalty's gradient norm and the MI loss (0 when absent).
+// critic runs D on images x with their condition and returns its logits [B] and heads.
+func (t *Trainer) critic(scope *model.Scope, x *Node, c Cond) (*Node, Cond) {
+	logits, heads := t.Variant.Discriminator(scope.At(DiscriminatorScope), x, c)
+	if logits.Rank() == 2 && logits.Shape().Dimensions[1] == 1 {
+		logits = Reshape(logits, logits.Shape().Dimensions[0])
+	}
+	if logits.Rank() != 1 {
+		panic(fmt.Sprintf("variant %q: discriminator must return logits [B] or [B,1], got %s", t.Variant.Name, logits.Shape()))
+	}
+	return logits, heads
+}
+
+// condShapes tells the names of the real and fake conditions (the graphs' inputs after x and z).
+func (t *Trainer) condNames() (real, fake []string, err error) {
+	c := t.Variant.Condition
+	if c == nil {
+		return nil, nil, nil
+	}
+	var labels []int
+	if t.labels != nil {
+		labels = make([]int, 1)
+		labels[0] = t.labels[0]
+	}
+	rc, err := c.Real(labels, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	return condNames(rc), condNames(c.Fixed(1)), nil
+}
+
+// addTerms adds the terms' values to loss and returns the loss and the recorded values (in names' order).
+func addTerms(terms []Term, p *Pass, probe *layerProbe, loss *Node) (*Node, []string, []*Node) {
+	var names []string
+	var recorded []*Node
+	for _, term := range terms {
+		probe.pass = "term " + term.Name
+		add, rec := term.Loss(p)
+		if add != nil {
+			loss = Add(loss, ConvertDType(add, loss.DType()))
+		}
+		if rec != nil {
+			names = append(names, term.Name)
+			recorded = append(recorded, ConvertDType(rec, dtypes.Float32))
+		}
+	}
+	return loss, names, recorded
+}
+
+// optimizerOf builds a player's optimizer from its settings.
+func (t *Trainer) optimizerOf(player string) optimizer.Interface {
+	opt, err := optim.FromScope(t.Scope.At("%s", player))
+	if err != nil {
+		panic(err)
+	}
+	return opt
+}
+
+// dStepGraph: one discriminator update on a real batch and G(z), G frozen. Inputs: see dInputs. Outputs: D loss
+// (with its terms), mean D(x), mean D(G(z)), the layer probe, the logit gap (Record.WEstimate), then the values
+// D's terms record.
 func (t *Trainer) dStepGraph(scope *model.Scope, in []*Node) []*Node {
 	v := t.Variant
-	real, in := in[0], in[1:]
-	var yReal *Node
-	if v.Classes > 0 {
-		yReal, in = in[0], in[1:]
+	realNames, fakeNames, err := t.condNames()
+	if err != nil {
+		panic(err)
 	}
-	s, _ := t.unpackGen(in, true)
+	real, in := in[0], in[1:]
+	realCond, in := unflatten(in, realNames)
+	z, in := in[0], in[1:]
+	fakeCond, _ := unflatten(in, fakeNames)
 	g := real.Graph()
 	scope.Store().SetTraining(g, true)
 	probe := startProbe(scope, g)
 	t.dProbe = probe
 	probe.pass = "G(z)"
-	fake := StopGradient(t.generate(scope, s.z, s.c))
+	fake := StopGradient(t.generate(scope, z, fakeCond))
 	// The lecture's slide feeds D concat(real, fake) with labels [1…1, 0…0]; for a D without batch statistics that
 	// is the same as two calls, which avoid Slice/Concatenate, whose gradients GoMLX's pure-Go backend lacks.
 	probe.pass = "D(x)"
-	realLogits, _, _ := t.critic(scope, real, yReal)
+	realLogits, realHeads := t.critic(scope, real, realCond)
 	probe.pass = "D(G(z))"
-	fakeLogits, qCat, qCont := t.critic(scope, fake, s.y)
+	fakeLogits, fakeHeads := t.critic(scope, fake, fakeCond)
 	loss := v.Loss.Discriminator(realLogits, fakeLogits)
 	gap := Sub(ReduceAllMean(realLogits), ReduceAllMean(fakeLogits))
-	var gradNorm *Node
-	if v.Penalty != nil {
-		probe.pass = "D(x̂)"
-		critic := func(x *Node) *Node {
-			logits, _, _ := t.critic(scope, x, yReal)
-			return logits
-		}
-		var penalty *Node
-		penalty, gradNorm = v.Penalty(scope, critic, real, fake)
-		loss = Add(loss, penalty)
+	pass := &Pass{Scope: scope, Real: real, Fake: fake, RealCond: realCond, FakeCond: fakeCond,
+		RealLogits: realLogits, FakeLogits: fakeLogits, RealHeads: realHeads, FakeHeads: fakeHeads,
+		D: func(x *Node, c Cond) *Node { l, _ := t.critic(scope, x, c); return l }}
+	loss, names, recorded := addTerms(v.DTerms, pass, probe, loss)
+	t.dTerms = names
+	t.optimizerOf(DiscriminatorScope).UpdateGraph(scope.At(DiscriminatorScope), g, loss)
+	for _, c := range v.DConstraints {
+		c(scope, g)
 	}
-	mi, miRaw := t.infoLoss(s, qCat, qCont)
-	if mi != nil {
-		loss = Add(loss, mi)
-	}
-	t.dOpt.UpdateGraph(scope.At(DiscriminatorScope), g, loss)
-	if v.ClipWeights > 0 {
-		ClipVariables(scope, g, DiscriminatorScope, v.ClipWeights)
-	}
-	return []*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g),
-		gap, scalarOr(g, gradNorm), scalarOr(g, miRaw)}
+	return append([]*Node{loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), probe.output(g), gap}, recorded...)
 }
 
-// gStepGraph: one generator update through the frozen discriminator. Inputs: see gArgs. Outputs: G loss (with
-// the weighted MI loss for InfoGAN), the layer probe.
+// gStepGraph: one generator update through the frozen discriminator. Inputs: see gInputs. Outputs: G loss (with
+// its terms), the layer probe, then the values G's terms record.
 func (t *Trainer) gStepGraph(scope *model.Scope, in []*Node) []*Node {
-	s, _ := t.unpackGen(in, true)
-	g := s.z.Graph()
+	_, fakeNames, err := t.condNames()
+	if err != nil {
+		panic(err)
+	}
+	z, in := in[0], in[1:]
+	fakeCond, _ := unflatten(in, fakeNames)
+	g := z.Graph()
 	scope.Store().SetTraining(g, true)
 	probe := startProbe(scope, g)
 	t.gProbe = probe
 	probe.pass = "G(z)"
-	fake := t.generate(scope, s.z, s.c)
+	fake := t.generate(scope, z, fakeCond)
 	probe.pass = "D(G(z))"
-	logits, qCat, qCont := t.critic(scope, fake, s.y)
+	logits, heads := t.critic(scope, fake, fakeCond)
 	loss := t.Variant.Loss.Generator(logits)
-	if mi, _ := t.infoLoss(s, qCat, qCont); mi != nil {
-		loss = Add(loss, mi)
+	pass := &Pass{Scope: scope, Fake: fake, FakeCond: fakeCond, FakeLogits: logits, FakeHeads: heads,
+		D: func(x *Node, c Cond) *Node { l, _ := t.critic(scope, x, c); return l }}
+	loss, names, recorded := addTerms(t.Variant.GTerms, pass, probe, loss)
+	t.gTerms = names
+	t.optimizerOf(GeneratorScope).UpdateGraph(scope.At(GeneratorScope), g, loss)
+	for _, c := range t.Variant.GConstraints {
+		c(scope, g)
 	}
-	t.gOpt.UpdateGraph(scope.At(GeneratorScope), g, loss)
-	return []*Node{loss, probe.output(g)}
+	return append([]*Node{loss, probe.output(g)}, recorded...)
 }
 
 func (t *Trainer) compile() error {
@@ -367,8 +452,12 @@ func (t *Trainer) compile() error {
 		return err
 	}
 	t.sampler, err = model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, in []*Node) *Node {
-		s, _ := t.unpackGen(in, false)
-		return t.generate(scope, s.z, s.c)
+		_, fakeNames, err := t.condNames()
+		if err != nil {
+			panic(err)
+		}
+		c, _ := unflatten(in[1:], fakeNames)
+		return t.generate(scope, in[0], c)
 	})
 	return err
 }
@@ -416,7 +505,17 @@ func checkFinite(loss string, step int, value float64, probe *layerProbe, out []
 	return err
 }
 
-// TrainStep runs one generator step: CriticSteps discriminator updates, then one generator update. It returns
+// recordTerms copies the values the terms recorded (outputs from first on) into rec.
+func recordTerms(rec *Record, names []string, out []*tensors.Tensor, first int) {
+	for i, name := range names {
+		if rec.Terms == nil {
+			rec.Terms = map[string]float64{}
+		}
+		rec.Terms[name] = scalar(out[first+i])
+	}
+}
+
+// TrainStep runs one generator step: critic_steps discriminator updates, then one generator update. It returns
 // the step's record, or a *NonFiniteError naming the loss and step when a loss is NaN or Inf.
 func (t *Trainer) TrainStep() (rec Record, err error) {
 	if t.n == 0 {
@@ -431,12 +530,12 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 			err = fmt.Errorf("gan step %d: %v", t.step+1, r)
 		}
 	}()
-	k := t.Variant.CriticSteps
+	k := t.criticSteps()
 	stepNum := t.step + 1
 	for i := range k {
 		dIndex := t.step*k + i
 		rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*dIndex+1)))
-		args, err := t.dArgs(dIndex, rng)
+		args, err := t.dInputs(dIndex, rng)
 		if err != nil {
 			return rec, err
 		}
@@ -444,25 +543,26 @@ func (t *Trainer) TrainStep() (rec Record, err error) {
 		if err != nil {
 			return rec, err
 		}
-		rec.DLoss, rec.DReal, rec.DFake = scalar(out[0]), scalar(out[1]), scalar(out[2])
-		rec.WEstimate, rec.GradNorm, rec.MILoss = scalar(out[4]), scalar(out[5]), scalar(out[6])
+		rec.DLoss, rec.DReal, rec.DFake, rec.WEstimate = scalar(out[0]), scalar(out[1]), scalar(out[2]), scalar(out[4])
+		recordTerms(&rec, t.dTerms, out, 5)
 		if err := checkFinite("discriminator loss", stepNum, rec.DLoss, t.dProbe, out, 3); err != nil {
 			return rec, err
 		}
 	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(2*t.step+2)|1<<62))
-	out, err := t.gStep.Call(t.shard(t.gArgs(rng)...)...)
+	out, err := t.gStep.Call(t.shard(t.gInputs(t.draw(rng, t.batchSize()))...)...)
 	if err != nil {
 		return rec, err
 	}
 	rec.GLoss = scalar(out[0])
+	recordTerms(&rec, t.gTerms, out, 2)
 	if err := checkFinite("generator loss", stepNum, rec.GLoss, t.gProbe, out, 1); err != nil {
 		return rec, err
 	}
 	t.step = stepNum
 	rec.Step = t.step
 	rec.Epoch = float64(t.step*k) / float64(t.StepsPerEpoch())
-	t.History = append(t.History, rec)
+	t.History = append(t.History, rec.clone())
 	return rec, nil
 }
 
@@ -491,21 +591,46 @@ func (t *Trainer) Train(totalSteps int, callbacks ...Callback) error {
 }
 
 // Generate runs G in inference mode on the given noise z (len count·LatentDim) and returns count images NHWC with
-// values in [-1, 1].
-//
-// A conditional variant's images get the fixed condition (see GenerateWith): image i has label (and category)
-// i mod Classes (Codes.Categorical), continuous codes 0.
+// values in [-1, 1]. A conditional variant's images get the condition of its fixed grid (Condition.Fixed).
 func (t *Trainer) Generate(z []float32) ([]float32, error) {
-	return t.generateCond(z, t.fixedCond(len(z)/t.Variant.LatentDim))
+	var c Values
+	if t.Variant.Condition != nil {
+		c = t.Variant.Condition.Fixed(len(z) / t.Variant.LatentDim)
+	}
+	return t.GenerateWith(z, c)
 }
 
-func (t *Trainer) generateCond(z []float32, c cond) ([]float32, error) {
+// GenerateWith runs G in inference mode on noise z (len count·LatentDim) with the given condition (nil for an
+// unconditional variant; each tensor [count, …], with the names the variant's Condition uses). It returns count
+// images NHWC in [-1, 1].
+func (t *Trainer) GenerateWith(z []float32, c Values) (images []float32, err error) {
+	v := t.Variant
+	count := len(z) / v.LatentDim
+	if count == 0 || count*v.LatentDim != len(z) {
+		return nil, fmt.Errorf("GenerateWith: %d noise values are not whole vectors of %d", len(z), v.LatentDim)
+	}
 	if err := t.compile(); err != nil {
 		return nil, err
 	}
-	count := len(z) / t.Variant.LatentDim
-	args := []any{tensors.FromFlatDataAndDimensions(z, count, t.Variant.LatentDim)}
-	for _, a := range t.genArgs(c, false) {
+	_, names, err := t.condNames()
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(names, condNames(c)) {
+		return nil, fmt.Errorf("GenerateWith: variant %q's condition has %v, got %v", v.Name, names, condNames(c))
+	}
+	for k, x := range c {
+		if x.Shape().Rank() == 0 || x.Shape().Dimensions[0] != count {
+			return nil, fmt.Errorf("GenerateWith: condition %s is %s, want %d rows", k, x.Shape(), count)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("GenerateWith: %v", r)
+		}
+	}()
+	var args []any
+	for _, a := range t.gInputs(z, c) {
 		args = append(args, a)
 	}
 	out, err := t.sampler.Call(args...)
@@ -516,8 +641,60 @@ func (t *Trainer) generateCond(z []float32, c cond) ([]float32, error) {
 	return tensors.CopyFlatData[float32](out[0])
 }
 
+// Judge runs D in inference mode on count images x (NHWC, values in G's range [-1, 1]) with their condition (nil
+// for an unconditional variant) and returns its logits [count] and its heads (flattened, by name).
+func (t *Trainer) Judge(x []float32, c Values) (logits []float32, heads map[string][]float32, err error) {
+	if err := t.compile(); err != nil {
+		return nil, nil, err
+	}
+	v := t.Variant
+	count := len(x) / t.imageSize()
+	if count == 0 || count*t.imageSize() != len(x) {
+		return nil, nil, fmt.Errorf("Judge: %d values are not whole %dx%dx%d images", len(x), v.Height, v.Width, v.Channels)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("Judge: variant %q: %v", v.Name, r)
+		}
+	}()
+	names := condNames(c)
+	var headNames []string
+	exec, err := model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, in []*Node) []*Node {
+		cond, _ := unflatten(in[1:], names)
+		logits, heads := t.critic(scope, in[0], cond)
+		out := []*Node{logits}
+		headNames = slices.Sorted(maps.Keys(heads))
+		for _, h := range headNames {
+			out = append(out, heads[h])
+		}
+		return out
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	args := []any{tensors.FromFlatDataAndDimensions(x, count, v.Height, v.Width, v.Channels)}
+	for _, k := range names {
+		args = append(args, c[k])
+	}
+	out, err := exec.Call(args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		for _, o := range out {
+			o.FinalizeAll()
+		}
+	}()
+	logits = tensors.MustCopyFlatData[float32](out[0])
+	heads = map[string][]float32{}
+	for i, h := range headNames {
+		heads[h] = tensors.MustCopyFlatData[float32](out[1+i])
+	}
+	return logits, heads, nil
+}
+
 // Discriminate runs D in inference mode on count images x (NHWC, len count·H·W·C, values in G's range [-1, 1])
-// and returns D(x) = sigmoid(logit) for each, in [0, 1].
+// of an unconditional variant and returns D(x) = sigmoid(logit) for each, in [0, 1].
 func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 	if err := t.compile(); err != nil {
 		return nil, err
@@ -527,13 +704,13 @@ func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 	if count == 0 || count*t.imageSize() != len(x) {
 		return nil, fmt.Errorf("Discriminate: %d values are not whole %dx%dx%d images", len(x), v.Height, v.Width, v.Channels)
 	}
-	if v.Classes > 0 {
-		return nil, fmt.Errorf("Discriminate: variant %q is conditional; D needs labels", v.Name)
+	if real, _, err := t.condNames(); err != nil || len(real) > 0 {
+		return nil, fmt.Errorf("Discriminate: variant %q is conditional; D needs its condition (use Judge)", v.Name)
 	}
 	if t.judge == nil {
 		var err error
 		t.judge, err = model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, x *Node) *Node {
-			logits, _, _ := t.critic(scope, x, nil)
+			logits, _ := t.critic(scope, x, nil)
 			return Sigmoid(logits)
 		})
 		if err != nil {
@@ -553,11 +730,10 @@ func (t *Trainer) Discriminate(x []float32) ([]float32, error) {
 func (t *Trainer) Samples() ([]float32, error) { return t.Generate(t.FixedNoise) }
 
 // RandomSamples returns count images from fresh noise drawn with the given seed.
-// A conditional variant's labels and codes are drawn from their priors too.
+// A conditional variant's condition is drawn from its prior too.
 func (t *Trainer) RandomSamples(count int, seed uint64) ([]float32, error) {
-	rng := rand.New(rand.NewPCG(seed, 0xA11CE))
-	z := t.noise(rng, count)
-	return t.generateCond(z, t.drawCond(rng, count))
+	z, c := t.draw(rand.New(rand.NewPCG(seed, 0xA11CE)), count)
+	return t.GenerateWith(z, c)
 }
 
 // VariableValues returns a copy of every float32 variable of a player's network (scope "generator" or
@@ -601,7 +777,7 @@ func (t *Trainer) RunDiscriminatorStep() (dLoss float64, err error) {
 	if err := t.compile(); err != nil {
 		return 0, err
 	}
-	args, err := t.dArgs(0, rand.New(rand.NewPCG(t.Config.Seed, 0xD)))
+	args, err := t.dInputs(0, rand.New(rand.NewPCG(t.Config.Seed, 0xD)))
 	if err != nil {
 		return 0, err
 	}
@@ -617,7 +793,7 @@ func (t *Trainer) RunGeneratorStep() (gLoss float64, err error) {
 	if err := t.compile(); err != nil {
 		return 0, err
 	}
-	out, err := t.gStep.Call(t.shard(t.gArgs(rand.New(rand.NewPCG(t.Config.Seed, 0x6)))...)...)
+	out, err := t.gStep.Call(t.shard(t.gInputs(t.draw(rand.New(rand.NewPCG(t.Config.Seed, 0x6)), t.batchSize()))...)...)
 	if err != nil {
 		return 0, err
 	}

@@ -1,13 +1,42 @@
 package gan
 
 import (
+	"math/rand/v2"
+
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
-// Network builds one player's graph inside the scope it is given.
+// Network builds one player's graph inside the scope it is given: images or noise in, images or logits out.
 type Network func(scope *model.Scope, x *Node) *Node
+
+// Cond is a batch's condition inside a graph: named inputs beside z (for G) or the images (for D), batch first,
+// e.g. a cGAN's one-hot labels. It is empty for an unconditional GAN. The trainer passes it through and never
+// looks inside: what a condition means belongs to the variant (its Condition and its networks).
+type Cond map[string]*Node
+
+// Values is a condition on the host: one tensor per name, batch first.
+type Values map[string]*tensors.Tensor
+
+// Generator maps noise z [B, LatentDim] and the fakes' condition to images [B, Height, Width, Channels] with
+// values in [-1, 1] (tanh).
+type Generator func(scope *model.Scope, z *Node, c Cond) *Node
+
+// Discriminator maps images [B, Height, Width, Channels] and their condition to logits [B] or [B, 1]
+// (D(x) = sigmoid(logit)) and any named heads that loss terms read (InfoGAN's Q), nil when it has none.
+type Discriminator func(scope *model.Scope, x *Node, c Cond) (logits *Node, heads Cond)
+
+// PlainG and PlainD make an unconditional network a Generator or a Discriminator: it ignores the condition.
+func PlainG(net Network) Generator {
+	return func(scope *model.Scope, z *Node, _ Cond) *Node { return net(scope, z) }
+}
+
+// PlainD: see PlainG.
+func PlainD(net Network) Discriminator {
+	return func(scope *model.Scope, x *Node, _ Cond) (*Node, Cond) { return net(scope, x), nil }
+}
 
 // NoiseKind is the prior p_z the generator's input is drawn from.
 type NoiseKind int
@@ -19,72 +48,73 @@ const (
 	Uniform
 )
 
-// Variant is a GAN as data (STYLE §3): its two networks, its loss pair and how many critic steps it takes per
-// generator step. The trainer never switches on a variant's name.
+// Prior is what the trainer draws for G: z of LatentDim from Noise and, for a conditional variant, a condition.
+type Prior struct {
+	LatentDim int
+	Noise     NoiseKind
+	// Condition draws the conditions of a conditional variant; nil for an unconditional one.
+	Condition Condition
+}
+
+// Condition is a variant's conditioning on the host: the trainer asks it for the condition of every batch it
+// builds and passes the Values, unopened, to the networks and loss terms. Draws use the rng they are given, which
+// derives from the seed and the step (after z's draw), so a resumed run draws the same conditions and checkpoints
+// need no extra state.
+type Condition interface {
+	// Draw draws the condition of b fake images.
+	Draw(rng *rand.Rand, b int) Values
+	// Real is the condition D sees with b real images whose class labels are labels (nil when the data has
+	// none); it returns an error when the variant needs labels the data lacks, or a label is out of range.
+	Real(labels []int, b int) (Values, error)
+	// Fixed is the condition of the fixed sample grid of count images.
+	Fixed(count int) Values
+}
+
+// Pass is what a loss term sees of the step it is part of (Real, RealLogits and RealHeads are nil in G's step).
+type Pass struct {
+	// Scope is the trainer's root scope: settings are read from it (model.GetParamOr(p.Scope, "gp_lambda", 10.0)),
+	// random numbers drawn with it.
+	Scope *model.Scope
+	// Real is the real batch, Fake G's images (with their gradient stopped in D's step).
+	Real, Fake             *Node
+	RealCond, FakeCond     Cond
+	RealLogits, FakeLogits *Node
+	RealHeads, FakeHeads   Cond
+	// D runs the discriminator again, e.g. on interpolates of real and fake images, and returns its logits [B].
+	D func(x *Node, c Cond) *Node
+}
+
+// Term is an extra term of one player's loss: a gradient penalty, InfoGAN's mutual information, a cycle loss, ...
+type Term struct {
+	// Name is the key of the recorded value in Record.Terms, e.g. "grad_norm".
+	Name string
+	// Loss returns the scalar added to the player's loss and a scalar to record under Name (nil: none).
+	Loss func(p *Pass) (add, record *Node)
+}
+
+// Constraint changes a player's variables right after its update, inside the same compiled step (WGAN's weight
+// clipping). scope is the trainer's root scope.
+type Constraint func(scope *model.Scope, g *Graph)
+
+// Variant is a GAN as a few closed parts (STYLE §3). The trainer plays the game with them and knows no variant
+// and no kind of condition: everything a paper adds is a part.
 type Variant struct {
 	// Name of the variant, e.g. "vanilla"; recorded in checkpoints.
 	Name string
-	// LatentDim is the size of z.
-	LatentDim int
-	// Noise is the prior of z.
-	Noise NoiseKind
 	// Height, Width, Channels of the images G makes and D reads.
 	Height, Width, Channels int
-	// Generator maps z [B, LatentDim] to images [B, Height, Width, Channels] with values in [-1, 1] (tanh).
-	Generator Network
-	// Discriminator maps images [B, Height, Width, Channels] to logits [B] or [B, 1]; D(x) = sigmoid(logit).
-	Discriminator Network
+	// Prior draws z (and the condition of a conditional variant).
+	Prior
+	// Generator and Discriminator are the two players.
+	Generator     Generator
+	Discriminator Discriminator
 	// Loss is the pair of losses; NonSaturating when zero.
 	Loss Loss
-	// CriticSteps is k of Goodfellow's Algorithm 1: discriminator steps per generator step (default 1).
-	CriticSteps int
-
-	// The parts below are zero for an unconditional GAN trained with a loss pair only; each one the trainer uses
-	// wherever it is set, whatever the variant is called.
-
-	// Classes > 0 makes a conditional GAN (Mirza & Osindero 2014): real images come with their labels (see
-	// Trainer.SetLabels), fake ones with labels drawn uniformly from [0, Classes), and both players see the label
-	// as a one-hot vector y [B, Classes]: G through ConditionalGenerator's c, D through ConditionalDiscriminator
-	// (or InfoDiscriminator).
-	Classes int
-	// Codes are InfoGAN's latent codes (Chen et al. 2016), drawn for every fake image next to z.
-	Codes Codes
-	// ConditionalGenerator replaces Generator when the variant has a condition (Classes or Codes): it maps z
-	// [B, LatentDim] and the condition c [B, CondDim()] to images. c is the concatenation of one-hot(label)
-	// [Classes], one-hot(categorical code) [Codes.Categorical] and the continuous codes [Codes.Continuous].
-	ConditionalGenerator func(scope *model.Scope, z, c *Node) *Node
-	// ConditionalDiscriminator replaces Discriminator when Classes > 0: it maps images and one-hot labels y
-	// [B, Classes] to logits [B] or [B, 1].
-	ConditionalDiscriminator func(scope *model.Scope, x, y *Node) *Node
-	// InfoDiscriminator replaces Discriminator (and ConditionalDiscriminator) when the variant has Codes: one
-	// shared body with two heads, D's logits [B] or [B, 1], and Q's guess of the codes: qCat, logits over the
-	// Codes.Categorical values [B, Codes.Categorical] (nil without one), and qCont, the predicted continuous codes
-	// [B, Codes.Continuous] (nil without them). y is the one-hot label when Classes > 0, else nil.
-	InfoDiscriminator func(scope *model.Scope, x, y *Node) (logits, qCat, qCont *Node)
-	// InfoLoss is the mutual-information term for Codes, to be minimised (a negated lower bound of I(c; G(z, c))
-	// up to a constant): from Q's outputs on fake images and the codes they were made with (cat: int32 [B]; cont:
-	// [B, Codes.Continuous]). Both D/Q and G add InfoWeight × InfoLoss to their losses.
-	InfoLoss func(qCat, qCont, cat, cont *Node) *Node
-	// InfoWeight is λ of InfoGAN's objective (default 1, the paper's value for MNIST's categorical code).
-	InfoWeight float64
-	// Penalty, when set, is added to D's loss (WGAN-GP's gradient penalty): critic maps images to D's logits [B]
-	// (with the real labels bound, for a conditional D), real and fake are the batch D trains on. It returns the
-	// scalar penalty and a scalar to record as Record.GradNorm (e.g. the mean ‖∇D(x̂)‖₂; nil when none).
-	Penalty func(scope *model.Scope, critic func(x *Node) *Node, real, fake *Node) (penalty, gradNorm *Node)
-	// ClipWeights > 0 clips every trainable variable of D to [−ClipWeights, ClipWeights] after each D update,
-	// inside the same compiled step (WGAN's Lipschitz constraint, Arjovsky et al. 2017, Algorithm 1).
-	ClipWeights float64
+	// DTerms and GTerms are added to D's and G's losses.
+	DTerms, GTerms []Term
+	// DConstraints and GConstraints run after D's and G's updates.
+	DConstraints, GConstraints []Constraint
+	// Settings are the variant's defaults over the trainer's (DefaultSettings): its paper's optimizer, learning
+	// rates, critic steps, λs. Its parts read them from the scope.
+	Settings Settings
 }
-
-// Codes are InfoGAN's latent codes: one categorical code with Categorical values (one-hot) and Continuous codes
-// drawn from U(−1, 1).
-type Codes struct {
-	Categorical, Continuous int
-}
-
-// CondDim is the size of the condition c that ConditionalGenerator receives: Classes + Codes.Categorical +
-// Codes.Continuous (0 for an unconditional variant).
-func (v Variant) CondDim() int { return v.Classes + v.Codes.Categorical + v.Codes.Continuous }
-
-// HasCodes tells whether the variant has InfoGAN codes.
-func (c Codes) HasCodes() bool { return c.Categorical > 0 || c.Continuous > 0 }

@@ -20,12 +20,12 @@ import (
 func TestSessionPrintsCollapse(t *testing.T) {
 	constant := vanilla.New(28, 28, 1)
 	g := constant.Generator
-	constant.Generator = func(scope *model.Scope, z *Node) *Node { return g(scope, MulScalar(z, 0)) }
+	constant.Generator = func(scope *model.Scope, z *Node, c gan.Cond) *Node { return g(scope, MulScalar(z, 0), c) }
 	for _, c := range []struct {
 		v    gan.Variant
 		want bool
 	}{{constant, true}} {
-		s := &Session{Dir: filepath.Join(t.TempDir(), "run"), Variant: c.v, Config: gan.Config{BatchSize: 8, Seed: 2},
+		s := &Session{Dir: filepath.Join(t.TempDir(), "run"), Variant: c.v, Config: gan.Config{Seed: 2, Settings: gan.Settings{gan.SettingBatchSize: 8}},
 			Data: randomImages(64), Steps: 4, Quiet: true, CollapseEvery: 2}
 		out := captureStdout(t, func() {
 			if _, err := s.Run(); err != nil {

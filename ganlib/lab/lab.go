@@ -53,7 +53,7 @@ type Session struct {
 	// Variant is the GAN to train; Config its trainer settings.
 	Variant gan.Variant
 	Config  gan.Config
-	// Data are the real images (pixels in [0, 1]; Labels needed by a conditional variant, Variant.Classes > 0):
+	// Data are the real images (pixels in [0, 1]; Labels, when present, given to the trainer for a conditional variant):
 	// a dataset split (data.Load), a folder (data.LoadFolder) or any of data.LoadTrain's names.
 	Data *data.Images
 	// Epochs to reach in total (a resumed run continues to it). Steps, when > 0, overrides it.
@@ -130,7 +130,7 @@ func (s *Session) Run() (*gan.Trainer, error) {
 	if err := tr.SetData(d.Pixels, d.N, d.H, d.W, d.C, 0, 1); err != nil {
 		return nil, err
 	}
-	if s.Variant.Classes > 0 {
+	if d.Labels != nil {
 		if err := tr.SetLabels(d.Labels); err != nil {
 			return nil, err
 		}
@@ -343,7 +343,7 @@ func Open(dir string, variant gan.Variant) (*gan.Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no trained model in %s yet (run the training cell first): %w", dir, err)
 	}
-	tr, err := gan.New(b, variant, gan.Config{BatchSize: meta.BatchSize, Seed: meta.Seed, FixedSamples: len(meta.FixedNoise) / max(variant.LatentDim, 1)})
+	tr, err := gan.New(b, variant, gan.Config{Seed: meta.Seed, FixedSamples: len(meta.FixedNoise) / max(variant.LatentDim, 1)})
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func randomImages(n int) *data.Images {
 func TestSessionRunsResumesAndRestarts(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	newSession := func(epochs float64, fresh bool) *Session {
-		return &Session{Dir: dir, Variant: vanilla.New(28, 28, 1), Config: gan.Config{BatchSize: 8, Seed: 9},
+		return &Session{Dir: dir, Variant: vanilla.New(28, 28, 1), Config: gan.Config{Seed: 9, Settings: gan.Settings{gan.SettingBatchSize: 8}},
 			Data: randomImages(64), Epochs: epochs, StepsPerEpoch: 3, ShowEpochs: []int{1}, Quiet: true, Fresh: fresh}
 	}
 	tr, err := newSession(2, false).Run()
@@ -83,7 +83,7 @@ func TestRunDirSeparatesQuickRuns(t *testing.T) {
 func TestSessionRefusesOtherParams(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	newSession := func(steps int, params map[string]string) *Session {
-		return &Session{Dir: dir, Variant: vanilla.New(28, 28, 1), Config: gan.Config{BatchSize: 8, Seed: 9},
+		return &Session{Dir: dir, Variant: vanilla.New(28, 28, 1), Config: gan.Config{Seed: 9, Settings: gan.Settings{gan.SettingBatchSize: 8}},
 			Data: randomImages(64), Steps: steps, Quiet: true, Params: params}
 	}
 	if _, err := newSession(2, map[string]string{"model": "vanilla", "noise": "uniform"}).Run(); err != nil {
@@ -108,7 +108,7 @@ func TestSessionRefusesOtherParams(t *testing.T) {
 
 // TestSessionNeedsLabels: a conditional model on data without labels is refused with an error that says so.
 func TestSessionNeedsLabels(t *testing.T) {
-	s := &Session{Dir: filepath.Join(t.TempDir(), "run"), Variant: cgan.New(28, 1), Config: gan.Config{BatchSize: 8, Seed: 1},
+	s := &Session{Dir: filepath.Join(t.TempDir(), "run"), Variant: cgan.New(28, 1), Config: gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 8}},
 		Data: randomImages(16), Steps: 1, Quiet: true}
 	if _, err := s.Run(); err == nil || !strings.Contains(err.Error(), "conditioned on class labels") {
 		t.Fatalf("cGAN without labels: %v", err)

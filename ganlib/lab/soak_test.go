@@ -74,7 +74,7 @@ func TestSoak(t *testing.T) {
 		return nil
 	}
 	s := &Session{Dir: filepath.Join(t.TempDir(), "soak"), Variant: vanilla.New(28, 28, 1),
-		Config: gan.Config{BatchSize: 16, Seed: 5}, Data: randomImages(1024), Steps: steps, StepsPerEpoch: 1000,
+		Config: gan.Config{Seed: 5, Settings: gan.Settings{gan.SettingBatchSize: 16}}, Data: randomImages(1024), Steps: steps, StepsPerEpoch: 1000,
 		Quiet: true, Callbacks: []gan.Callback{sampler}}
 	tr, err := s.Run()
 	if err != nil {

@@ -17,13 +17,13 @@ import (
 // tinyGAN is a small MLP GAN making h×w×1 images (models/vanilla imports this package, so tests cannot use it).
 func tinyGAN(h, w int) gan.Variant {
 	return gan.Variant{
-		Name: "tiny", LatentDim: 8, Height: h, Width: w, Channels: 1,
-		Generator: func(scope *model.Scope, z *graph.Node) *graph.Node {
+		Name: "tiny", Prior: gan.Prior{LatentDim: 8}, Height: h, Width: w, Channels: 1,
+		Generator: func(scope *model.Scope, z *graph.Node, _ gan.Cond) *graph.Node {
 			x := nn.LeakyReLU(nn.Dense(scope.At("h"), z, 32), 0.2)
 			return nn.Reshape(graph.Tanh(nn.Dense(scope.At("out"), x, h*w)), h, w, 1)
 		},
-		Discriminator: func(scope *model.Scope, x *graph.Node) *graph.Node {
-			return nn.Dense(scope.At("out"), nn.LeakyReLU(nn.Dense(scope.At("h"), nn.Flatten(x), 32), 0.2), 1)
+		Discriminator: func(scope *model.Scope, x *graph.Node, _ gan.Cond) (*graph.Node, gan.Cond) {
+			return nn.Dense(scope.At("out"), nn.LeakyReLU(nn.Dense(scope.At("h"), nn.Flatten(x), 32), 0.2), 1), nil
 		},
 	}
 }
@@ -82,7 +82,7 @@ func checkReferenceReports(t *testing.T, reports []Report) {
 func TestCallback(t *testing.T) {
 	c, test := requireClassifier(t, "mnist")
 	b := backendtest.XLA(t)
-	tr, err := gan.New(b, tinyGAN(28, 28), gan.Config{BatchSize: 16, Seed: 3})
+	tr, err := gan.New(b, tinyGAN(28, 28), gan.Config{Seed: 3, Settings: gan.Settings{gan.SettingBatchSize: 16}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestCallback(t *testing.T) {
 		}
 	}
 	// A variant of another size is refused with a clear error (before it samples anything).
-	other, err := gan.New(b, tinyGAN(32, 32), gan.Config{BatchSize: 4, Seed: 3})
+	other, err := gan.New(b, tinyGAN(32, 32), gan.Config{Seed: 3, Settings: gan.Settings{gan.SettingBatchSize: 4}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,26 +111,28 @@ func Summarize(backend compute.Backend, v gan.Variant) (g, d NetSummary, err err
 		return s
 	}
 	const b = 2
-	gen, disc := v.Generator, v.Discriminator
-	// A conditional variant's networks also take the condition c (G) and the one-hot labels y (D); InfoGAN's D is
-	// counted with its Q head.
-	if v.ConditionalGenerator != nil {
-		gen = func(scope *model.Scope, z *graph.Node) *graph.Node {
-			return v.ConditionalGenerator(scope, z, graph.Parameter(z.Graph(), "c", shapes.Make(dtypes.Float32, b, v.CondDim())))
+	// A conditional variant's networks also take their condition, as graph parameters of its shapes; InfoGAN's D
+	// is counted with its Q head.
+	var fakeCond, realCond gan.Values
+	if c := v.Condition; c != nil {
+		fakeCond = c.Fixed(b)
+		if realCond, err = c.Real(make([]int, b), b); err != nil {
+			return g, d, err
 		}
 	}
-	if v.InfoDiscriminator != nil || v.ConditionalDiscriminator != nil {
-		disc = func(scope *model.Scope, x *graph.Node) *graph.Node {
-			var y *graph.Node
-			if v.Classes > 0 {
-				y = graph.Parameter(x.Graph(), "y", shapes.Make(dtypes.Float32, b, v.Classes))
-			}
-			if v.InfoDiscriminator != nil {
-				logits, _, _ := v.InfoDiscriminator(scope, x, y)
-				return logits
-			}
-			return v.ConditionalDiscriminator(scope, x, y)
+	params := func(gr *graph.Graph, vals gan.Values) gan.Cond {
+		cond := gan.Cond{}
+		for name, t := range vals {
+			cond[name] = graph.Parameter(gr, name, t.Shape())
 		}
+		return cond
+	}
+	gen := func(scope *model.Scope, z *graph.Node) *graph.Node {
+		return v.Generator(scope, z, params(z.Graph(), fakeCond))
+	}
+	disc := func(scope *model.Scope, x *graph.Node) *graph.Node {
+		logits, _ := v.Discriminator(scope, x, params(x.Graph(), realCond))
+		return logits
 	}
 	g = summarize(gan.GeneratorScope, shapes.Make(dtypes.Float32, b, v.LatentDim), gen)
 	d = summarize(gan.DiscriminatorScope, shapes.Make(dtypes.Float32, b, v.Height, v.Width, v.Channels), disc)

@@ -114,8 +114,8 @@ func CheckAnneal(from, steps int, to float64) error {
 	return nil
 }
 
-// Momentum returns the optimizer (for gan.Config.DOptimizer / GOptimizer: func() optimizer.Interface {
-// return optim.Momentum(cfg) }). It panics on an invalid configuration.
+// Momentum returns the optimizer (FromScope builds it from the momentum_* settings). It panics on an invalid
+// configuration.
 func Momentum(cfg MomentumConfig) optimizer.Interface {
 	if cfg.LearningRate <= 0 || cfg.Decay < 0 || (cfg.Decay > 0 && cfg.Decay < 1) || cfg.MinLearningRate < 0 ||
 		cfg.InitialMomentum < 0 || cfg.InitialMomentum >= 1 || cfg.FinalMomentum < 0 || cfg.FinalMomentum >= 1 ||

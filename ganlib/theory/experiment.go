@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -137,7 +134,7 @@ type Result struct {
 
 // NewTrainer builds the trainer of the experiment with the given loss pair, Adam(LR, β1 0.5) for D and gOpt for G
 // (nil: the same Adam), on the default backend, with the real samples set.
-func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizer.Interface) (*gan.Trainer, error) {
+func (e Experiment) NewTrainer(loss gan.Loss, settings gan.Settings) (*gan.Trainer, error) {
 	if err := e.Data.Validate(); err != nil {
 		return nil, err
 	}
@@ -145,13 +142,9 @@ func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizer.Interface) (
 	if err != nil {
 		return nil, err
 	}
-	opt := func() optimizer.Interface { return optimizer.Adam().LearningRate(e.LR).Betas(0.5, 0.999).Done() }
-	if gOpt == nil {
-		gOpt = opt
-	}
-	v := Variant1D(e.Hidden, loss)
-	v.CriticSteps = e.CriticSteps
-	tr, err := gan.New(b, v, gan.Config{BatchSize: e.Batch, Seed: e.Seed, DOptimizer: opt, GOptimizer: gOpt})
+	all := gan.Settings{gan.SettingBatchSize: e.Batch, gan.SettingCriticSteps: max(e.CriticSteps, 1), "learning_rate": e.LR}
+	maps.Copy(all, settings)
+	tr, err := gan.New(b, Variant1D(e.Hidden, loss), gan.Config{Seed: e.Seed, Settings: all})
 	if err != nil {
 		return nil, err
 	}
@@ -171,17 +164,9 @@ func (e Experiment) NewTrainer(loss gan.Loss, gOpt func() optimizer.Interface) (
 // player is frozen: the trainer's steps go on, but only the other player learns. The optimizer's variables exist
 // once the trainer has taken a step.
 func SetLearningRate(tr *gan.Trainer, player string, lr float64) (float64, error) {
-	scope := model.JoinPath(model.ScopeSeparator+player, optimizer.Scope)
-	v := tr.Scope.Store().GetVariable(model.JoinPath(scope, optimizer.ParamLearningRate))
-	if v == nil {
-		return 0, fmt.Errorf("theory.SetLearningRate: no variable %s/%s yet (take a training step first)", scope, optimizer.ParamLearningRate)
-	}
-	old, err := v.Value()
-	if err != nil {
-		return 0, err
-	}
-	prev := tensors.ToScalar[float32](old)
-	return float64(prev), v.SetValue(tensors.FromScalar(float32(lr)))
+	key := player + "/learning_rate"
+	prev, _ := tr.Setting(key).(float64)
+	return prev, tr.Set(key, lr)
 }
 
 // samplesOfG returns n values of G(z) in data units, from noise seeded by seed.
@@ -466,11 +451,9 @@ func (e Experiment) CompareLosses() ([]LossRun, error) {
 			}
 		}
 	}
-	var sgd func() optimizer.Interface // nil: Adam(LR)
+	var sgd gan.Settings // nil: Adam(LR) for G too
 	if e.CompareLR > 0 {
-		sgd = func() optimizer.Interface {
-			return optimizer.StochasticGradientDescent().WithLearningRate(e.CompareLR).WithDecay(false).Done()
-		}
+		sgd = gan.Settings{"generator/optimizer": "sgd", "generator/learning_rate": e.CompareLR}
 	}
 	var runs []LossRun
 	for _, loss := range []gan.Loss{gan.Minimax(), gan.NonSaturating()} {

@@ -47,14 +47,12 @@ func Discriminator1D(hidden int) models.Stack {
 func Variant1D(hidden int, loss gan.Loss) gan.Variant {
 	return gan.Variant{
 		Name:          "gan1d",
-		LatentDim:     1,
-		Noise:         gan.Uniform,
+		Prior:         gan.Prior{LatentDim: 1, Noise: gan.Uniform},
 		Height:        1,
 		Width:         1,
 		Channels:      1,
-		Generator:     Generator1D(hidden).Network(),
-		Discriminator: Discriminator1D(hidden).Network(),
+		Generator:     gan.PlainG(Generator1D(hidden).Network()),
+		Discriminator: gan.PlainD(Discriminator1D(hidden).Network()),
 		Loss:          loss,
-		CriticSteps:   1,
 	}
 }

@@ -82,8 +82,9 @@ func TestTrainWritesGridsAndCheckpointAndResumes(t *testing.T) {
 	if h := history(t, dir); len(h) != 20 || h[19].Step != 20 {
 		t.Fatalf("history after 20 steps: %d records", len(h))
 	}
-	// Resume to 35 steps: continues from 20, does not restart.
-	out, err = run(t, "train", "-steps", "35", "-out", dir)
+	// Resume to 35 steps with another learning rate: continues from 20, does not restart, and the new rate is
+	// the run's from then on.
+	out, err = run(t, "train", "-steps", "35", "-lr", "5e-4", "-out", dir)
 	if err != nil {
 		t.Fatalf("resume: %v\n%s", err, out)
 	}
@@ -95,8 +96,15 @@ func TestTrainWritesGridsAndCheckpointAndResumes(t *testing.T) {
 		t.Fatalf("history after resuming to 35 steps: %d records", len(h))
 	}
 	meta, _, err := gan.ReadMeta(dir)
-	if err != nil || meta.Step != 35 || meta.BatchSize != 16 || meta.Params["data"] != "fashion-mnist" {
+	if err != nil || meta.Step != 35 || meta.BatchSize != 16 || meta.Params["data"] != "fashion-mnist" || meta.Settings["learning_rate"] != "0.0005" {
 		t.Fatalf("checkpoint after resume: %+v %v", meta, err)
+	}
+	// train -h lists the chosen model's settings with their defaults.
+	if out, _ := run(t, "train", "-model", "wgan", "-h"); !strings.Contains(out, "clip = 0.01") || !strings.Contains(out, "optimizer = rmsprop") {
+		t.Errorf("train -h -model wgan should list its settings:\n%s", out)
+	}
+	if out, err := run(t, "train", "-set", "learning_rat=1", "-steps", "1", "-out", t.TempDir()); err == nil || !strings.Contains(out, "learning_rate = 0.0002") {
+		t.Errorf("a misspelt setting should be refused with the list of settings:\n%s", out)
 	}
 	// A conflicting model for the same folder is refused.
 	if out, err := run(t, "train", "-data", "mnist", "-steps", "40", "-out", dir); err == nil || !strings.Contains(out, "fashion-mnist") {

@@ -22,9 +22,6 @@ type modelSpec struct {
 	// order is the model's place in the lecture, for listings (vanilla first); models without one come last.
 	order int
 	new   func(size, channels int) gan.Variant
-	// config returns the trainer settings of the model's paper (its optimizers); nil: gan.Config's defaults,
-	// Adam(2e-4, β1 0.5) for both players.
-	config func(batch int, seed uint64) gan.Config
 }
 
 var modelRegistry = map[string]modelSpec{
@@ -37,21 +34,13 @@ var modelRegistry = map[string]modelSpec{
 	"cgan": {doc: "Mirza & Osindero 2014's conditional GAN: G and D see the dataset's 10 class labels; 28×28", size: 28, order: 4,
 		new: func(size, channels int) gan.Variant { return cgan.New(size, channels) }},
 	"wgan": {doc: "Arjovsky et al. 2017: critic without sigmoid, weights clipped at 0.01, RMSProp 5e-5, 5 critic steps", size: 28, order: 5,
-		new: func(size, channels int) gan.Variant { return wgan.New(size, channels) }, config: wgan.Config},
+		new: func(size, channels int) gan.Variant { return wgan.New(size, channels) }},
 	"wgan-gp": {doc: "Gulrajani et al. 2017: WGAN with the gradient penalty (λ 10) instead of clipping, Adam(1e-4, β 0, 0.9)", size: 28, order: 6,
-		new: func(size, channels int) gan.Variant { return wgangp.New(size, channels) }, config: wgangp.Config},
+		new: func(size, channels int) gan.Variant { return wgangp.New(size, channels) }},
 	"infogan": {doc: "Chen et al. 2016: a 10-value categorical and 2 continuous codes recovered by a Q head on D; 28×28", size: 28, order: 7,
-		new: func(size, channels int) gan.Variant { return infogan.New(size, channels) }, config: infogan.Config},
+		new: func(size, channels int) gan.Variant { return infogan.New(size, channels) }},
 	"infogan-augq": {doc: "InfoGAN whose Q names the categorical code from a randomly warped copy of the image (ganlab's addition)", size: 28, order: 8,
-		new: func(size, channels int) gan.Variant { return infogan.AugmentedQ(size, channels) }, config: infogan.Config},
-}
-
-// trainConfig returns the trainer settings of model name (see modelSpec.config).
-func trainConfig(name string, batch int, seed uint64) gan.Config {
-	if c := modelRegistry[name].config; c != nil {
-		return c(batch, seed)
-	}
-	return gan.Config{BatchSize: batch, Seed: seed}
+		new: func(size, channels int) gan.Variant { return infogan.AugmentedQ(size, channels) }},
 }
 
 func modelNames() string { return strings.Join(modelList(), ", ") }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
 )
 
@@ -58,5 +59,6 @@ func summary(args []string) error {
 	}
 	fmt.Printf("%s: z [%d] → images %d×%d×%d\n\n%s\n%s\nTotal params (G + D): %s\n", v.Name, v.LatentDim, v.Height, v.Width, v.Channels,
 		g, d, models.Commas(g.Total+d.Total))
+	fmt.Printf("\nSettings (ganlab train -set name=value):\n%s", indent(gan.FormatSettings(gan.AllSettings(v))))
 	return nil
 }

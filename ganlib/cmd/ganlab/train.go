@@ -26,7 +26,10 @@ func train(args []string) error {
 	channels := fs.Int("channels", 1, "mri or a folder: 1 (grayscale) or 3 (RGB)")
 	steps := fs.Int("steps", 0, "total generator steps to reach, >= 1 (overrides -epochs; not given: -epochs decides)")
 	epochs := fs.Float64("epochs", 1, "total epochs to reach, > 0, an epoch being ⌊N/batch⌋ steps")
-	batch := fs.Int("batch", 64, "batch size, >= 1")
+	batch := fs.Int("batch", 0, "batch size, >= 1: the setting batch_size (default: the model's)")
+	lr := fs.Float64("lr", 0, "learning rate of both players, > 0: the setting learning_rate (default: the model's)")
+	settingsFlag := fs.String("set", "", "settings in GoMLX's form \"name=value;name=value\", a player's own as \"generator/name=value\"\n"+
+		"(e.g. \"critic_steps=2;generator/learning_rate=1e-3\"); the model's settings and defaults are listed below")
 	seed := fs.Uint64("seed", 1, "random seed (batches, noise, weights, dropout)")
 	out := fs.String("out", "out/train", "run folder: checkpoints, PNG grids, history.json, curves.png")
 	keep := fs.Int("keep", 3, "checkpoints to keep, >= 1")
@@ -38,8 +41,12 @@ func train(args []string) error {
 	devices := fs.Int("devices", 1, "split each batch over this many devices of the backend, data-parallel (XLA CPU has 4 host\n"+
 		"devices, a CUDA machine one per GPU), >= 1; the batch must be a multiple of it; see docs/multi-device.md")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: ganlab train [flags]\n\nTrains a GAN. When -out already holds a checkpoint, the run resumes from it with its model, data,\nbatch, seed and loss, and trains on until -steps/-epochs are reached.")
+		fmt.Fprintln(fs.Output(), "usage: ganlab train [flags]\n\nTrains a GAN. When -out already holds a checkpoint, the run resumes from it with its model, data,\nseed, loss and settings, and trains on until -steps/-epochs are reached; settings given again (-set, -lr,\n-batch) win and are stored with the next checkpoint.")
 		fs.PrintDefaults()
+		name := modelArg(args)
+		if v, err := newModel(name, 0, 1); err == nil {
+			fmt.Fprintf(fs.Output(), "\nSettings of model %s (-model) and their defaults:\n%s", name, indent(gan.FormatSettings(gan.AllSettings(v))))
+		}
 	}
 	fs.Parse(args)
 	c := flagCheck{cmd: "train"}
@@ -60,7 +67,12 @@ func train(args []string) error {
 		c.atLeast("steps", *steps, 1)
 	}
 	c.positive("epochs", *epochs)
-	c.atLeast("batch", *batch, 1)
+	if set(fs, "batch") {
+		c.atLeast("batch", *batch, 1)
+	}
+	if set(fs, "lr") {
+		c.positive("lr", *lr)
+	}
 	c.required("out", "DIR", *out)
 	c.atLeast("keep", *keep, 1)
 	c.atLeast("every", *every, 0)
@@ -102,14 +114,10 @@ func train(args []string) error {
 				params[key] = meta.Params[key]
 			}
 		}
-		*batch, *seed = meta.BatchSize, meta.Seed
-	}
-	if *batch%*devices != 0 {
-		what := "-batch"
-		if resuming {
-			what = "the run's batch size"
+		*seed = meta.Seed
+		if !set(fs, "batch") {
+			*batch = meta.BatchSize
 		}
-		return usageError{"train", fmt.Sprintf("%s %d must be a multiple of -devices %d", what, *batch, *devices)}
 	}
 
 	_, info, err := backend.Default()
@@ -135,8 +143,29 @@ func train(args []string) error {
 	if err := chooseLoss(&v, params); err != nil {
 		return err
 	}
-	cfg := trainConfig(params["model"], *batch, *seed)
-	cfg.Devices = *devices
+	settings, err := gan.ParseSettings(v, *settingsFlag)
+	if err != nil {
+		return usageError{"train", err.Error()}
+	}
+	if set(fs, "batch") {
+		settings[gan.SettingBatchSize] = *batch
+	}
+	if set(fs, "lr") {
+		settings["learning_rate"] = *lr
+	}
+	if b, ok := settings[gan.SettingBatchSize].(int); ok {
+		*batch = b
+	} else if *batch == 0 {
+		*batch = gan.AllSettings(v)[gan.SettingBatchSize].(int)
+	}
+	if *batch%*devices != 0 {
+		return usageError{"train", fmt.Sprintf("the batch size %d must be a multiple of -devices %d", *batch, *devices)}
+	}
+	if len(settings) > 0 {
+		fmt.Fprintf(os.Stderr, "settings given: %s", strings.ReplaceAll(gan.FormatSettings(settings), "\n", "; "))
+		fmt.Fprintln(os.Stderr)
+	}
+	cfg := gan.Config{Seed: *seed, Settings: settings, Devices: *devices}
 	sess := &lab.Session{
 		Dir:             *out,
 		Variant:         v,
@@ -265,4 +294,23 @@ func sample(args []string) error {
 	}
 	fmt.Printf("%d samples from %s (step %d) → %s\n", count, dir, tr.Step(), path)
 	return nil
+}
+
+// modelArg is the value of -model in args (for train -h), or the default model.
+func modelArg(args []string) string {
+	for i, a := range args {
+		a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if v, ok := strings.CutPrefix(a, "model="); ok {
+			return v
+		}
+		if a == "model" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return "vanilla"
+}
+
+// indent prefixes every line of s with two spaces.
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ") + "\n"
 }

@@ -20,11 +20,15 @@ func ClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) 
 			z[i] = float32(rng.Float64()*2 - 1)
 		}
 	}
+	l, ok := LabelsOf(v)
+	if !ok {
+		return nil, fmt.Errorf("cgan.ClassGrid: variant %q is not a cGAN", v.Name)
+	}
 	labels := make([]int, rows*cols)
 	for i := range labels {
-		labels[i] = (i / cols) % v.Classes
+		labels[i] = (i / cols) % l.K
 	}
-	return tr.GenerateWith(z, labels, nil, nil)
+	return Generate(tr, z, labels)
 }
 
 // Accuracy is the cGAN's success signal: perClass samples of every class from fresh noise (seeded), classified
@@ -32,13 +36,14 @@ func ClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) 
 // class.
 func Accuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint64) (acc float64, perClassAcc []float64, err error) {
 	v := tr.Variant
-	if v.Classes <= 0 {
+	l, ok := LabelsOf(v)
+	if !ok {
 		return 0, nil, fmt.Errorf("cgan.Accuracy: variant %q is not conditional", v.Name)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xACC))
 	const chunk = 500
-	n := perClass * v.Classes
-	hits := make([]int, v.Classes)
+	n := perClass * l.K
+	hits := make([]int, l.K)
 	for start := 0; start < n; start += chunk {
 		m := min(chunk, n-start)
 		z := make([]float32, m*v.LatentDim)
@@ -50,9 +55,9 @@ func Accuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint6
 		}
 		labels := make([]int, m)
 		for i := range labels {
-			labels[i] = (start + i) % v.Classes
+			labels[i] = (start + i) % l.K
 		}
-		px, err := tr.GenerateWith(z, labels, nil, nil)
+		px, err := Generate(tr, z, labels)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -67,7 +72,7 @@ func Accuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint6
 		}
 	}
 	total := 0
-	perClassAcc = make([]float64, v.Classes)
+	perClassAcc = make([]float64, l.K)
 	for c, h := range hits {
 		total += h
 		perClassAcc[c] = float64(h) / float64(perClass)

@@ -19,7 +19,7 @@ import (
 // TestTrainSmoke: the cGAN takes steps on tiny random labelled data on XLA, losses finite, samples in [-1, 1].
 func TestTrainSmoke(t *testing.T) {
 	b := backendtest.XLA(t)
-	tr, err := gan.New(b, cgan.New(8, 1), gan.Config{BatchSize: 4, Seed: 1})
+	tr, err := gan.New(b, cgan.New(8, 1), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestTrainMNIST(t *testing.T) {
 	}
 	var t0 time.Time
 	var n0, n1 int
-	s := &lab.Session{Dir: dir, Variant: cgan.New(28, 1), Config: gan.Config{BatchSize: 64, Seed: 1},
+	s := &lab.Session{Dir: dir, Variant: cgan.New(28, 1), Config: gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 64}},
 		Data: train, Steps: steps, CheckpointEvery: 500, Quiet: true, GridRows: 10, GridCols: 10,
 		Callbacks: []gan.Callback{func(tr *gan.Trainer, r gan.Record) error {
 			if n0 == 0 {

@@ -155,15 +155,13 @@ func LectureDiscriminator() models.Stack {
 func Lecture(size, channels int) gan.Variant {
 	return gan.Variant{
 		Name:          "lecture-dcgan",
-		LatentDim:     NoiseDim,
-		Noise:         gan.Normal,
+		Prior:         gan.Prior{LatentDim: NoiseDim, Noise: gan.Normal},
 		Height:        size,
 		Width:         size,
 		Channels:      channels,
-		Generator:     LectureGenerator(size, channels).Network(),
-		Discriminator: LectureDiscriminator().Network(),
+		Generator:     gan.PlainG(LectureGenerator(size, channels).Network()),
+		Discriminator: gan.PlainD(LectureDiscriminator().Network()),
 		Loss:          gan.NonSaturating(),
-		CriticSteps:   1,
 	}
 }
 
@@ -230,15 +228,13 @@ func withInit(net gan.Network, stddev float64) gan.Network {
 func Radford(size, channels int) gan.Variant {
 	return gan.Variant{
 		Name:          "dcgan",
-		LatentDim:     NoiseDim,
-		Noise:         gan.Normal,
+		Prior:         gan.Prior{LatentDim: NoiseDim, Noise: gan.Normal},
 		Height:        size,
 		Width:         size,
 		Channels:      channels,
-		Generator:     withInit(RadfordGenerator(size, channels).Network(), InitStddev),
-		Discriminator: withInit(RadfordDiscriminator(size).Network(), InitStddev),
+		Generator:     gan.PlainG(withInit(RadfordGenerator(size, channels).Network(), InitStddev)),
+		Discriminator: gan.PlainD(withInit(RadfordDiscriminator(size).Network(), InitStddev)),
 		Loss:          gan.NonSaturating(),
-		CriticSteps:   1,
 	}
 }
 

@@ -45,7 +45,7 @@ func (t Timing) String() string {
 func MeasureStep(backend compute.Backend, size, channels, b, steps int) (Timing, error) {
 	t := Timing{Size: size, Channels: channels, Batch: b, Steps: max(steps, 1)}
 	v := Lecture(size, channels)
-	tr, err := gan.New(backend, v, gan.Config{BatchSize: b, Seed: 1})
+	tr, err := gan.New(backend, v, gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: b}})
 	if err != nil {
 		return t, err
 	}

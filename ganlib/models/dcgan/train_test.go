@@ -31,7 +31,7 @@ func TestTrainSmoke(t *testing.T) {
 	b := backendtest.XLA(t)
 	for _, v := range []gan.Variant{dcgan.Lecture(8, 1), dcgan.Radford(8, 3)} {
 		t.Run(v.Name, func(t *testing.T) {
-			tr, err := gan.New(b, v, gan.Config{BatchSize: 4, Seed: 3})
+			tr, err := gan.New(b, v, gan.Config{Seed: 3, Settings: gan.Settings{gan.SettingBatchSize: 4}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func BenchmarkLectureStep(b *testing.B) {
 		}
 		b.Run(strconv.Itoa(size)+"x"+strconv.Itoa(size)+"_B"+strconv.Itoa(batch), func(b *testing.B) {
 			v := dcgan.Lecture(size, 1)
-			tr, err := gan.New(be, v, gan.Config{BatchSize: batch, Seed: 1})
+			tr, err := gan.New(be, v, gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: batch}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -93,15 +93,15 @@ func Warp(scope *model.Scope, x *Node, degrees, shear, scale float64) *Node {
 func AugmentedQ(size, channels int) gan.Variant {
 	v := New(size, channels)
 	v.Name = "infogan-augq"
-	v.InfoDiscriminator = func(scope *model.Scope, x, y *Node) (logits, qCat, qCont *Node) {
+	v.Discriminator = func(scope *model.Scope, x *Node, c gan.Cond) (*Node, gan.Cond) {
 		if !scope.IsTraining(x.Graph()) {
 			// Inference (InferCodes, CodeAccuracy): Q reads the image as it is.
-			return Discriminator(scope, x, y)
+			return Discriminator(scope, x, c)
 		}
 		// Two passes through the same body (its BatchNorm statistics see both the image and its warped copy).
-		logits, _, qCont = Discriminator(scope, x, y)
-		_, qCat, _ = Discriminator(scope, Warp(scope, x, AugmentDegrees, AugmentShear, AugmentScale), y)
-		return logits, qCat, qCont
+		logits, heads := Discriminator(scope, x, c)
+		_, warped := Discriminator(scope, Warp(scope, x, AugmentDegrees, AugmentShear, AugmentScale), c)
+		return logits, gan.Cond{QCat: warped[QCat], QCont: heads[QCont]}
 	}
 	return v
 }

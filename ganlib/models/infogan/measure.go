@@ -21,13 +21,13 @@ func CodeAccuracy(tr *gan.Trainer, x []float32, labels []int) (acc float64, mapp
 	pred := make([]int, 0, n)
 	for start := 0; start < n; start += chunk {
 		m := min(chunk, n-start)
-		cat, _, err := tr.InferCodes(x[start*size : (start+m)*size])
+		cat, _, err := InferCodes(tr, x[start*size:(start+m)*size])
 		if err != nil {
 			return 0, nil, err
 		}
 		pred = append(pred, cat...)
 	}
-	acc, mapping, err = metrics.HungarianMatch(pred, labels, tr.Variant.Codes.Categorical)
+	acc, mapping, err = metrics.HungarianMatch(pred, labels, Categories)
 	return acc, mapping, err
 }
 
@@ -36,7 +36,11 @@ func CodeAccuracy(tr *gan.Trainer, x []float32, labels []int) (acc float64, mapp
 // same noise z (drawn with seed). NHWC in [-1, 1], rows·cols images.
 func SweepGrid(tr *gan.Trainer, j, cols int, lo, hi float64, order []int, seed uint64) ([]float32, error) {
 	v := tr.Variant
-	k, m := v.Codes.Categorical, v.Codes.Continuous
+	codes, ok := CodesOf(v)
+	if !ok {
+		return nil, fmt.Errorf("infogan.SweepGrid: variant %q has no InfoGAN codes", v.Name)
+	}
+	k, m := codes.Categorical, codes.Continuous
 	if j < 0 || j >= m || cols < 2 {
 		return nil, fmt.Errorf("infogan.SweepGrid: code %d of %d, %d columns", j, m, cols)
 	}
@@ -65,5 +69,5 @@ func SweepGrid(tr *gan.Trainer, j, cols int, lo, hi float64, order []int, seed u
 			cont[(r*cols+c)*m+j] = float32(lo + float64(c)*(hi-lo)/float64(cols-1))
 		}
 	}
-	return tr.GenerateWith(z, nil, cats, cont)
+	return Generate(tr, z, cats, cont)
 }

@@ -16,16 +16,13 @@ import (
 	"github.com/ganlab/ganlab/ganlib/lab"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
 
-	"github.com/gomlx/compute/dtypes"
-
-	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // smokeTrain trains v on XLA for 2 steps at batch 4 on the 8×8 grey images px and checks that every step recorded
 // a positive MI loss and finite D and G losses.
 func smokeTrain(t *testing.T, v gan.Variant, seed uint64, px []float32) *gan.Trainer {
 	t.Helper()
-	tr, err := gan.New(backendtest.XLA(t), v, infogan.Config(4, seed))
+	tr, err := gan.New(backendtest.XLA(t), v, gan.Config{Seed: seed, Settings: gan.Settings{gan.SettingBatchSize: 4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +33,8 @@ func smokeTrain(t *testing.T, v gan.Variant, seed uint64, px []float32) *gan.Tra
 		t.Fatal(err)
 	}
 	for _, r := range tr.History {
-		if !(r.MILoss > 0) || math.IsNaN(r.GLoss) || math.IsNaN(r.DLoss) {
-			t.Errorf("step %d: MI loss %g, G loss %g, D loss %g", r.Step, r.MILoss, r.GLoss, r.DLoss)
+		if !(r.Term("mi_loss") > 0) || math.IsNaN(r.GLoss) || math.IsNaN(r.DLoss) {
+			t.Errorf("step %d: MI loss %g, G loss %g, D loss %g", r.Step, r.Term("mi_loss"), r.GLoss, r.DLoss)
 		}
 	}
 	return tr
@@ -118,9 +115,7 @@ func TestTrainMNIST(t *testing.T) {
 	}
 	if lc, err := strconv.ParseFloat(os.Getenv("INFOGAN_LAMBDA_CONT"), 64); err == nil {
 		// λ for the continuous codes other than the package's LambdaCont.
-		v.InfoLoss = func(qCat, qCont, cat, cont *Node) *Node {
-			return gan.InfoLoss(qCat, OneHot(cat, infogan.Categories, dtypes.Float32), qCont, cont, 1, lc)
-		}
+		v.Settings[infogan.ParamLambdaCont] = lc
 		name += "-lcont" + strconv.FormatFloat(lc, 'g', -1, 64)
 	}
 	dir := filepath.Join(project.Home(), "out", "runs", "family", name)
@@ -135,7 +130,7 @@ func TestTrainMNIST(t *testing.T) {
 	testX := test.Scaled(-1, 1)
 	var t0 time.Time
 	var n0, n1 int
-	s := &lab.Session{Dir: dir, Variant: v, Config: infogan.Config(batch, seed), Data: train,
+	s := &lab.Session{Dir: dir, Variant: v, Config: gan.Config{Seed: seed, Settings: gan.Settings{gan.SettingBatchSize: batch}}, Data: train,
 		Steps: steps, CheckpointEvery: 500, Quiet: true, GridRows: 10, GridCols: 10,
 		Callbacks: []gan.Callback{func(tr *gan.Trainer, r gan.Record) error {
 			if n0 == 0 {
@@ -148,7 +143,7 @@ func TestTrainMNIST(t *testing.T) {
 					return err
 				}
 				t.Logf("step %d: D loss %.3f, G loss %.3f, MI loss %.3f, code accuracy (2,000 test digits) %.1f %% (%.0f ms/step)",
-					r.Step, r.DLoss, r.GLoss, r.MILoss, 100*acc, float64(time.Since(t0).Milliseconds())/float64(max(r.Step-n0, 1)))
+					r.Step, r.DLoss, r.GLoss, r.Term("mi_loss"), 100*acc, float64(time.Since(t0).Milliseconds())/float64(max(r.Step-n0, 1)))
 			}
 			return nil
 		}}}

@@ -1,11 +1,11 @@
 package infogan
 
 import (
+	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
-	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/nn"
 
 	. "github.com/gomlx/gomlx/core/graph"
@@ -33,19 +33,19 @@ func PaperGenerator(size, channels int) func(scope *model.Scope, z, c *Node) *No
 	s4 := size / 4
 	return func(scope *model.Scope, z, c *Node) *Node {
 		h := Add(nn.Dense(scope.At("000_dense_z"), z, paperFC), nn.Dense(scope.At("001_dense_c"), c, paperFC))
-		h = cgan.ReLU(nn.BatchNorm(scope.At("002_batch_norm"), h))
+		h = activation.Relu(nn.BatchNorm(scope.At("002_batch_norm"), h))
 		h = nn.Dense(scope.At("003_dense"), h, s4*s4*2*paperConv)
-		h = cgan.ReLU(nn.BatchNorm(scope.At("004_batch_norm"), h))
+		h = activation.Relu(nn.BatchNorm(scope.At("004_batch_norm"), h))
 		h = nn.Reshape(h, s4, s4, 2*paperConv)
 		h = nn.Conv2DTranspose(scope.At("005_conv2d_transpose"), h, paperConv, 4, 2, nn.Same)
-		h = cgan.ReLU(nn.BatchNorm(scope.At("006_batch_norm"), h))
+		h = activation.Relu(nn.BatchNorm(scope.At("006_batch_norm"), h))
 		h = nn.Conv2DTranspose(scope.At("007_conv2d_transpose"), h, channels, 4, 2, nn.Same)
 		return Tanh(h)
 	}
 }
 
 // PaperDiscriminator is D's body of the paper's Table 1 with its D and Q heads (see Discriminator).
-func PaperDiscriminator(scope *model.Scope, x, _ *Node) (logits, qCat, qCont *Node) {
+func PaperDiscriminator(scope *model.Scope, x *Node, _ gan.Cond) (*Node, gan.Cond) {
 	return discriminator(scope, x, paperConv, paperFC, paperQHead)
 }
 
@@ -53,7 +53,8 @@ func PaperDiscriminator(scope *model.Scope, x, _ *Node) (logits, qCat, qCont *No
 func Paper(size, channels int) gan.Variant {
 	v := New(size, channels)
 	v.Name = "infogan-paper"
-	v.ConditionalGenerator = PaperGenerator(size, channels)
-	v.InfoDiscriminator = PaperDiscriminator
+	g := PaperGenerator(size, channels)
+	v.Generator = func(scope *model.Scope, z *Node, c gan.Cond) *Node { return g(scope, z, c[Code]) }
+	v.Discriminator = PaperDiscriminator
 	return v
 }

@@ -20,7 +20,7 @@ func BenchmarkStep(b *testing.B) {
 		for i := range px {
 			px[i] = rng.Float32()
 		}
-		tr, err := gan.New(be, vanilla.New(28, 28, 1), gan.Config{BatchSize: 64, Seed: 1})
+		tr, err := gan.New(be, vanilla.New(28, 28, 1), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 64}})
 		if err != nil {
 			b.Fatal(err)
 		}

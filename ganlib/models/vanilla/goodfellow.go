@@ -9,7 +9,6 @@ import (
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models"
@@ -149,26 +148,31 @@ func GoodfellowNoise(criticSteps int, outputBias []float32, noise gan.NoiseKind)
 	}
 	return gan.Variant{
 		Name:          "goodfellow",
-		LatentDim:     LatentDim,
-		Noise:         noise,
+		Prior:         gan.Prior{LatentDim: LatentDim, Noise: noise},
 		Height:        28,
 		Width:         28,
 		Channels:      1,
-		Generator:     goodfellowGenerator(noise, outputBias).Network(),
-		Discriminator: GoodfellowDiscriminator().Network(),
+		Generator:     gan.PlainG(goodfellowGenerator(noise, outputBias).Network()),
+		Discriminator: gan.PlainD(GoodfellowDiscriminator().Network()),
 		Loss:          gan.NonSaturating(),
-		CriticSteps:   criticSteps,
+		Settings:      GoodfellowSettings(criticSteps),
 	}
 }
 
-// GoodfellowConfig is the trainer configuration of the paper's run: batch 100 and SGD with momentum for both
-// players (optim.GoodfellowMomentum with stepsPerEpoch = 50,000/100 = 500 updates per epoch of D, the paper's
-// training split train[0:50000]).
+// GoodfellowSettings are the settings of the paper's run with k discriminator steps per generator step: batch
+// 100 and SGD with momentum for both players (optim.GoodfellowMomentum with stepsPerEpoch = 50,000/100 = 500
+// updates per epoch of D, the paper's training split train[0:50000]).
+func GoodfellowSettings(k int) gan.Settings {
+	s := gan.Settings(optim.GoodfellowMomentumSettings(GoodfellowTrainN / GoodfellowBatch))
+	s[gan.SettingBatchSize] = GoodfellowBatch
+	s[gan.SettingCriticSteps] = k
+	return s
+}
+
+// GoodfellowConfig is the trainer configuration of the paper's run: the variant's settings (GoodfellowSettings)
+// and 10 fixed samples.
 func GoodfellowConfig(seed uint64) gan.Config {
-	opt := func() optimizer.Interface {
-		return optim.Momentum(optim.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch))
-	}
-	return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, DOptimizer: opt, GOptimizer: opt, FixedSamples: 10}
+	return gan.Config{Seed: seed, FixedSamples: 10}
 }
 
 // Anneal is ganlab's addition to the paper's schedule: from generator step From on, both players' learning rates
@@ -215,14 +219,11 @@ func GoodfellowConfigAnnealed(seed uint64, k int, a Anneal) gan.Config {
 	if k < 1 {
 		k = 1
 	}
-	mom := func(per int) func() optimizer.Interface {
-		return func() optimizer.Interface {
-			m := optim.GoodfellowMomentum(GoodfellowTrainN / GoodfellowBatch)
-			m.AnnealFrom, m.AnnealSteps, m.AnnealTo = a.From*per, a.Steps*per, a.To
-			return optim.Momentum(m)
-		}
+	cfg.Settings = gan.Settings{optim.ParamAnnealTo: a.To}
+	for player, per := range map[string]int{gan.DiscriminatorScope: k, gan.GeneratorScope: 1} {
+		cfg.Settings[player+"/"+optim.ParamAnnealFrom] = a.From * per
+		cfg.Settings[player+"/"+optim.ParamAnnealSteps] = a.Steps * per
 	}
-	cfg.DOptimizer, cfg.GOptimizer = mom(k), mom(1)
 	return cfg
 }
 
@@ -233,7 +234,7 @@ func GoodfellowConfigNamed(name string, seed uint64) (gan.Config, error) {
 	case "paper", "":
 		return GoodfellowConfig(seed), nil
 	case "adam":
-		return gan.Config{BatchSize: GoodfellowBatch, Seed: seed, FixedSamples: 10}, nil
+		return gan.Config{Seed: seed, FixedSamples: 10, Settings: gan.Settings{optim.ParamOptimizer: "adam", optim.ParamLearningRate: 2e-4}}, nil
 	}
 	return gan.Config{}, fmt.Errorf("unknown optimizer %q: want paper or adam", name)
 }

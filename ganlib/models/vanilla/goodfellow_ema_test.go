@@ -161,7 +161,7 @@ func TestResumeEMA(t *testing.T) {
 func TestEMAFrom(t *testing.T) {
 	b := backendtest.Go(t)
 	cfg := vanilla.GoodfellowConfig(3)
-	cfg.BatchSize = 4
+	cfg.Settings = gan.Settings{gan.SettingBatchSize: 4}
 	tr, err := gan.New(b, vanilla.Goodfellow(1, nil), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -70,7 +70,7 @@ func TestGoodfellowGeneratesAndTrains(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg := vanilla.GoodfellowConfig(3)
-		cfg.BatchSize = 16 // smaller than the paper's 100 to keep the test fast
+		cfg.Settings = gan.Settings{gan.SettingBatchSize: 16} // smaller than the paper's 100 to keep the test fast
 		tr, err := gan.New(b, vanilla.Goodfellow(1, bias), cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -151,10 +151,16 @@ func TestAnnealString(t *testing.T) {
 			t.Errorf("ParseAnneal(%q) accepted", s)
 		}
 	}
-	if cfg := vanilla.GoodfellowConfigAnnealed(1, 2, a); cfg.DOptimizer == nil || cfg.GOptimizer == nil || cfg.BatchSize != vanilla.GoodfellowBatch {
+	cfg := vanilla.GoodfellowConfigAnnealed(1, 2, a)
+	if cfg.Settings["discriminator/anneal_from"] != 2*a.From || cfg.Settings["generator/anneal_steps"] != a.Steps || cfg.Settings["anneal_to"] != a.To {
 		t.Errorf("GoodfellowConfigAnnealed: %+v", cfg)
-	} else {
-		_, _ = cfg.DOptimizer(), cfg.GOptimizer() // optim.Momentum panics on a setting it rejects
+	}
+	tr, err := gan.New(backendtest.Go(t), vanilla.Goodfellow(2, nil), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.BatchSize() != vanilla.GoodfellowBatch || tr.Setting("generator/anneal_from") != a.From {
+		t.Errorf("trainer settings: batch %d, %v", tr.BatchSize(), tr.Settings())
 	}
 }
 

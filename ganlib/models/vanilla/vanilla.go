@@ -58,14 +58,12 @@ func Discriminator() models.Stack {
 func New(h, w, c int) gan.Variant {
 	return gan.Variant{
 		Name:          "vanilla",
-		LatentDim:     LatentDim,
-		Noise:         gan.Normal,
+		Prior:         gan.Prior{LatentDim: LatentDim, Noise: gan.Normal},
 		Height:        h,
 		Width:         w,
 		Channels:      c,
-		Generator:     Generator(h, w, c).Network(),
-		Discriminator: Discriminator().Network(),
+		Generator:     gan.PlainG(Generator(h, w, c).Network()),
+		Discriminator: gan.PlainD(Discriminator().Network()),
 		Loss:          gan.NonSaturating(),
-		CriticSteps:   1,
 	}
 }

@@ -21,8 +21,8 @@ type Curve struct {
 
 // WEstimate reads the critic's Wasserstein estimate; GradNorm the penalty's mean ‖∇f(x̂)‖; MILoss InfoGAN's MI loss.
 func WEstimate(r gan.Record) float64 { return r.WEstimate }
-func GradNorm(r gan.Record) float64  { return r.GradNorm }
-func MILoss(r gan.Record) float64    { return r.MILoss }
+func GradNorm(r gan.Record) float64  { return r.Term("grad_norm") }
+func MILoss(r gan.Record) float64    { return r.Term("mi_loss") }
 
 // CurvePNG plots curves (gonum/plot's font has no ∇: write "grad") read from history against the generator step, each smoothed by a moving average over
 // smooth records (0 or 1: raw), with an optional dashed reference line at y = ref (NaN for none).

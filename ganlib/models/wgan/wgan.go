@@ -8,7 +8,7 @@
 //     which — unlike the Jensen–Shannon divergence behind the original loss — keeps giving G a useful gradient when
 //     the two distributions barely overlap.
 //   - f is kept Lipschitz crudely: after every critic update each of its weights is clipped to [−0.01, 0.01]
-//     (gan.Variant.ClipWeights, inside the same compiled step).
+//     (ClipWeights, a constraint run inside the same compiled step).
 //   - the critic is trained 5 times per G step (n_critic = 5), so that its score approximates the distance well,
 //     with RMSProp at 5e-5 (momentum-based optimizers were unstable in the paper's experiments).
 //   - the critic's estimate E[f(x)] − E[f(G(z))] (gan.Record.WEstimate, = −D loss) is a loss curve that means
@@ -24,12 +24,10 @@ package wgan
 import (
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/gomlx/gomlx/support/exceptions"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/nn"
-	"github.com/ganlab/ganlab/ganlib/optim"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -69,26 +67,33 @@ func Critic() gan.Network {
 	}
 }
 
+// ParamClip is the setting of the clipping bound c (default ClipValue).
+const ParamClip = "clip"
+
+// ClipWeights is WGAN's Lipschitz constraint: after every critic update each of the critic's weights is clipped to
+// [−c, c], c the clip setting (gan.ClipVariables).
+func ClipWeights(scope *model.Scope, g *Graph) {
+	gan.ClipVariables(scope, g, gan.DiscriminatorScope, model.GetParamOr(scope, ParamClip, ClipValue))
+}
+
 // New returns the WGAN (named "wgan") for size×size×channels images: Wasserstein losses, weight clipping at
-// 0.01, 5 critic steps per G step, z ~ N(0, 1). Train it with Optimizers().
+// 0.01, 5 critic steps per G step, z ~ N(0, 1), RMSProp(5e-5) for both players.
 func New(size, channels int) gan.Variant {
 	return gan.Variant{
 		Name:          "wgan",
-		LatentDim:     NoiseDim,
-		Noise:         gan.Normal,
 		Height:        size,
 		Width:         size,
 		Channels:      channels,
-		Generator:     Generator(size, channels),
-		Discriminator: Critic(),
+		Prior:         gan.Prior{LatentDim: NoiseDim, Noise: gan.Normal},
+		Generator:     gan.PlainG(Generator(size, channels)),
+		Discriminator: gan.PlainD(Critic()),
 		Loss:          gan.Wasserstein(),
-		CriticSteps:   CriticSteps,
-		ClipWeights:   ClipValue,
+		DConstraints:  []gan.Constraint{ClipWeights},
+		Settings: gan.Settings{
+			"optimizer":            "rmsprop",
+			"learning_rate":        LearningRate,
+			gan.SettingCriticSteps: CriticSteps,
+			ParamClip:              ClipValue,
+		},
 	}
-}
-
-// Config returns trainer settings with the paper's optimizer for both players, RMSProp(5e-5).
-func Config(batch int, seed uint64) gan.Config {
-	opt := func() optimizer.Interface { return optim.RMSProp(LearningRate) }
-	return gan.Config{BatchSize: batch, Seed: seed, DOptimizer: opt, GOptimizer: opt}
 }

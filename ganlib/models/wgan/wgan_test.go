@@ -13,17 +13,19 @@ import (
 // TestVariant: the paper's settings are what the variant carries.
 func TestVariant(t *testing.T) {
 	v := wgan.New(28, 1)
-	if v.ClipWeights != 0.01 || v.CriticSteps != 5 || v.Loss.Name != gan.Wasserstein().Name || v.Penalty != nil {
-		t.Errorf("WGAN variant: clip %g, critic steps %d, loss %q, penalty set %v", v.ClipWeights, v.CriticSteps, v.Loss.Name, v.Penalty != nil)
+	s := gan.AllSettings(v)
+	if s[wgan.ParamClip] != 0.01 || s[gan.SettingCriticSteps] != 5 || v.Loss.Name != gan.Wasserstein().Name || len(v.DTerms) != 0 || len(v.DConstraints) != 1 {
+		t.Errorf("WGAN variant: settings %v, loss %q, %d D terms, %d D constraints", s, v.Loss.Name, len(v.DTerms), len(v.DConstraints))
 	}
-	if cfg := wgan.Config(64, 1); cfg.DOptimizer == nil || cfg.GOptimizer == nil || cfg.BatchSize != 64 {
-		t.Errorf("WGAN config: %+v", cfg)
+	if s["optimizer"] != "rmsprop" || s["learning_rate"] != 5e-5 {
+		t.Errorf("WGAN optimizer settings: %v", s)
 	}
 }
 
 // TestCurvePNG: a plot of a short history decodes as a PNG; an empty curve is an error.
 func TestCurvePNG(t *testing.T) {
-	h := []gan.Record{{Step: 1, WEstimate: 0.5, GradNorm: 2}, {Step: 2, WEstimate: 0.3, GradNorm: 1.5}, {Step: 3, WEstimate: 0.2, GradNorm: 1}}
+	gn := func(x float64) map[string]float64 { return map[string]float64{"grad_norm": x} }
+	h := []gan.Record{{Step: 1, WEstimate: 0.5, Terms: gn(2)}, {Step: 2, WEstimate: 0.3, Terms: gn(1.5)}, {Step: 3, WEstimate: 0.2, Terms: gn(1)}}
 	raw, err := wgan.CurvePNG(h, 2, "title", "y", 1, wgan.Curve{Name: "W", Value: wgan.WEstimate},
 		wgan.Curve{Name: "norm", Value: wgan.GradNorm, History: h[1:]})
 	if err != nil {

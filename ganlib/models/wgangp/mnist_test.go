@@ -34,7 +34,7 @@ func TestTrainSmoke(t *testing.T) {
 	for _, c := range []struct {
 		v   gan.Variant
 		cfg gan.Config
-	}{{wgan.New(8, 1), wgan.Config(4, 1)}, {wgangp.New(8, 1), wgangp.Config(4, 1)}} {
+	}{{wgan.New(8, 1), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 4}}}, {wgangp.New(8, 1), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 4}}}} {
 		t.Run(c.v.Name, func(t *testing.T) {
 			tr, err := gan.New(b, c.v, c.cfg)
 			if err != nil {
@@ -47,17 +47,17 @@ func TestTrainSmoke(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, r := range tr.History {
-				if c.v.Penalty == nil && math.Abs(r.WEstimate+r.DLoss) > 1e-5 {
+				if len(c.v.DTerms) == 0 && math.Abs(r.WEstimate+r.DLoss) > 1e-5 {
 					t.Errorf("WGAN step %d: W estimate %g is not −D loss %g", r.Step, r.WEstimate, r.DLoss)
 				}
-				if c.v.Penalty != nil && !(r.GradNorm > 0) {
-					t.Errorf("WGAN-GP step %d: gradient norm %g not recorded", r.Step, r.GradNorm)
+				if len(c.v.DTerms) > 0 && !(r.Term("grad_norm") > 0) {
+					t.Errorf("WGAN-GP step %d: gradient norm %g not recorded", r.Step, r.Term("grad_norm"))
 				}
 			}
-			if c.v.ClipWeights > 0 {
+			if len(c.v.DConstraints) > 0 {
 				for name, vals := range tr.VariableValues(gan.DiscriminatorScope) {
 					for _, x := range vals {
-						if math.Abs(float64(x)) > c.v.ClipWeights+1e-9 {
+						if math.Abs(float64(x)) > wgan.ClipValue+1e-9 {
 							t.Fatalf("critic variable %s holds %g", name, x)
 						}
 					}
@@ -104,7 +104,7 @@ func TestTrainMNIST(t *testing.T) {
 	for _, c := range []struct {
 		v   gan.Variant
 		cfg gan.Config
-	}{{wgan.New(28, 1), wgan.Config(64, 1)}, {wgangp.New(28, 1), wgangp.Config(64, 1)}} {
+	}{{wgan.New(28, 1), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 64}}}, {wgangp.New(28, 1), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 64}}}} {
 		dir := filepath.Join(project.Home(), "out", "runs", "family", c.v.Name)
 		if only != "" && only != c.v.Name {
 			if raw, err := os.ReadFile(filepath.Join(dir, "result.json")); err == nil {
@@ -126,7 +126,7 @@ func TestTrainMNIST(t *testing.T) {
 				n1 = r.Step
 				if r.Step%100 == 0 {
 					t.Logf("%s step %d: D loss %.4f, G loss %.4f, W %.4f, |grad| %.3f (%.0f ms/step)", c.v.Name, r.Step, r.DLoss, r.GLoss,
-						r.WEstimate, r.GradNorm, float64(time.Since(t0).Milliseconds())/float64(max(r.Step-n0, 1)))
+						r.WEstimate, r.Term("grad_norm"), float64(time.Since(t0).Milliseconds())/float64(max(r.Step-n0, 1)))
 				}
 				return nil
 			}}}
@@ -163,7 +163,7 @@ func TestTrainMNIST(t *testing.T) {
 		}
 		for _, r := range h[len(h)-tenth:] {
 			res.LastW += r.WEstimate / float64(tenth)
-			res.MeanNorm += r.GradNorm / float64(tenth)
+			res.MeanNorm += r.Term("grad_norm") / float64(tenth)
 		}
 		t.Logf("%+v", res)
 		raw, _ := json.MarshalIndent(res, "", " ")
@@ -179,7 +179,7 @@ func TestTrainMNIST(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.v.Penalty != nil {
+		if len(c.v.DTerms) > 0 {
 			png, err := wgan.CurvePNG(h, smooth, "WGAN-GP: mean ‖grad f(x̂)‖₂", "norm", 1, wgan.Curve{Name: "mean ‖grad f(x̂)‖", Value: wgan.GradNorm})
 			if err == nil {
 				err = os.WriteFile(filepath.Join(dir, "grad-norm.png"), png, 0o644)

@@ -7,12 +7,11 @@
 // critic's gradient should have norm 1, so its loss gains λ·E[(‖∇f(x̂)‖₂ − 1)²] with λ = 10 (gan.GradientPenalty,
 // a second-order gradient: ganlib/nn's convolutions differentiate twice). Because the penalty is per example, the
 // critic has no BatchNorm (WGAN's critic already has none). Adam(1e-4, β1 0, β2 0.9) for both players and 5 critic
-// steps per G step, the paper's settings. gan.Record.GradNorm is the mean ‖∇f(x̂)‖₂, which stays near 1.
+// steps per G step, the paper's settings. The penalty term records the mean ‖∇f(x̂)‖₂ as gan.Record.Terms["grad_norm"], which stays near 1.
 package wgangp
 
 import (
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/wgan"
@@ -28,28 +27,30 @@ const (
 	CriticSteps  = 5
 )
 
-// Penalty is λ(‖∇f(x̂)‖₂ − 1)² at x̂ = αx + (1 − α)G(z), α drawn per example from the context's RNG.
-func Penalty(lambda float64) func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
-	return func(scope *model.Scope, critic func(*Node) *Node, real, fake *Node) (*Node, *Node) {
-		return gan.GradientPenalty(critic, real, fake, gan.DrawAlpha(scope, real), lambda)
-	}
-}
+// ParamLambda is the setting of λ, the weight of the gradient penalty (default Lambda).
+const ParamLambda = "gp_lambda"
+
+// Penalty is the critic's extra loss term λ(‖∇f(x̂)‖₂ − 1)² at x̂ = αx + (1 − α)G(z), α drawn per example from
+// the scope's RNG; it records the mean ‖∇f(x̂)‖₂ as "grad_norm".
+var Penalty = gan.Term{Name: "grad_norm", Loss: func(p *gan.Pass) (*Node, *Node) {
+	critic := func(x *Node) *Node { return p.D(x, p.RealCond) }
+	return gan.GradientPenalty(critic, p.Real, p.Fake, gan.DrawAlpha(p.Scope, p.Real), model.GetParamOr(p.Scope, ParamLambda, float64(Lambda)))
+}}
 
 // New returns WGAN-GP (named "wgan-gp") for size×size×channels images: WGAN's networks and losses, no clipping,
-// the gradient penalty with λ = 10, 5 critic steps. Train it with Config.
+// the gradient penalty with λ = 10, 5 critic steps, Adam(1e-4, β 0, 0.9) for both players.
 func New(size, channels int) gan.Variant {
 	v := wgan.New(size, channels)
 	v.Name = "wgan-gp"
-	v.ClipWeights = 0
-	v.Penalty = Penalty(Lambda)
-	v.CriticSteps = CriticSteps
-	return v
-}
-
-// Config returns trainer settings with the paper's Adam(1e-4, β 0, 0.9) for both players.
-func Config(batch int, seed uint64) gan.Config {
-	opt := func() optimizer.Interface {
-		return optimizer.Adam().LearningRate(LearningRate).Betas(Beta1, Beta2).Done()
+	v.DConstraints = nil
+	v.DTerms = []gan.Term{Penalty}
+	v.Settings = gan.Settings{
+		"optimizer":            "adam",
+		"learning_rate":        LearningRate,
+		"adam_beta1":           Beta1,
+		"adam_beta2":           Beta2,
+		gan.SettingCriticSteps: CriticSteps,
+		ParamLambda:            float64(Lambda),
 	}
-	return gan.Config{BatchSize: batch, Seed: seed, DOptimizer: opt, GOptimizer: opt}
+	return v
 }
