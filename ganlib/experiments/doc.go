@@ -1,0 +1,9 @@
+// Package experiments holds the paper reproductions and their measurements, on top of the networks and recipes
+// of ganlib/models: what a notebook or a long test measures about a trained model, and the tables and figures it
+// draws.
+//
+//   - Goodfellow et al. 2014 (vanilla.Goodfellow): the Parzen-window protocol's splits (ParzenSplits), samples as
+//     pixels in [0, 1] (SamplesUnit), the rows of Table 1 (ParzenRow, GoodfellowTable1, FormatParzenTable), the
+//     real-image caveats (ParzenCaveats) and Figure 2 (GoodfellowFigure2PNG); the command cmd/goodfellow trains
+//     the paper's run and scores it.
+package experiments
