@@ -6,4 +6,5 @@
 //     pixels in [0, 1] (SamplesUnit), the rows of Table 1 (ParzenRow, GoodfellowTable1, FormatParzenTable), the
 //     real-image caveats (ParzenCaveats) and Figure 2 (GoodfellowFigure2PNG); the command cmd/goodfellow trains
 //     the paper's run and scores it.
+//   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming).
 package experiments
