@@ -7,4 +7,9 @@
 //     real-image caveats (ParzenCaveats) and Figure 2 (GoodfellowFigure2PNG); the command cmd/goodfellow trains
 //     the paper's run and scores it.
 //   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming).
+//   - cGAN: the class-conditioned grid (CGANClassGrid) and the classifier's accuracy on conditioned samples
+//     (CGANAccuracy).
+//
+// The tests named Test*TrainMNIST are the long reproductions on MNIST; each is off unless its environment
+// variable sets the number of steps.
 package experiments

@@ -1,4 +1,4 @@
-package cgan
+package experiments
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"github.com/ganlab/ganlab/ganlib/metrics"
 )
 
-// ClassGrid returns rows·cols samples laid out one class per row (row r asks for class r mod Classes), each column
+// CGANClassGrid returns rows·cols samples laid out one class per row (row r asks for class r mod Classes), each column
 // a different z drawn with seed: the cGAN's 10×10 grid. NHWC, values in [-1, 1].
-func ClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) {
+func CGANClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) {
 	v := tr.Variant
 	rng := rand.New(rand.NewPCG(seed, 0x6C1D))
 	z := make([]float32, rows*cols*v.LatentDim)
@@ -27,13 +27,13 @@ func ClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) 
 	return tr.GenerateWith(z, labels, nil, nil)
 }
 
-// Accuracy is the cGAN's success signal: perClass samples of every class from fresh noise (seeded), classified
+// CGANAccuracy is the cGAN's success signal: perClass samples of every class from fresh noise (seeded), classified
 // by the metrics classifier; it returns the fraction classified as the class G was asked for, overall and per
 // class.
-func Accuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint64) (acc float64, perClassAcc []float64, err error) {
+func CGANAccuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint64) (acc float64, perClassAcc []float64, err error) {
 	v := tr.Variant
 	if v.Classes <= 0 {
-		return 0, nil, fmt.Errorf("cgan.Accuracy: variant %q is not conditional", v.Name)
+		return 0, nil, fmt.Errorf("CGANAccuracy: variant %q is not conditional", v.Name)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xACC))
 	const chunk = 500
