@@ -9,6 +9,8 @@
 //   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming).
 //   - cGAN: the class-conditioned grid (CGANClassGrid) and the classifier's accuracy on conditioned samples
 //     (CGANAccuracy).
+//   - InfoGAN: the categorical code's accuracy after matching codes to digits (CodeAccuracy) and the continuous
+//     codes' sweeps (SweepGrid).
 //
 // The tests named Test*TrainMNIST are the long reproductions on MNIST; each is off unless its environment
 // variable sets the number of steps.

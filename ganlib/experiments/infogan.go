@@ -1,4 +1,4 @@
-package infogan
+package experiments
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ func CodeAccuracy(tr *gan.Trainer, x []float32, labels []int) (acc float64, mapp
 	size := tr.Variant.Height * tr.Variant.Width * tr.Variant.Channels
 	n := len(x) / size
 	if n != len(labels) {
-		return 0, nil, fmt.Errorf("infogan.CodeAccuracy: %d images, %d labels", n, len(labels))
+		return 0, nil, fmt.Errorf("CodeAccuracy: %d images, %d labels", n, len(labels))
 	}
 	const chunk = 1000
 	pred := make([]int, 0, n)
@@ -38,7 +38,7 @@ func SweepGrid(tr *gan.Trainer, j, cols int, lo, hi float64, order []int, seed u
 	v := tr.Variant
 	k, m := v.Codes.Categorical, v.Codes.Continuous
 	if j < 0 || j >= m || cols < 2 {
-		return nil, fmt.Errorf("infogan.SweepGrid: code %d of %d, %d columns", j, m, cols)
+		return nil, fmt.Errorf("SweepGrid: code %d of %d, %d columns", j, m, cols)
 	}
 	if order == nil {
 		order = make([]int, k)
