@@ -11,6 +11,8 @@
 //     (CGANAccuracy).
 //   - InfoGAN: the categorical code's accuracy after matching codes to digits (CodeAccuracy) and the continuous
 //     codes' sweeps (SweepGrid).
+//   - WGAN and WGAN-GP: the Fréchet distance of a generator's samples (Frechet) and curves of the training history
+//     (CurvePNG with WEstimate, GradNorm, MILoss).
 //
 // The tests named Test*TrainMNIST are the long reproductions on MNIST; each is off unless its environment
 // variable sets the number of steps.
