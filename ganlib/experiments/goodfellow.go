@@ -117,10 +117,10 @@ func ParzenCaveats(b compute.Backend, train *data.Images, valid []float32, nVali
 	return rows, nil
 }
 
-// GoodfellowFigure2PNG lays out samples like the paper's Figure 2: rows of cols−1 samples, and in the last column, framed in
-// yellow, the training image nearest (pixel L2) to the sample beside it. samples holds rows·(cols−1) images and
-// nearest rows images (the neighbour of each row's last sample), all h×w single-channel pixels in [0, 1]; scale
-// enlarges each pixel.
+// GoodfellowFigure2PNG lays out samples like the paper's Figure 2: rows of cols−1 samples, and in the last column,
+// framed in yellow, the training image nearest (pixel L2) to the sample beside it. samples holds rows·(cols−1)
+// images and nearest rows images (the neighbour of each row's last sample), all h×w single-channel pixels in
+// [0, 1]; scale enlarges each pixel.
 func GoodfellowFigure2PNG(samples, nearest []float32, rows, cols, h, w, scale int) ([]byte, error) {
 	if rows < 1 || cols < 2 || scale < 1 || len(samples) != rows*(cols-1)*h*w || len(nearest) != rows*h*w {
 		return nil, fmt.Errorf("GoodfellowFigure2PNG: want %d samples and %d neighbours of %d×%d pixels, got %d and %d values",

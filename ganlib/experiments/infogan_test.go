@@ -22,8 +22,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
-// infoganSmokeTrain trains v on XLA for 2 steps at batch 4 on the 8×8 grey images px and checks that every step recorded
-// a positive MI loss and finite D and G losses.
+// infoganSmokeTrain trains v on XLA for 2 steps at batch 4 on the 8×8 grey images px and checks that every step
+// recorded a positive MI loss and finite D and G losses.
 func infoganSmokeTrain(t *testing.T, v gan.Variant, seed uint64, px []float32) *gan.Trainer {
 	t.Helper()
 	tr, err := gan.New(backendtest.XLA(t), v, infogan.Config(4, seed))
