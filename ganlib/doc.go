@@ -11,7 +11,8 @@
 //     and atomic checkpoints with exact resume.
 //   - optim: optimizers GoMLX does not have, each checked against its reference: RMSProp (PyTorch's, WGAN's) and
 //     SGD with pylearn2's momentum schedules (Goodfellow et al.'s).
-//   - models: Stack and Summary (Keras-like tables); models/vanilla: the MLP GAN of the lecture's introduction.
+//   - models: Stack and Summary (Keras-like tables) and, one sub-package each, the networks and training recipes:
+//     vanilla (the lecture's MLP GAN, Goodfellow et al.'s MNIST model), dcgan, cgan, wgan, wgangp, infogan.
 //   - data: MNIST and Fashion-MNIST from a user folder, a registry package, or their URLs with SHA-256 checks;
 //     folders of images (Kaggle layout) and the brain-MRI set; LoadTrain takes any of these by name.
 //   - nbui: inline image grids, a grid updated in place, loss curves and progress bars for GoNB notebooks
@@ -19,6 +20,8 @@
 //   - lab: a training session as notebooks and the CLI run it: run folder, resume, per-epoch logs and grids.
 //   - metrics, theory, bench: measurements (FD, precision/recall, Parzen), the 1-D GAN of notebook 02, the
 //     benchmark models.
+//   - experiments: the paper reproductions and their measurements (Goodfellow et al.'s Table 1 and Figure 2 with
+//     cmd/goodfellow, DCGAN step timing, cGAN and InfoGAN accuracies, Fréchet distance, training curves).
 //   - cmd/ganlab: the command line (doctor, train, sample, eval, summary, bench, data).
 //   - internal/project, internal/npy, internal/gemm, internal/purego: the project folder and atomic writes, the
 //     .npy writer, ganlib's AVX-512 matrix product, the pure-Go backend test.

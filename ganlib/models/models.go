@@ -1,6 +1,7 @@
 // Package models holds what the GAN variants share: Stack, a sequence of numbered layers that records each
 // layer's output shape, and Summary, a Keras-like table of a variant's two networks. The variants themselves live
-// in sub-packages, one short file each (models/vanilla, ...).
+// in sub-packages, one short file each (models/vanilla, ...): networks and training recipes; what is measured
+// on them, and the paper reproductions, live in ganlib/experiments.
 package models
 
 import (

@@ -27,7 +27,8 @@
 // Keras's summary of the slides' model at s = 128 (Glorot-uniform kernels, zero biases, as here): C = 1:
 // G 27,265,281 and D 582,785 parameters; C = 3: G 27,269,379 and D 583,937. 97% of G's parameters sit in its
 // first Dense layer (100 × 262,144 weights); most of its compute sits in the last transposed convolution, at full
-// resolution with 128 channels (≈92 GFLOP per training step at s = 128, batch 4; see GFLOPPerStep and MeasureStep).
+// resolution with 128 channels (≈92 GFLOP per training step at s = 128, batch 4; see GFLOPPerStep and
+// experiments.DCGANStepTiming).
 //
 // # Radford et al.'s DCGAN (the paper's guidelines, §3)
 //

@@ -24,7 +24,8 @@ import (
 // (the first fold copies w), so Decay is the per-step rate (0.999: an average over about the last 1,000 steps).
 // Decay 1 is the plain mean of every fold (Polyak–Ruppert averaging): the n-th fold is avg ← avg + (w − avg)/n.
 // Folding starts at step From (0: the first step), so that a long average (e.g. 0.9999) need not carry the early
-// weights. Save and LoadEMA keep it in a file beside the checkpoints (cmd/goodfellow: <dir>/ema-generator.gob).
+// weights. Save and LoadEMA keep it in a file beside the checkpoints (experiments/cmd/goodfellow:
+// <dir>/ema-generator.gob).
 type EMA struct {
 	Decay float64
 	Every int

@@ -1,9 +1,6 @@
 package wgan_test
 
 import (
-	"bytes"
-	"image/png"
-	"math"
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
@@ -19,22 +16,5 @@ func TestVariant(t *testing.T) {
 	}
 	if s["optimizer"] != "rmsprop" || s["learning_rate"] != 5e-5 {
 		t.Errorf("WGAN optimizer settings: %v", s)
-	}
-}
-
-// TestCurvePNG: a plot of a short history decodes as a PNG; an empty curve is an error.
-func TestCurvePNG(t *testing.T) {
-	gn := func(x float64) map[string]float64 { return map[string]float64{"grad_norm": x} }
-	h := []gan.Record{{Step: 1, WEstimate: 0.5, Terms: gn(2)}, {Step: 2, WEstimate: 0.3, Terms: gn(1.5)}, {Step: 3, WEstimate: 0.2, Terms: gn(1)}}
-	raw, err := wgan.CurvePNG(h, 2, "title", "y", 1, wgan.Curve{Name: "W", Value: wgan.WEstimate},
-		wgan.Curve{Name: "norm", Value: wgan.GradNorm, History: h[1:]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
-		t.Fatalf("not a PNG: %v", err)
-	}
-	if _, err := wgan.CurvePNG(nil, 1, "t", "y", math.NaN(), wgan.Curve{Name: "W", Value: wgan.WEstimate}); err == nil {
-		t.Error("an empty history was plotted")
 	}
 }

@@ -1,4 +1,4 @@
-package infogan
+package experiments
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/metrics"
+	"github.com/ganlab/ganlab/ganlib/models/infogan"
 )
 
 // CodeAccuracy is InfoGAN's success signal: Q's categorical code (argmax) for each real image x (NHWC in
@@ -15,19 +16,19 @@ func CodeAccuracy(tr *gan.Trainer, x []float32, labels []int) (acc float64, mapp
 	size := tr.Variant.Height * tr.Variant.Width * tr.Variant.Channels
 	n := len(x) / size
 	if n != len(labels) {
-		return 0, nil, fmt.Errorf("infogan.CodeAccuracy: %d images, %d labels", n, len(labels))
+		return 0, nil, fmt.Errorf("CodeAccuracy: %d images, %d labels", n, len(labels))
 	}
 	const chunk = 1000
 	pred := make([]int, 0, n)
 	for start := 0; start < n; start += chunk {
 		m := min(chunk, n-start)
-		cat, _, err := InferCodes(tr, x[start*size:(start+m)*size])
+		cat, _, err := infogan.InferCodes(tr, x[start*size:(start+m)*size])
 		if err != nil {
 			return 0, nil, err
 		}
 		pred = append(pred, cat...)
 	}
-	acc, mapping, err = metrics.HungarianMatch(pred, labels, Categories)
+	acc, mapping, err = metrics.HungarianMatch(pred, labels, infogan.Categories)
 	return acc, mapping, err
 }
 
@@ -36,13 +37,13 @@ func CodeAccuracy(tr *gan.Trainer, x []float32, labels []int) (acc float64, mapp
 // same noise z (drawn with seed). NHWC in [-1, 1], rows·cols images.
 func SweepGrid(tr *gan.Trainer, j, cols int, lo, hi float64, order []int, seed uint64) ([]float32, error) {
 	v := tr.Variant
-	codes, ok := CodesOf(v)
+	codes, ok := infogan.CodesOf(v)
 	if !ok {
 		return nil, fmt.Errorf("infogan.SweepGrid: variant %q has no InfoGAN codes", v.Name)
 	}
 	k, m := codes.Categorical, codes.Continuous
 	if j < 0 || j >= m || cols < 2 {
-		return nil, fmt.Errorf("infogan.SweepGrid: code %d of %d, %d columns", j, m, cols)
+		return nil, fmt.Errorf("SweepGrid: code %d of %d, %d columns", j, m, cols)
 	}
 	if order == nil {
 		order = make([]int, k)
@@ -69,5 +70,5 @@ func SweepGrid(tr *gan.Trainer, j, cols int, lo, hi float64, order []int, seed u
 			cont[(r*cols+c)*m+j] = float32(lo + float64(c)*(hi-lo)/float64(cols-1))
 		}
 	}
-	return Generate(tr, z, cats, cont)
+	return infogan.Generate(tr, z, cats, cont)
 }

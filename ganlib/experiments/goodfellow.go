@@ -1,4 +1,4 @@
-package vanilla
+package experiments
 
 import (
 	"fmt"
@@ -13,33 +13,34 @@ import (
 	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/metrics"
+	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
-// Table1Row is one row of Goodfellow et al. 2014's Table 1 (Parzen-window log-likelihood on the MNIST test set,
+// ParzenRow is one row of Goodfellow et al. 2014's Table 1 (Parzen-window log-likelihood on the MNIST test set,
 // nats), or one measured here.
-type Table1Row struct {
+type ParzenRow struct {
 	Model         string
 	Mean, Stderr  float64
 	Sigma         float64 // the chosen σ (0 for the paper's rows)
 	Samples, Test int     // 0 for the paper's rows
 }
 
-// PaperTable1 is the MNIST column of the paper's Table 1.
-var PaperTable1 = []Table1Row{
+// GoodfellowTable1 is the MNIST column of the paper's Table 1.
+var GoodfellowTable1 = []ParzenRow{
 	{Model: "DBN (paper)", Mean: 138, Stderr: 2},
 	{Model: "Stacked CAE (paper)", Mean: 121, Stderr: 1.6},
 	{Model: "Deep GSN (paper)", Mean: 214, Stderr: 1.1},
 	{Model: "Adversarial nets (paper)", Mean: 225, Stderr: 2},
 }
 
-// RowOf turns a measurement into a Table 1 row.
-func RowOf(model string, r metrics.ParzenResult) Table1Row {
-	return Table1Row{Model: model, Mean: r.Mean, Stderr: r.Stderr, Sigma: r.Sigma, Samples: r.Samples, Test: r.Test}
+// ParzenRowOf turns a measurement into a Table 1 row.
+func ParzenRowOf(model string, r metrics.ParzenResult) ParzenRow {
+	return ParzenRow{Model: model, Mean: r.Mean, Stderr: r.Stderr, Sigma: r.Sigma, Samples: r.Samples, Test: r.Test}
 }
 
-// FormatTable1 renders rows as a Markdown table.
-func FormatTable1(rows []Table1Row) string {
+// FormatParzenTable renders rows as a Markdown table.
+func FormatParzenTable(rows []ParzenRow) string {
 	var b strings.Builder
 	b.WriteString("| Model | MNIST Parzen log-likelihood (nats) | σ | samples / test images |\n|---|---|---|---|\n")
 	for _, r := range rows {
@@ -76,21 +77,21 @@ func SamplesUnit(tr *gan.Trainer, n int, seed uint64) ([]float32, error) {
 // images (the first nTest of MNIST test), pixels in [0, 1].
 func ParzenSplits(train, test *data.Images, nValid, nTest int) (valid, testPx []float32, err error) {
 	d := train.ImageSize()
-	if train.N < GoodfellowTrainN+nValid || test.N < nTest || d != 784 || test.ImageSize() != 784 {
+	if train.N < vanilla.GoodfellowTrainN+nValid || test.N < nTest || d != 784 || test.ImageSize() != 784 {
 		return nil, nil, fmt.Errorf("want MNIST train (≥ %d images) and test (≥ %d), got %d and %d images of %d pixels",
-			GoodfellowTrainN+nValid, nTest, train.N, test.N, d)
+			vanilla.GoodfellowTrainN+nValid, nTest, train.N, test.N, d)
 	}
-	return train.Pixels[GoodfellowTrainN*d : (GoodfellowTrainN+nValid)*d], test.Pixels[:nTest*d], nil
+	return train.Pixels[vanilla.GoodfellowTrainN*d : (vanilla.GoodfellowTrainN+nValid)*d], test.Pixels[:nTest*d], nil
 }
 
 // ParzenCaveats measures the paper's protocol with real images in place of G's samples: n training images
 // (train[0:n], which G was trained on), the same blurred by a Gaussian of 1 pixel, and the same with Gaussian
 // noise of standard deviation 0.2 (clipped to [0, 1]). Parzen estimates reward being near test images more than
 // being an image: these rows show how far from a perfect generator's score the estimate can be.
-func ParzenCaveats(b compute.Backend, train *data.Images, valid []float32, nValid int, test []float32, nTest, n int, progress metrics.ParzenProgress) ([]Table1Row, error) {
+func ParzenCaveats(b compute.Backend, train *data.Images, valid []float32, nValid int, test []float32, nTest, n int, progress metrics.ParzenProgress) ([]ParzenRow, error) {
 	d := train.ImageSize()
-	if n > GoodfellowTrainN {
-		return nil, fmt.Errorf("ParzenCaveats: at most %d training images, asked for %d", GoodfellowTrainN, n)
+	if n > vanilla.GoodfellowTrainN {
+		return nil, fmt.Errorf("ParzenCaveats: at most %d training images, asked for %d", vanilla.GoodfellowTrainN, n)
 	}
 	real := train.Pixels[:n*d]
 	blurred, err := metrics.GaussianBlur(real, n, train.H, train.W, 1)
@@ -98,7 +99,7 @@ func ParzenCaveats(b compute.Backend, train *data.Images, valid []float32, nVali
 		return nil, err
 	}
 	noisy := metrics.AddNoise(real, 0.2, 1)
-	var rows []Table1Row
+	var rows []ParzenRow
 	for _, c := range []struct {
 		name string
 		px   []float32
@@ -111,18 +112,18 @@ func ParzenCaveats(b compute.Backend, train *data.Images, valid []float32, nVali
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.name, err)
 		}
-		rows = append(rows, RowOf(c.name, r))
+		rows = append(rows, ParzenRowOf(c.name, r))
 	}
 	return rows, nil
 }
 
-// Figure2PNG lays out samples like the paper's Figure 2: rows of cols−1 samples, and in the last column, framed in
-// yellow, the training image nearest (pixel L2) to the sample beside it. samples holds rows·(cols−1) images and
-// nearest rows images (the neighbour of each row's last sample), all h×w single-channel pixels in [0, 1]; scale
-// enlarges each pixel.
-func Figure2PNG(samples, nearest []float32, rows, cols, h, w, scale int) ([]byte, error) {
+// GoodfellowFigure2PNG lays out samples like the paper's Figure 2: rows of cols−1 samples, and in the last column,
+// framed in yellow, the training image nearest (pixel L2) to the sample beside it. samples holds rows·(cols−1)
+// images and nearest rows images (the neighbour of each row's last sample), all h×w single-channel pixels in
+// [0, 1]; scale enlarges each pixel.
+func GoodfellowFigure2PNG(samples, nearest []float32, rows, cols, h, w, scale int) ([]byte, error) {
 	if rows < 1 || cols < 2 || scale < 1 || len(samples) != rows*(cols-1)*h*w || len(nearest) != rows*h*w {
-		return nil, fmt.Errorf("Figure2PNG: want %d samples and %d neighbours of %d×%d pixels, got %d and %d values",
+		return nil, fmt.Errorf("GoodfellowFigure2PNG: want %d samples and %d neighbours of %d×%d pixels, got %d and %d values",
 			rows*(cols-1), rows, h, w, len(samples), len(nearest))
 	}
 	const gap, frame = 4, 2

@@ -1,4 +1,4 @@
-package wgan
+package experiments
 
 import (
 	"github.com/ganlab/ganlab/ganlib/gan"

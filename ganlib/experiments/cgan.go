@@ -1,4 +1,4 @@
-package cgan
+package experiments
 
 import (
 	"fmt"
@@ -6,11 +6,12 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/metrics"
+	"github.com/ganlab/ganlab/ganlib/models/cgan"
 )
 
-// ClassGrid returns rows·cols samples laid out one class per row (row r asks for class r mod Classes), each column
+// CGANClassGrid returns rows·cols samples laid out one class per row (row r asks for class r mod Classes), each column
 // a different z drawn with seed: the cGAN's 10×10 grid. NHWC, values in [-1, 1].
-func ClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) {
+func CGANClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) {
 	v := tr.Variant
 	rng := rand.New(rand.NewPCG(seed, 0x6C1D))
 	z := make([]float32, rows*cols*v.LatentDim)
@@ -20,25 +21,25 @@ func ClassGrid(tr *gan.Trainer, rows, cols int, seed uint64) ([]float32, error) 
 			z[i] = float32(rng.Float64()*2 - 1)
 		}
 	}
-	l, ok := LabelsOf(v)
+	l, ok := cgan.LabelsOf(v)
 	if !ok {
-		return nil, fmt.Errorf("cgan.ClassGrid: variant %q is not a cGAN", v.Name)
+		return nil, fmt.Errorf("CGANClassGrid: variant %q is not a cGAN", v.Name)
 	}
 	labels := make([]int, rows*cols)
 	for i := range labels {
 		labels[i] = (i / cols) % l.K
 	}
-	return Generate(tr, z, labels)
+	return cgan.Generate(tr, z, labels)
 }
 
-// Accuracy is the cGAN's success signal: perClass samples of every class from fresh noise (seeded), classified
+// CGANAccuracy is the cGAN's success signal: perClass samples of every class from fresh noise (seeded), classified
 // by the metrics classifier; it returns the fraction classified as the class G was asked for, overall and per
 // class.
-func Accuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint64) (acc float64, perClassAcc []float64, err error) {
+func CGANAccuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint64) (acc float64, perClassAcc []float64, err error) {
 	v := tr.Variant
-	l, ok := LabelsOf(v)
+	l, ok := cgan.LabelsOf(v)
 	if !ok {
-		return 0, nil, fmt.Errorf("cgan.Accuracy: variant %q is not conditional", v.Name)
+		return 0, nil, fmt.Errorf("CGANAccuracy: variant %q is not conditional", v.Name)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xACC))
 	const chunk = 500
@@ -57,7 +58,7 @@ func Accuracy(tr *gan.Trainer, clf *metrics.Classifier, perClass int, seed uint6
 		for i := range labels {
 			labels[i] = (start + i) % l.K
 		}
-		px, err := Generate(tr, z, labels)
+		px, err := cgan.Generate(tr, z, labels)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -2,7 +2,7 @@
 // the paper's schedules) on MNIST train[0:50000], resuming from its run folder, with a checkpoint every -every
 // steps, then (with -parzen) measures the Parzen-window log-likelihood of the test set as the paper did.
 //
-//	go run ./ganlib/models/vanilla/cmd/goodfellow -steps 30000 -dir out/runs/goodfellow
+//	go run ./ganlib/experiments/cmd/goodfellow -steps 30000 -dir out/runs/goodfellow
 //
 // -anneal-from/-anneal-steps/-anneal-to add ganlab's late learning-rate anneal to the paper's schedule
 // (vanilla.Anneal); the setting is stored in the checkpoints, so a resumed run keeps it without the flags.
@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/experiments"
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/internal/npy"
 	"github.com/ganlab/ganlab/ganlib/internal/project"
@@ -150,7 +151,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	// measure scores n samples of G, or (useEMA) of G with the EMA's weights.
 	measure := func(t *gan.Trainer, n int, useEMA bool) (samples []float32, res metrics.ParzenResult, err error) {
 		draw := func() error {
-			samples, err = vanilla.SamplesUnit(t, n, 20141)
+			samples, err = experiments.SamplesUnit(t, n, 20141)
 			return err
 		}
 		if useEMA {
@@ -168,7 +169,7 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 		if test, err = data.Load("mnist", "test"); err != nil {
 			return err
 		}
-		if valid, testPx, err = vanilla.ParzenSplits(train, test, 1000, test.N); err != nil {
+		if valid, testPx, err = experiments.ParzenSplits(train, test, 1000, test.N); err != nil {
 			return err
 		}
 	}
@@ -226,14 +227,14 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	start = time.Now()
 	useEMA := ema != nil && ema.Values != nil
 	label := fmt.Sprintf("ganlab (this run, step %d)", tr.Step())
-	var rows []vanilla.Table1Row
+	var rows []experiments.ParzenRow
 	if useEMA { // G's own weights first, for the record; the EMA's samples are the ones exported
 		_, own, err := measure(tr, parzen, false)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("step %d, G's own weights: %s\n", tr.Step(), own)
-		rows = append(rows, vanilla.RowOf(label+", G's own weights", own))
+		rows = append(rows, experiments.ParzenRowOf(label+", G's own weights", own))
 		label = fmt.Sprintf("ganlab (this run, step %d, %s of G)", tr.Step(), ema)
 		if err := vanilla.WithGeneratorValues(tr, ema.Values, func() error {
 			s, err := tr.RandomSamples(100, 7)
@@ -260,15 +261,15 @@ func run(dir string, steps, k int, seed uint64, every int, opt string, parzen in
 	for i, s := range res.Sigmas {
 		fmt.Printf("  σ = %.4f: mean validation log p = %.1f\n", s, res.PerSigma[i])
 	}
-	rows = append(append(append([]vanilla.Table1Row(nil), vanilla.PaperTable1...), rows...), vanilla.RowOf(label, res))
+	rows = append(append(append([]experiments.ParzenRow(nil), experiments.GoodfellowTable1...), rows...), experiments.ParzenRowOf(label, res))
 	if caveats {
-		c, err := vanilla.ParzenCaveats(tr.Backend, train, valid, 1000, testPx, test.N, parzen, nil)
+		c, err := experiments.ParzenCaveats(tr.Backend, train, valid, 1000, testPx, test.N, parzen, nil)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, c...)
 	}
-	fmt.Print(vanilla.FormatTable1(rows))
+	fmt.Print(experiments.FormatParzenTable(rows))
 	js, err := json.MarshalIndent(map[string]any{"step": tr.Step(), "result": res, "table": rows}, "", "  ")
 	if err != nil {
 		return err

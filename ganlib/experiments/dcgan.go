@@ -1,4 +1,4 @@
-package dcgan
+package experiments
 
 import (
 	"fmt"
@@ -8,10 +8,11 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 )
 
-// Timing is the measured cost of training steps of the lecture's DCGAN on one backend.
-type Timing struct {
+// StepTiming is the measured cost of training steps of the lecture's DCGAN (dcgan.Lecture) on one backend.
+type StepTiming struct {
 	Size, Channels, Batch int
 	// Steps timed, after two warm-up steps.
 	Steps int
@@ -21,30 +22,27 @@ type Timing struct {
 	PerStep time.Duration
 }
 
-// GFLOPs is the arithmetic rate reached: GFLOPPerStep over PerStep.
-func (t Timing) GFLOPs() float64 {
-	return GFLOPPerStep(t.Size, t.Channels, t.Batch) / t.PerStep.Seconds()
+// GFLOPs is the arithmetic rate reached: dcgan.GFLOPPerStep over PerStep.
+func (t StepTiming) GFLOPs() float64 {
+	return dcgan.GFLOPPerStep(t.Size, t.Channels, t.Batch) / t.PerStep.Seconds()
 }
 
 // Cost is the time of n steps at the measured rate.
-func (t Timing) Cost(n int) time.Duration { return time.Duration(n) * t.PerStep }
+func (t StepTiming) Cost(n int) time.Duration { return time.Duration(n) * t.PerStep }
 
 // String reads like "128×128×1, batch 4: 1206 ms/step (92.2 GFLOP/step, 76 GFLOP/s; compile + 2 warm-up steps 4.5 s)".
-func (t Timing) String() string {
+func (t StepTiming) String() string {
 	return fmt.Sprintf("%d×%d×%d, batch %d: %.1f ms/step (%.1f GFLOP/step, %.0f GFLOP/s; compile + 2 warm-up steps %.1f s)",
-		t.Size, t.Size, t.Channels, t.Batch, float64(t.PerStep.Microseconds())/1e3, GFLOPPerStep(t.Size, t.Channels, t.Batch),
+		t.Size, t.Size, t.Channels, t.Batch, float64(t.PerStep.Microseconds())/1e3, dcgan.GFLOPPerStep(t.Size, t.Channels, t.Batch),
 		t.GFLOPs(), t.Warmup.Seconds())
 }
 
-// MeasureStep times the lecture's DCGAN at size×size×channels with batch b on backend: it trains a fresh model
-// on random images for two warm-up steps (the first compiles) and then for steps more, which it times. The
-// contents of the images do not change the cost of a step.
-//
-// Measured on the project's 2-core CPU with XLA (notebook 03): 0.86–1.2 s per step at 128×128×1, batch 4 (the
-// slides' setting: 2.4–3.4 h for their 10 × 1,000 steps); 26–30 ms at 28×28×1, batch 4.
-func MeasureStep(backend compute.Backend, size, channels, b, steps int) (Timing, error) {
-	t := Timing{Size: size, Channels: channels, Batch: b, Steps: max(steps, 1)}
-	v := Lecture(size, channels)
+// DCGANStepTiming times the lecture's DCGAN at size×size×channels with batch b on backend: it trains a fresh
+// model on random images for two warm-up steps (the first compiles) and then for steps more, which it times. The
+// contents of the images do not change the cost of a step. Notebooks 03 and 06 report what it measures.
+func DCGANStepTiming(backend compute.Backend, size, channels, b, steps int) (StepTiming, error) {
+	t := StepTiming{Size: size, Channels: channels, Batch: b, Steps: max(steps, 1)}
+	v := dcgan.Lecture(size, channels)
 	tr, err := gan.New(backend, v, gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: b}})
 	if err != nil {
 		return t, err

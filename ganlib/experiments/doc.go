@@ -1,0 +1,19 @@
+// Package experiments holds the paper reproductions and their measurements, on top of the networks and recipes
+// of ganlib/models: what a notebook or a long test measures about a trained model, and the tables and figures it
+// draws.
+//
+//   - Goodfellow et al. 2014 (vanilla.Goodfellow): the Parzen-window protocol's splits (ParzenSplits), samples as
+//     pixels in [0, 1] (SamplesUnit), the rows of Table 1 (ParzenRow, GoodfellowTable1, FormatParzenTable), the
+//     real-image caveats (ParzenCaveats) and Figure 2 (GoodfellowFigure2PNG); the command cmd/goodfellow trains
+//     the paper's run and scores it.
+//   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming).
+//   - cGAN: the class-conditioned grid (CGANClassGrid) and the classifier's accuracy on conditioned samples
+//     (CGANAccuracy).
+//   - InfoGAN: the categorical code's accuracy after matching codes to digits (CodeAccuracy) and the continuous
+//     codes' sweeps (SweepGrid).
+//   - WGAN and WGAN-GP: the Fréchet distance of a generator's samples (Frechet) and curves of the training history
+//     (CurvePNG with WEstimate, GradNorm, MILoss).
+//
+// The tests named Test*TrainMNIST are the long reproductions on MNIST; each is off unless its environment
+// variable sets the number of steps.
+package experiments
