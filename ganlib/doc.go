@@ -6,9 +6,10 @@
 //   - backend: picks XLA CPU/CUDA or pure Go, never downloads, and says which plugin file it loaded and why.
 //   - nn: layers (Dense, Conv2D, Conv2DTranspose, LeakyReLU, Dropout, BatchNorm, Maxout, Flatten, Reshape) whose
 //     gradients are checked against finite differences on both backends.
-//   - gan: the adversarial game: loss pairs, the Trainer (each player's optimizer working in the player's scope,
-//     so the other player is left alone during its update, k critic steps, seeds, fixed sample noise, history, callbacks, NaN/Inf guard),
-//     and atomic checkpoints with exact resume.
+//   - gan: the adversarial game for a Variant of closed parts (G and D taking a condition as data, a prior, a loss
+//     pair, extra loss terms, constraints, default settings); the Trainer (each player's optimizer working in the
+//     player's scope, critic steps, seeds, fixed sample noise, history, callbacks, NaN/Inf guard); settings as
+//     GoMLX model parameters that flow one way and are stored with the atomic checkpoints (exact resume).
 //   - optim: optimizers GoMLX does not have, each checked against its reference: RMSProp (PyTorch's, WGAN's) and
 //     SGD with pylearn2's momentum schedules (Goodfellow et al.'s).
 //   - models: Stack and Summary (Keras-like tables) and, one sub-package each, the networks and training recipes:

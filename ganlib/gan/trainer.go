@@ -324,18 +324,14 @@ func (t *Trainer) critic(scope *model.Scope, x *Node, c Cond) (*Node, Cond) {
 	return logits, heads
 }
 
-// condShapes tells the names of the real and fake conditions (the graphs' inputs after x and z).
+// condNames tells the names of the real and fake conditions (the graphs' inputs after x and z), asking the
+// condition for those of one image of label 0.
 func (t *Trainer) condNames() (real, fake []string, err error) {
 	c := t.Variant.Condition
 	if c == nil {
 		return nil, nil, nil
 	}
-	var labels []int
-	if t.labels != nil {
-		labels = make([]int, 1)
-		labels[0] = t.labels[0]
-	}
-	rc, err := c.Real(labels, 1)
+	rc, err := c.Real([]int{0}, 1)
 	if err != nil {
 		return nil, nil, err
 	}

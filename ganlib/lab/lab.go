@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -66,7 +67,8 @@ type Session struct {
 	ShowEpochs []int
 	// GridRows×GridCols is the grid of fixed samples (default 2×5, the lecture's); Config.FixedSamples follows it.
 	GridRows, GridCols int
-	// Params are stored in the checkpoint (model name, dataset, ...).
+	// Params are the facts of the run that a resumed session must share, stored in the checkpoint: the model, loss
+	// and data names (Variant.Name, its loss, Data.Name) unless given, and any others given here.
 	Params map[string]string
 	// Keep is how many checkpoints to keep (default 3).
 	Keep int
@@ -100,6 +102,7 @@ func (s *Session) Run() (*gan.Trainer, error) {
 		s.GridRows, s.GridCols = 2, 5
 	}
 	s.Config.FixedSamples = s.GridRows * s.GridCols
+	s.Params = s.runParams()
 	tr, err := gan.New(b, s.Variant, s.Config)
 	if err != nil {
 		return nil, err
@@ -374,6 +377,19 @@ func ShowSamples(tr *gan.Trainer, dir, name string, rows, cols int, seed uint64)
 	}
 	nbui.ShowPNG(png)
 	return path, nil
+}
+
+// runParams are the session's Params over the names of its model, loss and data.
+func (s *Session) runParams() map[string]string {
+	p := map[string]string{"model": s.Variant.Name, "loss": s.Variant.Loss.Name}
+	if p["loss"] == "" {
+		p["loss"] = gan.NonSaturating().Name
+	}
+	if s.Data != nil && s.Data.Name != "" {
+		p["data"] = s.Data.Name
+	}
+	maps.Copy(p, s.Params)
+	return p
 }
 
 // checkParams refuses to resume a run whose checkpoint params (stored) give another value to one of the

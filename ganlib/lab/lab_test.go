@@ -79,29 +79,35 @@ func TestRunDirSeparatesQuickRuns(t *testing.T) {
 }
 
 // TestSessionRefusesOtherParams: a session does not resume a run folder whose checkpoint was trained with another
-// value of one of its params (and names the param); a key the checkpoint lacks is not held against it.
+// value of one of its params (and names the param); a key the checkpoint lacks is not held against it. The model,
+// loss and data names are params without being given.
 func TestSessionRefusesOtherParams(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	newSession := func(steps int, params map[string]string) *Session {
 		return &Session{Dir: dir, Variant: vanilla.New(28, 28, 1), Config: gan.Config{Seed: 9, Settings: gan.Settings{gan.SettingBatchSize: 8}},
 			Data: randomImages(64), Steps: steps, Quiet: true, Params: params}
 	}
-	if _, err := newSession(2, map[string]string{"model": "vanilla", "noise": "uniform"}).Run(); err != nil {
+	if _, err := newSession(2, map[string]string{"noise": "uniform", "data": "/old/place/mri"}).Run(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := newSession(4, map[string]string{"model": "vanilla", "noise": "normal"}).Run()
+	if meta, _, err := gan.ReadMeta(dir); err != nil || meta.Params["model"] != "vanilla" || meta.Params["loss"] != "non-saturating" || meta.Params["data"] != "/old/place/mri" {
+		t.Fatalf("stored params: %v (%v)", meta, err)
+	}
+	_, err := newSession(4, map[string]string{"noise": "normal"}).Run()
 	if err == nil || !strings.Contains(err.Error(), `noise="uniform"`) || !strings.Contains(err.Error(), `noise="normal"`) {
 		t.Fatalf("resuming a noise=uniform run as noise=normal: %v", err)
 	}
-	tr, err := newSession(4, map[string]string{"model": "vanilla", "noise": "uniform", "new": "x"}).Run()
+	other := newSession(4, map[string]string{"noise": "uniform", "data": "/old/place/mri"})
+	other.Variant.Name = "vanilla-2"
+	if _, err := other.Run(); err == nil || !strings.Contains(err.Error(), `"vanilla"`) {
+		t.Fatalf("resuming a vanilla run as another model: %v", err)
+	}
+	tr, err := newSession(4, map[string]string{"noise": "uniform", "new": "x", "data": "/old/place/mri"}).Run()
 	if err != nil || tr.Step() != 4 {
 		t.Fatalf("resuming with the same params and one new key: step %v, %v", tr, err)
 	}
 	// A data folder given by absolute path may move with the project.
-	if _, err := newSession(5, map[string]string{"model": "vanilla", "noise": "uniform", "data": "/old/place/mri"}).Run(); err != nil {
-		t.Fatal(err)
-	}
-	if tr, err := newSession(6, map[string]string{"model": "vanilla", "noise": "uniform", "data": "/new/place/mri"}).Run(); err != nil || tr.Step() != 6 {
+	if tr, err := newSession(6, map[string]string{"noise": "uniform", "data": "/new/place/mri"}).Run(); err != nil || tr.Step() != 6 {
 		t.Fatalf("resuming with the data folder moved: %v", err)
 	}
 }

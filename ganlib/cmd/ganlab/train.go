@@ -119,6 +119,13 @@ func train(args []string) error {
 			*batch = meta.BatchSize
 		}
 	}
+	if *batch > 0 && *batch%*devices != 0 {
+		what := "-batch"
+		if !set(fs, "batch") {
+			what = "the run's batch size"
+		}
+		return usageError{"train", fmt.Sprintf("%s %d must be a multiple of -devices %d", what, *batch, *devices)}
+	}
 
 	_, info, err := backend.Default()
 	if err != nil {
@@ -159,7 +166,7 @@ func train(args []string) error {
 		*batch = gan.AllSettings(v)[gan.SettingBatchSize].(int)
 	}
 	if *batch%*devices != 0 {
-		return usageError{"train", fmt.Sprintf("the batch size %d must be a multiple of -devices %d", *batch, *devices)}
+		return usageError{"train", fmt.Sprintf("the batch size %d (batch_size) must be a multiple of -devices %d", *batch, *devices)}
 	}
 	if len(settings) > 0 {
 		fmt.Fprintf(os.Stderr, "settings given: %s", strings.ReplaceAll(gan.FormatSettings(settings), "\n", "; "))
