@@ -93,7 +93,7 @@ func TestSessionRefusesOtherParams(t *testing.T) {
 	if meta, _, err := gan.ReadMeta(dir); err != nil || meta.Params["model"] != "vanilla" || meta.Params["loss"] != "non-saturating" || meta.Params["data"] != "/old/place/mri" {
 		t.Fatalf("stored params: %v (%v)", meta, err)
 	}
-	_, err := newSession(4, map[string]string{"noise": "normal"}).Run()
+	_, err := newSession(4, map[string]string{"noise": "normal", "data": "/old/place/mri"}).Run()
 	if err == nil || !strings.Contains(err.Error(), `noise="uniform"`) || !strings.Contains(err.Error(), `noise="normal"`) {
 		t.Fatalf("resuming a noise=uniform run as noise=normal: %v", err)
 	}
