@@ -17,7 +17,8 @@ import (
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 )
 
-// TestCGANClassGrid: a cGAN trained two steps on tiny random labelled data on XLA draws its class grid.
+// TestCGANClassGrid: a cGAN trains two steps on tiny random labelled data on XLA (the model's smoke test) and draws
+// its class grid.
 func TestCGANClassGrid(t *testing.T) {
 	b := backendtest.XLA(t)
 	tr, err := gan.New(b, cgan.New(8, 1), gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: 4}})
