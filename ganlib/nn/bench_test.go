@@ -60,6 +60,9 @@ func benchCases() []benchCase {
 
 // benchLayer times one forward + backward step of layer on backend b.
 func benchLayer(b *testing.B, backend compute.Backend, route string, c benchCase) {
+	if extraRoutes[route] {
+		speedOn(b)
+	}
 	scope := model.NewStore().RootScope()
 	scope.SetParam(ParamConvRoute, route)
 	layer := c.layer

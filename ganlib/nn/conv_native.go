@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/internal/purego"
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
@@ -13,29 +14,35 @@ import (
 )
 
 // ParamConvRoute is the context hyperparameter (string, default "auto") that chooses how Conv2D and
-// Conv2DTranspose are computed:
+// Conv2DTranspose are computed. Two routes are always there:
 //
 //   - "im2col": Gather/ScatterSum + MatMul (see the package documentation); works on every backend.
+//   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing:
+//     docs/upstream/); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution
+//     (Conv2DTranspose, and Conv2D's input gradient) is one input-dilated ConvGeneral.
+//   - "auto": "native" on XLA, except for a Conv2D with fewer filters than input channels, which takes im2col's
+//     tap-first variant (measured faster there, e.g. the lecture's last G layer 128 → 1 channel); "im2col"
+//     elsewhere.
+//
+// Three more exist only with the speed switch on (package ganlib/speed; asking for them without it panics):
+//
 //   - "shift": "im2col", except that a Conv2DTranspose and its gradients are built from concatenations of
-//     shifted copies instead of ScatterSum and Gather (conv_shift.go); works on every backend, made for the
-//     pure-Go backend.
+//     shifted copies instead of ScatterSum and Gather (conv_shift.go); made for the pure-Go backend.
 //   - "select": "im2col", except that im2col and col2im are products with 0/1 selection matrices instead of
 //     Gather and ScatterSum (conv_select.go; a Conv2D with fewer filters than input channels keeps im2col's
-//     tap-first variant); works on every backend, made for small images on the pure-Go backend.
-//   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing:
-//     docs/upstream/); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
-//     Conv2D's input gradient) is one input-dilated ConvGeneral.
+//     tap-first variant); made for small images on the pure-Go backend.
 //   - "phase": "native", with every strided transposed convolution split into stride·stride stride-1
 //     convolutions, one per output phase (see phaseConvT).
-//   - "auto": on XLA, "native" for a Conv2D with at least as many filters as input channels, and on XLA's CPU
-//     backend a strided transposed convolution by phases when that measured faster (see usePhases; not on
-//     CUDA, where it was not measured); im2col's tap-first variant
-//     for a Conv2D with fewer filters than input channels (measured faster there, e.g. the lecture's last G
-//     layer 128 → 1 channel: 20 ms vs 46 ms). On the pure-Go backend "select" for small images (selectPays),
-//     "shift" for a Conv2DTranspose where that measured faster (shiftPays), else "im2col". "im2col" elsewhere.
+//
+// With the switch on, "auto" also takes them where they measured faster (docs/benchmarks.md): on the pure-Go
+// backend "select" for small images (selectPays) and "shift" for a Conv2DTranspose (shiftPays); on XLA's CPU
+// backend a strided transposed convolution by phases by size (usePhases; not on CUDA, where it was not measured).
 //
 // Every route computes the same function and is checked against the same references and finite differences.
 const ParamConvRoute = "nn_conv_route"
+
+// extraRoutes are the routes of ParamConvRoute that only the speed switch turns on.
+var extraRoutes = map[string]bool{"shift": true, "select": true, "phase": true}
 
 // phaseMode says when the native route computes a strided transposed convolution by phases.
 type phaseMode int
@@ -49,9 +56,15 @@ const (
 // convRoute is the route scope's ParamConvRoute picks for graphs of g's backend ("native", "im2col", "shift" or
 // "select"), and when the native route then uses phases; narrow is set for a Conv2D with fewer filters than input
 // channels, shift for a Conv2DTranspose whose shift forward pays on the pure-Go backend (shiftPays), sel for a
-// layer whose selection products pay there (selectPays).
+// layer whose selection products pay there (selectPays). shift, sel and phases count only with the speed switch on.
 func convRoute(scope *model.Scope, g *graph.Graph, narrow, shift, sel bool) (string, phaseMode) {
-	switch route := model.GetParamOr(scope, ParamConvRoute, "auto"); route {
+	tuned := tune.On()
+	route := model.GetParamOr(scope, ParamConvRoute, "auto")
+	if extraRoutes[route] && !tuned {
+		exceptions.Panicf("nn: %s=%q needs ganlab's speed switch (speed.On, or %s=on); without it the routes are auto, im2col and native",
+			ParamConvRoute, route, tune.Env)
+	}
+	switch route {
 	case "native":
 		return "native", phasesNever
 	case "phase":
@@ -62,18 +75,18 @@ func convRoute(scope *model.Scope, g *graph.Graph, narrow, shift, sel bool) (str
 		switch {
 		case strings.HasPrefix(g.Backend().Name(), "xla") && !narrow:
 			// Phases were measured on XLA's CPU backend only; on CUDA, cuDNN's own transposed convolution stays.
-			if strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
+			if !tuned || strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
 				return "native", phasesNever
 			}
 			return "native", phasesAuto
-		case purego.On(g) && !narrow && sel:
+		case tuned && purego.On(g) && !narrow && sel:
 			return "select", phasesNever
-		case purego.On(g) && !narrow && shift:
+		case tuned && purego.On(g) && !narrow && shift:
 			return "shift", phasesNever
 		}
 		return "im2col", phasesNever
 	default:
-		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, shift, select, native, phase", ParamConvRoute, route)
+		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, native (or, with the speed switch, shift, select, phase)", ParamConvRoute, route)
 		panic(nil)
 	}
 }
@@ -205,11 +218,9 @@ func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
 }
 
 // usePhases tells whether convT to c channels uses phaseConvT. With phasesAuto: for a stride above 1, at least 8
-// channels and at least 4,096 input pixels (b·ho·wo). Forward and backward on XLA CPU, 2 cores, routes native vs
-// phase (go test -run='^$' -bench='Layers/xla' ./ganlib/nn, docs/benchmarks.md run H): the lecture's G layer
-// [4, 64, 64, 128] → [4, 128, 128, 128], kernel 4: 228 vs 176 ms; its D layer 64 → 128 at 128²: 63 vs 43 ms; but
-// dcgan28's small layers are slower by phases: [64, 7, 7, 128] → 64, kernel 5: 18.5 vs 62 ms; [64, 14, 14, 64] → 1
-// channel: 2.3 vs 40 ms.
+// channels and at least 4,096 input pixels (b·ho·wo): phases measured faster for the lecture's large layers and
+// slower for dcgan28's small ones (forward and backward on XLA CPU, routes native vs phase: go test -run='^$'
+// -bench='Layers/xla' ./ganlib/nn; the timings are docs/benchmarks.md's run H).
 func (n nativeGeom) usePhases(c int) bool {
 	switch {
 	case n.s == 1 || n.phases == phasesNever:
