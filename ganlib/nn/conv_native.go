@@ -180,11 +180,11 @@ func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
 
 // kgradByTaps is kgrad for stride 1 as matrix products, tap (i, j) = Σ over b, oy, ox of x[b, oy+i-pt,
 // ox+j-pl, ·]ᵀ·y[b, oy, ox, ·]. XLA's CPU backend runs the convolution form very slowly for phaseConvT's 2×2
-// kernels on 65×65 grids (2.8 s instead of 60 ms for the lecture's G layer). On XLA it is one product of the taps
-// stacked channel-major, [kh·kw·c, b·ho·wo]·[b·ho·wo, f]: XLA runs a product that contracts the lhs's first axis
-// at half the speed of one contracting its last (115–150 against 217–323 GFLOP/s at these sizes), and phaseConvT's
-// phases share the stacked taps; the lecture's G layers' kernel gradients take about a fifth less time than with one
-// [b·ho·wo, c]ᵀ·[b·ho·wo, f] product per tap (docs/benchmarks.md, run T). Elsewhere it is the per-tap form, whose
+// kernels on 65×65 grids. On XLA it is one product of the taps stacked channel-major,
+// [kh·kw·c, b·ho·wo]·[b·ho·wo, f]: XLA runs a product that contracts the lhs's first axis at about half the speed of
+// one contracting its last, and phaseConvT's phases share the stacked taps, so the lecture's G layers' kernel
+// gradients take less time than with one [b·ho·wo, c]ᵀ·[b·ho·wo, f] product per tap (docs/benchmarks.md, run T,
+// and "Numbers from doc comments"). Elsewhere it is the per-tap form, whose
 // products GoMLX's pure-Go backend reorders itself (contract). It is made of differentiable pieces (padRange,
 // cropRange, contract, concatAxis, transposes), so it needs no VJP of its own.
 func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
