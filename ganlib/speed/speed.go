@@ -38,7 +38,9 @@ const Env = tune.Env
 // On turns the tuning on for backends created and graphs built afterwards (unless GANLAB_SPEED=off).
 func On() { tune.Set(true) }
 
-// Off turns it off again (unless GANLAB_SPEED=on): the readable path, ganlib's default.
+// Off turns it off again (unless GANLAB_SPEED=on): the readable path, ganlib's default, for backends created and
+// graphs built afterwards. One thing stays: ganlib's GEMM, once a tuned pure-Go backend registered it, serves every
+// pure-Go backend of the process (compute's registry is global).
 func Off() { tune.Set(false) }
 
 // Enabled reports whether the tuning is on now.
