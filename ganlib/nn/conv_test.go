@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
@@ -437,6 +438,48 @@ func TestShiftWideGradients(t *testing.T) {
 					return graph.ReduceAllSum(graph.Square(gx))
 				}, x, o)
 			})
+		}
+	})
+}
+
+// TestExtraRoutesNeedTheSwitch: with the speed switch off (ganlib's default) only im2col and native exist, "auto"
+// on XLA takes native without phases, and asking for shift, select or phase panics with a message naming the switch.
+func TestExtraRoutesNeedTheSwitch(t *testing.T) {
+	t.Setenv(tune.Env, "off")
+	b, err := backend.NewGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	g := graph.NewGraph(b, "routes")
+	defer g.Finalize()
+	for _, route := range []string{"shift", "select", "phase"} {
+		scope := model.NewStore().RootScope()
+		scope.SetParam(ParamConvRoute, route)
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "speed switch") {
+					t.Errorf("route %q without the switch: want a panic naming the speed switch, got %v", route, r)
+				}
+			}()
+			convRoute(scope, g, false, true, true)
+		}()
+	}
+	for _, route := range []string{"im2col", "native"} {
+		scope := model.NewStore().RootScope()
+		scope.SetParam(ParamConvRoute, route)
+		if got, phases := convRoute(scope, g, false, true, true); got != route || phases != phasesNever {
+			t.Errorf("route %q: got %q, %v", route, got, phases)
+		}
+	}
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
+		if !isXLA(b) {
+			return
+		}
+		g := graph.NewGraph(b, "auto")
+		defer g.Finalize()
+		if route, phases := convRoute(model.NewStore().RootScope(), g, false, true, true); route != "native" || phases != phasesNever {
+			t.Errorf("auto on XLA with the switch off: %q, %v; want native without phases", route, phases)
 		}
 	})
 }
