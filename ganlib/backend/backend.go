@@ -14,7 +14,7 @@
 //     that plugin finds site-packages/nvidia/ by its RPATH; seen on the project's H200).
 //   - GANLAB_SPEED: "on" or "off", ganlab's tuning switch (package ganlib/speed). Off, New creates GoMLX's backends
 //     as they are (the pure-Go one with "go:ops_sequential"); on, the pure-Go backend gets ganlib's GEMM and runs
-//     ops in parallel (gemm.go, goparallel.go), and the XLA CPU backend donates buffers (donate.go).
+//     ops in parallel (speed_gemm.go, speed_pool.go), and the XLA CPU backend donates buffers (speed_donate.go).
 //   - GOPJRT_CUDA_CHECKS: go-xla's check of the NVIDIA libraries beside a CUDA plugin; set to 0 when unset (see
 //     quietCUDAChecks).
 //   - GANLAB_HOME: the project folder whose .local/ holds the installs (default: found by walking up from the
@@ -185,7 +185,7 @@ const GoConfig = "go:ops_sequential"
 
 // GoConfigTuned is the pure-Go backend's configuration with the speed switch on: "ops_parallel" runs a graph's
 // independent ops at the same time; the backend's worker pool is then uncapped, without which that can hang, and
-// its float32 matrix products use ganlib's GEMM on CPUs with AVX-512 (gemm.go).
+// its float32 matrix products use ganlib's GEMM on CPUs with AVX-512 (speed_gemm.go).
 const GoConfigTuned = "go:ops_parallel"
 
 // NewGo returns GoMLX's pure-Go backend configured as GoConfig, or with the speed switch on as GoConfigTuned, its
@@ -228,7 +228,7 @@ func newXLA(platform string) (compute.Backend, Info, error) {
 	if !xlaCompiled {
 		return nil, info, fmt.Errorf("XLA support was left out of this build (-tags noxla)")
 	}
-	// Buffer donation (donate.go) is part of the speed switch, on the CPU plugin only: it has not been tested on a GPU.
+	// Buffer donation (speed_donate.go) is part of the speed switch, on the CPU plugin only: it has not been tested on a GPU.
 	donate := platform == "cpu" && tune.On()
 	path := FindPlugin(platform)
 	if path == "" {

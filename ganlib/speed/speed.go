@@ -4,19 +4,22 @@
 // reaches into GoMLX or the C library in a way that is version-checked and tested but not part of the lesson:
 //
 //   - ganlib's AVX-512 GEMM for the pure-Go backend's float32 matrix products, registered in compute's internal
-//     registry (ganlib/backend/gemm.go, ganlib/internal/gemm);
+//     registry (ganlib/backend/speed_gemm.go, ganlib/internal/gemm);
 //   - the pure-Go backend's independent ops run at the same time ("go:ops_parallel"), its worker pool uncapped by
-//     reflection, without which that deadlocks on 2 cores (ganlib/backend/goparallel.go; off: "go:ops_sequential");
+//     reflection, without which that deadlocks on 2 cores (ganlib/backend/speed_pool.go; off: "go:ops_sequential");
 //   - buffer donation on the XLA CPU plugin: the parameters GoMLX donates are marked as XLA buffer donors (through
 //     unsafe), and XLA's copy-insertion region analysis is added to XLA_FLAGS when the plugin knows the flag
-//     (ganlib/backend/donate.go);
+//     (ganlib/backend/speed_donate.go);
 //   - huge pages for malloc in the processes the CLI starts: it re-executes itself with
 //     GLIBC_TUNABLES=glibc.malloc.hugetlb=1 when the kernel's transparent huge pages are in madvise mode, and
-//     `ganlab glibc-tunables` gives `make setup` that value for the XLA kernelspecs (ganlib/backend/hugepages.go,
+//     `ganlab glibc-tunables` gives `make setup` that value for the XLA kernelspecs (ganlib/backend/speed_hugepages.go,
 //     ganlib/cmd/ganlab/main.go);
 //   - three more convolution routes in ganlib/nn (ParamConvRoute): "select" and "shift" for the pure-Go backend,
 //     and "phase" (a strided transposed convolution by output phases) for XLA's CPU backend, which "auto" then picks
-//     where they measured faster (conv_select.go, conv_shift.go, conv_native.go).
+//     where they measured faster (ganlib/nn/speed_conv_select.go, speed_conv_shift.go, speed_conv_phase.go).
+//
+// Every file of that code is named speed_*.go (ganlib/backend/speed_*.go, ganlib/nn/speed_conv_*.go); the readable
+// path is the rest.
 //
 // None of them changes what is computed; they change speed and memory only (and, for the routes, the order of
 // floating-point sums). Every one is tested with the switch on and the readable path with it off. Their timings are

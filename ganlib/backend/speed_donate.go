@@ -33,7 +33,7 @@ import (
 // donated arguments). XLA then pairs each donor with an output of the same shape and writes that output in place.
 // The pairing is XLA's; a donor left unpaired costs nothing, and an executable run later without donating a
 // paired input gets a copy of it from PJRT (the input is left unchanged), so the marks only ever affect speed
-// and memory, never results. Both halves of that are tested on the CPU plugin (donate_test.go). ganlab wraps the
+// and memory, never results. Both halves of that are tested on the CPU plugin (speed_donate_test.go). ganlab wraps the
 // backend with the speed switch on (package ganlib/speed), on the CPU plugin only: neither half has been tested on
 // a GPU yet.
 //
