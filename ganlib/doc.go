@@ -4,6 +4,9 @@
 // Its packages, from the bottom up:
 //
 //   - backend: picks XLA CPU/CUDA or pure Go, never downloads, and says which plugin file it loaded and why.
+//   - speed: the one switch for CPU tuning (speed.On, GANLAB_SPEED): off, the readable path on GoMLX's own kernels;
+//     on (the CLI, the notebooks' kernels, benchmarks), ganlib's GEMM, parallel ops, buffer donation, huge pages and
+//     three more convolution routes (docs/speed.md).
 //   - nn: layers (Dense, Conv2D, Conv2DTranspose, LeakyReLU, Dropout, BatchNorm, Maxout, Flatten, Reshape) whose
 //     gradients are checked against finite differences on both backends.
 //   - gan: the adversarial game for a Variant of closed parts (G and D taking a condition as data, a prior, a loss
@@ -24,8 +27,8 @@
 //   - experiments: the paper reproductions and their measurements (Goodfellow et al.'s Table 1 and Figure 2 with
 //     cmd/goodfellow, DCGAN step timing, cGAN and InfoGAN accuracies, Fréchet distance, training curves).
 //   - cmd/ganlab: the command line (doctor, train, sample, eval, summary, bench, data).
-//   - internal/project, internal/npy, internal/gemm, internal/purego: the project folder and atomic writes, the
-//     .npy writer, ganlib's AVX-512 matrix product, the pure-Go backend test.
+//   - internal/project, internal/npy, internal/gemm, internal/purego, internal/tune: the project folder and atomic
+//     writes, the .npy writer, ganlib's AVX-512 matrix product, the pure-Go backend test, the speed switch's state.
 //
 // See the Example for the shortest complete use.
 package ganlib

@@ -177,8 +177,8 @@ def run_one(path: Path, args) -> tuple[bool, list[str], float]:
 def huge_page_problems(kernel: str, texts: list) -> list:
     """The XLA CPU kernel carries GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (make setup), so a notebook's ModeLine must
     report a malloc block in huge pages where the kernel's transparent huge pages are in madvise or always mode
-    (unless GANLAB_HUGEPAGES=off). Returns the problems found."""
-    if kernel != "ganlab-xla-cpu" or os.environ.get("GANLAB_HUGEPAGES") == "off":
+    (unless the speed switch is off: GANLAB_SPEED=off). Returns the problems found."""
+    if kernel != "ganlab-xla-cpu" or os.environ.get("GANLAB_SPEED") == "off":
         return []
     try:
         thp = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text()

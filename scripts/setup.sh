@@ -216,8 +216,9 @@ install_kernel() { # install_kernel NAME PJRT_PATH
 
 step_kernels() {
   [[ -x "$VENV/bin/python" ]] || die "kernels: the venv is missing; run scripts/setup.sh venv first"
-  # The XLA kernels' GLIBC_TUNABLES: huge pages for malloc (GANLAB_HUGEPAGES, ganlib/backend/hugepages.go), which
-  # glibc reads at process start only, so the kernel's environment has to carry it.
+  # The XLA kernels' GLIBC_TUNABLES: huge pages for malloc (part of the speed switch, ganlib/speed, which the
+  # kernels turn on with GANLAB_SPEED=on; ganlib/backend/speed_hugepages.go), which glibc reads at process start only, so
+  # the kernel's environment has to carry it.
   KERNEL_TUNABLES="${GLIBC_TUNABLES:-}"
   if [[ -z "${CLI_FAILED:-}" && -x "$BIN/ganlab" ]]; then
     KERNEL_TUNABLES="$("$BIN/ganlab" glibc-tunables)" || die "kernels: \`ganlab glibc-tunables\` failed (see above)"

@@ -12,9 +12,9 @@
 //   - PJRT_PLUGIN_LIBRARY_PATH: ":"-separated folders searched for pjrt_c_api_<cpu|cuda>_plugin.so (and for jax's
 //     xla_cuda_plugin.so: a jax[cuda13] environment's site-packages/jax_plugins/xla_cuda13 works as it is, since
 //     that plugin finds site-packages/nvidia/ by its RPATH; seen on the project's H200).
-//   - GANLAB_DONATE: "auto" (default), "on" or "off": whether XLA updates the variables a graph changes in place
-//     (donate.go); auto means on the CPU plugin only, where ganlib then also adds XLA's copy-insertion region
-//     analysis to XLA_FLAGS (addRegionAnalysisFlag).
+//   - GANLAB_SPEED: "on" or "off", ganlab's tuning switch (package ganlib/speed). Off, New creates GoMLX's backends
+//     as they are (the pure-Go one with "go:ops_sequential"); on, the pure-Go backend gets ganlib's GEMM and runs
+//     ops in parallel (speed_gemm.go, speed_pool.go), and the XLA CPU backend donates buffers (speed_donate.go).
 //   - GOPJRT_CUDA_CHECKS: go-xla's check of the NVIDIA libraries beside a CUDA plugin; set to 0 when unset (see
 //     quietCUDAChecks).
 //   - GANLAB_HOME: the project folder whose .local/ holds the installs (default: found by walking up from the
@@ -33,6 +33,7 @@ import (
 	_ "github.com/gomlx/compute/gobackend"
 
 	"github.com/ganlab/ganlab/ganlib/internal/project"
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 )
 
 // Info says which backend was chosen, with which plugin file, and why.
@@ -70,9 +71,6 @@ const (
 	EnvPlugin = "GANLAB_PJRT_PLUGIN"
 	// EnvPluginPath is go-xla's search path for plugins.
 	EnvPluginPath = "PJRT_PLUGIN_LIBRARY_PATH"
-	// EnvDonate switches XLA's in-place update of donated inputs (donate.go): "auto" (the default) on the CPU
-	// plugin only, "on" on CUDA too (not yet tested on a GPU), "off" never.
-	EnvDonate = "GANLAB_DONATE"
 )
 
 // PluginDirs lists the folders searched for PJRT plugins, in order: PJRT_PLUGIN_LIBRARY_PATH, then the project's
@@ -144,7 +142,7 @@ func MustDefault() compute.Backend {
 // code wants Default.
 func New() (compute.Backend, Info, error) {
 	disableAutoInstall()
-	if _, err := donating(""); err != nil { // a bad value is an error, not a reason to fall back to pure Go
+	if err := tune.Check(); err != nil { // a bad value is an error, not a reason to fall back to pure Go
 		return nil, Info{}, err
 	}
 	request := strings.ToLower(strings.TrimSpace(os.Getenv(EnvBackend)))
@@ -180,13 +178,19 @@ func New() (compute.Backend, Info, error) {
 	}
 }
 
-// GoConfig is the configuration ganlab gives compute's pure-Go backend. "ops_parallel" runs a graph's independent
-// ops at the same time; NewGo also uncaps the backend's worker pool, without which that can hang (newGoBackend).
-// Its float32 matrix products use ganlib's GEMM on CPUs with AVX-512 (gemm.go).
-const GoConfig = "go:ops_parallel"
+// GoConfig is the configuration ganlab gives compute's pure-Go backend: ops one after another. GoMLX's default
+// configuration can hang on 2 cores (docs/upstream/gobackend-pool-deadlock.md). With the speed switch on it is
+// GoConfigTuned instead (newGoBackend).
+const GoConfig = "go:ops_sequential"
 
-// NewGo returns GoMLX's pure-Go backend configured as GoConfig, its worker pool uncapped (or, if GoMLX's internals
-// do not allow that, with ops run one after another; newGo's Info says so).
+// GoConfigTuned is the pure-Go backend's configuration with the speed switch on: "ops_parallel" runs a graph's
+// independent ops at the same time; the backend's worker pool is then uncapped, without which that can hang, and
+// its float32 matrix products use ganlib's GEMM on CPUs with AVX-512 (speed_gemm.go).
+const GoConfigTuned = "go:ops_parallel"
+
+// NewGo returns GoMLX's pure-Go backend configured as GoConfig, or with the speed switch on as GoConfigTuned, its
+// worker pool uncapped (or, if GoMLX's internals do not allow that, with ops run one after another; newGo's Info
+// says so).
 func NewGo() (compute.Backend, error) {
 	b, _, err := newGoBackend()
 	return b, err
@@ -207,7 +211,9 @@ func newVerbatim(cfg string) (compute.Backend, Info, error) {
 	info := Info{Kind: cfg, Reason: fmt.Sprintf("%s=%q set by the user", compute.ConfigEnvVar, cfg)}
 	if strings.HasPrefix(cfg, "go") {
 		info.Kind = "go"
-		info.Reason = joinNotes(info.Reason, useGEMM())
+		if tune.On() {
+			info.Reason = joinNotes(info.Reason, useGEMM())
+		}
 	}
 	b, err := compute.NewWithConfig(cfg)
 	if err != nil {
@@ -222,10 +228,8 @@ func newXLA(platform string) (compute.Backend, Info, error) {
 	if !xlaCompiled {
 		return nil, info, fmt.Errorf("XLA support was left out of this build (-tags noxla)")
 	}
-	donate, err := donating(platform)
-	if err != nil {
-		return nil, info, err
-	}
+	// Buffer donation (speed_donate.go) is part of the speed switch, on the CPU plugin only: it has not been tested on a GPU.
+	donate := platform == "cpu" && tune.On()
 	path := FindPlugin(platform)
 	if path == "" {
 		return nil, info, fmt.Errorf("no PJRT %s plugin (pjrt_c_api_%s_plugin.so) in %v; run `make setup` (scripts/setup.sh) to install it, or set %s",
@@ -253,30 +257,6 @@ func newXLA(platform string) (compute.Backend, Info, error) {
 	info.Description = b.Description()
 	info.Reason = fmt.Sprintf("PJRT %s plugin found in %s%s", platform, filepath.Dir(path), pluginDetails(b.Description()))
 	return b, info, nil
-}
-
-// donating reads GANLAB_DONATE (see EnvDonate) for a platform.
-func donating(platform string) (bool, error) {
-	switch d, err := autoOnOff(EnvDonate, os.Getenv(EnvDonate)); d {
-	case "auto":
-		return platform == "cpu", nil
-	case "on":
-		return true, nil
-	default:
-		return false, err
-	}
-}
-
-// autoOnOff reads the value of a ganlab switch (GANLAB_DONATE, GANLAB_HUGEPAGES): "auto" for "" or "auto", "on",
-// "off", or an error naming the variable for anything else.
-func autoOnOff(name, value string) (string, error) {
-	switch value {
-	case "", "auto":
-		return "auto", nil
-	case "on", "off":
-		return value, nil
-	}
-	return "", fmt.Errorf("%s=%q is not one of auto, on, off", name, value)
 }
 
 // EnvCUDAChecks is go-xla's switch for its check of the NVIDIA libraries beside a CUDA plugin.

@@ -8,7 +8,7 @@ const xlaCompiled = false
 
 func disableAutoInstall() {}
 
-// withDonation is the identity without XLA (see donate.go).
+// withDonation is the identity without XLA (see speed_donate.go).
 func withDonation(b compute.Backend) compute.Backend { return b }
 
 func addRegionAnalysisFlag(string) {}

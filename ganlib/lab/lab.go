@@ -41,7 +41,7 @@ func ModeLine() string {
 	}
 	line := "mode: " + mode + "\n" + info.String()
 	if info.IsXLA() {
-		// XLA's scratch blocks come from malloc: say whether they get huge pages (GANLAB_HUGEPAGES, README).
+		// XLA's scratch blocks come from malloc: say whether they get huge pages (the speed switch, ganlib/speed).
 		line += "\nmalloc: " + backend.HugePagesProbe() + " (" + backend.EnvGlibcTunables + "=" + os.Getenv(backend.EnvGlibcTunables) + ")"
 	}
 	return line

@@ -16,8 +16,8 @@ import (
 // element at a time on the pure-Go backend).
 //
 // On the pure-Go backend (for 0 ≤ alpha ≤ 1) it is x times its slope instead (leakySlope), and its gradient v
-// times the same slope: GoMLX's Where branches on each element, 4.5 ns per element for random signs against 0.3–0.6
-// ns for a product, a Max or a Min (2M values on the 2-core test machine).
+// times the same slope: GoMLX's Where branches on each element, several times slower for random signs than a
+// product, a Max or a Min (docs/benchmarks.md, "Numbers from doc comments").
 func LeakyReLU(x *graph.Node, alpha float64) *graph.Node {
 	if purego.On(x.Graph()) && alpha >= 0 && alpha <= 1 {
 		return slopeScale(leakySlope(x, alpha), x)

@@ -11,6 +11,8 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 )
 
 // benchCase is one layer at a size used by ganlab's models, timed forward + backward (gradients wrt the input and
@@ -60,6 +62,9 @@ func benchCases() []benchCase {
 
 // benchLayer times one forward + backward step of layer on backend b.
 func benchLayer(b *testing.B, backend compute.Backend, route string, c benchCase) {
+	if extraRoutes[route] {
+		speedOn(b)
+	}
 	scope := model.NewStore().RootScope()
 	scope.SetParam(ParamConvRoute, route)
 	layer := c.layer
@@ -96,6 +101,7 @@ func benchLayer(b *testing.B, backend compute.Backend, route string, c benchCase
 // "native" and "phase" on XLA; Dense is the same on every route).
 // Run: go test -run=^$ -bench=Layers ./ganlib/nn (add -benchtime=3x for the slow pure-Go cases).
 func BenchmarkLayers(b *testing.B) {
+	backendtest.TunedForBenchmarks(b) // before getBackends: run with -run='^$' so no test creates them first
 	for _, tb := range getBackends() {
 		if tb.b == nil {
 			continue
@@ -119,6 +125,7 @@ func BenchmarkLayers(b *testing.B) {
 // against in docs/benchmarks.md ("What the CPU can do"). Run: go test -run=^$ -bench=MatMul ./ganlib/nn (with
 // GOEXPERIMENT=simd for GoMLX's packed GEMM on the pure-Go backend).
 func BenchmarkMatMul(b *testing.B) {
+	backendtest.TunedForBenchmarks(b) // before getBackends: run with -run='^$' so no test creates them first
 	for _, tb := range getBackends() {
 		if tb.b == nil {
 			continue
@@ -143,6 +150,7 @@ func BenchmarkMatMul(b *testing.B) {
 // input gradient and the kernel gradient, with the loss Σ y·p for an input p, so that each gradient needs no
 // forward pass (docs/benchmarks.md, run T). Run: go test -run='^$' -bench=ConvParts ./ganlib/nn
 func BenchmarkConvParts(b *testing.B) {
+	backendtest.TunedForBenchmarks(b) // before getBackends: run with -run='^$' so no test creates them first
 	type layer struct {
 		name    string
 		in, out []int

@@ -150,10 +150,10 @@ func checkConvArgs(name string, x *graph.Node, filters, kernel, stride int) {
 // Variables in scope: "weights" [kernel, kernel, Cin, filters] (Glorot uniform, or N(0, ParamInitStddev²))
 // and "biases" [filters] (zeros): kernel²·Cin·filters + filters parameters, as in Keras.
 //
-// Route (ParamConvRoute): on the pure-Go backend, im2col (a Gather, or for images up to 64×64 pixels with at
-// least 16 channels products with selection matrices, route "select") followed by MatMul, or, when filters <
-// Cin, MatMul to every tap followed by a gather-sum; on XLA, the native ConvGeneral with ganlab's own gradients
-// (except filters < Cin, as on pure Go). Every route's first- and second-order gradients are correct for every
+// Route (ParamConvRoute): on the pure-Go backend, im2col (a Gather; with the speed switch, for images up to 64×64
+// pixels with at least 16 channels, products with selection matrices, route "select") followed by MatMul, or, when
+// filters < Cin, MatMul to every tap followed by a gather-sum; on XLA, the native ConvGeneral with ganlab's own
+// gradients (except filters < Cin, as on pure Go). Every route's first- and second-order gradients are correct for every
 // kernel size (GoMLX v0.28.2's own convolution gradient is wrong for even kernels and has no second order:
 // docs/upstream/).
 func Conv2D(scope *model.Scope, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
@@ -204,9 +204,10 @@ func TransposeOutputSize(in, kernel, stride int, pad Padding) int {
 //
 // Route (ParamConvRoute): on the pure-Go backend, one MatMul from every input pixel to all its k·k taps, then
 // col2im (a ScatterSum that adds each tap onto its output pixel), whose gradients are a Gather and two MatMuls;
-// for an output up to 64×64 pixels with at least 16 filters col2im by products with selection matrices (route
-// "select"); for a large input there, the same function and gradients built without ScatterSum and Gather
-// (route "shift", shiftConv2DTranspose); on XLA, the input-dilated native ConvGeneral with ganlab's own gradients.
+// on XLA, the input-dilated native ConvGeneral with ganlab's own gradients. With the speed switch, on the pure-Go
+// backend an output up to 64×64 pixels with at least 16 filters takes col2im by products with selection matrices
+// (route "select"), and a large input the same function and gradients built without ScatterSum and Gather (route
+// "shift", shiftConv2DTranspose); on XLA's CPU backend a large one is computed by phases (route "phase").
 func Conv2DTranspose(scope *model.Scope, x *graph.Node, filters, kernel, stride int, pad Padding) *graph.Node {
 	checkConvArgs("Conv2DTranspose", x, filters, kernel, stride)
 	d := x.Shape().Dimensions

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/internal/purego"
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 	"github.com/ganlab/ganlab/ganlib/nn/internal/vjp"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
@@ -13,29 +14,35 @@ import (
 )
 
 // ParamConvRoute is the context hyperparameter (string, default "auto") that chooses how Conv2D and
-// Conv2DTranspose are computed:
+// Conv2DTranspose are computed. Two routes are always there:
 //
 //   - "im2col": Gather/ScatterSum + MatMul (see the package documentation); works on every backend.
-//   - "shift": "im2col", except that a Conv2DTranspose and its gradients are built from concatenations of
-//     shifted copies instead of ScatterSum and Gather (conv_shift.go); works on every backend, made for the
-//     pure-Go backend.
-//   - "select": "im2col", except that im2col and col2im are products with 0/1 selection matrices instead of
-//     Gather and ScatterSum (conv_select.go; a Conv2D with fewer filters than input channels keeps im2col's
-//     tap-first variant); works on every backend, made for small images on the pure-Go backend.
 //   - "native": the backend's ConvGeneral, with ganlab's own gradients (GoMLX's are wrong or missing:
-//     docs/upstream/); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution (Conv2DTranspose, and
-//     Conv2D's input gradient) is one input-dilated ConvGeneral.
+//     docs/upstream/); fast on XLA, very slow on the pure-Go backend. A strided transposed convolution
+//     (Conv2DTranspose, and Conv2D's input gradient) is one input-dilated ConvGeneral.
+//   - "auto": "native" on XLA, except for a Conv2D with fewer filters than input channels, which takes im2col's
+//     tap-first variant (measured faster there, e.g. the lecture's last G layer 128 → 1 channel); "im2col"
+//     elsewhere.
+//
+// Three more exist only with the speed switch on (package ganlib/speed; asking for them without it panics):
+//
+//   - "shift": "im2col", except that a Conv2DTranspose and its gradients are built from concatenations of
+//     shifted copies instead of ScatterSum and Gather (speed_conv_shift.go); made for the pure-Go backend.
+//   - "select": "im2col", except that im2col and col2im are products with 0/1 selection matrices instead of
+//     Gather and ScatterSum (speed_conv_select.go; a Conv2D with fewer filters than input channels keeps im2col's
+//     tap-first variant); made for small images on the pure-Go backend.
 //   - "phase": "native", with every strided transposed convolution split into stride·stride stride-1
 //     convolutions, one per output phase (see phaseConvT).
-//   - "auto": on XLA, "native" for a Conv2D with at least as many filters as input channels, and on XLA's CPU
-//     backend a strided transposed convolution by phases when that measured faster (see usePhases; not on
-//     CUDA, where it was not measured); im2col's tap-first variant
-//     for a Conv2D with fewer filters than input channels (measured faster there, e.g. the lecture's last G
-//     layer 128 → 1 channel: 20 ms vs 46 ms). On the pure-Go backend "select" for small images (selectPays),
-//     "shift" for a Conv2DTranspose where that measured faster (shiftPays), else "im2col". "im2col" elsewhere.
+//
+// With the switch on, "auto" also takes them where they measured faster (docs/benchmarks.md): on the pure-Go
+// backend "select" for small images (selectPays) and "shift" for a Conv2DTranspose (shiftPays); on XLA's CPU
+// backend a strided transposed convolution by phases by size (usePhases; not on CUDA, where it was not measured).
 //
 // Every route computes the same function and is checked against the same references and finite differences.
 const ParamConvRoute = "nn_conv_route"
+
+// extraRoutes are the routes of ParamConvRoute that only the speed switch turns on.
+var extraRoutes = map[string]bool{"shift": true, "select": true, "phase": true}
 
 // phaseMode says when the native route computes a strided transposed convolution by phases.
 type phaseMode int
@@ -49,9 +56,15 @@ const (
 // convRoute is the route scope's ParamConvRoute picks for graphs of g's backend ("native", "im2col", "shift" or
 // "select"), and when the native route then uses phases; narrow is set for a Conv2D with fewer filters than input
 // channels, shift for a Conv2DTranspose whose shift forward pays on the pure-Go backend (shiftPays), sel for a
-// layer whose selection products pay there (selectPays).
+// layer whose selection products pay there (selectPays). shift, sel and phases count only with the speed switch on.
 func convRoute(scope *model.Scope, g *graph.Graph, narrow, shift, sel bool) (string, phaseMode) {
-	switch route := model.GetParamOr(scope, ParamConvRoute, "auto"); route {
+	tuned := tune.On()
+	route := model.GetParamOr(scope, ParamConvRoute, "auto")
+	if extraRoutes[route] && !tuned {
+		exceptions.Panicf("nn: %s=%q needs ganlab's speed switch (speed.On, or %s=on); without it the routes are auto, im2col and native",
+			ParamConvRoute, route, tune.Env)
+	}
+	switch route {
 	case "native":
 		return "native", phasesNever
 	case "phase":
@@ -62,18 +75,18 @@ func convRoute(scope *model.Scope, g *graph.Graph, narrow, shift, sel bool) (str
 		switch {
 		case strings.HasPrefix(g.Backend().Name(), "xla") && !narrow:
 			// Phases were measured on XLA's CPU backend only; on CUDA, cuDNN's own transposed convolution stays.
-			if strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
+			if !tuned || strings.Contains(strings.ToLower(g.Backend().Description()), "cuda") {
 				return "native", phasesNever
 			}
 			return "native", phasesAuto
-		case purego.On(g) && !narrow && sel:
+		case tuned && purego.On(g) && !narrow && sel:
 			return "select", phasesNever
-		case purego.On(g) && !narrow && shift:
+		case tuned && purego.On(g) && !narrow && shift:
 			return "shift", phasesNever
 		}
 		return "im2col", phasesNever
 	default:
-		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, shift, select, native, phase", ParamConvRoute, route)
+		exceptions.Panicf("nn: %s=%q is not one of auto, im2col, native (or, with the speed switch, shift, select, phase)", ParamConvRoute, route)
 		panic(nil)
 	}
 }
@@ -163,124 +176,6 @@ func (n nativeGeom) kgrad(x, y *graph.Node) *graph.Node {
 		return []*graph.Node{n.convT(y, v), n.conv(x, v)}
 	})
 	return k
-}
-
-// kgradByTaps is kgrad for stride 1 as matrix products, tap (i, j) = Σ over b, oy, ox of x[b, oy+i-pt,
-// ox+j-pl, ·]ᵀ·y[b, oy, ox, ·]. XLA's CPU backend runs the convolution form very slowly for phaseConvT's 2×2
-// kernels on 65×65 grids (2.8 s instead of 60 ms for the lecture's G layer). On XLA it is one product of the taps
-// stacked channel-major, [kh·kw·c, b·ho·wo]·[b·ho·wo, f]: XLA runs a product that contracts the lhs's first axis
-// at half the speed of one contracting its last (115–150 against 217–323 GFLOP/s at these sizes), and phaseConvT's
-// phases share the stacked taps; the lecture's G layers' kernel gradients take about a fifth less time than with one
-// [b·ho·wo, c]ᵀ·[b·ho·wo, f] product per tap (docs/benchmarks.md, run T). Elsewhere it is the per-tap form, whose
-// products GoMLX's pure-Go backend reorders itself (contract). It is made of differentiable pieces (padRange,
-// cropRange, contract, concatAxis, transposes), so it needs no VJP of its own.
-func (n nativeGeom) kgradByTaps(x, y *graph.Node) *graph.Node {
-	if n.s != 1 {
-		exceptions.Panicf("nn: internal error: kgradByTaps with stride %d", n.s)
-	}
-	c, f := x.Shape().Dimensions[3], y.Shape().Dimensions[3]
-	xp := padRange(x, n.pt, n.pt+n.h+n.pb, n.pl, n.pl+n.w+n.pr)
-	yf := graph.Reshape(y, n.b*n.ho*n.wo, f)
-	if !purego.On(x.Graph()) {
-		taps := make([]*graph.Node, 0, n.kh*n.kw)
-		for i := range n.kh {
-			for j := range n.kw {
-				t := graph.TransposeAllAxes(cropRange(xp, i, n.ho, j, n.wo), 3, 0, 1, 2)
-				taps = append(taps, graph.Reshape(t, c, n.b*n.ho*n.wo))
-			}
-		}
-		colsT := concatAxis(taps, 0) // [kh·kw·c, b·ho·wo]
-		return graph.Reshape(contract(colsT, yf, 1, 0), n.kh, n.kw, c, f)
-	}
-	rows := make([]*graph.Node, n.kh)
-	for i := range n.kh {
-		taps := make([]*graph.Node, n.kw)
-		for j := range n.kw {
-			xs := graph.Reshape(cropRange(xp, i, n.ho, j, n.wo), n.b*n.ho*n.wo, c)
-			taps[j] = graph.Reshape(contract(xs, yf, 0, 0), 1, 1, c, f)
-		}
-		rows[i] = concatAxis(taps, 1)
-	}
-	return concatAxis(rows, 0)
-}
-
-// usePhases tells whether convT to c channels uses phaseConvT. With phasesAuto: for a stride above 1, at least 8
-// channels and at least 4,096 input pixels (b·ho·wo). Forward and backward on XLA CPU, 2 cores, routes native vs
-// phase (go test -run='^$' -bench='Layers/xla' ./ganlib/nn, docs/benchmarks.md run H): the lecture's G layer
-// [4, 64, 64, 128] → [4, 128, 128, 128], kernel 4: 228 vs 176 ms; its D layer 64 → 128 at 128²: 63 vs 43 ms; but
-// dcgan28's small layers are slower by phases: [64, 7, 7, 128] → 64, kernel 5: 18.5 vs 62 ms; [64, 14, 14, 64] → 1
-// channel: 2.3 vs 40 ms.
-func (n nativeGeom) usePhases(c int) bool {
-	switch {
-	case n.s == 1 || n.phases == phasesNever:
-		return false
-	case n.phases == phasesAlways:
-		return true
-	}
-	return c >= 8 && n.b*n.ho*n.wo >= 4096
-}
-
-// phaseConvT is convT as s·s stride-1 convolutions ("sub-pixel" convolution). Row iy of the image (counted from
-// the padding, iy+pt = oy·s + ki) gets taps ki ≡ r (mod s) only, r = (iy+pt) mod s: with q = (iy+pt) div s and
-// ki = r + s·m, X_r[q] = Σ_m y[q-m]·K[r+s·m], a stride-1 convolution of y with the kernel's phase r reversed,
-// on a grid of qh = ho-1+⌈k/s⌉ rows. The same holds for columns. The image interleaves the s·s phases and
-// crops the padding. The input-dilated convolution multiplies s·s-1 of every s·s inputs by zero, and XLA's CPU
-// backend does not run it on its fast convolution kernels; this does the same products without the zeros.
-func (n nativeGeom) phaseConvT(y, k *graph.Node) *graph.Node {
-	s, kk := n.s, n.kh
-	if n.kw != kk {
-		exceptions.Panicf("nn: internal error: phaseConvT on a %d×%d kernel", n.kh, n.kw)
-	}
-	c := k.Shape().Dimensions[2]
-	m := (kk + s - 1) / s
-	qh, qw := n.ho-1+m, n.wo-1+m
-	rows := make([]*graph.Node, s)
-	for ry := range s {
-		phases := make([]*graph.Node, s)
-		for rx := range s {
-			mr, mc := (kk-ry+s-1)/s, (kk-rx+s-1)/s
-			var ph *graph.Node
-			if mr == 0 || mc == 0 { // kernel smaller than the stride: no tap lands on this phase
-				ph = graph.Zeros(y.Graph(), shapes.Make(y.DType(), n.b, qh, qw, c))
-			} else {
-				// Stride-1 convolution of y [b, ho, wo, f] with J [mr, mc, f, c], J[j] = K[r + s·(M-1-j)].
-				j := graph.TransposeAllAxes(reverse2(kernelPhase(k, ry, rx, s)), 0, 1, 3, 2)
-				pg := nativeGeom{
-					convGeom: convGeom{b: n.b, h: n.ho, w: n.wo, ho: qh, wo: qw, s: 1, pt: mr - 1, pl: mc - 1},
-					kh:       mr, kw: mc, pb: qh - n.ho, pr: qw - n.wo, byTaps: true,
-				}
-				ph = pg.conv(y, j)
-			}
-			phases[rx] = graph.ExpandAxes(ph, 3)
-		}
-		// [b, qh, qw, s, c] → [b, qh, qw·s, c]: columns interleaved.
-		rows[ry] = graph.ExpandAxes(graph.Reshape(concatAxis(phases, 3), n.b, qh, qw*s, c), 2)
-	}
-	// [b, qh, s, qw·s, c] → [b, qh·s, qw·s, c]: rows interleaved.
-	img := graph.Reshape(concatAxis(rows, 2), n.b, qh*s, qw*s, c)
-	return cropRange(img, n.pt, n.h, n.pl, n.w)
-}
-
-// kernelPhase returns the taps (ry + s·i, rx + s·j) of the kernel k [kh, kw, ·, ·]; its gradient places them back
-// (an interior-padded Pad, whose gradient is kernelPhase again).
-func kernelPhase(k *graph.Node, ry, rx, s int) *graph.Node {
-	d := k.Shape().Dimensions
-	p := graph.Slice(k, graph.AxisRange(ry, d[0]).Stride(s), graph.AxisRange(rx, d[1]).Stride(s),
-		graph.AxisRange(), graph.AxisRange())
-	vjp.Set(p, func(_, v *graph.Node) []*graph.Node { return []*graph.Node{kernelUnphase(v, ry, rx, s, d[0], d[1])} })
-	return p
-}
-
-// kernelUnphase is kernelPhase's adjoint: v [mr, mc, ·, ·] at taps (ry + s·i, rx + s·j) of a zero [kh, kw, ·, ·].
-func kernelUnphase(v *graph.Node, ry, rx, s, kh, kw int) *graph.Node {
-	d := v.Shape().Dimensions
-	axis := func(r, m, k int) compute.PadAxis {
-		return compute.PadAxis{Start: r, End: k - (r + s*(m-1)) - 1, Interior: s - 1}
-	}
-	u := graph.Pad(v, graph.ScalarZero(v.Graph(), v.DType()), axis(ry, d[0], kh), axis(rx, d[1], kw),
-		compute.PadAxis{}, compute.PadAxis{})
-	vjp.Set(u, func(_, w *graph.Node) []*graph.Node { return []*graph.Node{kernelPhase(w, ry, rx, s), nil} })
-	return u
 }
 
 // concatAxis concatenates parts along axis; its gradient is a sliceAxis per part (GoMLX's is a Slice, whose

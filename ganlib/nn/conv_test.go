@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -348,7 +350,8 @@ func TestInitializer(t *testing.T) {
 // TestAutoRoute: on the pure-Go backend, "auto" computes convolutions of images up to 64×64 pixels with at least
 // 16 gathered channels by selection products (selectPays: dcgan28's middle layers, the lecture's 32×32 and 64×64
 // ones; docs/benchmarks.md run X), the lecture's last transposed convolution (64×64 → 128×128) by shifts
-// (shiftPays, run V), and the rest by Gather and ScatterSum; Conv2D never takes the shift route.
+// (shiftPays, run V), and the rest by Gather and ScatterSum; Conv2D never takes the shift route. That is with the
+// speed switch on; with it off, every one takes im2col.
 func TestAutoRoute(t *testing.T) {
 	b, err := backend.NewGo()
 	if err != nil {
@@ -373,16 +376,24 @@ func TestAutoRoute(t *testing.T) {
 		{false, 128, 128, 4, 128, 1, "im2col"},
 	} {
 		g := graph.NewGraph(b, "route")
-		var route string
-		if c.transpose {
-			geom := newConvGeom(1, c.out, c.out, c.k, c.out/c.in, Same)
-			route, _ = convRoute(model.NewStore().RootScope(), g, false, shiftPays(geom, c.cin), selectPays(geom, c.cout))
-		} else {
-			geom := newConvGeom(1, c.in, c.in, c.k, c.in/c.out, Same)
-			route, _ = convRoute(model.NewStore().RootScope(), g, c.cout < c.cin, false, selectPays(geom, c.cin))
+		routeOf := func() string {
+			var route string
+			if c.transpose {
+				geom := newConvGeom(1, c.out, c.out, c.k, c.out/c.in, Same)
+				route, _ = convRoute(model.NewStore().RootScope(), g, false, shiftPays(geom, c.cin), selectPays(geom, c.cout))
+			} else {
+				geom := newConvGeom(1, c.in, c.in, c.k, c.in/c.out, Same)
+				route, _ = convRoute(model.NewStore().RootScope(), g, c.cout < c.cin, false, selectPays(geom, c.cin))
+			}
+			return route
 		}
-		if route != c.want {
+		t.Setenv(tune.Env, "on")
+		if route := routeOf(); route != c.want {
 			t.Errorf("transposed %v, %d→%d px, kernel %d, %d→%d channels: route %q, want %q", c.transpose, c.in, c.out, c.k, c.cin, c.cout, route, c.want)
+		}
+		t.Setenv(tune.Env, "off")
+		if route := routeOf(); route != "im2col" {
+			t.Errorf("speed off: transposed %v, %d→%d px, kernel %d, %d→%d channels: route %q, want im2col", c.transpose, c.in, c.out, c.k, c.cin, c.cout, route)
 		}
 		g.Finalize()
 	}
@@ -399,6 +410,7 @@ func TestAutoRoute(t *testing.T) {
 // and kernel gradient are built by shifts too (colsX) rather than by im2col's Gather: first- and second-order
 // gradients against finite differences (the other conv tests have 2 or 3 channels, which take the Gather).
 func TestShiftWideGradients(t *testing.T) {
+	speedOn(t)
 	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		o := defaultGradOpts()
 		o.route = "shift"
@@ -426,6 +438,48 @@ func TestShiftWideGradients(t *testing.T) {
 					return graph.ReduceAllSum(graph.Square(gx))
 				}, x, o)
 			})
+		}
+	})
+}
+
+// TestExtraRoutesNeedTheSwitch: with the speed switch off (ganlib's default) only im2col and native exist, "auto"
+// on XLA takes native without phases, and asking for shift, select or phase panics with a message naming the switch.
+func TestExtraRoutesNeedTheSwitch(t *testing.T) {
+	t.Setenv(tune.Env, "off")
+	b, err := backend.NewGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	g := graph.NewGraph(b, "routes")
+	defer g.Finalize()
+	for _, route := range []string{"shift", "select", "phase"} {
+		scope := model.NewStore().RootScope()
+		scope.SetParam(ParamConvRoute, route)
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "speed switch") {
+					t.Errorf("route %q without the switch: want a panic naming the speed switch, got %v", route, r)
+				}
+			}()
+			convRoute(scope, g, false, true, true)
+		}()
+	}
+	for _, route := range []string{"im2col", "native"} {
+		scope := model.NewStore().RootScope()
+		scope.SetParam(ParamConvRoute, route)
+		if got, phases := convRoute(scope, g, false, true, true); got != route || phases != phasesNever {
+			t.Errorf("route %q: got %q, %v", route, got, phases)
+		}
+	}
+	forEachBackend(t, func(t *testing.T, b compute.Backend) {
+		if !isXLA(b) {
+			return
+		}
+		g := graph.NewGraph(b, "auto")
+		defer g.Finalize()
+		if route, phases := convRoute(model.NewStore().RootScope(), g, false, true, true); route != "native" || phases != phasesNever {
+			t.Errorf("auto on XLA with the switch off: %q, %v; want native without phases", route, phases)
 		}
 	})
 }

@@ -18,16 +18,18 @@
 //     all k·k taps of every input pixel followed by the adjoint of im2col (one ScatterSum). Both are built only
 //     from Gather, ScatterSum, Concatenate, Slice, Reshape and MatMul, so their first- and second-order
 //     gradients (needed by WGAN-GP's gradient penalty) work on every backend. MatMul's products are put in
-//     [m, k]·[k, n] order there, the only layout compute sends to ganlib's GEMM (ganlib/backend/gemm.go). A Conv2DTranspose on a
-//     large input takes route "shift" there: its value from concatenations of shifted copies of the input and
-//     one product, no ScatterSum, and its gradients the same way, no Gather (conv_shift.go). Images up to
-//     64×64 take route "select": im2col and col2im as products with 0/1 selection matrices, one kernel row at a
-//     time (conv_select.go).
+//     [m, k]·[k, n] order there, the only layout compute sends to its fastest kernels (and to ganlib's GEMM,
+//     ganlib/backend/speed_gemm.go).
 //   - On XLA (route "native"), both use XLA's ConvGeneral with hand-written gradients: conv, transposed conv and
-//     kernel gradient are each other's VJPs, so gradients of every order are correct (and fast). A large strided
-//     transposed convolution (Conv2DTranspose, and Conv2D's input gradient) is split into stride² stride-1
-//     convolutions, one per output phase, instead of one convolution over an input dilated with zeros, which
-//     XLA's CPU backend runs 2–3× slower (route "phase"; "auto" picks it by size on the CPU, not on CUDA).
+//     kernel gradient are each other's VJPs, so gradients of every order are correct (and fast).
+//
+// Those two routes are the readable path, ganlib's default. ganlab's speed switch (package ganlib/speed: on in the
+// CLI and the notebooks' kernels) adds three more, which "auto" then takes where they measured faster
+// (ParamConvRoute): on the pure-Go backend a Conv2DTranspose on a large input by concatenations of shifted copies
+// of the input, no ScatterSum or Gather (route "shift", speed_conv_shift.go), and images up to 64×64 by products with 0/1
+// selection matrices, one kernel row at a time (route "select", speed_conv_select.go); on XLA's CPU backend a large
+// strided transposed convolution (Conv2DTranspose, and Conv2D's input gradient) as stride² stride-1 convolutions,
+// one per output phase, instead of one convolution over an input dilated with zeros (route "phase").
 //
 // Hyperparameters read from the context: ParamInitStddev, ParamConvRoute.
 package nn

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -70,7 +71,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b compute.Backend)) {
 }
 
 // forEachConvRoute runs fn as a subtest per backend and convolution route: go/im2col, go/shift, go/select,
-// xla/im2col, xla/native, xla/phase.
+// xla/im2col, xla/native, xla/phase. The routes of the speed switch (shift, select, phase) run with it on.
 func forEachConvRoute(t *testing.T, fn func(t *testing.T, b compute.Backend, route string)) {
 	forEachBackend(t, func(t *testing.T, b compute.Backend) {
 		// Each backend's tests cover the routes "auto" takes there (conv_native.go): "shift" and "select" exist
@@ -80,10 +81,18 @@ func forEachConvRoute(t *testing.T, fn func(t *testing.T, b compute.Backend, rou
 			routes = []string{"im2col", "native", "phase"}
 		}
 		for _, route := range routes {
-			t.Run(route, func(t *testing.T) { fn(t, b, route) })
+			t.Run(route, func(t *testing.T) {
+				if extraRoutes[route] {
+					speedOn(t)
+				}
+				fn(t, b, route)
+			})
 		}
 	})
 }
+
+// speedOn turns ganlab's speed switch on until the test ends (GANLAB_SPEED=on).
+func speedOn(t testing.TB) { t.Setenv(tune.Env, "on") }
 
 func isXLA(b compute.Backend) bool { return b.Name() == "xla" }
 

@@ -25,8 +25,8 @@ func MatMul(a, b *graph.Node) *graph.Node {
 //
 // On the pure-Go backend the product is first brought into matrix-product order ([m, k]·[k, n]): compute sends
 // only that layout to ganlib's GEMM (backend.setupGEMM, on CPUs with AVX-512), every other one to its own slower
-// kernels (with GoMLX v0.27.0's blocked kernel the gradients aᵀ·v and v·bᵀ took a third of a dcgan28 step). A transpose costs one
-// copy, element by element (about 3 ns per element), so of a·b = (bᵀ·aᵀ)ᵀ it builds the form that copies fewer
+// kernels (with GoMLX v0.27.0's blocked kernel the gradients aᵀ·v and v·bᵀ were a large part of a dcgan28 step). A transpose costs one
+// copy, element by element, so of a·b = (bᵀ·aᵀ)ᵀ it builds the form that copies fewer
 // elements: for a convolution's kernel gradient colsᵀ·dy that is (dyᵀ·cols)ᵀ, which transposes dy and the small
 // result instead of the k·k times larger cols. XLA picks its own layouts, so there the product is left as it is.
 func contract(a, b *graph.Node, ca, cb int) *graph.Node {

@@ -216,7 +216,7 @@ func runBenchChild(exe, impl string, m bench.Model, python, peersDir string, ste
 	if spec.script == "" {
 		// The worker sets GANLAB_BACKEND from impl itself (benchWorker).
 		cmd = exec.Command(exe, append([]string{"bench", "-worker", impl, "-models", m.Name, fmt.Sprintf("-budget=%v", goBudget)}, common...)...)
-		// ganlib's workers get the huge pages ganlab gives its processes (GANLAB_HUGEPAGES); the peers keep the
+		// ganlib's workers get the huge pages ganlab gives its processes (speed switch); the peers keep the
 		// user's environment, as they would run without ganlab.
 		env, _, err := backend.HugePagesEnv(os.Environ())
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"syscall"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
+	"github.com/ganlab/ganlab/ganlib/speed"
 )
 
 const usage = `ganlab: a Go laboratory for Generative Adversarial Networks
@@ -36,7 +37,9 @@ usage:
   ganlab data classifiers [NAME...]  check the shipped domain classifiers of ganlab eval (-train: make new ones)
   ganlab data mri -out DIR           build the brain-MRI slices of notebook 06 (ganlab data mri -h)
   ganlab bench  [flags]              time full GAN steps beside PyTorch and Keras (ganlab bench -h)
-  ganlab glibc-tunables              print the GLIBC_TUNABLES that ganlab's processes get (GANLAB_HUGEPAGES)
+  ganlab glibc-tunables              print the GLIBC_TUNABLES that ganlab's processes get (huge pages, GANLAB_SPEED)
+
+ganlab turns ganlib's speed switch on (package ganlib/speed); GANLAB_SPEED=off gives the readable path.
 `
 
 func main() {
@@ -44,6 +47,8 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	// The CLI runs tuned: ganlib's GEMM, parallel ops, donation, huge pages, more convolution routes (ganlib/speed).
+	speed.On()
 	var err error
 	args := os.Args[2:]
 	// `ganlab bench` gives huge pages to its ganlib workers only (runBenchChild); its peers keep the user's setting.
@@ -98,9 +103,10 @@ type exitError int
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // reexecWithHugePages runs this command again, as the same process, with GLIBC_TUNABLES asking glibc for huge pages
-// when GANLAB_HUGEPAGES says so (backend.HugePagesEnv): glibc reads it at process start only, and it makes XLA's
-// per-step scratch blocks cheap. The second start finds the tunable set and goes on. A GANLAB_HUGEPAGES that is not
-// auto, on or off is an error; a failed exec is reported and the command runs without huge pages.
+// when the speed switch is on and the kernel's THP mode asks for it (backend.HugePagesEnv): glibc reads it at
+// process start only, and it makes XLA's per-step scratch blocks cheap. The second start finds the tunable set and
+// goes on. A GANLAB_SPEED that is not on or off is an error; a failed exec is reported and the command runs
+// without huge pages.
 func reexecWithHugePages() error {
 	env, changed, err := backend.HugePagesEnv(os.Environ())
 	if err != nil || !changed {
@@ -121,7 +127,7 @@ func glibcTunables(args []string) error {
 	fs := flag.NewFlagSet("glibc-tunables", flag.ExitOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: ganlab glibc-tunables\n\nPrints the GLIBC_TUNABLES value that ganlab's processes get: the current one, with "+
-			"glibc.malloc.hugetlb=1 first when GANLAB_HUGEPAGES (auto, on, off) asks for huge pages.")
+			"glibc.malloc.hugetlb=1 first when the speed switch is on (GANLAB_SPEED is not off) and the kernel's transparent huge pages are in madvise mode.")
 	}
 	fs.Parse(args)
 	c := flagCheck{cmd: "glibc-tunables"}

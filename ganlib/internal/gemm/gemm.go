@@ -146,9 +146,8 @@ func product(kern kernels, alpha, beta float32, lhs, rhs []float32, batch, m, n,
 //
 // Packing copies A's block once per nc columns and B's block once per item, so that the kernels read both
 // contiguously. It pays only when every dimension is large: on the 2-core test machine (BenchmarkFloat32, 2
-// goroutines) a 2048² product ran at 277 GFLOP/s packed and 237 direct, while each of dcgan28's products ran
-// faster direct, from 3136×320×128 (296 → 329) and 128×320×3136 (165 → 242) to the selection products
-// 448×(35×64×14) (66 → 149) and 64×(7×896×14) (44 → 97).
+// goroutines) a 2048² product ran faster packed, while each of dcgan28's products ran faster direct
+// (docs/benchmarks.md, "Numbers from doc comments").
 func direct(rows, cols, k int, alpha float32) bool {
 	switch directMode {
 	case "direct":

@@ -12,6 +12,8 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 )
 
 // manyProducts runs, 20 times, a graph of 16 independent 384×384 float32 matrix products summed, each large
@@ -48,11 +50,13 @@ func manyProducts(t *testing.T, b compute.Backend, limit time.Duration) bool {
 	}
 }
 
-// TestGoParallelOps: NewGo's backend runs ops in parallel with its worker pool uncapped, and a graph of many
+// TestGoParallelOps: with the speed switch on, NewGo's backend runs ops in parallel with its worker pool uncapped,
+// and a graph of many
 // concurrent matrix products finishes. With GANLAB_TEST_CAPPED_POOL=1 it also runs the same graph with GoMLX's
 // capped pool, which hangs on a 2-core machine: proof that the check can fail (not run by default, since the
 // hung goroutine cannot be stopped).
 func TestGoParallelOps(t *testing.T) {
+	defer tune.Set(true)()
 	b, note, err := newGoBackend()
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +73,7 @@ func TestGoParallelOps(t *testing.T) {
 		t.Fatal("16 concurrent matrix products did not finish in 2 minutes on the uncapped pool")
 	}
 	if os.Getenv("GANLAB_TEST_CAPPED_POOL") == "1" {
-		capped, err := compute.NewWithConfig(GoConfig)
+		capped, err := compute.NewWithConfig(GoConfigTuned)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,6 +82,27 @@ func TestGoParallelOps(t *testing.T) {
 		} else {
 			t.Log("GoMLX's capped pool: no result after 30 s, hung as expected")
 		}
+	}
+}
+
+// TestGoReadable: with the speed switch off (ganlib's default), NewGo's backend is GoMLX's own with ops one after
+// another: no note, its worker pool as GoMLX sets it, and a graph of many matrix products finishes.
+func TestGoReadable(t *testing.T) {
+	defer tune.Set(false)()
+	t.Setenv(tune.Env, "")
+	b, note, err := newGoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	if note != "" {
+		t.Errorf("note %q, want none", note)
+	}
+	if reflect.ValueOf(b).Elem().FieldByName("Workers").MethodByName("MaxParallelism").Call(nil)[0].Int() == -1 {
+		t.Error("the worker pool was uncapped with the speed switch off")
+	}
+	if !manyProducts(t, b, 2*time.Minute) {
+		t.Fatal("16 matrix products did not finish in 2 minutes with ops one after another")
 	}
 }
 

@@ -8,9 +8,8 @@ import (
 // The shift route for transposed convolutions: on GoMLX's pure-Go backend, Conv2DTranspose computed without
 // col2im's ScatterSum and its gradients without im2col's Gather.
 //
-// That backend copies data element by element in Gather (about 4 ns per float32 on this project's CPU),
-// ScatterSum (6 ns), Slice (1–2.6 ns) and Transpose (3 ns), but Concatenate copies whole blocks (0.15–0.2 ns per
-// element). Seen as the adjoint of a stride-s Conv2D, output pixel s·m + ri of a transposed convolution (counted
+// That backend copies data element by element in Gather, ScatterSum, Slice and Transpose, but Concatenate copies
+// whole blocks, an order of magnitude faster per element. Seen as the adjoint of a stride-s Conv2D, output pixel s·m + ri of a transposed convolution (counted
 // in the padded image, per axis) is Σ over qi of y[m - qi] · K[s·qi + ri]: for each output phase ri, a stride-1
 // correlation of the input y with (q+1) taps per axis, q = (k-1)/s. On y flattened to rows [b·H·W, f], the taps of
 // a grid pixel are the rows at fixed offsets from its own row, so each tap's column block is y shifted by zero
@@ -19,14 +18,13 @@ import (
 // cropped. The grid has q more rows and columns than y; rows that are not pixels of the output are computed and
 // dropped, which costs more than the ScatterSum saves on small images (shiftPays).
 //
-// The lecture's large G layer (4×64×64×128 → 4×128×128×128, kernel 4) takes about 130 instead of 290 ms
-// forward. anchor attaches the gradients to the whole composite: the input gradient is the Conv2D of v, dy = cx·K
+// The lecture's large G layer (4×64×64×128 → 4×128×128×128, kernel 4) is faster so (docs/benchmarks.md, run V).
+// anchor attaches the gradients to the whole composite: the input gradient is the Conv2D of v, dy = cx·K
 // with cx = colsX(v), the im2col matrix of v built by shifts of its phases the same way, and the kernel gradient is
 // cxᵀ·y (y laid out on cx's rows). Both are built from ops with their own gradients, so they can be differentiated
 // again. With fewer than 16 output channels cx's blocks would be single floats, so there cx is im2col's Gather.
 // Tried and not kept (docs/benchmarks.md, run V): Conv2D's forward by shifts (no faster in a GAN step) and a route
-// whose kernel gradients were built by shifts of the larger image too (a lecture step at batch 4 took 1.8× the
-// memory for 5–10 % of its time).
+// whose kernel gradients were built by shifts of the larger image too (much more memory for a little time).
 
 // shiftGeom is a convGeom with its phase grid.
 type shiftGeom struct {
@@ -189,7 +187,7 @@ func shiftConv2DTranspose(geom convGeom, y, k *graph.Node) *graph.Node {
 // its direct inputs, so out and the inputs, flattened, are concatenated into one node that carries grads, and
 // out is sliced back out of it. That costs a copy of the inputs and two of out (in the Concatenate and the
 // Slice), and in the backward pass v padded to the Concatenate's size (the Slice's gradient) and sliced back;
-// small beside the composite (about 10 ms per pass for the lecture's largest G layer).
+// small beside the composite.
 func anchor(out *graph.Node, inputs []*graph.Node, grads func(v *graph.Node) []*graph.Node) *graph.Node {
 	n := out.Shape().Size()
 	parts := []*graph.Node{graph.Reshape(out, n)}

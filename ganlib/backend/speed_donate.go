@@ -15,6 +15,8 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/go-xla/stablehlo"
+
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 )
 
 // Buffer donation on XLA.
@@ -31,8 +33,9 @@ import (
 // donated arguments). XLA then pairs each donor with an output of the same shape and writes that output in place.
 // The pairing is XLA's; a donor left unpaired costs nothing, and an executable run later without donating a
 // paired input gets a copy of it from PJRT (the input is left unchanged), so the marks only ever affect speed
-// and memory, never results. Both halves of that are tested on the CPU plugin (donate_test.go); on CUDA ganlab
-// wraps the backend only with GANLAB_DONATE=on, since neither has been tested on a GPU yet.
+// and memory, never results. Both halves of that are tested on the CPU plugin (speed_donate_test.go). ganlab wraps the
+// backend with the speed switch on (package ganlib/speed), on the CPU plugin only: neither half has been tested on
+// a GPU yet.
 //
 // GoMLX's tensors take their backend from Buffer.Backend(), so every buffer the wrapper hands out is wrapped
 // (donatingBuffer) to name the wrapper as its backend, and unwrapped again before it reaches the XLA backend, which
@@ -236,7 +239,7 @@ func markDonor(v compute.Value) {
 	if !f.IsValid() || f.Type() != reflect.TypeFor[*stablehlo.Value]() {
 		donorLayoutWarning.Do(func() {
 			fmt.Fprintf(os.Stderr, "ganlib: GoMLX's XLA parameter node (%T) has no field `value *stablehlo.Value` any more: "+
-				"buffer donation is off (results are unchanged; training is slower and uses more memory). Set %s=off to silence this.\n", v, EnvDonate)
+				"buffer donation is off (results are unchanged; training is slower and uses more memory). Set %s=off to silence this.\n", v, tune.Env)
 		})
 		return
 	}

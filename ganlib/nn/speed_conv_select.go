@@ -13,15 +13,14 @@ import (
 // The select route: on GoMLX's pure-Go backend, the convolutions of small images built from products with 0/1
 // selection matrices instead of im2col's Gather and col2im's ScatterSum.
 //
-// That backend's Gather and ScatterSum copy one float at a time (4–8 ns per float32 on this project's CPU) on one
-// core, while its packed GEMM runs on every core. The patch matrix of a k×k, stride-s convolution factors per
+// That backend's Gather and ScatterSum copy one float at a time on one core, while its packed GEMM runs on every core. The patch matrix of a k×k, stride-s convolution factors per
 // axis: cols[b, oy, ox, ki, kj, c] = Σ_y Σ_x SH[oy·k+ki, y] · SW[ox·k+kj, x] · img[b, y, x, c], with SH[oy·k+ki, y]
 // = 1 where y = oy·s + ki - pt (zero rows for taps outside the image, which is the padding). Taken one kernel row
 // ki at a time, the rows that row reads are one batched product over y (rowTap, per image), their k column taps
 // a second over x (colAxis, per output row), which leaves the patches of kernel row ki in (b, oy, ox) × (kj, c)
 // order, ready for a product with that kernel row; the k results are added (selConv2D). Taking all rows at once
-// instead needed a Transpose between the two products, which cost more than the k separate products (a dcgan28
-// step 283, 283, 291 → 246, 247, 247 ms). A transposed convolution is the adjoint (selConv2DTranspose): per kernel
+// instead needed a Transpose between the two products, which cost more than the k separate products (docs/benchmarks.md,
+// "Numbers from doc comments"). A transposed convolution is the adjoint (selConv2DTranspose): per kernel
 // row, the product with the input, then the two selections transposed. Each product's gradient is the product
 // with the other selection matrix (selMul), so both are differentiable to any order.
 //
@@ -157,12 +156,10 @@ func (g convGeom) selConv2DTranspose(x, k *graph.Node) *graph.Node {
 // selectPays tells whether route "auto" computes a convolution on the pure-Go backend by selection products
 // (selConv2D, selConv2DTranspose) rather than by Gather and ScatterSum (or shifts, shiftPays): when the image has
 // at most selectMaxSide pixels per side and at least 16 channels are gathered (docs/benchmarks.md, run X).
-// dcgan28's 14×14 Conv2D and 7×7 → 14×14 Conv2DTranspose take it (their layer forward and backward 61 → 41 and
-// 66 → 48 ms), not its one-channel 28×28 layers (18 → 34 and 7.5 → 24 ms by selection). On the lecture's model
-// the D's 64×64 and 32×32 Conv2Ds and the G's 32×32 → 64×64 Conv2DTranspose take it: a step at batch 4 1,904,
-// 1,771, 1,875, 1,797 → 1,781, 1,735, 1,766, 1,722 ms and 2.9 → 2.5 GB, at batch 16 8.1 → 6.3 s and 9.7 → 7.8 GB
-// (bound 28 → 64). With the 128×128 layers too (bound 128) the step took 1,863, 1,836 ms at batch 4 and 7.0 s at
-// batch 16, but only 1.6 and 3.7 GB: ParamConvRoute "select" gives that.
+// dcgan28's 14×14 Conv2D and 7×7 → 14×14 Conv2DTranspose take it, not its one-channel 28×28 layers (slower by
+// selection). On the lecture's model the D's 64×64 and 32×32 Conv2Ds and the G's 32×32 → 64×64 Conv2DTranspose take
+// it. With the 128×128 layers too (bound 128) the step was slower but used less memory: ParamConvRoute "select"
+// gives that. The timings: docs/benchmarks.md, "Numbers from doc comments".
 //
 // The column selection is a constant of b·ho·wo·k·w values (the same matrix for each image row, as GoMLX's batched
 // product wants), so a layer whose constant would pass selectMaxValues (16 M values, 64 MB in float32; at batch 4 the

@@ -5,6 +5,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 )
 
 // Huge pages for malloc.
@@ -14,25 +16,23 @@ import (
 // kernel faults in and zeroes every 4 KiB page of it on every training step: about a fifth of the lecture's step
 // (docs/benchmarks.md). With GLIBC_TUNABLES=glibc.malloc.hugetlb=1, glibc asks for transparent huge pages on such
 // blocks (madvise), and a 2 MiB page costs one fault instead of 512. glibc reads the tunable at process start
-// only, so ganlab gives it to the processes it starts: the CLI re-executes itself with it (HugePagesEnv), `ganlab
-// bench` gives it to its ganlib workers only (PyTorch and Keras keep the user's environment), and `make setup`
-// writes it into the XLA kernelspecs (`ganlab glibc-tunables`). A program of the user's own gets it only when the
-// user sets it.
+// only, so with the speed switch on (package ganlib/speed) ganlab gives it to the processes it starts, when the
+// kernel's transparent huge pages are in madvise mode (the mode in which glibc's request matters): the CLI
+// re-executes itself with it (HugePagesEnv), `ganlab bench` gives it to its ganlib workers only (PyTorch and Keras
+// keep the user's environment), and `make setup` writes it into the XLA kernelspecs (`ganlab glibc-tunables`). A
+// program of the user's own gets it only when the user sets it.
 
 const (
-	// EnvHugePages says whether ganlab's processes ask glibc for huge pages: "auto" (the default: when the
-	// kernel's transparent huge pages are in madvise mode, the mode in which glibc's request matters), "on"
-	// (whenever GLIBC_TUNABLES does not set the tunable) or "off".
-	EnvHugePages = "GANLAB_HUGEPAGES"
 	// EnvGlibcTunables is glibc's start-up settings variable.
 	EnvGlibcTunables = "GLIBC_TUNABLES"
 	hugeTunable      = "glibc.malloc.hugetlb"
 	thpModeFile      = "/sys/kernel/mm/transparent_hugepage/enabled"
 )
 
-// HugePagesEnv returns env with glibc.malloc.hugetlb=1 put first in GLIBC_TUNABLES when GANLAB_HUGEPAGES (read
-// from env) asks for it, and whether it changed anything. A GLIBC_TUNABLES that already sets the tunable is left
-// as the user set it. A GANLAB_HUGEPAGES that is not auto, on or off is an error.
+// HugePagesEnv returns env with glibc.malloc.hugetlb=1 put first in GLIBC_TUNABLES when the speed switch is on for
+// a process with that environment (its GANLAB_SPEED, else this program's choice) and the kernel's THP mode is
+// madvise, and whether it changed anything. A GLIBC_TUNABLES that already sets the tunable is left as the user set
+// it. A GANLAB_SPEED that is not on or off is an error.
 func HugePagesEnv(env []string) ([]string, bool, error) {
 	return hugePagesEnv(env, THPMode())
 }
@@ -57,9 +57,8 @@ func envValue(env []string, key string) (string, int) {
 }
 
 func hugePagesEnv(env []string, mode string) ([]string, bool, error) {
-	raw, _ := envValue(env, EnvHugePages)
-	setting, err := autoOnOff(EnvHugePages, raw)
-	if err != nil || setting == "off" || (setting == "auto" && mode != "madvise") {
+	raw, _ := envValue(env, tune.Env)
+	if err := tune.CheckValue(raw); err != nil || !tune.OnIn(raw) || mode != "madvise" {
 		return env, false, err
 	}
 	if runtime.GOOS != "linux" {
@@ -101,11 +100,11 @@ func THPMode() string {
 }
 
 // HugePagesReport says, for `ganlab doctor`, whether malloc's large blocks get huge pages in this process: the
-// setting, the kernel's mode, GLIBC_TUNABLES, and HugePagesProbe's finding.
+// speed switch, the kernel's mode, GLIBC_TUNABLES, and HugePagesProbe's finding.
 func HugePagesReport() string {
-	setting := os.Getenv(EnvHugePages)
-	if setting == "" {
-		setting = "auto"
+	setting := "off"
+	if tune.On() {
+		setting = "on"
 	}
 	mode := THPMode()
 	if mode == "" {
@@ -115,7 +114,7 @@ func HugePagesReport() string {
 	if tunables == "" {
 		tunables = "(unset)"
 	}
-	return fmt.Sprintf("%s=%s, kernel THP %s, %s=%s: %s", EnvHugePages, setting, mode, EnvGlibcTunables, tunables, HugePagesProbe())
+	return fmt.Sprintf("speed %s, kernel THP %s, %s=%s: %s", setting, mode, EnvGlibcTunables, tunables, HugePagesProbe())
 }
 
 // HugePagesProbe allocates a 64 MiB block with malloc, writes it, and says how much of it the kernel backs with

@@ -41,8 +41,9 @@ type dotRegistration struct {
 //go:linkname dotRegistry github.com/gomlx/compute/internal/gobackend/dot.registeredImplementations
 var dotRegistry map[dotKey]*dotRegistration
 
-// useGEMM registers ganlib's GEMM (setupGEMM) once, when ganlib first creates a pure-Go backend (NewGo, and
-// GOMLX_BACKEND=go… through New), never when the package is merely imported; it returns the note for Info.
+// useGEMM registers ganlib's GEMM (setupGEMM) once, when ganlib first creates a pure-Go backend with the speed
+// switch on (NewGo, and GOMLX_BACKEND=go… through New), never when the package is merely imported nor with the
+// switch off; it returns the note for Info.
 var useGEMM = sync.OnceValue(setupGEMM)
 
 const ganlibGEMMName = "ganlib/internal/gemm (AVX-512)"

@@ -8,16 +8,19 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 )
 
 // TestHugePagesEnv: the tunable goes first into GLIBC_TUNABLES (the user's other tunables kept after it) when
-// GANLAB_HUGEPAGES and the kernel's THP mode ask for it; a user's own setting of the tunable, "off", and THP modes
-// where glibc's request changes nothing leave the environment alone; a bad setting is an error.
+// the speed switch is on and the kernel's THP mode is madvise; a user's own setting of the tunable, the switch off,
+// and THP modes where glibc's request changes nothing leave the environment alone; a bad setting is an error.
 func TestHugePagesEnv(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("glibc tunables are Linux only")
 	}
-	base := []string{"HOME=/h", "PATH=/bin"}
+	defer tune.Set(false)()
+	base := []string{"HOME=/h", "PATH=/bin", "GANLAB_SPEED=on"}
 	cases := []struct {
 		name    string
 		env     []string
@@ -25,18 +28,17 @@ func TestHugePagesEnv(t *testing.T) {
 		want    string // GLIBC_TUNABLES afterwards; "-" for unchanged env
 		wantErr bool
 	}{
-		{"auto, madvise", base, "madvise", "glibc.malloc.hugetlb=1", false},
-		{"default is auto", append(slices.Clone(base), "GANLAB_HUGEPAGES="), "madvise", "glibc.malloc.hugetlb=1", false},
-		{"auto, always: THP already", base, "always", "-", false},
-		{"auto, never", base, "never", "-", false},
-		{"auto, no THP", base, "", "-", false},
-		{"on, never", append(slices.Clone(base), "GANLAB_HUGEPAGES=on"), "never", "glibc.malloc.hugetlb=1", false},
-		{"off", append(slices.Clone(base), "GANLAB_HUGEPAGES=off"), "madvise", "-", false},
+		{"on, madvise", base, "madvise", "glibc.malloc.hugetlb=1", false},
+		{"on, always: THP already", base, "always", "-", false},
+		{"on, never", base, "never", "-", false},
+		{"on, no THP", base, "", "-", false},
+		{"unset: the program's choice (off)", []string{"HOME=/h"}, "madvise", "-", false},
+		{"off", append(slices.Clone(base), "GANLAB_SPEED=off"), "madvise", "-", false},
 		{"user's tunables kept", append(slices.Clone(base), "GLIBC_TUNABLES=glibc.malloc.arena_max=2"), "madvise",
 			"glibc.malloc.hugetlb=1:glibc.malloc.arena_max=2", false},
 		{"user's own hugetlb wins", append(slices.Clone(base), "GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0"),
 			"madvise", "-", false},
-		{"bad setting", append(slices.Clone(base), "GANLAB_HUGEPAGES=yes"), "madvise", "-", true},
+		{"bad setting", append(slices.Clone(base), "GANLAB_SPEED=yes"), "madvise", "-", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -45,8 +47,8 @@ func TestHugePagesEnv(t *testing.T) {
 			if (err != nil) != c.wantErr {
 				t.Fatalf("error %v, want error %v", err, c.wantErr)
 			}
-			if err != nil && !strings.Contains(err.Error(), "GANLAB_HUGEPAGES") {
-				t.Errorf("error %q does not name GANLAB_HUGEPAGES", err)
+			if err != nil && !strings.Contains(err.Error(), "GANLAB_SPEED") {
+				t.Errorf("error %q does not name GANLAB_SPEED", err)
 			}
 			if !slices.Equal(in, c.env) {
 				t.Errorf("the input env was modified: %v", in)
@@ -73,7 +75,7 @@ func TestHugePagesEnv(t *testing.T) {
 	}
 }
 
-// TestHugePagesReachMalloc runs this test binary again with the environment HugePagesEnv makes (GANLAB_HUGEPAGES=on)
+// TestHugePagesReachMalloc runs this test binary again with the environment HugePagesEnv makes (GANLAB_SPEED=on)
 // and without the tunable, and checks in each what glibc did: a 64 MiB malloc block is backed by huge pages with
 // it, and, where the kernel's THP mode is madvise, by none without it. This is what makes XLA's per-step scratch
 // blocks cheap (docs/benchmarks.md).
@@ -117,11 +119,12 @@ func TestHugePagesReachMalloc(t *testing.T) {
 	}
 	var plain []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GLIBC_TUNABLES=") && !strings.HasPrefix(kv, "GANLAB_HUGEPAGES=") {
+		if !strings.HasPrefix(kv, "GLIBC_TUNABLES=") && !strings.HasPrefix(kv, "GANLAB_SPEED=") {
 			plain = append(plain, kv)
 		}
 	}
-	with, changed, err := HugePagesEnv(append(slices.Clone(plain), "GANLAB_HUGEPAGES=on"))
+	// As madvise mode asks (under "always" the block gets huge pages without the tunable too).
+	with, changed, err := hugePagesEnv(append(slices.Clone(plain), "GANLAB_SPEED=on"), "madvise")
 	if err != nil || !changed {
 		t.Fatalf("HugePagesEnv with on: changed %v, %v", changed, err)
 	}

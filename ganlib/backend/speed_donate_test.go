@@ -15,6 +15,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend"
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
+	"github.com/ganlab/ganlab/ganlib/speed"
 )
 
 // dataAddress is the address of a tensor's data; on the XLA CPU backend (shared buffers) that is the device
@@ -73,28 +74,31 @@ func stepAddresses(t *testing.T, b compute.Backend) []uintptr {
 
 // A training-like step (a variable updated in the graph) must write the variable's new value over its old buffer
 // once GoMLX donates it: without the donor marks XLA allocates a new output buffer on every step, while the
-// donated input is still alive, so the address changes on every step (as with GANLAB_DONATE=off).
+// donated input is still alive, so the address changes on every step (as with the speed switch off, ganlib's
+// default: GANLAB_SPEED unset and no speed.On, or GANLAB_SPEED=off).
 func TestDonationUpdatesVariablesInPlace(t *testing.T) {
-	for _, setting := range []string{"", "auto", "on", "off"} {
-		t.Run("GANLAB_DONATE="+setting, func(t *testing.T) {
-			t.Setenv(backend.EnvDonate, setting)
+	for _, setting := range []string{"", "on", "off", "program"} {
+		t.Run("GANLAB_SPEED="+setting, func(t *testing.T) {
+			env := setting
+			if setting == "program" { // no variable, speed.On in the program
+				env = ""
+				speed.On()
+				t.Cleanup(speed.Off)
+			}
+			t.Setenv(speed.Env, env)
 			addrs := stepAddresses(t, backendtest.XLA(t))
 			inPlace := addrs[1] == addrs[2] && addrs[2] == addrs[3]
-			if want := setting != "off"; inPlace != want {
+			if want := setting == "on" || setting == "program"; inPlace != want {
 				t.Fatalf("buffers after steps 2–4: %#x, %#x, %#x; in place: %v, want %v", addrs[1], addrs[2], addrs[3], inPlace, want)
 			}
 		})
 	}
 }
 
-func TestDonateSettingChecked(t *testing.T) {
-	backendtest.XLA(t) // skips without a plugin
-	t.Setenv(backend.EnvDonate, "yes")
-	want := "GANLAB_DONATE=\"yes\" is not one of auto, on, off"
-	if _, err := backend.NewCPU(); err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("NewCPU: want an error naming GANLAB_DONATE and its values, got %v", err)
-	}
-	// GANLAB_BACKEND=auto must not fall back to pure Go on it.
+// A GANLAB_SPEED that is neither on nor off is an error; GANLAB_BACKEND=auto must not fall back to pure Go on it.
+func TestSpeedSettingChecked(t *testing.T) {
+	t.Setenv(speed.Env, "yes")
+	want := "GANLAB_SPEED=\"yes\" is not one of on, off"
 	t.Setenv(backend.EnvBackend, "auto")
 	if _, info, err := backend.New(); err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("New: want the same error, got %v (backend %v)", err, info)
@@ -104,7 +108,7 @@ func TestDonateSettingChecked(t *testing.T) {
 // A parameter marked as a donor at the first execution is written in place when donated, and must still work,
 // without being overwritten, when a later execution does not donate it: PJRT then copies it.
 func TestDonorParameterNotDonatedLaterIsLeftIntact(t *testing.T) {
-	t.Setenv(backend.EnvDonate, "on")
+	t.Setenv(speed.Env, "on")
 	b := backendtest.XLA(t)
 	exec, err := NewExec(b, func(x *Node) *Node { return MulScalar(x, 2) })
 	if err != nil {

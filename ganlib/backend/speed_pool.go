@@ -6,21 +6,28 @@ import (
 	"reflect"
 
 	"github.com/gomlx/compute"
+
+	"github.com/ganlab/ganlab/ganlib/internal/tune"
 )
 
-// newGoBackend creates compute's pure-Go backend as GoConfig says ("ops_parallel": a graph's independent ops run
-// at the same time) with its worker pool uncapped. The pool is capped at 2·GOMAXPROCS workers, and an op that
+// newGoBackend creates compute's pure-Go backend as GoConfig says (ops one after another) or, with the speed
+// switch on, as GoConfigTuned says ("ops_parallel": a graph's independent ops run at the same time) with its
+// worker pool uncapped and ganlib's GEMM (useGEMM). The pool is capped at 2·GOMAXPROCS workers, and an op that
 // holds a worker waits for free ones for its matrix product: with every worker held by such an op, the process
 // hangs for ever (seen on 2 cores with GoMLX v0.27.0 and compute v0.1.2: docs/upstream/gobackend-pool-deadlock.md).
 // Uncapped ("parallelism=-1" in compute's terms), an op never waits for a worker and a matrix product still splits
 // into GOMAXPROCS parts. The config string could set that too, but compute then prints a line to stdout, into
 // every notebook, so the cap is set on the pool itself. When compute's internals are not as expected, it returns
-// the backend with ops run one after another (ops_sequential) and says why in note. Ops in parallel make a GAN
-// step faster (docs/benchmarks.md, run V).
+// the backend with ops run one after another (GoConfig) and says why in note. Ops in parallel make a GAN step
+// faster (docs/benchmarks.md, run V).
 //
 // note says which float32 matrix product it uses, or why ganlib's is off (setupGEMM).
 func newGoBackend() (b compute.Backend, note string, err error) {
-	parallel, sequential := GoConfig, "go:ops_sequential"
+	if !tune.On() {
+		b, err = compute.NewWithConfig(GoConfig)
+		return b, "", err
+	}
+	parallel, sequential := GoConfigTuned, GoConfig
 	note = useGEMM()
 	b, err = compute.NewWithConfig(parallel)
 	if err != nil {

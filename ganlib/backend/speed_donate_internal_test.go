@@ -87,7 +87,7 @@ func TestMarkDonorWarnsOnceOnUnknownLayout(t *testing.T) {
 	if n := strings.Count(string(out), "buffer donation is off"); n != 1 {
 		t.Errorf("want one warning naming the lost donation, got %d:\n%s", n, out)
 	}
-	if !strings.Contains(string(out), "GANLAB_DONATE=off") {
+	if !strings.Contains(string(out), "GANLAB_SPEED=off") {
 		t.Errorf("the warning should say how to silence it:\n%s", out)
 	}
 }
