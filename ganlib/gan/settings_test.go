@@ -9,6 +9,8 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
+
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // lrVariable is the value of a player's learning-rate variable (the one its optimizer reads).
@@ -100,5 +102,27 @@ func TestSettingsFlowAndResume(t *testing.T) {
 	}
 	if _, err := gan.ParseSettings(v, "criticsteps=3"); err == nil {
 		t.Error("ParseSettings accepted an unknown name")
+	}
+}
+
+// TestPassRunsThePlayersAgain: a loss term sees z and can run G on it again (the same images as the step's fakes)
+// and D on them (the same logits), in both players' steps.
+func TestPassRunsThePlayersAgain(t *testing.T) {
+	b := backendtest.Go(t)
+	v := tinyVariant()
+	again := gan.Term{Name: "again", Loss: func(p *gan.Pass) (*Node, *Node) {
+		g := MaxScalar(ReduceAllMax(Abs(Sub(p.G(p.Z, p.FakeCond), p.Fake))), 0)
+		d := ReduceAllMax(Abs(Sub(p.D(p.Fake, p.FakeCond), p.FakeLogits)))
+		// D has dropout: its second call draws another mask, so only G is compared exactly.
+		return MulScalar(d, 0), g
+	}}
+	v.DTerms, v.GTerms = []gan.Term{again}, []gan.Term{again}
+	tr := newTiny(t, b, v)
+	r, err := tr.TrainStep()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := r.Terms["again"]; !ok || got != 0 {
+		t.Errorf("G run again on the step's z differs from the step's fakes by %g (recorded: %v)", got, ok)
 	}
 }

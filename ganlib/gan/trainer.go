@@ -392,9 +392,10 @@ func (t *Trainer) dStepGraph(scope *model.Scope, in []*Node) []*Node {
 	fakeLogits, fakeHeads := t.critic(scope, fake, fakeCond)
 	loss := v.Loss.Discriminator(realLogits, fakeLogits)
 	gap := Sub(ReduceAllMean(realLogits), ReduceAllMean(fakeLogits))
-	pass := &Pass{Scope: scope, Real: real, Fake: fake, RealCond: realCond, FakeCond: fakeCond,
+	pass := &Pass{Scope: scope, Z: z, Real: real, Fake: fake, RealCond: realCond, FakeCond: fakeCond,
 		RealLogits: realLogits, FakeLogits: fakeLogits, RealHeads: realHeads, FakeHeads: fakeHeads,
-		D: func(x *Node, c Cond) *Node { l, _ := t.critic(scope, x, c); return l }}
+		D: func(x *Node, c Cond) *Node { l, _ := t.critic(scope, x, c); return l },
+		G: func(z *Node, c Cond) *Node { return t.generate(scope, z, c) }}
 	loss, names, recorded := addTerms(v.DTerms, pass, probe, loss)
 	t.dTerms = names
 	t.optimizerOf(DiscriminatorScope).UpdateGraph(scope.At(DiscriminatorScope), g, loss)
@@ -422,8 +423,9 @@ func (t *Trainer) gStepGraph(scope *model.Scope, in []*Node) []*Node {
 	probe.pass = "D(G(z))"
 	logits, heads := t.critic(scope, fake, fakeCond)
 	loss := t.Variant.Loss.Generator(logits)
-	pass := &Pass{Scope: scope, Fake: fake, FakeCond: fakeCond, FakeLogits: logits, FakeHeads: heads,
-		D: func(x *Node, c Cond) *Node { l, _ := t.critic(scope, x, c); return l }}
+	pass := &Pass{Scope: scope, Z: z, Fake: fake, FakeCond: fakeCond, FakeLogits: logits, FakeHeads: heads,
+		D: func(x *Node, c Cond) *Node { l, _ := t.critic(scope, x, c); return l },
+		G: func(z *Node, c Cond) *Node { return t.generate(scope, z, c) }}
 	loss, names, recorded := addTerms(t.Variant.GTerms, pass, probe, loss)
 	t.gTerms = names
 	t.optimizerOf(GeneratorScope).UpdateGraph(scope.At(GeneratorScope), g, loss)

@@ -75,13 +75,16 @@ type Pass struct {
 	// Scope is the trainer's root scope: settings are read from it (model.GetParamOr(p.Scope, "gp_lambda", 10.0)),
 	// random numbers drawn with it.
 	Scope *model.Scope
-	// Real is the real batch, Fake G's images (with their gradient stopped in D's step).
-	Real, Fake             *Node
+	// Z is the noise G made Fake from, Real the real batch, Fake G's images (with their gradient stopped in D's
+	// step).
+	Z, Real, Fake          *Node
 	RealCond, FakeCond     Cond
 	RealLogits, FakeLogits *Node
 	RealHeads, FakeHeads   Cond
 	// D runs the discriminator again, e.g. on interpolates of real and fake images, and returns its logits [B].
 	D func(x *Node, c Cond) *Node
+	// G runs the generator again, e.g. on perturbed noise (a path-length or consistency term).
+	G func(z *Node, c Cond) *Node
 }
 
 // Term is an extra term of one player's loss: a gradient penalty, InfoGAN's mutual information, a cycle loss, ...
