@@ -48,12 +48,11 @@ func ProbeLayer(scope *model.Scope, scopeName string, x *Node) {
 	p.sums = append(p.sums, ConvertDType(probeSum(x), dtypes.Float32))
 }
 
-// probeSum is Σx. GoMLX's pure-Go backend runs ReduceAllSum one element at a time, at about 2.7 ns per value here;
-// a product with a vector of ones sums at about 1 ns per value (its packed GEMM), so there a tensor of at least
-// 64 Ki values whose size a power of two from 64 to 4096 divides is summed as ones[1, n/w]·[n/w, w], then summed.
-// The ones are the left operand: as the right one ([n/w, w]·[w, 1]) the GEMM padded the single column to 32
-// (a dcgan28 step 226, 226, 233 → 225, 219, 228 ms, CPU time 416, 415, 429 → 410, 398, 414 ms with the ones on
-// the left). Elsewhere (XLA fuses the reduction) it is ReduceAllSum.
+// probeSum is Σx. GoMLX's pure-Go backend runs ReduceAllSum one element at a time, and a product with a vector of
+// ones (its packed GEMM) sums faster, so there a tensor of at least 64 Ki values whose size a power of two from 64
+// to 4096 divides is summed as ones[1, n/w]·[n/w, w], then summed. The ones are the left operand: as the right one
+// ([n/w, w]·[w, 1]) the GEMM pads the single column to 32. Elsewhere (XLA fuses the reduction) it is
+// ReduceAllSum. The measurements are in docs/benchmarks.md ("The NaN probe's sum").
 func probeSum(x *Node) *Node {
 	n := x.Shape().Size()
 	if purego.On(x.Graph()) && n >= 1<<16 {
