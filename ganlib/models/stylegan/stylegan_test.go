@@ -315,7 +315,7 @@ func TestTrainSmoke(t *testing.T) {
 // TestPathLengthSmoke: with pl_weight > 0 G's step adds the path-length term (a gradient inside G's loss) and
 // records a finite, positive mean length.
 func TestPathLengthSmoke(t *testing.T) {
-	tr := newTrainer(t, backendtest.XLA(t), 2, gan.Settings{ParamPLWeight: 2.0})
+	tr := newTrainer(t, backendtest.Go(t), 2, gan.Settings{ParamPLWeight: 2.0})
 	if v := tr.History[1].Terms["path_length"]; !(v > 0) || math.IsInf(v, 0) {
 		t.Errorf("path_length = %g", v)
 	}
@@ -390,7 +390,7 @@ func TestMixingAndTruncation(t *testing.T) {
 
 // TestCheckpoint: Save, then Load into a fresh trainer, gives the same samples, truncated samples and mixing grid.
 func TestCheckpoint(t *testing.T) {
-	b := backendtest.XLA(t)
+	b := backendtest.Go(t)
 	tr := newTrainer(t, b, 2, nil)
 	dir := t.TempDir()
 	if _, err := tr.Save(dir, 1, nil); err != nil {
