@@ -130,6 +130,13 @@ func weightsN01(scope *model.Scope, g *Graph, shape shapes.Shape, stddev float64
 	return scope.WithInitializer(initializer.RandomNormalFn(scope, stddev)).VariableWithShape("weights", shape).NodeValue(g)
 }
 
+// convKernel returns the N(0, 1) kernel "weights" that nn.Conv2D then finds in scope: a variable takes the
+// initializer of its last request, so nn's is made N(0, 1) too (nn.ParamInitStddev in the layer's own scope).
+func convKernel(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
+	scope.SetParam(nn.ParamInitStddev, 1.0)
+	return weightsN01(scope, g, shape, 1)
+}
+
 func constInit(v float64) model.VariableInitializer {
 	return func(g *Graph, shape shapes.Shape) *Node { return BroadcastToShape(Scalar(g, shape.DType, v), shape) }
 }
@@ -153,7 +160,7 @@ func EqDense(scope *model.Scope, x *Node, units int, lrMul, biasInit float64) *N
 // [B, ⌈H/stride⌉, ⌈W/stride⌉, filters]. Variables in scope: nn.Conv2D's.
 func EqConv2D(scope *model.Scope, x *Node, filters, kernel, stride int) *Node {
 	cin := x.Shape().Dimensions[3]
-	weightsN01(scope, x.Graph(), shapes.Make(x.DType(), kernel, kernel, cin, filters), 1)
+	convKernel(scope, x.Graph(), shapes.Make(x.DType(), kernel, kernel, cin, filters))
 	return nn.Conv2D(scope, MulScalar(x, 1/math.Sqrt(float64(kernel*kernel*cin))), filters, kernel, stride, nn.Same)
 }
 
@@ -172,7 +179,7 @@ func ModConv2D(scope *model.Scope, x, s *Node, filters, kernel int, demod bool) 
 	}
 	g := x.Graph()
 	b, cin := x.Shape().Dimensions[0], x.Shape().Dimensions[3]
-	w := weightsN01(scope, g, shapes.Make(x.DType(), kernel, kernel, cin, filters), 1)
+	w := convKernel(scope, g, shapes.Make(x.DType(), kernel, kernel, cin, filters))
 	scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), filters)).SetTrainable(false)
 	s = MulScalar(s, 1/math.Sqrt(float64(kernel*kernel*cin)))
 	y := nn.Conv2D(scope, Mul(x, Reshape(s, b, 1, 1, cin)), filters, kernel, 1, nn.Same)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -421,6 +423,50 @@ func TestCheckpoint(t *testing.T) {
 		}
 		if d := maxDiff(a, c); d != 0 {
 			t.Errorf("after Load, images differ by %g", d)
+		}
+	}
+}
+
+// TestEqualisedInit: with the equalised learning rate every stored weight is N(0, 1) — N(0, 1/0.01²) in the
+// mapping network — including the kernels nn.Conv2D reads (a variable takes the initializer of its last request,
+// so nn's own initializer must agree); G's images at initialisation then span most of [-1, 1] and D's logits
+// are of order 1, not ~0.
+func TestEqualisedInit(t *testing.T) {
+	b := backendtest.Go(t)
+	tr, err := gan.New(b, New(32, 1), gan.Config{Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := tr.RandomSamples(4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, _, err := tr.Judge(x, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if maxDiff(logits, make([]float32, len(logits))) < 0.01 {
+		t.Errorf("D's logits at initialisation %v: all near 0", logits)
+	}
+	if lo, hi := slices.Min(x), slices.Max(x); lo > -0.5 || hi < 0.5 {
+		t.Errorf("G's images at initialisation span only [%g, %g]", lo, hi)
+	}
+	for _, player := range []string{gan.GeneratorScope, gan.DiscriminatorScope} {
+		for path, v := range tr.VariableValues(player) {
+			if !strings.HasSuffix(path, "/weights") || len(v) < 500 {
+				continue
+			}
+			want := 1.0
+			if strings.Contains(path, "/mapping/") {
+				want = 1 / (MappingLRMul * MappingLRMul)
+			}
+			ms := 0.0
+			for _, e := range v {
+				ms += float64(e) * float64(e)
+			}
+			if ms /= float64(len(v)); math.Abs(ms/want-1) > 0.15 {
+				t.Errorf("%s: mean square %g, want %g", path, ms, want)
+			}
 		}
 	}
 }
