@@ -470,3 +470,34 @@ func TestEqualisedInit(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainingMixes: in a training graph (noise gain 0, so only the styles differ), with mixing_prob 0 the second
+// latent is unused, and with mixing_prob 1 every image takes some of its styles (at least ToRGB's) from it.
+func TestTrainingMixes(t *testing.T) {
+	b := backendtest.Go(t)
+	const n = 6
+	rng := rand.New(rand.NewPCG(2, 2))
+	z, z2 := latents(rng, n, tinyArch.ZDim), latents(rng, n, tinyArch.ZDim)
+	s := Styles{ZDim: tinyArch.ZDim, Layers: Layers(8)}
+	for _, p := range []float64{0, 1} {
+		store := model.NewStore()
+		store.SetParam("/"+ParamMixingProb, p)
+		store.SetParam("/"+model.ParamInitialSeed, int64(1))
+		gen := Generator(8, 1, tinyArch)
+		exec := model.MustNewExec(b, store, func(scope *model.Scope, in []*Node) []*Node {
+			scope.Store().SetTraining(in[0].Graph(), true)
+			c := func(z2 *Node) gan.Cond { return gan.Cond{Z2: z2, Crossover: in[3], Psi: in[4], NoiseGain: in[5]} }
+			return []*Node{gen(scope, in[0], c(in[1])), gen(scope, in[0], c(in[2]))}
+		})
+		vals := s.Of(z2, s.Layers, 1, 0)
+		out := exec.MustCall(tensors.FromFlatDataAndDimensions(z, n, s.ZDim), vals[Z2],
+			tensors.FromFlatDataAndDimensions(make([]float32, n*s.ZDim), n, s.ZDim), vals[Crossover], vals[Psi], vals[NoiseGain])
+		a, c := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
+		for i := range n {
+			d := maxDiff(a[i*64:(i+1)*64], c[i*64:(i+1)*64])
+			if mixed := d > 1e-6; mixed != (p == 1) {
+				t.Errorf("mixing_prob %g, image %d: changing z₂ changes the image by %g", p, i, d)
+			}
+		}
+	}
+}
