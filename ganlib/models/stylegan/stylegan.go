@@ -204,7 +204,7 @@ func Mapping(scope *model.Scope, z *Node, arch Arch) *Node {
 	for i := range arch.MapLayers {
 		x = lrelu(EqDense(scope.At("%03d_dense", i), x, arch.WDim, lrMul, 0))
 	}
-	return x
+	return probe(scope, x)
 }
 
 // lrelu is LeakyReLU(0.2) with StyleGAN's gain √2, which keeps unit variance through the layer.
@@ -240,7 +240,14 @@ func StyledConv(scope *model.Scope, x, w, gain *Node, filters int) *Node {
 	strength := scope.WithInitializer(initializer.Zero).VariableWithShape("noise_strength", shapes.Make(x.DType(), filters)).NodeValue(g)
 	n := Mul(Mul(noiseMap(scope, y), Reshape(ConvertDType(gain, x.DType()), b, 1, 1, 1)), Reshape(strength, 1, 1, 1, filters))
 	bias := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), filters)).NodeValue(g)
-	return lrelu(Add(Add(y, n), Reshape(bias, 1, 1, 1, filters)))
+	return probe(scope, lrelu(Add(Add(y, n), Reshape(bias, 1, 1, 1, filters))))
+}
+
+// probe returns x after registering it, under its scope's name, with the trainer's NaN/Inf guard
+// (gan.ProbeLayer: a non-finite loss then names the first layer that went wrong; a no-op outside training steps).
+func probe(scope *model.Scope, x *Node) *Node {
+	gan.ProbeLayer(scope, scope.Scope(), x)
+	return x
 }
 
 // Synthesis is the synthesis network g: one style w [B, WDim] per layer (len Layers(size)) and the noise gain
@@ -267,7 +274,7 @@ func Synthesis(scope *model.Scope, ws []*Node, gain *Node, size, channels int, a
 	s := EqDense(rgbScope.At("affine"), last, x.Shape().Dimensions[3], 1, 1)
 	y := ModConv2D(rgbScope.At("conv"), x, s, channels, 1, false)
 	bias := rgbScope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(y.DType(), channels)).NodeValue(g)
-	return Tanh(Add(y, Reshape(bias, 1, 1, 1, channels)))
+	return probe(rgbScope, Tanh(Add(y, Reshape(bias, 1, 1, 1, channels))))
 }
 
 // Truncate is the truncation trick w' = ψ·w + (1 − ψ)·w̄ for w [B, WDim], ψ [B, 1] and w̄ [WDim]: exactly w for
@@ -321,14 +328,17 @@ func Generator(size, channels int, arch Arch) gan.Generator {
 func Discriminator(size int, arch Arch) gan.Discriminator {
 	start, n := stages(size)
 	return func(scope *model.Scope, x *Node, _ gan.Cond) (*Node, gan.Cond) {
-		h := lrelu(EqConv2D(scope.At("000_from_rgb"), x, arch.width(size), 1, 1))
+		conv := func(s *model.Scope, h *Node, filters, kernel, stride int) *Node {
+			return probe(s, lrelu(EqConv2D(s, h, filters, kernel, stride)))
+		}
+		h := conv(scope.At("000_from_rgb"), x, arch.width(size), 1, 1)
 		res := size
 		for i := range n {
-			h = lrelu(EqConv2D(scope.At("%03d_conv_%d", 2*i+1, res), h, arch.width(res), 3, 1))
-			h = lrelu(EqConv2D(scope.At("%03d_conv_down_%d", 2*i+2, res/2), h, arch.width(res/2), 3, 2))
+			h = conv(scope.At("%03d_conv_%d", 2*i+1, res), h, arch.width(res), 3, 1)
+			h = conv(scope.At("%03d_conv_down_%d", 2*i+2, res/2), h, arch.width(res/2), 3, 2)
 			res /= 2
 		}
-		h = lrelu(EqConv2D(scope.At("%03d_conv_%d", 2*n+1, start), h, arch.width(start), 3, 1))
+		h = conv(scope.At("%03d_conv_%d", 2*n+1, start), h, arch.width(start), 3, 1)
 		h = lrelu(EqDense(scope.At("%03d_dense", 2*n+2), nn.Flatten(h), arch.width(start), 1, 0))
 		return EqDense(scope.At("%03d_dense", 2*n+3), h, 1, 1, 0), nil
 	}

@@ -1,6 +1,7 @@
 package stylegan
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -500,4 +501,23 @@ func TestTrainingMixes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNonFiniteNamesLayer: when a loss turns NaN or Inf, the trainer's error names the first layer whose output
+// was not finite (the layers register with gan.ProbeLayer).
+func TestNonFiniteNamesLayer(t *testing.T) {
+	tr := newTrainer(t, backendtest.Go(t), 0, gan.Settings{"learning_rate": 1e30})
+	for range 20 {
+		_, err := tr.TrainStep()
+		if err == nil {
+			continue
+		}
+		var nf *gan.NonFiniteError
+		if !errors.As(err, &nf) || !strings.Contains(nf.Layer, "/") {
+			t.Fatalf("want a NonFiniteError naming a layer, got %v", err)
+		}
+		t.Logf("%v", err)
+		return
+	}
+	t.Fatal("20 steps at learning rate 1e30 stayed finite")
 }
