@@ -4,7 +4,7 @@
 // https://arxiv.org/abs/1912.04958, §2.2) in place of AdaIN, at 32×32 (or 28×28) grayscale.
 //
 // What changes against DCGAN (models/dcgan): z no longer enters G at its input. A mapping network f turns z into
-// an intermediate latent w; G's synthesis network starts from a learned constant 4×4 map, and every layer gets its
+// an intermediate latent w; G's synthesis network starts from a learned constant map (4×4 at 32×32, 7×7 at 28×28), and every layer gets its
 // own style, an affine map A of w that scales the layer's input channels (modulation) and is then normalised out
 // of the output (demodulation): the style decides what each layer's features mean, not where the image starts. Each
 // layer also adds per-pixel Gaussian noise with learned per-channel strength B, for stochastic detail. Because each
@@ -12,7 +12,8 @@
 // shape), the rest w(z₂) (the fine ones: stroke, texture). Training mixes a fraction mixing_prob of the fakes at a
 // random crossover (style-mixing regularisation); at inference, w is pulled towards the tracked mean w̄ by the
 // truncation trick w' = w̄ + ψ(w − w̄). D is a plain convolutional discriminator; the loss is the non-saturating
-// one with the R1 penalty (γ/2)·E‖∇ₓD(x)‖² on real images (Mescheder et al. 2018), as in the paper's FFHQ runs;
+// one with the R1 penalty (γ/2)·E‖∇ₓD(x)‖² on real images (Mescheder et al. 2018), as in the paper's FFHQ runs
+// (γ = 10 there; 1 here, not tuned);
 // every layer of both players uses the equalised learning rate (weights N(0, 1) scaled at run time by
 // 1/√fan_in), with Adam(0.002, β 0, 0.99).
 //
@@ -42,9 +43,13 @@
 // 32–64 (512), nearest-neighbour upsampling without the blur filter, one ToRGB at the end (StyleGAN1's final
 // network; no StyleGAN2 skip/residual architecture), per-channel noise strengths (StyleGAN1), no minibatch
 // standard deviation layer in D, R1 every step rather than lazily every 16, truncation on all layers (StyleGAN2;
-// StyleGAN1 cut it off after the coarse layers), the w̄ update runs in both players' steps (G runs in training
-// mode in D's step too: β = 0.995 per run of G), and path-length regularisation (PathLength, a G term; off by
-// default: pl_weight 0).
+// StyleGAN1 cut it off after the coarse layers), tanh on G's output (ganlab's range for G; StyleGAN's is linear),
+// and the w̄ update runs in both players' steps (G runs in training mode in D's step too: β = 0.995 per run of
+// G). StyleGAN2's path-length regularisation is there as a G term (PathLength) but off by default (pl_weight 0);
+// it uses one w for all layers and runs every step, not lazily.
+//
+// The CLI builds a variant at the data's size: MNIST and Fashion-MNIST as they are give the 28×28 network
+// (7→14→28, L = 6); the 32×32 (L = 8) needs the images padded by 2 pixels.
 //
 // Settings: mixing_prob (0.9), r1_gamma (1), w_avg_beta (0.995), mapping_lr_mul (0.01), pl_weight (0), with Adam
 // (learning_rate 0.002, adam_beta1 0, adam_beta2 0.99) and batch_size 32.
