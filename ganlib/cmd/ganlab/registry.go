@@ -10,6 +10,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
+	"github.com/ganlab/ganlab/ganlib/models/stylegan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 	"github.com/ganlab/ganlab/ganlib/models/wgan"
 	"github.com/ganlab/ganlab/ganlib/models/wgangp"
@@ -41,6 +42,8 @@ var modelRegistry = map[string]modelSpec{
 		new: func(size, channels int) gan.Variant { return infogan.New(size, channels) }},
 	"infogan-augq": {doc: "InfoGAN whose Q names the categorical code from a randomly warped copy of the image (ganlab's addition)", size: 28, order: 8,
 		new: func(size, channels int) gan.Variant { return infogan.AugmentedQ(size, channels) }},
+	"stylegan": {doc: "Karras et al. 2019: mapping network, constant input, modulated convs (StyleGAN2), noise, style mixing, truncation ψ, R1; 32×32 (28 too)", size: 32, order: 11,
+		new: func(size, channels int) gan.Variant { return stylegan.New(size, channels) }},
 }
 
 func modelNames() string { return strings.Join(modelList(), ", ") }
