@@ -17,7 +17,7 @@ func TestBigGANSummary(t *testing.T) {
 		t.Fatalf("summary: %v\n%s", err, out)
 	}
 	for _, want := range []string{"biggan: z [64] → images 32×32×1", "ortho_beta = 0.0001", "critic_steps = 2",
-		"generator/learning_rate = 0.0001", "discriminator/learning_rate = 0.0004", "adam_beta1 = 0"} {
+		"generator/learning_rate = 0.0002", "discriminator/learning_rate = 0.0002", "adam_beta1 = 0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -48,8 +48,8 @@ func TestBigGANTrainPadded(t *testing.T) {
 		t.Errorf("checkpoint: step %d, height %d, params %v", meta.Step, meta.Height, meta.Params)
 	}
 	lr := learningRates(t, meta, ckpt)
-	if d, g := lr[gan.DiscriminatorScope], lr[gan.GeneratorScope]; math.Abs(d/4e-4-1) > 1e-6 || math.Abs(g/1e-4-1) > 1e-6 {
-		t.Errorf("learning rates in the checkpoint: D %g, G %g; want 4e-4, 1e-4", d, g)
+	if d, g := lr[gan.DiscriminatorScope], lr[gan.GeneratorScope]; math.Abs(d/2e-4-1) > 1e-6 || math.Abs(g/2e-4-1) > 1e-6 {
+		t.Errorf("learning rates in the checkpoint: D %g, G %g; want 2e-4, 2e-4", d, g)
 	}
 	png := filepath.Join(t.TempDir(), "s.png")
 	if out, err := run(t, "sample", "-run", dir, "-n", "10", "-out", png); err != nil {
