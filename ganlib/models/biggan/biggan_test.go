@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -424,6 +425,29 @@ func TestBigGANTrainSmoke(t *testing.T) {
 		u2 := tensors.MustCopyFlatData[float32](tr.Scope.Store().GetVariable(uPath).MustValue())
 		if slices.Equal(u1, u2) {
 			t.Errorf("%s unchanged by a training step", uPath)
+		}
+		// Every weight and embedding of both players is spectrally normalised (has its u), but G's shared
+		// embedding and BatchNorm's γ, β.
+		store := tr.Scope.Store()
+		normalised := 0
+		for v := range tr.Scope.IterVariables() {
+			if !v.Trainable || (v.Name() != "weights" && v.Name() != "embedding") || v.Scope() == "/"+gan.GeneratorScope+"/000_shared_embedding" {
+				continue
+			}
+			if !strings.HasPrefix(v.Scope(), "/"+gan.GeneratorScope+"/") && !strings.HasPrefix(v.Scope(), "/"+gan.DiscriminatorScope+"/") {
+				continue
+			}
+			if u := store.GetVariable(v.Scope() + "/sn_u"); u == nil || u.Trainable {
+				t.Errorf("%s has no non-trainable sn_u", v.Path())
+			}
+			normalised++
+		}
+		// G: dense, 3 transposed convs, 3 CBNs × (gain, bias); D: 3 convs, ψ, the projection's embedding.
+		if normalised != 4+6+5 {
+			t.Errorf("%d spectrally normalised weights, want 15", normalised)
+		}
+		if store.GetVariable("/"+gan.GeneratorScope+"/000_shared_embedding/sn_u") != nil {
+			t.Errorf("G's shared embedding should not be spectrally normalised")
 		}
 		if len(tr.History) != 2 {
 			t.Fatalf("history has %d records, want 2", len(tr.History))
