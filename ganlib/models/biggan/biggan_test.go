@@ -484,3 +484,63 @@ func TestBigGANTrainSmoke(t *testing.T) {
 		}
 	})
 }
+
+// TestBigGANCondBatchNorm: class-conditional BatchNorm in inference is BatchNorm(h) · (1 + e·G/σ(G) + g) +
+// e·B/σ(B) + b per example and channel, computed here in float64 from the layer's variables (after u has
+// converged); two examples with equal h and different embeddings get different outputs.
+func TestBigGANCondBatchNorm(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
+		const c, d = 3, 4
+		h := tensors.FromFlatDataAndDimensions([]float64{0.5, -1, 2, 1.5, 0.25, -0.75, 0.5, -1, 2, 1.5, 0.25, -0.75}, 2, 2, 1, c)
+		e := [][]float64{{1, 0, -0.5, 2}, {0, 1, 0.5, -1}}
+		scope := newScope()
+		build := func(training bool) *model.Exec {
+			return model.MustNewExec(b, scope.Store(), func(scope *model.Scope, h, e *Node) *Node {
+				scope.Store().SetTraining(h.Graph(), training)
+				return biggan.CondBatchNorm(scope.At("cbn"), h, e)
+			})
+		}
+		train := build(true)
+		defer train.Finalize()
+		for range 100 {
+			train.MustCall(h, e)
+		}
+		store := scope.Store()
+		rng := rand.New(rand.NewPCG(9, 10))
+		for _, name := range []string{"gain", "bias"} {
+			bs := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			store.GetVariable("/cbn/" + name + "/biases").MustSetValue(tensors.FromValue(bs))
+		}
+		infer := build(false)
+		defer infer.Finalize()
+		got := flat64(infer.MustCall(h, e)[0])
+		get := func(path string) []float64 { return flat64(store.GetVariable(path).MustValue()) }
+		mean, variance := get("/cbn/batch_norm/moving_mean"), get("/cbn/batch_norm/moving_variance")
+		gamma, beta := get("/cbn/batch_norm/gamma"), get("/cbn/batch_norm/beta")
+		linear := func(name string, i, ch int) float64 {
+			w := get("/cbn/" + name + "/weights")
+			y := get("/cbn/" + name + "/biases")[ch]
+			s := sigmaMax(w, d, c)
+			for k := range d {
+				y += e[i][k] * w[k*c+ch] / s
+			}
+			return y
+		}
+		hs := flat64(h)
+		for i := range 2 {
+			for p := range 2 {
+				for ch := range c {
+					at := (i*2+p)*c + ch
+					bn := (hs[at]-mean[ch])/math.Sqrt(variance[ch]+nn.BatchNormEpsilon)*gamma[ch] + beta[ch]
+					want := bn*(1+linear("gain", i, ch)) + linear("bias", i, ch)
+					if math.Abs(got[at]-want) > 1e-9 {
+						t.Errorf("example %d pixel %d channel %d: %.12g, want %.12g", i, p, ch, got[at], want)
+					}
+				}
+			}
+		}
+		if slices.Equal(got[:2*c], got[2*c:]) {
+			t.Errorf("equal h with different embeddings gave equal outputs")
+		}
+	})
+}
