@@ -544,3 +544,30 @@ func TestBigGANCondBatchNorm(t *testing.T) {
 		}
 	})
 }
+
+// TestBigGANOrthoTerm: G's term is β·Σ OrthoPenalty over G's "weights" (not its shared embedding, not rank-1
+// variables, not D's), β the ortho_beta setting.
+func TestBigGANOrthoTerm(t *testing.T) {
+	b := backendtest.Go(t)
+	for _, beta := range []float64{biggan.OrthoBeta, 0.5} {
+		scope := newScope()
+		if beta != biggan.OrthoBeta {
+			scope.SetParam(biggan.ParamOrthoBeta, beta)
+		}
+		exec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *Node) []*Node {
+			g := scope.At(gan.GeneratorScope)
+			g.At("a").VariableWithValue("weights", [][]float64{{1, 2}, {3, 4}}).NodeValue(x.Graph())
+			g.At("b").VariableWithValue("weights", tensors.FromFlatDataAndDimensions([]float64{1, 0, 1, 1}, 1, 2, 1, 2)).NodeValue(x.Graph())
+			g.At("000_shared_embedding").VariableWithValue("embedding", [][]float64{{1, 1}, {1, 1}}).NodeValue(x.Graph())
+			g.At("bn").VariableWithValue("weights", []float64{3, 4}).NodeValue(x.Graph())
+			scope.At(gan.DiscriminatorScope).At("c").VariableWithValue("weights", [][]float64{{1, 1}, {1, 1}}).NodeValue(x.Graph())
+			add, rec := biggan.Ortho.Loss(&gan.Pass{Scope: scope, Fake: x})
+			return []*Node{add, rec}
+		})
+		out := exec.MustCall([]float64{0})
+		if add, rec := flat64(out[0])[0], flat64(out[1])[0]; math.Abs(add-beta*394) > 1e-9*beta*394 || add != rec {
+			t.Errorf("β %g: term adds %g and records %g, want %g", beta, add, rec, beta*394)
+		}
+		exec.Finalize()
+	}
+}
