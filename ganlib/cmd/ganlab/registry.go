@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models/biggan"
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
@@ -44,6 +45,8 @@ var modelRegistry = map[string]modelSpec{
 		new: func(size, channels int) gan.Variant { return infogan.AugmentedQ(size, channels) }},
 	"stylegan": {doc: "Karras et al. 2019: mapping network, constant input, modulated convs (StyleGAN2), noise, style mixing, truncation ψ, R1; 32×32 (28 too)", size: 32, order: 11,
 		new: func(size, channels int) gan.Variant { return stylegan.New(size, channels) }},
+	"biggan": {doc: "Brock et al. 2019, small: class-conditional BatchNorm, projection D, hinge loss, spectral norm, orthogonal reg.; 32×32 (-size 32 pads 28×28 data)", size: 32, order: 10,
+		new: func(size, channels int) gan.Variant { return biggan.New(size, channels) }},
 }
 
 func modelNames() string { return strings.Join(modelList(), ", ") }

@@ -22,7 +22,8 @@ func train(args []string) error {
 	model := fs.String("model", "vanilla", "model: "+modelNames())
 	dataset := fs.String("data", "fashion-mnist", "training images: fashion-mnist, mnist, mri (the brain-MRI set that ganlab data mri builds, or\n"+
 		"$GANLAB_MRI_DIR: from Kaggle's yes/ and no/ only yes/, as notebook 06) or a folder of images (Kaggle layout: one sub-folder per class, or flat)")
-	size := fs.Int("size", 0, "mri or a folder: images are resized to size×size, 8 to 1024 (default: the model's own size)")
+	size := fs.Int("size", 0, "mri or a folder: images are resized to size×size, 8 to 1024 (default: the model's own size);\n"+
+		"mnist or fashion-mnist: their 28×28 images are padded to size×size with the black background (e.g. 32 for biggan)")
 	channels := fs.Int("channels", 1, "mri or a folder: 1 (grayscale) or 3 (RGB)")
 	steps := fs.Int("steps", 0, "total generator steps to reach, >= 1 (overrides -epochs; not given: -epochs decides)")
 	epochs := fs.Float64("epochs", 1, "total epochs to reach, > 0, an epoch being ⌊N/batch⌋ steps")
@@ -97,6 +98,8 @@ func train(args []string) error {
 			*size = modelRegistry[*model].size
 		}
 		params["size"], params["channels"] = strconv.Itoa(*size), strconv.Itoa(*channels)
+	} else if set(fs, "size") {
+		params["pad"] = strconv.Itoa(*size) // a named dataset padded to size×size
 	}
 	resuming := gan.HasCheckpoint(*out)
 	if resuming {
@@ -106,7 +109,7 @@ func train(args []string) error {
 		}
 		explicit := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
-		for _, key := range []string{"model", "data", "loss", "size", "channels"} {
+		for _, key := range []string{"model", "data", "loss", "size", "channels", "pad"} {
 			if explicit[key] && meta.Params[key] != "" && meta.Params[key] != params[key] {
 				return fmt.Errorf("-out %s holds a %s=%q run (checkpoint %s); use another -out to start a new run", *out, key, meta.Params[key], dir)
 			}
@@ -138,6 +141,12 @@ func train(args []string) error {
 	images, err := data.LoadTrain(params["data"], fo, data.Logf(stderrf))
 	if err != nil {
 		return err
+	}
+	if pad, _ := strconv.Atoi(params["pad"]); pad > 0 {
+		if pad < images.H || pad < images.W {
+			return usageError{"train", fmt.Sprintf("-size %d is smaller than the %d×%d images of %s", pad, images.H, images.W, images.Name)}
+		}
+		images = images.Padded(pad)
 	}
 	fmt.Fprintf(os.Stderr, "data: %s train, %d images %d×%d×%d, from %s\n", images.Name, images.N, images.H, images.W, images.C, images.Source)
 	v, err := newModel(params["model"], images.H, images.C)
@@ -188,6 +197,9 @@ func train(args []string) error {
 		CheckpointEvery: *every,
 	}
 	if *metricsEvery > 0 {
+		if params["pad"] != "" {
+			return usageError{"train", "-metrics measures 28×28 samples; it cannot be used with padded data (-size)"}
+		}
 		cb, err := metricsCallback(params["data"], *metricsEvery)
 		if err != nil {
 			return err
