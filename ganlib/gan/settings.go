@@ -14,7 +14,7 @@ import (
 	"github.com/gomlx/gomlx/ui/commandline"
 )
 
-// Settings are a run's hyperparameters as GoMLX model parameters (STYLE §2): learning rates, betas, batch size,
+// Settings are a run's hyperparameters as GoMLX model parameters (STYLE §4): learning rates, betas, batch size,
 // critic steps, a variant's λs. Keys are a parameter's name ("learning_rate"), set for the whole model, or a
 // player's scope and the name ("generator/learning_rate"), set for that player only (GoMLX's scoped parameters: a
 // player's optimizer reads the value nearest to its scope).
