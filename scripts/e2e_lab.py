@@ -231,6 +231,11 @@ class Student:
             where = "none (%s)" % e
         raise Failure("%s\n    screenshot: %s" % (msg, where))
 
+    def cell_fail(self, i, msg, name):
+        """fail, with the text of cell i's output area (its end) as the page shows it."""
+        self.fail("cell %d: %s\n    its output, as the page shows it:\n%s"
+                  % (i, msg, "\n".join("    | " + l for l in self.output_text(i).splitlines())), name)
+
     def cells(self):
         return self.page.locator(".jp-Notebook .jp-Cell")
 
@@ -275,8 +280,7 @@ class Student:
                 log("cell %d ran: %s in %.1f s" % (i, now, time.monotonic() - start))
                 return int(m.group(1))
             if time.monotonic() > deadline:
-                self.fail("cell %d did not finish within %d s (prompt %r); its output:\n%s"
-                          % (i, timeout, now, self.output_text(i)), "cell%02d_timeout" % i)
+                self.cell_fail(i, "did not finish within %d s (prompt %r)" % (timeout, now), "cell%02d_timeout" % i)
             time.sleep(0.25)
 
     def check_outputs(self, i):
@@ -285,24 +289,23 @@ class Student:
         errors = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_text_contents()
         bad = [t for t in errors if ERROR_TEXT.search(t)]
         if bad:
-            self.fail("cell %d shows an error output:\n%s" % (i, "\n".join(bad)[-1500:]), "cell%02d_error" % i)
+            self.cell_fail(i, "an error output", "cell%02d_error" % i)
         imgs = cell.locator(".jp-OutputArea-output img").evaluate_all(
             "els => els.map(e => ({src: e.getAttribute('src') || '', w: e.naturalWidth, h: e.naturalHeight, done: e.complete}))")
         want = EXPECTED_PNGS.get(i, [])
         if len(imgs) != len(want):
-            self.fail("cell %d shows %d image(s), expected %d; its output:\n%s" % (i, len(imgs), len(want), self.output_text(i)),
-                      "cell%02d_images" % i)
+            self.cell_fail(i, "%d image(s), expected %d" % (len(imgs), len(want)), "cell%02d_images" % i)
         for k, (img, size) in enumerate(zip(imgs, want)):
-            where = "cell %d, image %d" % (i, k + 1)
+            where = "image %d" % (k + 1)
             m = re.match(r"data:image/png;base64,(.*)$", img["src"], re.DOTALL)
             if not m:
-                self.fail("%s: src is not a PNG data URL: %.80s" % (where, img["src"]), "cell%02d_images" % i)
+                self.cell_fail(i, "%s: src is not a PNG data URL: %.80s" % (where, img["src"]), "cell%02d_images" % i)
             try:
                 check_png(base64.b64decode(m.group(1)), size, where)
             except (Failure, ValueError, zlib.error, struct.error, KeyError) as e:
-                self.fail(str(e), "cell%02d_images" % i)
+                self.cell_fail(i, str(e), "cell%02d_images" % i)
             if not img["done"] or (img["w"], img["h"]) != size:
-                self.fail("%s: the browser rendered it at natural size %d×%d (complete: %s), expected %d×%d"
+                self.cell_fail(i, "%s: the browser rendered it at natural size %d×%d (complete: %s), expected %d×%d"
                           % (where, img["w"], img["h"], img["done"], *size), "cell%02d_images" % i)
         return len(imgs)
 
@@ -401,7 +404,7 @@ def main():
                 student.check_outputs(first)
                 out = student.output_text(first)
                 if not re.search(r"^backend: pure Go", out, re.MULTILINE):
-                    student.fail("cell %d in %s: no line 'backend: pure Go'; its output:\n%s" % (first, GO_KERNEL, out), "go_kernel")
+                    student.cell_fail(first, "in %s: no line 'backend: pure Go'" % GO_KERNEL, "go_kernel")
                 student.cells().nth(first).scroll_into_view_if_needed()
                 student.shot("go_kernel")
                 log("cell %d in the pure-Go kernel: %s" % (first, next(l for l in out.splitlines() if l.startswith("backend:"))))
