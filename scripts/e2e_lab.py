@@ -69,7 +69,8 @@ class Failure(Exception):
 def missing_requirements():
     missing = []
     if not os.access(CHROMIUM, os.X_OK):
-        missing.append("%s (Debian's chromium: `apt-get install -y chromium` as root, or `scripts/setup.sh browser`)" % CHROMIUM)
+        missing.append("%s (Debian's chromium: `apt-get install -y chromium` as root, or `scripts/setup.sh browser`)"
+                       % CHROMIUM)
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -134,13 +135,15 @@ class Lab:
         (config / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {
             "user_settings_dir": str(settings), "workspaces_dir": str(self.tmp / "workspaces")}}))
         env = {k: v for k, v in os.environ.items()
-               if k not in ("LAB_IP", "LAB_URL_HOST", "LAB_KERNEL", "LAB_DRY_RUN", "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")}
+               if k not in ("LAB_IP", "LAB_URL_HOST", "LAB_KERNEL", "LAB_DRY_RUN",
+                            "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")}
         env.update(LAB_SETUP="0", LAB_PORT=str(self.port), LAB_TOKEN=self.token, GANLAB_QUICK="1",
                    JUPYTER_CONFIG_PATH=str(config))
         self.log_path = self.tmp / "lab.log"
         self.log_file = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(["bash", str(ROOT / "scripts/lab.sh")], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(["bash", str(ROOT / "scripts/lab.sh")], cwd=ROOT, env=env,
+                                     stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         log("make lab (scripts/lab.sh) started: pid %d, 127.0.0.1:%d, a fresh token" % (self.proc.pid, self.port))
 
     def api(self, path, method="GET"):
@@ -159,7 +162,8 @@ class Lab:
             except OSError:
                 pass
             if self.proc.poll() is not None:
-                raise Failure("the lab exited (status %s) before answering:\n%s" % (self.proc.returncode, self.output()))
+                raise Failure("the lab exited (status %s) before answering:\n%s"
+                              % (self.proc.returncode, self.output()))
             if time.monotonic() > deadline:
                 raise Failure("the lab did not answer within %d s:\n%s" % (timeout, self.output()))
             time.sleep(0.5)
@@ -249,11 +253,13 @@ class Student:
         name = status = ""
         while time.monotonic() < deadline:
             name = self.kernel_name()
-            status = self.page.locator(".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator").get_attribute("data-status")
+            indicator = self.page.locator(".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator")
+            status = indicator.get_attribute("data-status")
             if name == display_name and status in ("idle", "unknown"):
                 return
             time.sleep(0.5)
-        self.fail("the toolbar shows kernel %r (status %r) after %d s, wanted %r" % (name, status, timeout, display_name), "kernel")
+        self.fail("the toolbar shows kernel %r (status %r) after %d s, wanted %r"
+                  % (name, status, timeout, display_name), "kernel")
 
     def output_text(self, i, limit=1500):
         text = self.cells().nth(i).locator(".jp-OutputArea").all_text_contents()
@@ -286,12 +292,14 @@ class Student:
     def check_outputs(self, i):
         """No error in cell i's outputs, and its images rendered with the expected PNGs."""
         cell = self.cells().nth(i)
-        errors = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_text_contents()
+        stderr = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        errors = stderr.all_text_contents()
         bad = [t for t in errors if ERROR_TEXT.search(t)]
         if bad:
             self.cell_fail(i, "an error output", "cell%02d_error" % i)
         imgs = cell.locator(".jp-OutputArea-output img").evaluate_all(
-            "els => els.map(e => ({src: e.getAttribute('src') || '', w: e.naturalWidth, h: e.naturalHeight, done: e.complete}))")
+            "els => els.map(e => ({src: e.getAttribute('src') || '', w: e.naturalWidth, h: e.naturalHeight,"
+            " done: e.complete}))")
         want = EXPECTED_PNGS.get(i, [])
         if len(imgs) != len(want):
             self.cell_fail(i, "%d image(s), expected %d" % (len(imgs), len(want)), "cell%02d_images" % i)
@@ -394,7 +402,8 @@ def main():
                 # The lessons' slider (issue 28: "moves one widget ... when it has landed") has not landed: no
                 # notebook has a widget yet, so there is none to move here.
 
-                first = next(i for i in range(n) if "jp-CodeCell" in (student.cells().nth(i).get_attribute("class") or ""))
+                first = next(i for i in range(n)
+                             if "jp-CodeCell" in (student.cells().nth(i).get_attribute("class") or ""))
                 page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").click()
                 page.locator(".jp-Dialog select").select_option(label=GO_KERNEL)
                 page.locator(".jp-Dialog .jp-mod-accept").click()
@@ -407,7 +416,8 @@ def main():
                     student.cell_fail(first, "in %s: no line 'backend: pure Go'" % GO_KERNEL, "go_kernel")
                 student.cells().nth(first).scroll_into_view_if_needed()
                 student.shot("go_kernel")
-                log("cell %d in the pure-Go kernel: %s" % (first, next(l for l in out.splitlines() if l.startswith("backend:"))))
+                backend_line = next(l for l in out.splitlines() if l.startswith("backend:"))
+                log("cell %d in the pure-Go kernel: %s" % (first, backend_line))
                 if student.writes:
                     raise Failure("the page tried to write through the contents API: %s" % "; ".join(student.writes))
                 ok = True
