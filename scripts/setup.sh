@@ -3,11 +3,14 @@
 # what it does and skips when a stamp file says it is done with the same inputs.
 #
 #   scripts/setup.sh            all steps
-#   scripts/setup.sh STEP...    only these steps: venv pjrt cuda gotools cli kernels data hadolint
+#   scripts/setup.sh STEP...    only these steps: venv browser pjrt cuda gotools cli kernels data hadolint
 #
 # Steps:
 #   venv     Python venv .local/venv with JupyterLab, nbclient, nbconvert, nbformat, ipykernel
-#            (scripts/requirements-lab.txt, every package pinned by scripts/constraints-lab.txt)
+#            (scripts/requirements-lab.txt, every package pinned by scripts/constraints-lab.txt), and Playwright
+#            for make test's browser test (scripts/e2e_lab.py)
+#   browser  Debian's chromium for that test: apt-get install as root (or with password-less sudo); otherwise it
+#            prints the command to run, and make test skips the browser test (GANLAB_REQUIRE_BROWSER=1 fails it)
 #   pjrt     XLA's PJRT CPU plugin, unpacked from a PyPI wheel (pinned SHA-256) to .local/pjrt/
 #   cuda     only with GANLAB_CUDA=1: jax's PJRT CUDA 13 plugin (jax-cuda13-pjrt 0.11.2) to .local/pjrt/
 #   gotools  GoNB, goimports and gopls built from scripts/tools (pinned versions) into .local/bin
@@ -85,6 +88,32 @@ step_venv() {
     -r "$ROOT/scripts/requirements-lab.txt" -c "$ROOT/scripts/constraints-lab.txt"
   stamp_write venv "$key"
   say "venv: done ($("$VENV/bin/jupyter-lab" --version | head -1 | sed 's/^/JupyterLab /'))"
+}
+
+# --- chromium, for make test's browser test (scripts/e2e_lab.py drives it with the venv's Playwright) -----------
+# Playwright's own browser download needs its CDN; Debian's chromium is used instead (/usr/bin/chromium).
+CHROMIUM=/usr/bin/chromium
+step_browser() {
+  if [[ -x "$CHROMIUM" ]]; then say "browser: up to date ($CHROMIUM)"; return; fi
+  local cmd="apt-get install -y chromium"
+  if ! command -v apt-get >/dev/null; then
+    say "browser: no apt-get here: install Chromium so that $CHROMIUM runs it; until then make test skips the browser"
+    say "         test (with GANLAB_REQUIRE_BROWSER=1 it fails)"
+    return
+  fi
+  if ! is_root_or_sudo; then
+    say "browser: $CHROMIUM is missing: run 'sudo $cmd' once; until then make test skips the browser test"
+    say "         (with GANLAB_REQUIRE_BROWSER=1 it fails)"
+    return
+  fi
+  say "browser: $cmd (Debian's chromium, for the browser test of make test)"
+  if ! as_root env DEBIAN_FRONTEND=noninteractive $cmd -qq >/dev/null; then
+    say "browser: that failed; running 'apt-get update' once (Debian package lists) and trying again"
+    as_root apt-get update -qq || say "browser: apt-get update failed"
+    as_root env DEBIAN_FRONTEND=noninteractive $cmd -qq >/dev/null || die "browser: '$cmd' failed (see above)"
+  fi
+  [[ -x "$CHROMIUM" ]] || die "browser: '$cmd' ran but $CHROMIUM is not there"
+  say "browser: installed $("$CHROMIUM" --version 2>/dev/null | head -1)"
 }
 
 # --- PJRT CPU plugin --------------------------------------------------------------------------------------------
@@ -330,14 +359,14 @@ step_hadolint() {
 }
 
 # --- main -------------------------------------------------------------------------------------------------------
-ALL=(venv pjrt cuda gotools cli kernels data hadolint)  # cli before kernels: ganlab glibc-tunables
+ALL=(venv browser pjrt cuda gotools cli kernels data hadolint)  # cli before kernels: ganlab glibc-tunables
 steps=("$@")
 [[ ${#steps[@]} -gt 0 ]] || steps=("${ALL[@]}")
 start=$SECONDS
 say "project: $ROOT; installs go to $LOCAL"
 for s in "${steps[@]}"; do
   case "$s" in
-    venv|pjrt|cuda|gotools|kernels|cli|data|hadolint) t=$SECONDS; "step_$s"; [[ $((SECONDS - t)) -lt 2 ]] || say "$s: took $((SECONDS - t)) s" ;;
+    venv|browser|pjrt|cuda|gotools|kernels|cli|data|hadolint) t=$SECONDS; "step_$s"; [[ $((SECONDS - t)) -lt 2 ]] || say "$s: took $((SECONDS - t)) s" ;;
     *) die "unknown step '$s' (steps: ${ALL[*]})" ;;
   esac
 done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test: the set-up (idempotent), then go vet, go test and every notebook executed headless in quick mode.
+# make test: the set-up (idempotent), then go vet, go test, every notebook executed headless in quick mode, and
+# notebook 01 run cell by cell in `make lab` by a headless browser (scripts/e2e_lab.py).
 # make test-long (scripts/test.sh long): the set-up, then the long checks only: the tests that GANLAB_LONG=1 turns
 # on (the 10,000-step soak, the classifier trained with 5 seeds, 5 rounds of kill -9 instead of 3) and each file
 # reader fuzzed for 60 s instead of 8.
@@ -125,8 +126,14 @@ if [[ "$mode" == long ]]; then
   echo "[test] long checks passed"; exit 0
 fi
 
+# The browser test runs notebook 01 in `make lab`, whose kernel writes the quick run folder that nbtest's run of
+# notebook 01 writes (out/runs/quick/01_intro_fashion_mnist): it starts once the notebooks are done.
+wait "$nb_pid"; nb_status=$?
+stage "the lab in a real browser (scripts/e2e_lab.py)"
+"$VENV/bin/python" scripts/e2e_lab.py || failed+=("browser")
+
 stage "notebooks, headless, quick mode (GANLAB_QUICK=1): their report"
-wait "$nb_pid" || failed+=("notebooks")
+[[ $nb_status == 0 ]] || failed+=("notebooks")
 cat "$nb_log"
 
 # nbtest's `N passed, M failed` stays the last line on success.

@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+"""The lab as a student uses it: `make lab` driven by a real browser (Debian's chromium, through Playwright).
+
+    .local/venv/bin/python scripts/e2e_lab.py
+
+Starts scripts/lab.sh (LAB_SETUP=0, a free port on 127.0.0.1, a fresh token, GANLAB_QUICK=1 so the kernels run
+the notebooks' quick mode) and, in headless chromium:
+  1. opens the lab without the token and with a wrong one: the login page, no notebook;
+  2. opens notebooks/01_intro_fashion_mnist.ipynb with the token; its metadata starts the "Go (ganlab, XLA CPU)"
+     kernel, which the toolbar must show;
+  3. runs every cell with Shift+Enter, waits for each code cell's prompt to turn from [*] into [n], and fails on
+     an error output (a stderr text with a panic or an error, a traceback) or on an inline image that is not a
+     rendered <img> with a PNG of the expected size (the grids and the curves);
+  4. switches the kernel to "Go (ganlab, pure Go)" in the kernel picker and runs the first cell again: its
+     backend line must say pure Go.
+The lessons' widgets (issue 28: "moves one widget ... when it has landed") have not landed: no notebook has a
+slider yet, so no widget is moved here.
+
+Screenshots of each moment go to out/e2e/NN_what.png. The notebook file is never written (the lab runs with
+autosave off in a settings folder of its own), and only the processes started here are stopped (the lab's
+process group, after its kernels are shut down through its API).
+
+Without chromium (/usr/bin/chromium) or Playwright it prints SKIP and exits 0, unless GANLAB_REQUIRE_BROWSER=1:
+then it fails and says what is missing. Exit status 1 when a check failed.
+"""
+
+import base64
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+NOTEBOOK = "01_intro_fashion_mnist.ipynb"  # relative to notebooks/, the lab's root
+OUT = ROOT / "out" / "e2e"
+XLA_KERNEL, GO_KERNEL = "Go (ganlab, XLA CPU)", "Go (ganlab, pure Go)"
+# The inline PNGs of notebook 01, by cell index, as (width, height). A grid is cols×28 px at its scale plus a 2 px
+# gap around every image (nbui.Grid): the 40 real images 10×4 at scale 2, the fixed samples 5×2 at scale 3 after
+# epochs 1, 5 and 10, the final 10×10 at scale 2; the curves are nbui.ShowCurves' two panels.
+def _grid(cols, rows, scale):
+    return (cols * 28 * scale + 2 * (cols + 1), rows * 28 * scale + 2 * (rows + 1))
+EXPECTED_PNGS = {3: [_grid(10, 4, 2)], 7: [_grid(5, 2, 3)] * 3, 9: [(864, 307)], 11: [_grid(10, 10, 2)]}
+CELL_TIMEOUT_S = 150  # the longest cell, training in quick mode, takes about 40 s on 2 idle cores
+ERROR_TEXT = re.compile(r"panic:|goroutine \d+ \[|\berror\b|exit status \d|Traceback", re.IGNORECASE)
+
+t0 = time.monotonic()
+
+
+def log(msg):
+    print("[e2e] %5.1f s  %s" % (time.monotonic() - t0, msg), flush=True)
+
+
+class Failure(Exception):
+    pass
+
+
+def missing_requirements():
+    missing = []
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append("%s (Debian's chromium: `apt-get install -y chromium` as root, or `scripts/setup.sh browser`)"
+                       % CHROMIUM)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Playwright in .local/venv (`scripts/setup.sh venv`: scripts/requirements-lab.txt)")
+    if not (ROOT / ".local/venv/bin/jupyter-lab").exists():
+        missing.append(".local/venv/bin/jupyter-lab (`scripts/setup.sh venv`)")
+    return missing
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check_png(data: bytes, want, where):
+    """Parses a PNG fully (signature, chunk CRCs, IHDR, the inflated image data's length) and checks its size."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise Failure("%s: not a PNG (starts with %r)" % (where, data[:8]))
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        (crc,) = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])
+        if zlib.crc32(kind + body) != crc:
+            raise Failure("%s: PNG chunk %s has a bad CRC" % (where, kind))
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+        if kind == b"IEND":
+            break
+    if ihdr is None:
+        raise Failure("%s: PNG without IHDR" % where)
+    w, h, depth, color, _, _, interlace = ihdr
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color]
+    if interlace == 0:
+        rows = zlib.decompress(idat)
+        if len(rows) != h * (1 + (w * channels * depth + 7) // 8):
+            raise Failure("%s: PNG image data of %d bytes for %d×%d" % (where, len(rows), w, h))
+    if want and (w, h) != tuple(want):
+        raise Failure("%s: PNG is %d×%d, expected %d×%d" % (where, w, h, want[0], want[1]))
+    return w, h
+
+
+class Lab:
+    """make lab (scripts/lab.sh) in its own process group, with its Jupyter settings and workspaces in a temporary
+    folder (autosave off, so the notebook file is never written) and its output in a private temporary file."""
+
+    def __init__(self):
+        self.port, self.token = free_port(), secrets.token_hex(24)
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.tmp = Path(tempfile.mkdtemp(prefix="ganlab-e2e-"))  # 0700: the log holds the token
+        settings = self.tmp / "user-settings"
+        (settings / "@jupyterlab/docmanager-extension").mkdir(parents=True)
+        (settings / "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings").write_text('{"autosave": false}')
+        config = self.tmp / "config"
+        config.mkdir()
+        # scripts/env.sh sets JUPYTERLAB_SETTINGS_DIR and JUPYTERLAB_WORKSPACES_DIR to .local/jupyter (the user's);
+        # a configuration file in JUPYTER_CONFIG_PATH wins over those, and leaves them alone.
+        (config / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {
+            "user_settings_dir": str(settings), "workspaces_dir": str(self.tmp / "workspaces")}}))
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LAB_IP", "LAB_URL_HOST", "LAB_KERNEL", "LAB_DRY_RUN",
+                            "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")}
+        env.update(LAB_SETUP="0", LAB_PORT=str(self.port), LAB_TOKEN=self.token, GANLAB_QUICK="1",
+                   JUPYTER_CONFIG_PATH=str(config))
+        self.log_path = self.tmp / "lab.log"
+        self.log_file = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(["bash", str(ROOT / "scripts/lab.sh")], cwd=ROOT, env=env,
+                                     stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        log("make lab (scripts/lab.sh) started: pid %d, 127.0.0.1:%d, a fresh token" % (self.proc.pid, self.port))
+
+    def api(self, path, method="GET"):
+        req = urllib.request.Request(self.base + path, method=method, headers={"Authorization": "token " + self.token})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            body = r.read()
+            return json.loads(body) if body else None
+
+    def wait_ready(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.api("/api/status")
+                log("the lab answers")
+                return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise Failure("the lab exited (status %s) before answering:\n%s"
+                              % (self.proc.returncode, self.output()))
+            if time.monotonic() > deadline:
+                raise Failure("the lab did not answer within %d s:\n%s" % (timeout, self.output()))
+            time.sleep(0.5)
+
+    def output(self, lines=30):
+        try:
+            text = self.log_path.read_text(errors="replace").replace(self.token, "<token>")
+        except OSError:
+            return ""
+        return "\n".join("    | " + l for l in text.splitlines()[-lines:])
+
+    def stop(self):
+        """Shuts the lab's kernels down through its API (GoNB then stops its gopls too), then SIGTERM to the lab's
+        process group, SIGKILL after 20 s."""
+        if self.proc.poll() is None:
+            try:
+                for k in self.api("/api/kernels"):
+                    self.api("/api/kernels/" + k["id"], "DELETE")
+            except (OSError, ValueError) as e:
+                log("could not shut the kernels down through the API: %s" % e)
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                log("the lab did not stop within 20 s of SIGTERM: SIGKILL to its process group")
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+            except ProcessLookupError:
+                pass
+        self.log_file.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Student:
+    """The browser side: one page of headless chromium, and the checks on what it shows."""
+
+    def __init__(self, browser, lab):
+        self.lab = lab
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(60_000)
+        self.shots = 0
+        self.writes = []
+        # Belt and braces beside autosave off: no request may write the notebook.
+        self.page.route("**/api/contents/**", self._contents)
+
+    def _contents(self, route):
+        method, url = route.request.method, route.request.url.split("?")[0]
+        if method == "POST" and url.endswith("/checkpoints"):
+            # JupyterLab checkpoints a notebook it opens: answered here, so that no .ipynb_checkpoints is written.
+            route.fulfill(status=201, content_type="application/json",
+                          body=json.dumps({"id": "checkpoint", "last_modified": "2000-01-01T00:00:00.000000Z"}))
+        elif method in ("PUT", "PATCH", "POST", "DELETE"):
+            self.writes.append("%s %s" % (method, url))
+            route.abort()
+        else:
+            route.continue_()
+
+    def shot(self, name):
+        self.shots += 1
+        path = OUT / ("%02d_%s.png" % (self.shots, name))
+        self.page.screenshot(path=str(path))
+        return path.relative_to(ROOT)
+
+    def fail(self, msg, name="failure"):
+        try:
+            where = self.shot(name)
+        except Exception as e:  # the page may be gone
+            where = "none (%s)" % e
+        raise Failure("%s\n    screenshot: %s" % (msg, where))
+
+    def cell_fail(self, i, msg, name):
+        """fail, with the text of cell i's output area (its end) as the page shows it."""
+        self.fail("cell %d: %s\n    its output, as the page shows it:\n%s"
+                  % (i, msg, "\n".join("    | " + l for l in self.output_text(i).splitlines())), name)
+
+    def cells(self):
+        return self.page.locator(".jp-Notebook .jp-Cell")
+
+    def kernel_name(self):
+        return self.page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").inner_text().strip()
+
+    def wait_kernel(self, display_name, timeout=120):
+        """Waits until the toolbar names the kernel and its status is idle or unknown (GoNB announces no status
+        before its first execution: JupyterLab shows "Unknown" until then); the first cell's run proves it answers."""
+        deadline = time.monotonic() + timeout
+        name = status = ""
+        while time.monotonic() < deadline:
+            name = self.kernel_name()
+            indicator = self.page.locator(".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator")
+            status = indicator.get_attribute("data-status")
+            if name == display_name and status in ("idle", "unknown"):
+                return
+            time.sleep(0.5)
+        self.fail("the toolbar shows kernel %r (status %r) after %d s, wanted %r"
+                  % (name, status, timeout, display_name), "kernel")
+
+    def output_text(self, i, limit=1500):
+        text = self.cells().nth(i).locator(".jp-OutputArea").all_text_contents()
+        text = "\n".join(t.strip() for t in text if t.strip())
+        return text if len(text) <= limit else "... " + text[-limit:]
+
+    def run_cell(self, i, timeout=CELL_TIMEOUT_S):
+        """Selects cell i (a click on its prompt), presses Shift+Enter, and for a code cell waits until its prompt
+        shows a new execution count. Returns the count (None for markdown)."""
+        cell = self.cells().nth(i)
+        code = "jp-CodeCell" in (cell.get_attribute("class") or "")
+        prompt = cell.locator(".jp-InputArea-prompt").first
+        before = prompt.inner_text().strip() if code else ""
+        prompt.click()
+        self.page.keyboard.press("Shift+Enter")
+        if not code:
+            return None
+        start, deadline, seen_busy = time.monotonic(), time.monotonic() + timeout, False
+        while True:
+            now = prompt.inner_text().strip()
+            seen_busy = seen_busy or now == "[*]:"
+            m = re.fullmatch(r"\[(\d+)\]:", now)
+            if m and (seen_busy or now != before):
+                log("cell %d ran: %s in %.1f s" % (i, now, time.monotonic() - start))
+                return int(m.group(1))
+            if time.monotonic() > deadline:
+                self.cell_fail(i, "did not finish within %d s (prompt %r)" % (timeout, now), "cell%02d_timeout" % i)
+            time.sleep(0.25)
+
+    def check_outputs(self, i):
+        """No error in cell i's outputs, and its images rendered with the expected PNGs."""
+        cell = self.cells().nth(i)
+        stderr = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        errors = stderr.all_text_contents()
+        bad = [t for t in errors if ERROR_TEXT.search(t)]
+        if bad:
+            self.cell_fail(i, "an error output", "cell%02d_error" % i)
+        imgs = cell.locator(".jp-OutputArea-output img").evaluate_all(
+            "els => els.map(e => ({src: e.getAttribute('src') || '', w: e.naturalWidth, h: e.naturalHeight,"
+            " done: e.complete}))")
+        want = EXPECTED_PNGS.get(i, [])
+        if len(imgs) != len(want):
+            self.cell_fail(i, "%d image(s), expected %d" % (len(imgs), len(want)), "cell%02d_images" % i)
+        for k, (img, size) in enumerate(zip(imgs, want)):
+            where = "image %d" % (k + 1)
+            m = re.match(r"data:image/png;base64,(.*)$", img["src"], re.DOTALL)
+            if not m:
+                self.cell_fail(i, "%s: src is not a PNG data URL: %.80s" % (where, img["src"]), "cell%02d_images" % i)
+            try:
+                check_png(base64.b64decode(m.group(1)), size, where)
+            except (Failure, ValueError, zlib.error, struct.error, KeyError) as e:
+                self.cell_fail(i, str(e), "cell%02d_images" % i)
+            if not img["done"] or (img["w"], img["h"]) != size:
+                self.cell_fail(i, "%s: the browser rendered it at natural size %d×%d (complete: %s), expected %d×%d"
+                          % (where, img["w"], img["h"], img["done"], *size), "cell%02d_images" % i)
+        return len(imgs)
+
+
+def refused(page, url, what, student):
+    """The lab at url (no token or a wrong one) must answer with its login page and show no notebook."""
+    resp = page.goto(url)
+    page.wait_for_load_state("domcontentloaded")
+    body = page.locator("body").inner_text()
+    if "/login" not in page.url or page.locator(".jp-Notebook").count() or "forger and the detective" in body:
+        student.fail("the lab %s: at %s, not the login page (status %s); the page shows:\n%s"
+                     % (what, page.url.split("?")[0], resp.status if resp else None, body[:800]), "refused")
+    if page.locator("input[type=password]").count() == 0:
+        student.fail("the lab %s: the login page has no token field; it shows:\n%s" % (what, body[:800]), "refused")
+    log("%s: the login page (%s), no notebook" % (what, page.url.split("?")[0]))
+
+
+def main():
+    missing = missing_requirements()
+    if missing:
+        msg = "the browser test needs: " + "; ".join(missing)
+        if os.environ.get("GANLAB_REQUIRE_BROWSER") == "1":
+            print("[e2e] FAIL (GANLAB_REQUIRE_BROWSER=1): " + msg, flush=True)
+            return 1
+        print("[e2e] SKIP: " + msg + " (GANLAB_REQUIRE_BROWSER=1 makes this a failure)", flush=True)
+        return 0
+    from playwright.sync_api import sync_playwright, Error as PlaywrightError
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*.png"):
+        old.unlink()
+    source = (ROOT / "notebooks" / NOTEBOOK).read_bytes()
+    checkpoints = ROOT / "notebooks" / ".ipynb_checkpoints"
+    had_checkpoints = checkpoints.exists()
+    lab = Lab()
+    student = None
+    ok = False
+    try:
+        lab.wait_ready()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+            try:
+                student = Student(browser, lab)
+                page = student.page
+                url = "%s/lab/workspaces/ganlab-e2e/tree/%s" % (lab.base, NOTEBOOK)
+                refused(page, url, "without the token", student)
+                student.shot("no_token")
+                wrong = secrets.token_hex(24)
+                refused(page, url + "?token=" + wrong, "with a wrong token", student)
+                student.shot("wrong_token")
+
+                page.goto(url + "?reset&token=" + lab.token)
+                page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+                try:  # JupyterLab's "get notified about Jupyter news?" toast: no
+                    page.locator(".jp-toast-button", has_text="No").click(timeout=5000)
+                except PlaywrightError:
+                    pass
+                # The notebook's metadata names ganlab-xla-cpu: JupyterLab starts it without asking. Were it to ask,
+                # the kernel picker's dialog would be answered with that kernel.
+                dialog = page.locator(".jp-Dialog select")
+                try:
+                    dialog.wait_for(timeout=3000)
+                    dialog.select_option(label=XLA_KERNEL)
+                    page.locator(".jp-Dialog .jp-mod-accept").click()
+                    log("picked %s in the kernel dialog" % XLA_KERNEL)
+                except PlaywrightError:
+                    pass
+                student.wait_kernel(XLA_KERNEL)
+                n = student.cells().count()
+                log("%s open with %d cells, kernel %s" % (NOTEBOOK, n, XLA_KERNEL))
+                student.shot("notebook_open")
+
+                images = 0
+                for i in range(n):
+                    if student.run_cell(i) is not None:
+                        images += student.check_outputs(i)
+                        student.cells().nth(i).scroll_into_view_if_needed()
+                        student.shot("cell%02d" % i)
+                text = "\n".join(student.output_text(i, 100000) for i in range(n))
+                for rx in [r"mode: quick mode", r"backend: XLA CPU", r"EPOCH: 10 ", r"Done: \d+ generator steps",
+                           r"100 samples after step"]:
+                    if not re.search(rx, text):
+                        student.fail("no cell output matches %r" % rx, "xla_missing_text")
+                log("every cell ran without an error; %d images rendered with PNGs of the expected sizes" % images)
+
+                # The lessons' slider (issue 28: "moves one widget ... when it has landed") has not landed: no
+                # notebook has a widget yet, so there is none to move here.
+
+                first = next(i for i in range(n)
+                             if "jp-CodeCell" in (student.cells().nth(i).get_attribute("class") or ""))
+                page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").click()
+                page.locator(".jp-Dialog select").select_option(label=GO_KERNEL)
+                page.locator(".jp-Dialog .jp-mod-accept").click()
+                student.wait_kernel(GO_KERNEL)
+                log("kernel switched to %s in the kernel picker" % GO_KERNEL)
+                student.run_cell(first)
+                student.check_outputs(first)
+                out = student.output_text(first)
+                if not re.search(r"^backend: pure Go", out, re.MULTILINE):
+                    student.cell_fail(first, "in %s: no line 'backend: pure Go'" % GO_KERNEL, "go_kernel")
+                student.cells().nth(first).scroll_into_view_if_needed()
+                student.shot("go_kernel")
+                backend_line = next(l for l in out.splitlines() if l.startswith("backend:"))
+                log("cell %d in the pure-Go kernel: %s" % (first, backend_line))
+                if student.writes:
+                    raise Failure("the page tried to write through the contents API: %s" % "; ".join(student.writes))
+                ok = True
+            except PlaywrightError as e:  # a selector not found, a timeout: with the page as it was
+                where = "none"
+                if student:
+                    try:
+                        where = student.shot("failure")
+                    except PlaywrightError:
+                        pass
+                raise Failure("%s: %s\n    screenshot: %s" % (type(e).__name__, str(e)[:1500], where))
+            finally:
+                browser.close()
+    except Failure as e:
+        print("[e2e] FAIL: %s" % e, flush=True)
+        print("[e2e] the lab's output (token replaced):\n" + lab.output(), flush=True)
+    finally:
+        lab.stop()
+        log("the lab stopped")
+    if (ROOT / "notebooks" / NOTEBOOK).read_bytes() != source:
+        (ROOT / "notebooks" / NOTEBOOK).write_bytes(source)
+        print("[e2e] FAIL: notebooks/%s was written during the test (restored)" % NOTEBOOK, flush=True)
+        ok = False
+    if not had_checkpoints:  # the server makes the folder when JupyterLab lists checkpoints; nothing is in it
+        try:
+            checkpoints.rmdir()
+        except OSError:
+            pass
+    if ok:
+        log("PASS: screenshots in %s" % OUT.relative_to(ROOT))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
