@@ -221,20 +221,26 @@ func (t *Trainer) isSetting(key string) bool {
 func (t *Trainer) batchSize() int   { return model.GetParamOr(t.Scope, SettingBatchSize, 64) }
 func (t *Trainer) criticSteps() int { return max(model.GetParamOr(t.Scope, SettingCriticSteps, 1), 1) }
 
-// Set changes a setting of the trainer between steps, e.g. Set("discriminator/learning_rate", 0) to freeze D.
-// A changed learning rate takes effect at the next step (the players' learning-rate variables follow it); a
-// setting that shapes the graphs (batch size, critic steps, a λ) is read when the steps are compiled, so changing
-// it after the first step returns an error.
+// Set changes a setting of the trainer between steps, e.g. Set("discriminator/learning_rate", 0) to freeze D. A
+// changed learning rate takes effect at the next step (the players' learning-rate variables follow it). Any other
+// setting may shape the graphs (batch size, critic steps, a λ, a growing network's stage), so the compiled steps
+// are dropped and built again with it at the next step; variables keep their values, and new ones (a new layer)
+// are created then.
 func (t *Trainer) Set(key string, value any) error {
 	s, err := checkSettings(t.Variant, Settings{key: value})
 	if err != nil {
 		return err
 	}
-	if t.dStep != nil && baseName(key) != optimizer.ParamLearningRate {
-		return fmt.Errorf("setting %s cannot change after the first step (only learning rates can)", key)
+	if b, ok := s[key].(int); ok && key == SettingBatchSize && (b < 1 || (t.n > 0 && t.n < b)) {
+		return fmt.Errorf("batch_size %d: want at least 1 and at most the %d images of the data", b, t.n)
 	}
 	t.Scope.Store().SetParam(settingPath(key), s[key])
-	t.syncLearningRates()
+	if baseName(key) == optimizer.ParamLearningRate {
+		t.syncLearningRates()
+		return nil
+	}
+	t.dStep, t.gStep, t.sampler, t.judge = nil, nil, nil, nil
+	t.permEpoch = -1
 	return nil
 }
 

@@ -2,6 +2,7 @@ package gan_test
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -124,5 +125,32 @@ func TestPassRunsThePlayersAgain(t *testing.T) {
 	}
 	if got, ok := r.Terms["again"]; !ok || got != 0 {
 		t.Errorf("G run again on the step's z differs from the step's fakes by %g (recorded: %v)", got, ok)
+	}
+}
+
+// TestSetRebuildsTheSteps: a setting that shapes the graphs may change between steps: the steps are built again
+// with it (here 3 D steps per G step from step 2 on), and the variables keep their values.
+func TestSetRebuildsTheSteps(t *testing.T) {
+	b := backendtest.Go(t)
+	tr := newTiny(t, b, tinyVariant())
+	if _, err := tr.TrainStep(); err != nil {
+		t.Fatal(err)
+	}
+	before := tr.VariableValues(gan.GeneratorScope)
+	if err := tr.Set(gan.SettingCriticSteps, 3); err != nil {
+		t.Fatal(err)
+	}
+	if after := tr.VariableValues(gan.GeneratorScope); !reflect.DeepEqual(before, after) {
+		t.Fatal("Set changed G's variables")
+	}
+	if _, err := tr.TrainStep(); err != nil {
+		t.Fatal(err)
+	}
+	step := tr.Scope.Store().GetVariable("/discriminator/AdamOptimizer/step")
+	if got := step.MustValue().Value().(float32); got != 4 {
+		t.Errorf("D updates after one step with k=1 and one with k=3: %g, want 4", got)
+	}
+	if err := tr.Set(gan.SettingBatchSize, 1000); err == nil || tr.BatchSize() != 8 {
+		t.Errorf("a batch larger than the data: %v, batch now %d", err, tr.BatchSize())
 	}
 }
