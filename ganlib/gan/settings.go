@@ -239,7 +239,7 @@ func (t *Trainer) Set(key string, value any) error {
 		t.syncLearningRates()
 		return nil
 	}
-	t.dStep, t.gStep, t.sampler, t.judge = nil, nil, nil, nil
+	t.dStep, t.gStep, t.sampler, t.judge, t.judges = nil, nil, nil, nil, nil
 	t.permEpoch = -1
 	return nil
 }

@@ -96,7 +96,8 @@ type Trainer struct {
 	gStep     *model.Exec
 	sampler   *model.Exec
 	judge     *model.Exec
-	dTerms    []string // names of the values D's and G's steps record, in output order
+	judges    map[string]*judgeExec // Judge's, by the names of the condition it is given
+	dTerms    []string              // names of the values D's and G's steps record, in output order
 	gTerms    []string
 	epochPerm []int
 	permEpoch int
@@ -656,20 +657,29 @@ func (t *Trainer) Judge(x []float32, c Values) (logits []float32, heads map[stri
 		}
 	}()
 	names := condNames(c)
-	var headNames []string
-	exec, err := model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, in []*Node) []*Node {
-		cond, _ := unflatten(in[1:], names)
-		logits, heads := t.critic(scope, in[0], cond)
-		out := []*Node{logits}
-		headNames = slices.Sorted(maps.Keys(heads))
-		for _, h := range headNames {
-			out = append(out, heads[h])
+	key := strings.Join(names, ",")
+	j := t.judges[key]
+	if j == nil {
+		j = &judgeExec{}
+		j.exec, err = model.NewExec(t.Backend, t.Scope.Store(), func(scope *model.Scope, in []*Node) []*Node {
+			cond, _ := unflatten(in[1:], names)
+			logits, heads := t.critic(scope, in[0], cond)
+			out := []*Node{logits}
+			j.heads = slices.Sorted(maps.Keys(heads))
+			for _, h := range j.heads {
+				out = append(out, heads[h])
+			}
+			return out
+		})
+		if err != nil {
+			return nil, nil, err
 		}
-		return out
-	})
-	if err != nil {
-		return nil, nil, err
+		if t.judges == nil {
+			t.judges = map[string]*judgeExec{}
+		}
+		t.judges[key] = j
 	}
+	exec := j.exec
 	args := []any{tensors.FromFlatDataAndDimensions(x, count, v.Height, v.Width, v.Channels)}
 	for _, k := range names {
 		args = append(args, c[k])
@@ -685,10 +695,16 @@ func (t *Trainer) Judge(x []float32, c Values) (logits []float32, heads map[stri
 	}()
 	logits = tensors.MustCopyFlatData[float32](out[0])
 	heads = map[string][]float32{}
-	for i, h := range headNames {
+	for i, h := range j.heads {
 		heads[h] = tensors.MustCopyFlatData[float32](out[1+i])
 	}
 	return logits, heads, nil
+}
+
+// judgeExec is a compiled D in inference mode and the names of its heads (known once its graph is built).
+type judgeExec struct {
+	exec  *model.Exec
+	heads []string
 }
 
 // Discriminate runs D in inference mode on count images x (NHWC, len count·H·W·C, values in G's range [-1, 1])
