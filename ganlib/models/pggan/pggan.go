@@ -39,8 +39,8 @@
 // samples, and stages measured in steps rather than in images shown (Schedule; the paper: 800k images per fade
 // and per stable phase).
 //
-// Settings: pggan_resolution (4), pggan_stage_start (0), pggan_fade_steps (500), pggan_drift (0.001), gp_lambda
-// (10), Adam (learning_rate 0.001, adam_beta1 0, adam_beta2 0.99), critic_steps 1, batch_size 32.
+// Settings: pggan_resolution (4), pggan_stage_start (0), pggan_fade_steps (500), pggan_steps_per_stage (1000, read
+// by GrowBySettings only), pggan_drift (0.001), gp_lambda (10), Adam (learning_rate 0.001, adam_beta1 0, adam_beta2 0.99), critic_steps 1, batch_size 32.
 package pggan
 
 import (
@@ -79,10 +79,13 @@ const (
 	ParamStageStart = "pggan_stage_start" // the value of the step counter when the stage began
 	ParamFadeSteps  = "pggan_fade_steps"  // steps over which α rises from 0 to 1 at the start of a stage
 	ParamDrift      = "pggan_drift"       // ε of the drift term ε·E[D(x)²]
+	// ParamStepsPerStage is the schedule of GrowBySettings (the CLI's): steps per stage, the first half fading in.
+	ParamStepsPerStage = "pggan_steps_per_stage"
 
-	FadeSteps    = 500
-	Drift        = 0.001
-	LearningRate = 0.001
+	FadeSteps     = 500
+	StepsPerStage = 1000
+	Drift         = 0.001
+	LearningRate  = 0.001
 )
 
 // StepVariable is the name of the counter of G's steps in G's scope (generator/pggan_step), a non-trainable
@@ -296,6 +299,16 @@ func Grow(s Schedule) gan.Callback {
 	return func(tr *gan.Trainer, _ gan.Record) error { return s.Apply(tr) }
 }
 
+// GrowBySettings is Grow with the Schedule of the setting pggan_steps_per_stage (fading over its first half):
+// ganlab train -model pggan runs it, so that -set pggan_steps_per_stage=N sets the schedule and a resumed run
+// keeps its own.
+func GrowBySettings() gan.Callback {
+	return func(tr *gan.Trainer, _ gan.Record) error {
+		n, _ := tr.Setting(ParamStepsPerStage).(int)
+		return Schedule{StepsPerStage: max(n, 1)}.Apply(tr)
+	}
+}
+
 // Apply sets the stage of tr's current step (see Grow); call it before training starts, and after a resume.
 func (s Schedule) Apply(tr *gan.Trainer) error {
 	r := s.Stage(tr.Step(), tr.Variant.Height)
@@ -371,6 +384,7 @@ func NewArch(size, channels int, arch Arch) gan.Variant {
 			ParamStageStart:        0,
 			ParamFadeSteps:         FadeSteps,
 			ParamDrift:             Drift,
+			ParamStepsPerStage:     StepsPerStage,
 		},
 	}
 }

@@ -372,3 +372,22 @@ func TestCheckpoint(t *testing.T) {
 		t.Errorf("after Load, samples differ by %g", d)
 	}
 }
+
+// TestGrowBySettings: the CLI's callback grows on the schedule of the setting pggan_steps_per_stage.
+func TestGrowBySettings(t *testing.T) {
+	tr := newTrainer(t, backendtest.Go(t))
+	if err := tr.Set(ParamStepsPerStage, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Train(3, GrowBySettings()); err != nil {
+		t.Fatal(err)
+	}
+	if r, a, err := State(tr); err != nil {
+		t.Fatal(err)
+	} else if r != 8 || a != 1 {
+		t.Errorf("after 3 steps of 2 per stage (fade 1): stage %d, α %g; want 8, 1", r, a)
+	}
+	if s, _ := tr.Setting(ParamStageStart).(int); s != 2 {
+		t.Errorf("stage 8 started at %d, want 2", s)
+	}
+}
