@@ -37,10 +37,15 @@
 // the paper's is linear, and the fade mixes the linear ToRGB outputs before the tanh), the minibatch standard
 // deviation over the whole batch (the paper's text; its code uses groups of 4), no EMA of G's weights for the
 // samples, and stages measured in steps rather than in images shown (Schedule; the paper: 800k images per fade
-// and per stable phase).
+// and per stable phase). Two differences need a part ganlib does not have: the real images are not faded between
+// the two resolutions during a fade-in (the paper's code lerps them; D cannot tell real inputs from fake, and the
+// trainer has no in-graph transform of the real batch), and Adam's state is not reset at a new stage (the paper's
+// code resets it): a new layer's moments start at 0 under the player's running bias-correction step, so its first
+// updates are up to 1/√(1 − β2) = 10 times the learning rate while the moments fill (β1 = 0, β2 = 0.99).
 //
 // Settings: pggan_resolution (4), pggan_stage_start (0), pggan_fade_steps (500), pggan_steps_per_stage (1000, read
-// by GrowBySettings only), pggan_drift (0.001), gp_lambda (10), Adam (learning_rate 0.001, adam_beta1 0, adam_beta2 0.99), critic_steps 1, batch_size 32.
+// by GrowBySettings only), pggan_drift (0.001), gp_lambda (10), Adam (learning_rate 0.001, adam_beta1 0,
+// adam_beta2 0.99), critic_steps 1, batch_size 32.
 package pggan
 
 import (
