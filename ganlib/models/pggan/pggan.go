@@ -19,7 +19,9 @@
 // average-pools them to the stage's resolution first, so the real images are shown at the stage's resolution, as in
 // the paper. α is computed in the graph from a non-trainable counter of G's steps, generator/pggan_step (a G
 // constraint adds 1 after every G update; it is saved in checkpoints), and the setting pggan_stage_start, the
-// count when the stage began: α = clamp((pggan_step − pggan_stage_start)/pggan_fade_steps, 0, 1) (1 at 4×4).
+// count when the stage began: α = clamp((pggan_step − pggan_stage_start)/pggan_fade_steps, 0, 1) (no fade at 4×4).
+// A non-progressive network of the same final shape, the baseline, is this variant with pggan_resolution 32,
+// pggan_fade_steps 0 and pggan_steps_per_stage 0.
 //
 // Networks at stage r, widths w(r) = clamp(1024/r, MinWidth, MaxWidth) (64, 64, 64, 32 at 4…32):
 //
@@ -82,9 +84,10 @@ func (a Arch) width(res int) int { return min(max(1024/res, a.MinWidth), a.MaxWi
 const (
 	ParamResolution = "pggan_resolution"  // the stage: the resolution the players work at (4, 8, …, size)
 	ParamStageStart = "pggan_stage_start" // the value of the step counter when the stage began
-	ParamFadeSteps  = "pggan_fade_steps"  // steps over which α rises from 0 to 1 at the start of a stage
+	ParamFadeSteps  = "pggan_fade_steps"  // steps over which α rises from 0 to 1 at the start of a stage (0: no fade)
 	ParamDrift      = "pggan_drift"       // ε of the drift term ε·E[D(x)²]
-	// ParamStepsPerStage is the schedule of GrowBySettings (the CLI's): steps per stage, the first half fading in.
+	// ParamStepsPerStage is the schedule of GrowBySettings (the CLI's): steps per stage, the first half fading in;
+	// 0 keeps the stage of pggan_resolution (with pggan_fade_steps 0: a non-progressive network, the baseline).
 	ParamStepsPerStage = "pggan_steps_per_stage"
 
 	FadeSteps     = 500
@@ -177,8 +180,8 @@ func toRGB(scope *model.Scope, h *Node, channels int) *Node {
 	return stylegan.EqConv2D(scope, h, channels, 1, 1)
 }
 
-// Synthesis is G at stage res with fade α (a scalar): z [B, ZDim] → images [B, size, size, channels] in [-1, 1].
-// Its variables are under block_r and to_rgb_r for r = 4 … res, whatever the stage.
+// Synthesis is G at stage res with fade α (a scalar; nil: no fade, the stage's block only): z [B, ZDim] → images
+// [B, size, size, channels] in [-1, 1]. Its variables are under block_r and to_rgb_r for r = 4 … res, whatever the stage.
 func Synthesis(scope *model.Scope, z *Node, res int, alpha *Node, size, channels int, arch Arch) *Node {
 	b := z.Shape().Dimensions[0]
 	s4 := scope.At("block_4")
@@ -196,13 +199,13 @@ func Synthesis(scope *model.Scope, z *Node, res int, alpha *Node, size, channels
 		h = convPN(sr.At("conv_1"), h, arch.width(r))
 	}
 	rgb := toRGB(scope.At("to_rgb_%d", res), h, channels)
-	if prev != nil {
+	if prev != nil && alpha != nil {
 		rgb = Fade(stylegan.Upsample(toRGB(scope.At("to_rgb_%d", res/2), prev, channels)), rgb, alpha)
 	}
 	return probe(scope.At("to_rgb_%d", res), Resize(Tanh(rgb), size))
 }
 
-// Critic is D at stage res with fade α: images [B, size, size, C] → scores [B, 1].
+// Critic is D at stage res with fade α (nil: no fade): images [B, size, size, C] → scores [B, 1].
 func Critic(scope *model.Scope, x *Node, res int, alpha *Node, arch Arch) *Node {
 	conv := func(s *model.Scope, h *Node, filters, kernel int) *Node {
 		return probe(s, lrelu(stylegan.EqConv2D(s, h, filters, kernel, 1)))
@@ -213,7 +216,7 @@ func Critic(scope *model.Scope, x *Node, res int, alpha *Node, arch Arch) *Node 
 		sr := scope.At("block_%d", r)
 		h = conv(sr.At("conv_0"), h, arch.width(r), 3)
 		h = Downsample(conv(sr.At("conv_1"), h, arch.width(r/2), 3))
-		if r == res {
+		if r == res && alpha != nil {
 			old := conv(scope.At("from_rgb_%d", r/2), Downsample(x), arch.width(r/2), 1)
 			h = Fade(old, h, alpha)
 		}
@@ -230,14 +233,16 @@ func stepCounter(scope *model.Scope) *model.Variable {
 	return gs.WithInitializer(initializer.Zero).VariableWithShape(StepVariable, shapes.Make(dtypes.Float32)).SetTrainable(false)
 }
 
-// Alpha is the fade-in α of the stage in graph g: clamp((pggan_step − pggan_stage_start)/pggan_fade_steps, 0, 1),
-// 1 at the first stage.
+// Alpha is the fade-in α of the stage in graph g: clamp((pggan_step − pggan_stage_start)/pggan_fade_steps, 0, 1);
+// nil (no fade: the stage's new block only) at the first stage, when pggan_fade_steps is 0, and when the stage is
+// not set (the summary).
 func Alpha(scope *model.Scope, g *Graph) *Node {
-	if resolution(scope, 0) <= Start {
-		return Scalar(g, dtypes.Float32, 1)
+	fadeSteps := model.GetParamOr(scope, ParamFadeSteps, FadeSteps)
+	if resolution(scope, 0) <= Start || fadeSteps <= 0 {
+		return nil
 	}
 	start := float64(model.GetParamOr(scope, ParamStageStart, 0))
-	fade := float64(max(model.GetParamOr(scope, ParamFadeSteps, FadeSteps), 1))
+	fade := float64(fadeSteps)
 	t := MulScalar(AddScalar(stepCounter(scope).NodeValue(g), -start), 1/fade)
 	return ClipScalar(t, 0, 1)
 }
@@ -310,7 +315,10 @@ func Grow(s Schedule) gan.Callback {
 func GrowBySettings() gan.Callback {
 	return func(tr *gan.Trainer, _ gan.Record) error {
 		n, _ := tr.Setting(ParamStepsPerStage).(int)
-		return Schedule{StepsPerStage: max(n, 1)}.Apply(tr)
+		if n <= 0 {
+			return nil
+		}
+		return Schedule{StepsPerStage: n}.Apply(tr)
 	}
 }
 
@@ -337,7 +345,8 @@ func (s Schedule) Apply(tr *gan.Trainer) error {
 // by generating one image.
 func State(tr *gan.Trainer) (res int, alpha float64, err error) {
 	res, _ = tr.Setting(ParamResolution).(int)
-	if res <= Start {
+	fade, _ := tr.Setting(ParamFadeSteps).(int)
+	if res <= Start || fade <= 0 {
 		return res, 1, nil
 	}
 	key := model.ScopeSeparator + gan.GeneratorScope + model.ScopeSeparator + StepVariable
@@ -353,8 +362,7 @@ func State(tr *gan.Trainer) (res int, alpha float64, err error) {
 		step = float64(v[0])
 	}
 	start, _ := tr.Setting(ParamStageStart).(int)
-	fade, _ := tr.Setting(ParamFadeSteps).(int)
-	return res, min(max((step-float64(start))/float64(max(fade, 1)), 0), 1), nil
+	return res, min(max((step-float64(start))/float64(fade), 0), 1), nil
 }
 
 // ---- The variant ---------------------------------------------------------------------------------------------------

@@ -391,3 +391,29 @@ func TestGrowBySettings(t *testing.T) {
 		t.Errorf("stage 8 started at %d, want 2", s)
 	}
 }
+
+// TestFixedStage: with pggan_steps_per_stage 0 and pggan_fade_steps 0 the network stays at the stage it is given,
+// without a fade (the non-progressive baseline) and without the previous stage's ToRGB and FromRGB.
+func TestFixedStage(t *testing.T) {
+	tr := newTrainer(t, backendtest.Go(t))
+	for k, v := range map[string]any{ParamStepsPerStage: 0, ParamFadeSteps: 0, ParamResolution: 8} {
+		if err := tr.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.Train(2, GrowBySettings(), finite(t)); err != nil {
+		t.Fatal(err)
+	}
+	if r, a, err := State(tr); err != nil {
+		t.Fatal(err)
+	} else if r != 8 || a != 1 {
+		t.Errorf("fixed stage: %d, α %g; want 8, 1", r, a)
+	}
+	for _, s := range []string{gan.GeneratorScope, gan.DiscriminatorScope} {
+		for k := range tr.VariableValues(s) {
+			if strings.Contains(k, "rgb_4/") {
+				t.Errorf("a fixed stage 8 has the variable %s of stage 4's fade", k)
+			}
+		}
+	}
+}
