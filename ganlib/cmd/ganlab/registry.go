@@ -11,6 +11,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
+	"github.com/ganlab/ganlab/ganlib/models/pggan"
 	"github.com/ganlab/ganlab/ganlib/models/stylegan"
 	"github.com/ganlab/ganlab/ganlib/models/vanilla"
 	"github.com/ganlab/ganlab/ganlib/models/wgan"
@@ -24,6 +25,8 @@ type modelSpec struct {
 	// order is the model's place in the lecture, for listings (vanilla first); models without one come last.
 	order int
 	new   func(size, channels int) gan.Variant
+	// callbacks, when set, run after every training step of ganlab train (a growing network's schedule).
+	callbacks func() []gan.Callback
 }
 
 var modelRegistry = map[string]modelSpec{
@@ -43,6 +46,9 @@ var modelRegistry = map[string]modelSpec{
 		new: func(size, channels int) gan.Variant { return infogan.New(size, channels) }},
 	"infogan-augq": {doc: "InfoGAN whose Q names the categorical code from a randomly warped copy of the image (ganlab's addition)", size: 28, order: 8,
 		new: func(size, channels int) gan.Variant { return infogan.AugmentedQ(size, channels) }},
+	"pggan": {doc: "Karras et al. 2018: grows 4→8→16→32 every pggan_steps_per_stage steps with fade-in α, pixel norm, minibatch stddev, equalised lr, WGAN-GP + drift; 32×32 (-size 32 pads 28×28 data)", size: 32, order: 12,
+		new:       func(size, channels int) gan.Variant { return pggan.New(size, channels) },
+		callbacks: func() []gan.Callback { return []gan.Callback{pggan.GrowBySettings()} }},
 	"stylegan": {doc: "Karras et al. 2019: mapping network, constant input, modulated convs (StyleGAN2), noise, style mixing, truncation ψ, R1; 32×32 (28 too)", size: 32, order: 11,
 		new: func(size, channels int) gan.Variant { return stylegan.New(size, channels) }},
 	"biggan": {doc: "Brock et al. 2019, small: class-conditional BatchNorm, projection D, hinge loss, spectral norm, orthogonal reg.; 32×32 (-size 32 pads 28×28 data)", size: 32, order: 10,

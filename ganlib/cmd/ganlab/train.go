@@ -196,6 +196,9 @@ func train(args []string) error {
 		Keep:            *keep,
 		CheckpointEvery: *every,
 	}
+	if spec, ok := modelRegistry[params["model"]]; ok && spec.callbacks != nil {
+		sess.Callbacks = append(sess.Callbacks, spec.callbacks()...)
+	}
 	if *metricsEvery > 0 {
 		if params["pad"] != "" {
 			return usageError{"train", "-metrics measures 28×28 samples; it cannot be used with padded data (-size)"}
