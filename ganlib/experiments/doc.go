@@ -11,6 +11,9 @@
 //     (CGANAccuracy).
 //   - InfoGAN: the categorical code's accuracy after matching codes to digits (CodeAccuracy) and the continuous
 //     codes' sweeps (SweepGrid).
+//   - BigGAN: samples cropped from 32×32 to the classifiers' 28×28 (CropCentre), the classifier's accuracy on
+//     class-conditioned samples at a truncation ψ (BigGANAccuracy), the truncation trade-off of precision and
+//     recall (BigGANTruncationCurve, TruncationPNG) and the class grid (BigGANClassGrid).
 //   - WGAN and WGAN-GP: the Fréchet distance of a generator's samples (Frechet) and curves of the training history
 //     (CurvePNG with WEstimate, GradNorm, MILoss).
 //
