@@ -1,7 +1,6 @@
 package pggan
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/nn/nntest"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -22,111 +22,27 @@ import (
 // tinyArch keeps the tests fast: 8 channels at every resolution, latent 8.
 var tinyArch = Arch{ZDim: 8, MinWidth: 8, MaxWidth: 8}
 
-func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	data := make([]float64, n)
-	for i := range data {
-		data[i] = rng.NormFloat64()
-	}
-	return tensors.FromFlatDataAndDimensions(data, dims...)
-}
-
-func flat64(t *tensors.Tensor) []float64 { return tensors.MustCopyFlatData[float64](t) }
-
 // TestPixelNormAndStddev checks both layers on hand-computed values. PixelNorm of the pixel (3, 4): rms √12.5, so
 // (3, 4)/√12.5. MinibatchStddev of two images of one pixel with features (1, 0) and (3, 4): per-feature standard
 // deviations over the batch 1 and 2, their mean 1.5, appended as a third channel to both images.
 func TestPixelNormAndStddev(t *testing.T) {
 	b := backendtest.Go(t)
-	pn := flat64(MustExecOnce(b, PixelNorm, tensors.FromFlatDataAndDimensions([]float64{3, 4}, 1, 1, 1, 2)))
+	pn := nntest.Flat64(MustExecOnce(b, PixelNorm, tensors.FromFlatDataAndDimensions([]float64{3, 4}, 1, 1, 1, 2)))
 	r := math.Sqrt(12.5)
 	if math.Abs(pn[0]-3/r) > 1e-7 || math.Abs(pn[1]-4/r) > 1e-7 {
 		t.Errorf("PixelNorm(3, 4) = %v, want (%g, %g)", pn, 3/r, 4/r)
 	}
-	ms := flat64(MustExecOnce(b, MinibatchStddev, tensors.FromFlatDataAndDimensions([]float64{1, 0, 3, 4}, 2, 1, 1, 2)))
+	ms := nntest.Flat64(MustExecOnce(b, MinibatchStddev, tensors.FromFlatDataAndDimensions([]float64{1, 0, 3, 4}, 2, 1, 1, 2)))
 	want := []float64{1, 0, 1.5, 3, 4, 1.5}
 	for i := range want {
 		if math.Abs(ms[i]-want[i]) > 1e-7 {
 			t.Fatalf("MinibatchStddev = %v, want %v", ms, want)
 		}
 	}
-	ds := flat64(MustExecOnce(b, Downsample, tensors.FromFlatDataAndDimensions([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, 1, 4, 4, 1)))
+	ds := nntest.Flat64(MustExecOnce(b, Downsample, tensors.FromFlatDataAndDimensions([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, 1, 4, 4, 1)))
 	for i, w := range []float64{3.5, 5.5, 11.5, 13.5} {
 		if ds[i] != w {
 			t.Fatalf("Downsample = %v, want [3.5 5.5 11.5 13.5]", ds)
-		}
-	}
-}
-
-// gradCheck compares the gradients of loss, with respect to x and to every float64 variable the loss creates,
-// against central finite differences along random directions and single elements (stylegan's test helper).
-func gradCheck(t *testing.T, b compute.Backend, loss func(scope *model.Scope, x *Node) *Node, x *tensors.Tensor) {
-	t.Helper()
-	const eps, tol = 1e-5, 1e-6
-	scope := model.NewStore().RootScope()
-	scope.SetParam(model.ParamInitialSeed, int64(42))
-	var vars []*model.Variable
-	gradExec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *Node) []*Node {
-		l := loss(scope, x)
-		nodes := []*Node{x}
-		vars = vars[:0]
-		for v := range scope.IterVariables() {
-			if v.Trainable && v.Shape().DType == dtypes.Float64 {
-				vars = append(vars, v)
-				nodes = append(nodes, v.NodeValue(x.Graph()))
-			}
-		}
-		return append([]*Node{l}, Gradient(l, nodes...)...)
-	})
-	grads := gradExec.MustCall(x)[1:]
-	lossExec := model.MustNewExec(b, scope.Store(), loss)
-	eval := func(x *tensors.Tensor) float64 { return flat64(lossExec.MustCall(x)[0])[0] }
-	rng := rand.New(rand.NewPCG(7, 11))
-	for p, g := range grads {
-		name, base := "input", flat64(x)
-		set := func(vals []float64) float64 {
-			return eval(tensors.FromFlatDataAndDimensions(vals, x.Shape().Dimensions...))
-		}
-		if p > 0 {
-			v := vars[p-1]
-			name, base = v.Path(), flat64(v.MustValue())
-			dims := v.Shape().Dimensions
-			set = func(vals []float64) float64 {
-				v.MustSetValue(tensors.FromFlatDataAndDimensions(vals, dims...))
-				return eval(x)
-			}
-		}
-		an := flat64(g)
-		check := func(what string, dir []float64) {
-			plus, minus := make([]float64, len(base)), make([]float64, len(base))
-			dot := 0.0
-			for i := range base {
-				plus[i], minus[i] = base[i]+eps*dir[i], base[i]-eps*dir[i]
-				dot += an[i] * dir[i]
-			}
-			fd := (set(plus) - set(minus)) / (2 * eps)
-			if diff := math.Abs(fd - dot); !(diff <= tol*(1+math.Abs(fd)+math.Abs(dot))) {
-				t.Errorf("gradient of %s %s: analytic %.10g, finite differences %.10g", name, what, dot, fd)
-			}
-		}
-		for d := range 2 {
-			dir := make([]float64, len(base))
-			for i := range dir {
-				dir[i] = rng.NormFloat64()
-			}
-			check(fmt.Sprintf("direction #%d", d), dir)
-		}
-		for range 2 {
-			i := rng.IntN(len(base))
-			dir := make([]float64, len(base))
-			dir[i] = 1
-			check(fmt.Sprintf("element %d", i), dir)
-		}
-		if p > 0 {
-			vars[p-1].MustSetValue(tensors.FromFlatDataAndDimensions(base, vars[p-1].Shape().Dimensions...))
 		}
 	}
 }
@@ -140,7 +56,7 @@ func projected(y *Node) *Node {
 // TestGradients: the new layers (pixel norm, minibatch stddev, average pooling) and both networks mid-fade
 // (α = 0.3, so that both paths carry gradient) against finite differences.
 func TestGradients(t *testing.T) {
-	img := func() *tensors.Tensor { return randTensor(rand.New(rand.NewPCG(1, 2)), 3, 4, 4, 3) }
+	img := func() *tensors.Tensor { return nntest.RandTensor(rand.New(rand.NewPCG(1, 2)), 3, 4, 4, 3) }
 	alpha := func(g *Graph) *Node { return Scalar(g, dtypes.Float64, 0.3) }
 	layers := []struct {
 		name string
@@ -152,19 +68,19 @@ func TestGradients(t *testing.T) {
 	}
 	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		for _, c := range layers {
-			t.Run(c.name, func(t *testing.T) { gradCheck(t, b, c.loss, img()) })
+			t.Run(c.name, func(t *testing.T) { nntest.GradCheck(t, b, c.loss, img()) })
 		}
 	})
 	b := backendtest.Go(t)
 	t.Run("G at 8×8, α = 0.3", func(t *testing.T) {
-		gradCheck(t, b, func(scope *model.Scope, z *Node) *Node {
+		nntest.GradCheck(t, b, func(scope *model.Scope, z *Node) *Node {
 			return projected(Synthesis(scope, z, 8, alpha(z.Graph()), 8, 1, Arch{ZDim: 4, MinWidth: 6, MaxWidth: 6}))
-		}, randTensor(rand.New(rand.NewPCG(2, 2)), 2, 4))
+		}, nntest.RandTensor(rand.New(rand.NewPCG(2, 2)), 2, 4))
 	})
 	t.Run("D at 8×8, α = 0.3", func(t *testing.T) {
-		gradCheck(t, b, func(scope *model.Scope, x *Node) *Node {
+		nntest.GradCheck(t, b, func(scope *model.Scope, x *Node) *Node {
 			return projected(Critic(scope, x, 8, alpha(x.Graph()), Arch{MinWidth: 3, MaxWidth: 3}))
-		}, randTensor(rand.New(rand.NewPCG(2, 3)), 3, 8, 8, 1))
+		}, nntest.RandTensor(rand.New(rand.NewPCG(2, 3)), 3, 8, 8, 1))
 	})
 }
 
@@ -175,8 +91,8 @@ func TestFadeIn(t *testing.T) {
 	b := backendtest.Go(t)
 	scope := model.NewStore().RootScope()
 	scope.SetParam(model.ParamInitialSeed, int64(9))
-	z := randTensor(rand.New(rand.NewPCG(5, 1)), 3, tinyArch.ZDim)
-	x := randTensor(rand.New(rand.NewPCG(5, 2)), 3, 8, 8, 1)
+	z := nntest.RandTensor(rand.New(rand.NewPCG(5, 1)), 3, tinyArch.ZDim)
+	x := nntest.RandTensor(rand.New(rand.NewPCG(5, 2)), 3, 8, 8, 1)
 	run := func(res int, alpha float64) (img, logits []float64) {
 		out := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, z, x *Node) []*Node {
 			a := Scalar(z.Graph(), dtypes.Float64, alpha)
@@ -185,7 +101,7 @@ func TestFadeIn(t *testing.T) {
 				Critic(scope.At("d"), x, res, a, tinyArch),
 			}
 		}).MustCall(z, x)
-		return flat64(out[0]), flat64(out[1])
+		return nntest.Flat64(out[0]), nntest.Flat64(out[1])
 	}
 	g4, d4 := run(4, 1)
 	g0, d0 := run(8, 0)
@@ -208,7 +124,7 @@ func TestFadeIn(t *testing.T) {
 	// Changing the old ToRGB's weights leaves α = 1 unchanged and changes α = 0.
 	for v := range scope.IterVariables() {
 		if strings.HasSuffix(v.Path(), "/g/to_rgb_4/weights") {
-			w := flat64(v.MustValue())
+			w := nntest.Flat64(v.MustValue())
 			for i := range w {
 				w[i] += 1
 			}

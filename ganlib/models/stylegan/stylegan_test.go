@@ -2,7 +2,6 @@ package stylegan
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -10,33 +9,19 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/nn/nntest"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // tinyArch keeps the trainer tests fast: 8×8 images, 8 channels, L = 4 styles.
 var tinyArch = Arch{ZDim: 8, WDim: 8, MapLayers: 2, MinWidth: 8, MaxWidth: 8}
-
-func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	data := make([]float64, n)
-	for i := range data {
-		data[i] = rng.NormFloat64()
-	}
-	return tensors.FromFlatDataAndDimensions(data, dims...)
-}
-
-func flat64(t *tensors.Tensor) []float64 { return tensors.MustCopyFlatData[float64](t) }
 
 // TestDemodulationUnitNorm: a demodulated kernel has unit norm per output channel, Σ_{i,k} W”_ijk² = 1. The layer
 // is linear in x, so its response to an impulse in input channel i is W”[:, :, i, j] (flipped): the sum over the
@@ -60,84 +45,13 @@ func TestDemodulationUnitNorm(t *testing.T) {
 				y := ModConv2D(scope, x, s, cout, 3, demod)
 				return ReduceSum(Square(y), 0, 1, 2) // [cout]
 			}).MustCall(tensors.FromFlatDataAndDimensions(x, cin, side, side, cin), tensors.FromFlatDataAndDimensions(s, cin, cin))[0]
-			for j, n := range flat64(out) {
+			for j, n := range nntest.Flat64(out) {
 				if unit := math.Abs(n-1) < 1e-6; unit != demod {
 					t.Errorf("demod %v: output channel %d has squared kernel norm %g", demod, j, n)
 				}
 			}
 		}
 	})
-}
-
-// gradCheck compares the gradient of loss(x) in x and in every trainable variable with central finite differences
-// in float64 (as ganlib/nn's tests do), along random directions and single coordinates. The graph is built in
-// inference mode, where the noise inputs are fixed maps.
-func gradCheck(t *testing.T, b compute.Backend, loss func(scope *model.Scope, x *Node) *Node, x *tensors.Tensor) {
-	t.Helper()
-	const eps, tol = 1e-5, 1e-6
-	scope := model.NewStore().RootScope()
-	scope.SetParam(model.ParamInitialSeed, int64(42))
-	var vars []*model.Variable
-	gradExec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *Node) []*Node {
-		l := loss(scope, x)
-		nodes := []*Node{x}
-		vars = vars[:0]
-		for v := range scope.IterVariables() {
-			if v.Trainable && v.Shape().DType == dtypes.Float64 {
-				vars = append(vars, v)
-				nodes = append(nodes, v.NodeValue(x.Graph()))
-			}
-		}
-		return append([]*Node{l}, Gradient(l, nodes...)...)
-	})
-	grads := gradExec.MustCall(x)[1:]
-	lossExec := model.MustNewExec(b, scope.Store(), loss)
-	eval := func(x *tensors.Tensor) float64 { return flat64(lossExec.MustCall(x)[0])[0] }
-	rng := rand.New(rand.NewPCG(7, 11))
-	for p, g := range grads {
-		name, base := "input", flat64(x)
-		set := func(vals []float64) float64 {
-			return eval(tensors.FromFlatDataAndDimensions(vals, x.Shape().Dimensions...))
-		}
-		if p > 0 {
-			v := vars[p-1]
-			name, base = v.Path(), flat64(v.MustValue())
-			dims := v.Shape().Dimensions
-			set = func(vals []float64) float64 {
-				v.MustSetValue(tensors.FromFlatDataAndDimensions(vals, dims...))
-				return eval(x)
-			}
-		}
-		an := flat64(g)
-		check := func(what string, dir []float64) {
-			plus, minus := make([]float64, len(base)), make([]float64, len(base))
-			dot := 0.0
-			for i := range base {
-				plus[i], minus[i] = base[i]+eps*dir[i], base[i]-eps*dir[i]
-				dot += an[i] * dir[i]
-			}
-			fd := (set(plus) - set(minus)) / (2 * eps)
-			if diff := math.Abs(fd - dot); !(diff <= tol*(1+math.Abs(fd)+math.Abs(dot))) {
-				t.Errorf("gradient of %s %s: analytic %.10g, finite differences %.10g", name, what, dot, fd)
-			}
-		}
-		for d := range 2 {
-			dir := make([]float64, len(base))
-			for i := range dir {
-				dir[i] = rng.NormFloat64()
-			}
-			check(fmt.Sprintf("direction #%d", d), dir)
-		}
-		for range 3 {
-			i := rng.IntN(len(base))
-			dir := make([]float64, len(base))
-			dir[i] = 1
-			check(fmt.Sprintf("element %d", i), dir)
-		}
-		if p > 0 { // back to the point the analytic gradients were taken at
-			vars[p-1].MustSetValue(tensors.FromFlatDataAndDimensions(base, vars[p-1].Shape().Dimensions...))
-		}
-	}
 }
 
 // projected is the scalar Σ y·sin(1.37·i + 0.5), which weighs every output element differently.
@@ -150,8 +64,8 @@ func projected(y *Node) *Node {
 func styleOf(x *Node) *Node { return AddScalar(MulScalar(ReduceMean(x, 1, 2), 0.5), 1) }
 
 func TestGradients(t *testing.T) {
-	img := func() *tensors.Tensor { return randTensor(rand.New(rand.NewPCG(1, 2)), 2, 4, 4, 3) }
-	vec := func() *tensors.Tensor { return randTensor(rand.New(rand.NewPCG(1, 3)), 3, 6) }
+	img := func() *tensors.Tensor { return nntest.RandTensor(rand.New(rand.NewPCG(1, 2)), 2, 4, 4, 3) }
+	vec := func() *tensors.Tensor { return nntest.RandTensor(rand.New(rand.NewPCG(1, 3)), 3, 6) }
 	cases := []struct {
 		name string
 		x    func() *tensors.Tensor
@@ -177,7 +91,7 @@ func TestGradients(t *testing.T) {
 	}
 	backendtest.Each(t, func(t *testing.T, b compute.Backend) {
 		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) { gradCheck(t, b, c.loss, c.x()) })
+			t.Run(c.name, func(t *testing.T) { nntest.GradCheck(t, b, c.loss, c.x()) })
 		}
 	})
 }
@@ -186,7 +100,7 @@ func TestGradients(t *testing.T) {
 // to w [B, WDim] and, because of the pixel norm, ignores the scale of z.
 func TestPixelNormAndMapping(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	z := randTensor(rng, 4, 6)
+	z := nntest.RandTensor(rng, 4, 6)
 	b := backendtest.Go(t)
 	scope := model.NewStore().RootScope()
 	scope.SetParam(model.ParamInitialSeed, int64(5))
@@ -196,7 +110,7 @@ func TestPixelNormAndMapping(t *testing.T) {
 		w3 := Mapping(scope.At("mapping"), MulScalar(z, 3), arch)
 		return []*Node{Sqrt(ReduceMean(Square(PixelNorm(z)), -1)), w, ReduceAllMax(Abs(Sub(w, w3)))}
 	}).MustCall(z)
-	for i, r := range flat64(out[0]) {
+	for i, r := range nntest.Flat64(out[0]) {
 		if math.Abs(r-1) > 1e-6 {
 			t.Errorf("row %d: rms after PixelNorm %g, want 1", i, r)
 		}
@@ -204,7 +118,7 @@ func TestPixelNormAndMapping(t *testing.T) {
 	if d := out[1].Shape().Dimensions; len(d) != 2 || d[0] != 4 || d[1] != 5 {
 		t.Errorf("w is %v, want [4 5]", d)
 	}
-	if d := flat64(out[2])[0]; d > 1e-6 {
+	if d := nntest.Flat64(out[2])[0]; d > 1e-6 {
 		t.Errorf("f(3z) differs from f(z) by %g", d)
 	}
 }
