@@ -86,7 +86,7 @@ func TestStyleGANMixingKeepAndFD(t *testing.T) {
 // from the row source; fine: 16×16, 32×32 and ToRGB from the column source) with its baselines, at ψ = 1 and 0.7,
 // and FD, precision and recall of 10,000 samples at ψ = 1 and 0.7 against the 10,000 test images; writes
 // mixing-grid.png (6 rows × 6 columns, crossover 3, ψ = 1) to STYLEGAN_OUT (default: the run folder). Off unless
-// STYLEGAN_RUN names the run folder; STYLEGAN_N overrides 10,000.
+// STYLEGAN_RUN names the run folder; STYLEGAN_N overrides 10,000 (and the mixed images become N/5 when fewer than 2,000).
 //
 //	STYLEGAN_RUN=/tmp/sg-run STYLEGAN_OUT=/tmp go test -run StyleGANMeasure -timeout 1h -v ./ganlib/experiments
 func TestStyleGANMeasure(t *testing.T) {
@@ -127,7 +127,7 @@ func TestStyleGANMeasure(t *testing.T) {
 	}
 	for _, psi := range []float64{1, 0.7} {
 		start := time.Now()
-		k, err := experiments.StyleGANMixingKeep(tr, clf, 2000, crossover, psi, 7)
+		k, err := experiments.StyleGANMixingKeep(tr, clf, max(1, min(n/5, 2000)), crossover, psi, 7)
 		if err != nil {
 			t.Fatal(err)
 		}
