@@ -39,7 +39,7 @@ func SweepGrid(tr *gan.Trainer, j, cols int, lo, hi float64, order []int, seed u
 	v := tr.Variant
 	codes, ok := infogan.CodesOf(v)
 	if !ok {
-		return nil, fmt.Errorf("infogan.SweepGrid: variant %q has no InfoGAN codes", v.Name)
+		return nil, fmt.Errorf("SweepGrid: variant %q has no InfoGAN codes", v.Name)
 	}
 	k, m := codes.Categorical, codes.Continuous
 	if j < 0 || j >= m || cols < 2 {
