@@ -34,12 +34,19 @@ func Flat64(t *tensors.Tensor) []float64 { return tensors.MustCopyFlatData[float
 
 // GradCheck compares the gradient of loss(x), in x and in every trainable float64 variable the loss creates, with
 // central finite differences along two random directions and three single coordinates each. The graph is built
-// as loss builds it (in inference mode unless loss sets training).
+// as loss builds it (in inference mode unless loss sets training), in a fresh store seeded with 42.
 func GradCheck(t *testing.T, b compute.Backend, loss func(scope *model.Scope, x *Node) *Node, x *tensors.Tensor) {
 	t.Helper()
-	const eps, tol = 1e-5, 1e-6
 	scope := model.NewStore().RootScope()
 	scope.SetParam(model.ParamInitialSeed, int64(42))
+	GradCheckIn(t, b, scope, loss, x)
+}
+
+// GradCheckIn is GradCheck in a given scope, whose variables may already hold values (e.g. a spectral norm's
+// converged vector); the variables' values are left as they were.
+func GradCheckIn(t *testing.T, b compute.Backend, scope *model.Scope, loss func(scope *model.Scope, x *Node) *Node, x *tensors.Tensor) {
+	t.Helper()
+	const eps, tol = 1e-5, 1e-6
 	var vars []*model.Variable
 	gradExec := model.MustNewExec(b, scope.Store(), func(scope *model.Scope, x *Node) []*Node {
 		l := loss(scope, x)
