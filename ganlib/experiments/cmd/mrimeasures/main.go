@@ -27,17 +27,18 @@ func main() {
 	run := flag.String("run", "", "run folder of a trained lecture DCGAN to score besides the untrained one (its size is read from the checkpoint)")
 	size := flag.Int("size", 128, "image side when there is no -run")
 	steps := flag.Int("net-steps", experiments.MRILevelNetSteps, "training steps of the MRI level network")
+	heldOut := flag.String("held-out", experiments.MRIHeldOutVolume, "the head the level network does not train on (colin27, unc or dicom): its error is measured there")
 	out := flag.String("out", "", "write the copy-check pair grids (each sample beside its nearest training slice) into this folder")
 	grid := flag.String("grid", "", "also score the samples of a PNG grid (nbui.Grid: tiles of -size pixels, 2-pixel gaps), e.g. an epoch grid of `ganlab bench -mri`")
 	gridFolder := flag.String("grid-folder", "", "with -grid: the folder that run drew its 20 training slices from (default: the built set's no/)")
 	flag.Parse()
-	if err := measure(*dataDir, *run, *size, *steps, *out, *grid, *gridFolder); err != nil {
+	if err := measure(*dataDir, *run, *size, *steps, *out, *grid, *gridFolder, *heldOut); err != nil {
 		fmt.Fprintln(os.Stderr, "mrimeasures:", err)
 		os.Exit(1)
 	}
 }
 
-func measure(dir, run string, size, steps int, out, grid, gridFolder string) error {
+func measure(dir, run string, size, steps int, out, grid, gridFolder, heldOut string) error {
 	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
 	if dir == "" {
 		loc, err := data.EnsureMRI(data.Logf(logf))
@@ -68,12 +69,12 @@ func measure(dir, run string, size, steps int, out, grid, gridFolder string) err
 			return err
 		}
 	}
-	net, cerebrum, err := experiments.TrainMRILevelNetOn(b, dir, []string{experiments.MRIHeldOutVolume}, steps, experiments.MRILevelNetSeed, logf)
+	net, cerebrum, err := experiments.TrainMRILevelNetOn(b, dir, []string{heldOut}, steps, experiments.MRILevelNetSeed, logf)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("MRI level network (features for KID and precision/recall): %s; on the held-out head's %s slices that cut the cerebrum: %.3f\n",
-		net, experiments.MRIHeldOutVolume, cerebrum)
+		net, heldOut, cerebrum)
 	m, err := experiments.NewMRIMeasures(b, net, dir, size)
 	if err != nil {
 		return err
