@@ -149,8 +149,8 @@ func TestPlots(t *testing.T) {
 			return TracePNG([]TracePoint{{Step: 0, JSD: 0.5}, {Step: 10, Phase: "D only", JSD: 0.1}}, 0.001)
 		},
 		"saturation": SaturationPNG,
-		"losses": func() ([]byte, error) {
-			return LossesPNG([]LossRun{{Loss: "minimax", Final: s, Trace: []TracePoint{{Step: 1, JSD: 0.2}}}})
+		"headstart": func() ([]byte, error) {
+			return HeadStartPNG([]HeadStartRun{{Loss: "minimax", Points: []float32{0, 0, 1, 1}, Trace: []HeadStartPoint{{Step: 0, GGrad: 1e-4, Dist: 2}, {Step: 5, GGrad: 0, Dist: 1}}}}, LiteratureRing())
 		},
 	} {
 		png, err := f()
