@@ -412,15 +412,17 @@ func (e Experiment) Run() (*Result, error) {
 	return r, project.WriteFileAtomic(filepath.Join(e.Dir, resultFile), raw)
 }
 
-// RangeOfD returns the smallest and largest D(x) over the grid points in the snapshot's Region (where the data has
-// mass).
-func (s Snapshot) RangeOfD() (lo, hi float64) {
+// RangeOfD returns the smallest and largest D(x) over the grid points inside the snapshot's Region (where the data
+// has mass), or with inside false over the grid points outside it.
+func (s Snapshot) RangeOfD(inside bool) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for i, x := range s.X {
+		in := false
 		for _, iv := range s.Region {
-			if iv.Contains(x) {
-				lo, hi = math.Min(lo, s.D[i]), math.Max(hi, s.D[i])
-			}
+			in = in || iv.Contains(x)
+		}
+		if in == inside {
+			lo, hi = math.Min(lo, s.D[i]), math.Max(hi, s.D[i])
 		}
 	}
 	return lo, hi

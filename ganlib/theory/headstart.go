@@ -35,7 +35,7 @@ type HeadStart struct {
 func DefaultHeadStart(dir string, quick bool) HeadStart {
 	h := HeadStart{Dir: dir, Ring: DefaultModes(dir, quick), DSteps: 500, Steps: 600, GOptimizer: "sgd", GLR: 0.05, TraceEvery: 20, TraceSamples: 1000}
 	if quick {
-		h.Steps, h.Fresh = 300, true
+		h.DSteps, h.Steps, h.Fresh = 300, 200, true
 	}
 	return h
 }

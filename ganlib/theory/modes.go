@@ -56,7 +56,7 @@ func DefaultModes(dir string, quick bool) ModesExperiment {
 		LR: 1e-3, CriticSteps: 5, Seeds: []uint64{1, 2, 3, 4, 5}, Samples: 2500, MinShare: 0.25 / 8,
 	}
 	if quick {
-		e.Steps, e.Anneal, e.Seeds, e.Fresh = 300, 100, []uint64{1, 2}, true
+		e.Steps, e.Anneal, e.Seeds, e.Fresh = 200, 50, []uint64{1, 2}, true
 	}
 	return e
 }

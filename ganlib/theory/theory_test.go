@@ -228,6 +228,21 @@ func TestRunSmoke(t *testing.T) {
 			t.Fatalf("D changed while frozen at x=%g", r.Panels[1].X[i])
 		}
 	}
+	// RangeOfD splits the grid by Region.
+	d := r.Panels[3]
+	inLo, inHi := d.RangeOfD(true)
+	outLo, outHi := d.RangeOfD(false)
+	for i, x := range d.X {
+		lo, hi := outLo, outHi
+		for _, iv := range d.Region {
+			if iv.Contains(x) {
+				lo, hi = inLo, inHi
+			}
+		}
+		if d.D[i] < lo || d.D[i] > hi {
+			t.Fatalf("D(%g) = %g outside its range [%g, %g]", x, d.D[i], lo, hi)
+		}
+	}
 	back, err := LoadResult(e.Dir)
 	if err != nil || len(back.Panels) != 4 {
 		t.Fatalf("LoadResult: %v", err)
