@@ -7,7 +7,8 @@
                                  fail when a translation is missing, stale or the generated notebook is not what
                                  build makes; --all also fails for an English notebook with no translation file
     i18n.py todo NOTEBOOK        print, as a translation file, the markdown cells of NOTEBOOK that have no current
-                                 translation (English text to translate; paste the translations into the .json)
+                                 translation, with their English text: the start of a new translation file
+                                 (translate each value in place), or entries to add to an existing one
     i18n.py --self-test          the checks above against scripts/testdata/i18n/, and broken copies of it
 
 The format (issue 26): code cells are copied unchanged from the English notebook (shared); each markdown cell is

@@ -242,3 +242,44 @@ func mriLevels(volume string, sl []slice2D, dz float64, mo MRIOptions) []MRISlic
 	}
 	return rows
 }
+
+// LoadMRISlices reads every slice BuildMRI wrote into dir (the training set in no/ and the other head slices in
+// excluded/), in slices.csv's order, as size×size grayscale images in [0,1] (size 0: 128), with the slices.csv
+// row of each: its volume and level. Labels are 1 for the training set and 0 for the rest (ClassNames "excluded",
+// "no", as the folders).
+func LoadMRISlices(dir string, size int) (*Images, []MRISlice, error) {
+	rows, err := ReadMRISlices(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if size <= 0 {
+		size = defaultFolderSize
+	}
+	o := FolderOptions{Size: size, Channels: 1, MaxPixels: defaultMaxPixels, MaxFileBytes: defaultMaxFileBytes}
+	im := &Images{Name: filepath.Base(filepath.Clean(dir)), Split: "train", H: size, W: size, C: 1,
+		ClassNames: []string{"excluded", "no"}, Labels: []int{}}
+	var written []MRISlice
+	for _, r := range rows {
+		if r.File == "" {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(r.File))
+		pix, err := o.readImage(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("MRI slices %s: %s: %w", dir, path, err)
+		}
+		im.Pixels = append(im.Pixels, pix...)
+		label := 0
+		if r.Kept {
+			label = 1
+		}
+		im.Labels = append(im.Labels, label)
+		im.N++
+		written = append(written, r)
+	}
+	if im.N == 0 {
+		return nil, nil, fmt.Errorf("MRI slices %s: slices.csv names no written slice", dir)
+	}
+	im.Source = fmt.Sprintf("MRI slices %s: %d written slices of %d, %d×%d", dir, im.N, len(rows), size, size)
+	return im, written, nil
+}

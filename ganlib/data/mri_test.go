@@ -293,6 +293,9 @@ func TestReadRealMRI(t *testing.T) {
 	if kept != total || len(rows) != 181+128+20 {
 		t.Errorf("slices.csv: %d rows, %d kept; want 329 and %d", len(rows), kept, total)
 	}
+	if im, written, err := LoadMRISlices(out, 32); err != nil || im.N != all || len(written) != all || im.H != 32 || im.Labels[0] != 0 {
+		t.Errorf("LoadMRISlices: %v, %d images, %d rows, want %d", err, im.N, len(written), all)
+	}
 	if png, err := MRIContactSheet(out, 24); err != nil || len(png) < 1000 {
 		t.Errorf("contact sheet: %v (%d bytes)", err, len(png))
 	}

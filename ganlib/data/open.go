@@ -68,7 +68,7 @@ func EnsureMRI(opts ...Option) (MRILocation, error) {
 // images (LoadFolder with fo: Kaggle layout or flat). Skipped files of a folder go to fo.Logf. An unknown name that is no
 // folder is an error listing the choices.
 func LoadTrain(spec string, fo FolderOptions, opts ...Option) (*Images, error) {
-	if _, ok := datasets[spec]; ok {
+	if _, ok := datasets[spec]; ok || spec == SKDigitsName {
 		return Load(spec, "train", opts...)
 	}
 	dir := spec

@@ -26,10 +26,10 @@ type SavedGrid struct {
 	Epoch float64
 }
 
-// Caption is "step N · epoch E", or "step N" when the epoch is unknown.
+// Caption is "step N, epoch E", or "step N" when the epoch is unknown (ASCII: the GIF's font has no more).
 func (g SavedGrid) Caption() string {
 	if g.Epoch > 0 {
-		return fmt.Sprintf("step %d · epoch %.1f", g.Step, g.Epoch)
+		return fmt.Sprintf("step %d, epoch %.1f", g.Step, g.Epoch)
 	}
 	return fmt.Sprintf("step %d", g.Step)
 }
@@ -109,7 +109,7 @@ func ShowTrainingGIF(dir string, delay time.Duration) (string, error) {
 	}
 	grids, _ := SavedGrids(dir)
 	nbui.ShowGIF(fmt.Sprintf("**The same fixed noise through training: %d grids, from step %d to step %d**",
-		len(grids), grids[0].Step, grids[len(grids)-1].Step), gifBytes)
+		len(grids), grids[0].Step, grids[len(grids)-1].Step), "animated GIF: "+path, gifBytes)
 	return path, nil
 }
 

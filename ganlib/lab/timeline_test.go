@@ -51,7 +51,7 @@ func TestSavedGridsAndGIF(t *testing.T) {
 	if len(grids) != 3 || grids[0].Step != 50 || grids[2].Step != 200 || grids[1].Epoch != 1 {
 		t.Fatalf("grids %+v", grids)
 	}
-	if c := grids[0].Caption(); c != "step 50 · epoch 0.5" {
+	if c := grids[0].Caption(); c != "step 50, epoch 0.5" {
 		t.Errorf("caption %q", c)
 	}
 	b, path, err := TrainingGIF(dir, 300*time.Millisecond)
@@ -73,7 +73,7 @@ func TestSavedGridsAndGIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	last, _ := os.ReadFile(grids[2].Path)
-	if e.Start != 2 || e.Labels[2] != "step 200 · epoch 2.0" {
+	if e.Start != 2 || e.Labels[2] != "step 200, epoch 2.0" {
 		t.Errorf("explorer %+v", e)
 	}
 	if got, err := e.StaticPNG(); err != nil || !bytes.Equal(got, last) {

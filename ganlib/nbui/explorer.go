@@ -65,20 +65,26 @@ const (
 	widgetWait   = 15 * time.Second
 )
 
+// jupyterSessionEnv is set by a Jupyter server in the environment of the kernels it starts.
+const jupyterSessionEnv = "JPY_SESSION_NAME"
+
 var frontEnd struct {
 	once sync.Once
 	ok   bool
 }
 
-// FrontEnd reports whether a browser shows this notebook cell and answers widget messages (GoNB's comms). It
-// asks once per cell program: it subscribes to an address, which makes the kernel connect its WebSocket to the
-// browser (the kernel gives up after a few seconds when there is none), then runs a line of JavaScript that sends a
-// value back to that address, and waits a few seconds for it. False outside a notebook.
+// FrontEnd reports whether a browser shows this notebook cell and answers widget messages (GoNB's comms).
 //
 // gonbui.IsNotebook alone cannot tell: it is true in a headless run too (nbclient starts the same kernel), where
-// a widget's Done() would wait forever for a browser.
+// a widget's Done() would wait forever for a browser. So FrontEnd is false outside a notebook, and false at once
+// when the kernel was not started by a Jupyter server: the server gives its kernels JPY_SESSION_NAME (the
+// notebook's path, which GoNB reads too), nbclient, nbconvert and papermill do not, and GoNB's widgets reach the
+// browser only through a Jupyter server. Otherwise it asks once per cell program: it subscribes to an address,
+// which makes the kernel connect its WebSocket to the browser (the kernel gives up after a few seconds when there
+// is none), then runs a line of JavaScript that sends a value back to that address, and waits a few seconds for
+// it.
 func FrontEnd() bool {
-	if !gonbui.IsNotebook {
+	if !gonbui.IsNotebook || os.Getenv(jupyterSessionEnv) == "" {
 		return false
 	}
 	frontEnd.once.Do(func() {
@@ -147,7 +153,7 @@ func (e Explorer) showStatic() error {
 	if e.Select {
 		kind = "menu"
 	}
-	fmt.Printf("(No browser is showing this cell, so a static image stands for the %s: open the notebook in Jupyter to move it.)\n", kind)
+	gonbui.DisplayMarkdown(fmt.Sprintf("*(No browser is showing this cell, so a static image stands for the %s: open the notebook in Jupyter to move it.)*", kind))
 	ShowPNG(png)
 	return nil
 }

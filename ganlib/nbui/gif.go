@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -114,15 +115,18 @@ func ImageHTML(mime string, data []byte, alt string) string {
 	return fmt.Sprintf(`<img src="data:%s;base64,%s" alt="%s"/>`, mime, base64.StdEncoding.EncodeToString(data), html.EscapeString(alt))
 }
 
-// ShowGIF displays an animated GIF inline (as HTML, which every Jupyter front-end animates), under an optional
-// title (Markdown). No-op outside a notebook.
-func ShowGIF(title string, gifBytes []byte) {
+// ShowGIF displays an animated GIF inline (MIME image/gif, which JupyterLab animates), under an optional title
+// (Markdown); alt is the text shown where images are not (a terminal, a Markdown export). No-op outside a notebook.
+func ShowGIF(title, alt string, gifBytes []byte) {
 	if !gonbui.IsNotebook {
 		return
 	}
 	if title != "" {
 		gonbui.DisplayMarkdown(title)
 	}
-	gonbui.DisplayHTML(ImageHTML("image/gif", gifBytes, title))
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{MIMEImageGIF: gifBytes, protocol.MIMETextPlain: alt}})
 	gonbui.Sync()
 }
+
+// MIMEImageGIF is the MIME type of GIF images.
+const MIMEImageGIF protocol.MIMEType = "image/gif"
