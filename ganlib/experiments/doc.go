@@ -6,7 +6,8 @@
 //     pixels in [0, 1] (SamplesUnit), the rows of Table 1 (ParzenRow, GoodfellowTable1, FormatParzenTable), the
 //     real-image caveats (ParzenCaveats) and Figure 2 (GoodfellowFigure2PNG); the command cmd/goodfellow trains
 //     the paper's run and scores it.
-//   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming).
+//   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming; StepTime for
+//     any variant, e.g. Radford's DCGAN beside the lecture's).
 //   - cGAN: the class-conditioned grid (CGANClassGrid) and the classifier's accuracy on conditioned samples
 //     (CGANAccuracy).
 //   - InfoGAN: the categorical code's accuracy after matching codes to digits (CodeAccuracy) and the continuous
