@@ -1,0 +1,83 @@
+package experiments
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/internal/project"
+	"github.com/ganlab/ganlab/ganlib/lab"
+)
+
+// TimingFile is the file in a run folder that keeps the mean time of a generator step (with its critic steps)
+// measured the last time the run trained.
+const TimingFile = "timing.json"
+
+// Timing is a run's measured speed.
+type Timing struct {
+	MsPerStep float64 `json:"ms_per_step"`
+	Steps     int     `json:"steps"` // the steps it was measured over
+}
+
+// TrainTimed runs the session (training, resuming or only reloading its run folder) and measures the mean wall
+// time of the generator steps it trained, from the second on (the first compiles the graphs). The measurement is
+// written to the run folder's TimingFile; when nothing was left to train, the folder's earlier measurement is
+// returned (zero when it has none).
+func TrainTimed(s *lab.Session) (*gan.Trainer, Timing, error) {
+	var t0 time.Time
+	var n0, n1 int
+	s.Callbacks = append(s.Callbacks, func(_ *gan.Trainer, r gan.Record) error {
+		if n0 == 0 {
+			t0, n0 = time.Now(), r.Step
+		}
+		n1 = r.Step
+		return nil
+	})
+	tr, err := s.Run()
+	if err != nil {
+		return tr, Timing{}, err
+	}
+	path := filepath.Join(s.Dir, TimingFile)
+	if n1 > n0 {
+		t := Timing{MsPerStep: float64(time.Since(t0).Microseconds()) / 1e3 / float64(n1-n0), Steps: n1 - n0}
+		raw, err := json.Marshal(t)
+		if err != nil {
+			return tr, t, err
+		}
+		return tr, t, project.WriteFileAtomic(path, raw)
+	}
+	t, err := ReadTiming(s.Dir)
+	return tr, t, err
+}
+
+// ReadTiming reads a run folder's TimingFile; a folder without one has the zero Timing.
+func ReadTiming(dir string) (Timing, error) {
+	path := filepath.Join(dir, TimingFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Timing{}, nil
+	}
+	if err != nil {
+		return Timing{}, err
+	}
+	var t Timing
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return Timing{}, fmt.Errorf("%s: %v", path, err)
+	}
+	return t, nil
+}
+
+// String is "N ms/step (over M steps)", or "not measured".
+func (t Timing) String() string {
+	if t.MsPerStep <= 0 {
+		return "ms/step not measured"
+	}
+	if t.Steps == 0 {
+		return fmt.Sprintf("%.0f ms/step", t.MsPerStep)
+	}
+	return fmt.Sprintf("%.0f ms/step (measured over %d steps)", t.MsPerStep, t.Steps)
+}
