@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/internal/project"
@@ -28,27 +27,26 @@ type Timing struct {
 // written to the run folder's TimingFile; when nothing was left to train, the folder's earlier measurement is
 // returned (zero when it has none).
 func TrainTimed(s *lab.Session) (*gan.Trainer, Timing, error) {
-	var t0 time.Time
-	var n0, n1 int
-	s.Callbacks = append(s.Callbacks, func(_ *gan.Trainer, r gan.Record) error {
-		if n0 == 0 {
-			t0, n0 = time.Now(), r.Step
+	var clock lab.StepClock
+	s.Callbacks = append(s.Callbacks, clock.Tick)
+	start := -1
+	s.Callbacks = append(s.Callbacks, func(t *gan.Trainer, r gan.Record) error {
+		if start < 0 {
+			start = r.Step // the step the clock starts after
 		}
-		n1 = r.Step
 		return nil
 	})
 	tr, err := s.Run()
 	if err != nil {
 		return tr, Timing{}, err
 	}
-	path := filepath.Join(s.Dir, TimingFile)
-	if n1 > n0 {
-		t := Timing{MsPerStep: float64(time.Since(t0).Microseconds()) / 1e3 / float64(n1-n0), Steps: n1 - n0}
+	if per := clock.PerStep(); per > 0 {
+		t := Timing{MsPerStep: float64(per.Microseconds()) / 1e3, Steps: tr.Step() - start}
 		raw, err := json.Marshal(t)
 		if err != nil {
 			return tr, t, err
 		}
-		return tr, t, project.WriteFileAtomic(path, raw)
+		return tr, t, project.WriteFileAtomic(filepath.Join(s.Dir, TimingFile), raw)
 	}
 	t, err := ReadTiming(s.Dir)
 	return tr, t, err
