@@ -69,10 +69,10 @@ func ReadTiming(dir string) (Timing, error) {
 	return t, nil
 }
 
-// String is "N ms/step (over M steps)", or "not measured".
+// String is "N ms/step (measured over M steps)", or "not measured (nothing trained now)".
 func (t Timing) String() string {
 	if t.MsPerStep <= 0 {
-		return "ms/step not measured"
+		return "not measured (nothing trained now)"
 	}
 	if t.Steps == 0 {
 		return fmt.Sprintf("%.0f ms/step", t.MsPerStep)
