@@ -12,6 +12,7 @@ English tutorial's (../img/NN_name_K.png). A notebook with no translation file i
 cell fails.
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -26,6 +27,20 @@ import i18n  # noqa: E402 (scripts/i18n.py)
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 STYLE = re.compile(r"<style.*?</style>", re.DOTALL | re.IGNORECASE)
+
+
+def lift_gifs(nb, stem):
+    """nbconvert's markdown has no place for an image/gif output (lab.ShowTrainingGIF): each one becomes a markdown
+    image whose bytes are returned beside the exporter's own outputs, so that it is numbered and written like them."""
+    gifs = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/gif" in data:
+                name = "img/%s_gif%d.gif" % (stem, len(gifs) + 1)
+                gifs[name] = base64.b64decode("".join(data["image/gif"]))
+                out["data"] = {"text/markdown": "![animated GIF](%s)" % name}
+    return gifs
 
 
 def clean(nb):
@@ -64,6 +79,7 @@ def render(path: Path, out_dir: Path, translations=None, lang="en"):
     markdown cells swapped for translations, images taken from out_dir/img/, which the English render wrote)."""
     nb = clean(nbformat.read(path, as_version=4))
     stem = path.stem
+    gifs = lift_gifs(nb, stem)
     md_dir, img_dir = out_dir, out_dir / "img"
     if translations is not None:
         raw, missing, _ = i18n.translate(json.loads(nbformat.writes(nb)), translations)
@@ -80,7 +96,8 @@ def render(path: Path, out_dir: Path, translations=None, lang="en"):
             old.unlink()
     body, resources = MarkdownExporter().from_notebook_node(
         nb, resources={"output_files_dir": "img", "unique_key": stem})
-    outputs = resources.get("outputs", {})
+    outputs = dict(resources.get("outputs", {}))
+    outputs.update(gifs)
     # nbconvert names files img/<stem>_<cell>_<output>.<ext>; renumber them 1, 2, ... in order of appearance.
     order = sorted(outputs, key=lambda name: body.find(name) if name in body else len(body))
     for k, name in enumerate(order, 1):

@@ -83,8 +83,26 @@ func renderSheet(title string, blocks []sheetRow, cols, side int) ([]byte, error
 		}
 		y += (len(b.cells) + cols - 1) / cols * cellH
 	}
+	// One byte a pixel: 254 gray levels and the two frame colours (a quarter of the RGBA file's size).
+	pal := color.Palette{sheetKept, sheetExcluded}
+	for i := range 254 {
+		v := uint8((i*255 + 126) / 253)
+		pal = append(pal, color.RGBA{v, v, v, 255})
+	}
+	out := image.NewPaletted(img.Bounds(), pal)
+	for i := 0; i < len(img.Pix); i += 4 {
+		r, g, b := img.Pix[i], img.Pix[i+1], img.Pix[i+2]
+		k := uint8(2 + (int(r)*253+127)/255)
+		switch {
+		case r == sheetKept.R && g == sheetKept.G && b == sheetKept.B:
+			k = 0
+		case r == sheetExcluded.R && g == sheetExcluded.G && b == sheetExcluded.B:
+			k = 1
+		}
+		out.Pix[i/4] = k
+	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, out); err != nil {
 		return nil, fmt.Errorf("contact sheet: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -6,7 +6,8 @@
 //     pixels in [0, 1] (SamplesUnit), the rows of Table 1 (ParzenRow, GoodfellowTable1, FormatParzenTable), the
 //     real-image caveats (ParzenCaveats) and Figure 2 (GoodfellowFigure2PNG); the command cmd/goodfellow trains
 //     the paper's run and scores it.
-//   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming).
+//   - DCGAN (dcgan.Lecture): the cost of a training step on a backend (DCGANStepTiming, StepTiming; StepTime for
+//     any variant, e.g. Radford's DCGAN beside the lecture's).
 //   - cGAN: the class-conditioned grid (CGANClassGrid) and the classifier's accuracy on conditioned samples
 //     (CGANAccuracy).
 //   - InfoGAN: the categorical code's accuracy after matching codes to digits (CodeAccuracy) and the continuous
@@ -16,6 +17,10 @@
 //     recall (BigGANTruncationCurve, TruncationPNG) and the class grid (BigGANClassGrid).
 //   - WGAN and WGAN-GP: the Fréchet distance of a generator's samples (Frechet) and curves of the training history
 //     (CurvePNG with WEstimate, GradNorm, MILoss).
+//   - Brain MRI (issue 27, docs/mri-measures.md): the level network trained on the slices of `ganlab data mri`
+//     (TrainMRILevelNetOn), the measures of a set of slices against the real ones (MRIMeasures: KID with its
+//     floor, precision/recall, level, MS-SSIM, the copy check against the Kaggle protocol's 20 slices), the pair
+//     grid of samples beside their nearest training slice (NearestPairsPNG); cmd/mrimeasures prints them.
 //
 // The tests named Test*TrainMNIST are the long reproductions on MNIST; each is off unless its environment
 // variable sets the number of steps.

@@ -5,8 +5,10 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"image/png"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 
@@ -187,8 +189,8 @@ func (m *MRIMeasures) Score(name string, px []float32, n int, copies bool) (MRIS
 }
 
 // RealRows scores the real sets that frame a generator's numbers: the other half of the kept slices (the floor:
-// what a generator drawing like the data would score), and the 20 training slices (what a generator that redraws
-// them exactly would score).
+// what a generator drawing like the data would score), the 20 training slices (what a generator that redraws
+// them exactly would score), and the other half with pixel noise (how much noise alone costs).
 func (m *MRIMeasures) RealRows() ([]MRIScores, error) {
 	floor, err := m.Score(fmt.Sprintf("real: the other %d kept slices (floor)", m.Other.N), m.Other.Pixels, m.Other.N, false)
 	if err != nil {
@@ -198,7 +200,12 @@ func (m *MRIMeasures) RealRows() ([]MRIScores, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []MRIScores{floor, train}, nil
+	// The caveat row: the same real slices with pixel noise, which the features should tolerate to some degree.
+	noisy, err := m.Score(fmt.Sprintf("real: the other %d, + Gaussian noise (sd 0.1)", m.Other.N), metrics.AddNoise(m.Other.Pixels, 0.1, 1), m.Other.N, false)
+	if err != nil {
+		return nil, err
+	}
+	return []MRIScores{floor, train, noisy}, nil
 }
 
 // GeneratorSamples draws n samples of tr in batches of 50 from seed, as pixels in [0, 1].
@@ -275,4 +282,60 @@ func (m *MRIMeasures) CopyPairsPNG(samples []float32, c *metrics.CopyCheck, n, p
 		nearest = append(nearest, m.Train.Image(j)...)
 	}
 	return NearestPairsPNG(samples[:n*size], nearest, n, m.Side, pairsPerRow, scale)
+}
+
+// UseProtocolFolder replaces the copy check's training and held-out slices with those of another folder (for a
+// run that drew its 20 slices elsewhere, e.g. from an earlier build that kept every head slice): the Kaggle
+// protocol's draw from LoadFolder(dir) at m.Side, and the folder's other images.
+func (m *MRIMeasures) UseProtocolFolder(dir string) error {
+	im, _, err := data.LoadFolder(dir, data.FolderOptions{Size: m.Side, Channels: 1})
+	if err != nil {
+		return err
+	}
+	_, drawn := im.SubsetNumPy(MRIProtocolN, MRIProtocolSeed)
+	unique := slices.Clone(drawn)
+	slices.Sort(unique)
+	unique = slices.Compact(unique)
+	var rest []int
+	for i := range im.N {
+		if _, found := slices.BinarySearch(unique, i); !found {
+			rest = append(rest, i)
+		}
+	}
+	m.Drawn, m.Train, m.HeldOut = drawn, im.Select(unique), im.Select(rest)
+	return nil
+}
+
+// ReadGridPNG cuts a grid of side×side images, as nbui.Grid draws them with its default 2-pixel gaps and scale 1
+// (ganlab bench -mri's epoch grids, a run folder's grid-epoch*.png at 64 pixels and more), back into images with
+// pixels in [0, 1] (the red channel).
+func ReadGridPNG(path string, side int) (px []float32, n int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	const pad = 2
+	b := img.Bounds()
+	cols, rows := (b.Dx()-pad)/(side+pad), (b.Dy()-pad)/(side+pad)
+	if cols < 1 || rows < 1 || b.Dx() != pad+cols*(side+pad) || b.Dy() != pad+rows*(side+pad) {
+		return nil, 0, fmt.Errorf("%s: %d×%d pixels is not a grid of %d×%d tiles with %d-pixel gaps", path, b.Dx(), b.Dy(), side, side, pad)
+	}
+	for r := range rows {
+		for c := range cols {
+			x0, y0 := b.Min.X+pad+c*(side+pad), b.Min.Y+pad+r*(side+pad)
+			for y := range side {
+				for x := range side {
+					red, _, _, _ := img.At(x0+x, y0+y).RGBA()
+					px = append(px, float32(red)/65535)
+				}
+			}
+			n++
+		}
+	}
+	return px, n, nil
 }

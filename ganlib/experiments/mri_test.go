@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ganlab/ganlab/ganlib/backend/backendtest"
 	"github.com/ganlab/ganlab/ganlib/data"
+	"github.com/ganlab/ganlab/ganlib/nbui"
 )
 
 // TestMRIMeasures builds the MRI slices from the cached sources (skipped without them unless
@@ -77,5 +79,35 @@ func TestMRIMeasures(t *testing.T) {
 	img, err := png.Decode(bytes.NewReader(raw))
 	if err != nil || img.Bounds().Dx() < 8*64 || img.Bounds().Dy() < 2*64 {
 		t.Errorf("pair grid: %v, %v", err, img.Bounds())
+	}
+}
+
+// TestReadGridPNG: a grid drawn by nbui.Grid is cut back into its images (to 8-bit precision); a PNG of another
+// layout is refused with its name.
+func TestReadGridPNG(t *testing.T) {
+	const side, n = 16, 7
+	px := make([]float32, n*side*side)
+	for i := range px {
+		px[i] = float32(i%251) / 250
+	}
+	raw, err := nbui.Grid{Pixels: px, N: n, H: side, W: side, C: 1, Lo: 0, Hi: 1, Cols: 7, Scale: 1}.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "grid.png")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, m, err := ReadGridPNG(path, side)
+	if err != nil || m != n {
+		t.Fatalf("%d images, %v", m, err)
+	}
+	for i := range px {
+		if math.Abs(float64(got[i]-px[i])) > 0.5/255+1e-6 {
+			t.Fatalf("pixel %d: %v, want %v", i, got[i], px[i])
+		}
+	}
+	if _, _, err := ReadGridPNG(path, side+1); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("wrong tile size: %v", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // TestExplorerChecksAndStatic: Show checks the fields everywhere and does nothing else outside a notebook;
@@ -47,5 +49,17 @@ func TestWithin(t *testing.T) {
 	defer close(block)
 	if within(10*time.Millisecond, func() { <-block }) {
 		t.Error("a blocked function reported as returned")
+	}
+}
+
+// TestFrontEndNeedsAJupyterServer: inside a GoNB kernel that no Jupyter server started (nbclient: no
+// JPY_SESSION_NAME), FrontEnd answers false at once, without sending anything to the kernel.
+func TestFrontEndNeedsAJupyterServer(t *testing.T) {
+	saved := gonbui.IsNotebook
+	defer func() { gonbui.IsNotebook = saved }()
+	gonbui.IsNotebook = true
+	t.Setenv(jupyterSessionEnv, "")
+	if FrontEnd() {
+		t.Error("FrontEnd without JPY_SESSION_NAME")
 	}
 }

@@ -27,15 +27,18 @@ func main() {
 	run := flag.String("run", "", "run folder of a trained lecture DCGAN to score besides the untrained one (its size is read from the checkpoint)")
 	size := flag.Int("size", 128, "image side when there is no -run")
 	steps := flag.Int("net-steps", experiments.MRILevelNetSteps, "training steps of the MRI level network")
+	heldOut := flag.String("held-out", experiments.MRIHeldOutVolume, "the head the level network does not train on (colin27, unc or dicom): its error is measured there")
 	out := flag.String("out", "", "write the copy-check pair grids (each sample beside its nearest training slice) into this folder")
+	grid := flag.String("grid", "", "also score the samples of a PNG grid (nbui.Grid: tiles of -size pixels, 2-pixel gaps), e.g. an epoch grid of `ganlab bench -mri`")
+	gridFolder := flag.String("grid-folder", "", "with -grid: the folder that run drew its 20 training slices from (default: the built set's no/)")
 	flag.Parse()
-	if err := measure(*dataDir, *run, *size, *steps, *out); err != nil {
+	if err := measure(*dataDir, *run, *size, *steps, *out, *grid, *gridFolder, *heldOut); err != nil {
 		fmt.Fprintln(os.Stderr, "mrimeasures:", err)
 		os.Exit(1)
 	}
 }
 
-func measure(dir, run string, size, steps int, out string) error {
+func measure(dir, run string, size, steps int, out, grid, gridFolder, heldOut string) error {
 	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
 	if dir == "" {
 		loc, err := data.EnsureMRI(data.Logf(logf))
@@ -66,12 +69,12 @@ func measure(dir, run string, size, steps int, out string) error {
 			return err
 		}
 	}
-	net, cerebrum, err := experiments.TrainMRILevelNetOn(b, dir, []string{experiments.MRIHeldOutVolume}, steps, experiments.MRILevelNetSeed, logf)
+	net, cerebrum, err := experiments.TrainMRILevelNetOn(b, dir, []string{heldOut}, steps, experiments.MRILevelNetSeed, logf)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("MRI level network (features for KID and precision/recall): %s; on the held-out head's %s slices that cut the cerebrum: %.3f\n",
-		net, experiments.MRIHeldOutVolume, cerebrum)
+		net, heldOut, cerebrum)
 	m, err := experiments.NewMRIMeasures(b, net, dir, size)
 	if err != nil {
 		return err
@@ -120,6 +123,35 @@ func measure(dir, run string, size, steps int, out string) error {
 				return err
 			}
 			fmt.Printf("pair grid of %s: %s\n", g.name, path)
+		}
+	}
+	if grid != "" {
+		px, gn, err := experiments.ReadGridPNG(grid, size)
+		if err != nil {
+			return err
+		}
+		if gridFolder != "" {
+			if err := m.UseProtocolFolder(gridFolder); err != nil {
+				return err
+			}
+			fmt.Printf("copy check of %s against the %d distinct slices drawn from %s (%d held out)\n", grid, m.Train.N, gridFolder, m.HeldOut.N)
+		}
+		s, err := m.Score(fmt.Sprintf("%d samples of %s", gn, filepath.Base(grid)), px, gn, true)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, s)
+		verdicts = append(verdicts, s.Name+": "+s.Copy.Verdict())
+		if out != "" {
+			png, err := m.CopyPairsPNG(px, s.Copy, gn, 5, max(1, 128/size))
+			if err != nil {
+				return err
+			}
+			path := filepath.Join(out, fmt.Sprintf("copy-pairs-grid-%dpx.png", size))
+			if err := os.WriteFile(path, png, 0o644); err != nil {
+				return err
+			}
+			fmt.Printf("pair grid of %s: %s\n", grid, path)
 		}
 	}
 	fmt.Println()
