@@ -22,6 +22,12 @@
 //     floor, precision/recall, level, MS-SSIM, the copy check against the Kaggle protocol's 20 slices), the pair
 //     grid of samples beside their nearest training slice (NearestPairsPNG); cmd/mrimeasures prints them.
 //
+// Notebooks 04 and 05 run at a Scale (Quick for the tests, Lesson by default, Paper for the paper's budgets, a
+// switch in the notebook's first cell): Budget and Scale.RunDir give each scale its steps and run folder,
+// GoodfellowRun and FamilyRun are the two notebooks' runs, TrainTimed measures a session's time per step, Goal
+// checks a success signal at paper scale only, and Record (docs/records) shows a paper-scale run as it was
+// recorded, with the command, commit, machine and date that produced it.
+//
 // The tests named Test*TrainMNIST are the long reproductions on MNIST; each is off unless its environment
 // variable sets the number of steps.
 package experiments
