@@ -23,7 +23,7 @@ type MixingKeep struct {
 func styleganCrop(tr *gan.Trainer, n int, gen func(lo, hi int) ([]float32, error)) ([]float32, error) {
 	v := tr.Variant
 	if v.Channels != 1 || v.Height != v.Width || v.Height < ClassifierSide {
-		return nil, fmt.Errorf("StyleGAN samples: the classifiers read 28×28×1 images; %q makes %d×%d×%d", v.Name, v.Height, v.Width, v.Channels)
+		return nil, fmt.Errorf("samples: the classifiers read 28×28×1 images; %q makes %d×%d×%d", v.Name, v.Height, v.Width, v.Channels)
 	}
 	const chunk = 500
 	out := make([]float32, 0, n*ClassifierSide*ClassifierSide)
