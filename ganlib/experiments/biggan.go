@@ -200,7 +200,7 @@ func TruncationPNG(pts []TruncationPoint, title string) ([]byte, error) {
 		}
 	}
 	p.Y.Min, p.Y.Max = 0, 1
-	return nbui.Figure{Width: 6.5 * vg.Inch, Height: 3.2 * vg.Inch}.PNG(p)
+	return nbui.Figure{Width: 6.5 * vg.Inch, Height: 3.2 * vg.Inch, LegendBelow: true}.PNG(p)
 }
 
 // BigGANClassGrid returns rows×10 samples (32×32, uncropped, NHWC in [-1, 1]): column c asks for class c, and each

@@ -132,7 +132,8 @@ func legendStrip(c draw.Canvas, plots []*plot.Plot) vg.Length {
 	if h == 0 {
 		return 0
 	}
-	return h + legendGap
+	// gonum's legend rectangle stops at the last entry's baseline: leave room for its descenders below.
+	return h + 2*legendGap
 }
 
 // PNG draws plots on the figure and encodes it as PNG.
