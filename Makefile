@@ -6,7 +6,7 @@ help:
 	@echo "make test       set up, then go vet, go test and every notebook headless in quick mode"
 	@echo "make test-long  set up, then the long checks: soak, classifier seeds, kill -9 rounds, 60 s fuzzing"
 	@echo "make setup      only the set-up: .local/{venv,pjrt,bin,...}"
-	@echo "make tutorials  execute the notebooks in full mode and render tutorials/NN_name.md"
+	@echo "make tutorials  execute the notebooks in full mode and render tutorials/NN_name.md and tutorials/pt-BR/"
 	@echo "make clean-notebooks  strip outputs from notebooks/*.ipynb (before committing)"
 
 lab:

@@ -225,7 +225,11 @@ cuda_plugin_dir() {
   return 1
 }
 
-# The kernels' argv sends GoNB's klog output to .local/gonb.log (--extra_log and --log_file, both needed) and
+# The kernels' argv gives GoNB --go_work=<repo>: at start GoNB writes a go.work in its temporary module that uses
+# that module and the checkout, and adds the matching replace rules to its go.mod (what %goworkfix does, silently),
+# so a notebook imports github.com/ganlab/ganlab/... with one line of its own, %noautoget (scripts/FIRST_CELL.md;
+# GoNB v0.11.4 has no flag for that one).
+# The argv also sends GoNB's klog output to .local/gonb.log (--extra_log and --log_file, both needed) and
 # only fatal errors to stderr, the lab's terminal (--logtostderr=false --stderrthreshold=FATAL). Otherwise every
 # start prints GoNB's "Info/Warning/Error message" test lines (v0.11.3 runs them even without --extra_log) and
 # every stop a "killing gopls: goroutine 1 [running]" stack trace: its normal log, not errors.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test: the set-up (idempotent), then go vet, go test, every notebook executed headless in quick mode, and
-# notebook 01 run cell by cell in `make lab` by a headless browser (scripts/e2e_lab.py).
+# make test: the set-up (idempotent), then the pt-BR notebooks checked against the English ones, go vet, go test,
+# every notebook executed headless in quick mode, and notebook 01 run cell by cell in `make lab` by a headless
+# browser (scripts/e2e_lab.py).
 # make test-long (scripts/test.sh long): the set-up, then the long checks only: the tests that GANLAB_LONG=1 turns
 # on (the 10,000-step soak, the classifier trained with 5 seeds, 5 rounds of kill -9 instead of 3) and each file
 # reader fuzzed for 60 s instead of 8.
@@ -45,6 +46,10 @@ stage "committed notebooks carry no outputs"
 if [[ ${#committed[@]} -gt 0 ]]; then
   "$VENV/bin/python" scripts/nbtest.py --check-clean "${committed[@]}" || failed+=("notebook outputs committed")
 fi
+
+stage "pt-BR notebooks: translations and generated notebooks agree with the English (scripts/i18n.py)"
+"$VENV/bin/python" scripts/i18n.py --self-test || failed+=("i18n self-test")
+"$VENV/bin/python" scripts/i18n.py check || failed+=("pt-BR notebooks")
 
 # The notebooks run beside the Go stages (neither keeps both cores busy alone); their report is printed last.
 stage "notebooks, headless, quick mode (GANLAB_QUICK=1): started in the background"

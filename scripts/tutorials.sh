@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make tutorials: executes notebooks/*.ipynb in full mode (GANLAB_QUICK unset) and renders each executed copy to
-# tutorials/NN_name.md with its images in tutorials/img/. Executed copies stay in out/tutorials/.
+# tutorials/NN_name.md with its images in tutorials/img/, and, for each notebook translated
+# (notebooks/pt-BR/NN_name.json, scripts/i18n.py), to tutorials/pt-BR/NN_name.md: the same run, the markdown in
+# Portuguese. Executed copies stay in out/tutorials/.
 #
 #   GANLAB_TUTORIALS   notebooks to render (default: notebooks/*.ipynb)
 set -euo pipefail
@@ -20,4 +22,4 @@ done
 "$VENV/bin/python" scripts/nbtest.py --full --out out/tutorials "${nbs[@]}"
 executed=()
 for nb in "${nbs[@]}"; do executed+=("out/tutorials/$(basename "$nb")"); done
-"$VENV/bin/python" scripts/render_tutorials.py --out tutorials "${executed[@]}"
+"$VENV/bin/python" scripts/render_tutorials.py --out tutorials --translate notebooks/pt-BR "${executed[@]}"

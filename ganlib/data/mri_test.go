@@ -249,19 +249,55 @@ func TestReadRealMRI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := 0
+	total, all := 0, 0
 	for _, s := range sources {
 		total += s.Kept
+		all += s.Kept + s.Excluded
+		// Each head has slices below its cerebrum (the DICOM series starts at the skull base too) and some in it.
+		if s.Kept < 10 || s.Excluded < 3 {
+			t.Errorf("%s: %d kept, %d excluded", s.Name, s.Kept, s.Excluded)
+		}
 	}
-	if total < 200 {
-		t.Errorf("%d slices, want at least 200", total)
+	if total < 120 || all < 200 {
+		t.Errorf("%d slices kept of %d written, want at least 120 of 200", total, all)
 	}
-	im, skipped, err := LoadFolder(out, FolderOptions{})
-	if err != nil || len(skipped) != 1 || filepath.Base(skipped[0].Path) != "NOTICE" {
-		t.Fatalf("LoadFolder(%s): %v, skipped %v (want only NOTICE)", out, err, skipped)
+	im, skipped, err := LoadFolder(filepath.Join(out, "no"), FolderOptions{})
+	if err != nil || len(skipped) != 0 || im.N != total || im.H != 128 {
+		t.Fatalf("LoadFolder(%s/no): %v, skipped %v, %d images, want %d", out, err, skipped, im.N, total)
 	}
-	if im.N != total || im.H != 128 || !strings.Contains(strings.Join(im.ClassNames, ","), "no") {
-		t.Errorf("loaded %d images %d×%d classes %v, want %d of 128×128", im.N, im.H, im.W, im.ClassNames, total)
+	// The earlier full set: no/ and excluded/ as classes (NOTICE and slices.csv, the class ".", skipped).
+	full, skipped, err := LoadFolder(out, FolderOptions{Size: 32})
+	if err != nil || len(skipped) != 2 || full.N != all || !strings.HasSuffix(strings.Join(full.ClassNames, ","), "excluded,no") {
+		t.Fatalf("LoadFolder(%s): %v, skipped %v, %d images of %v, want %d of excluded and no", out, err, skipped, full.N, full.ClassNames, all)
+	}
+	rows, err := ReadMRISlices(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, r := range rows {
+		if r.Kept {
+			kept++
+			if r.Level < 0 || r.Level > 1 || !strings.HasPrefix(r.File, "no/") {
+				t.Errorf("kept slice %+v", r)
+			}
+		} else if r.Reason == "" {
+			t.Errorf("dropped without a reason: %+v", r)
+		}
+		if r.File != "" {
+			if _, err := os.Stat(filepath.Join(out, r.File)); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if kept != total || len(rows) != 181+128+20 {
+		t.Errorf("slices.csv: %d rows, %d kept; want 329 and %d", len(rows), kept, total)
+	}
+	if im, written, err := LoadMRISlices(out, 32); err != nil || im.N != all || len(written) != all || im.H != 32 || im.Labels[0] != 0 {
+		t.Errorf("LoadMRISlices: %v, %d images, %d rows, want %d", err, im.N, len(written), all)
+	}
+	if png, err := MRIContactSheet(out, 24); err != nil || len(png) < 1000 {
+		t.Errorf("contact sheet: %v (%d bytes)", err, len(png))
 	}
 	// A second build replaces the first; an unrelated folder is refused.
 	if _, err := BuildMRI(out, MRIOptions{Size: 32}, Offline()); err != nil {

@@ -37,3 +37,31 @@ func TestLoadTrain(t *testing.T) {
 		t.Errorf("unknown name: want the choices, got %v", err)
 	}
 }
+
+// TestLocateMRI: the built folder is ready only with its NOTICE and slices.csv (an earlier build without levels
+// is not), and EnsureMRI offline without the sources says how to build it.
+func TestLocateMRI(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("GANLAB_HOME", home)
+	t.Setenv("GANLAB_MRI_DIR", "")
+	build := filepath.Join(home, ".local", "data", "brain-mri")
+	loc := LocateMRI()
+	if loc.Env || loc.Ready || loc.Build != build || loc.Dir != filepath.Join(build, "no") {
+		t.Fatalf("nothing built: %+v", loc)
+	}
+	putFile(t, filepath.Join(build, "NOTICE"), []byte(mriNoticeHead+": an earlier build\n"))
+	if LocateMRI().Ready {
+		t.Error("an earlier build without slices.csv is ready")
+	}
+	if _, err := EnsureMRI(Offline()); err == nil || !strings.Contains(err.Error(), "ganlab data mri") {
+		t.Errorf("EnsureMRI offline without sources: %v", err)
+	}
+	putFile(t, filepath.Join(build, mriLevelsFile), []byte(strings.Join(mriLevelsHeader, ",")+"\n"))
+	if loc, err := EnsureMRI(Offline()); err != nil || !loc.Ready || loc.Env {
+		t.Errorf("built: %+v, %v", loc, err)
+	}
+	t.Setenv("GANLAB_MRI_DIR", home)
+	if loc := LocateMRI(); !loc.Env || !loc.Ready || loc.Dir != home {
+		t.Errorf("GANLAB_MRI_DIR: %+v", loc)
+	}
+}

@@ -235,6 +235,9 @@ func fileNames(ds *dataset) []string {
 // they are moved into place, one rename per file, so that no reader ever sees a partial file. Fetching again when
 // the files are present only checks them.
 func Fetch(name string, opts ...Option) (dir string, source string, err error) {
+	if name == SKDigitsName {
+		return fetchSKDigits(makeOptions(opts))
+	}
 	ds, err := lookup(name, "")
 	if err != nil {
 		return "", "", err

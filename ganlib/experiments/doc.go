@@ -16,6 +16,10 @@
 //     recall (BigGANTruncationCurve, TruncationPNG) and the class grid (BigGANClassGrid).
 //   - WGAN and WGAN-GP: the Fréchet distance of a generator's samples (Frechet) and curves of the training history
 //     (CurvePNG with WEstimate, GradNorm, MILoss).
+//   - Brain MRI (issue 27, docs/mri-measures.md): the level network trained on the slices of `ganlab data mri`
+//     (TrainMRILevelNetOn), the measures of a set of slices against the real ones (MRIMeasures: KID with its
+//     floor, precision/recall, level, MS-SSIM, the copy check against the Kaggle protocol's 20 slices), the pair
+//     grid of samples beside their nearest training slice (NearestPairsPNG); cmd/mrimeasures prints them.
 //
 // The tests named Test*TrainMNIST are the long reproductions on MNIST; each is off unless its environment
 // variable sets the number of steps.

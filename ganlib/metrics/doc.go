@@ -26,4 +26,10 @@
 // `ganlab eval -run DIR` does it for a checkpoint.
 //
 // All images are NHWC 28×28×1 float32 with values in [-1, 1] (the generators' tanh range).
+//
+// For the brain-MRI slices (docs/mri-measures.md) the feature network is the MRI level network (MRILevelNet,
+// trained on the slices to predict each one's level in its head), and on its features: KID (unbiased, with
+// KIDSubsets), precision and recall as above; MSSSIM and MeanMSSSIM measure a set's diversity, CheckCopies the
+// nearest training image of each sample against that of held-out real images, with a verdict in words. These take
+// images with pixels in [0, 1].
 package metrics

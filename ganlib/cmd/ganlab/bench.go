@@ -69,7 +69,7 @@ func benchCmd(args []string) error {
 	mri := fs.Bool("mri", false, "instead of the table: time the full brain-MRI protocol (lecture DCGAN 128×128×1, batch 4, -mri-epochs × -mri-steps steps, samples after every epoch) in this process, on the backend GANLAB_BACKEND selects")
 	mriEpochs := fs.Int("mri-epochs", 10, "-mri: epochs, >= 1")
 	mriSteps := fs.Int("mri-steps", 1000, "-mri: steps per epoch, >= 1")
-	mriData := fs.String("mri-data", "", "-mri: folder of brain-MRI images (default: the project's .local/data/brain-mri/no when present, else random images)")
+	mriData := fs.String("mri-data", "", "-mri: folder of brain-MRI images (default: the brain-MRI set of notebook 06, data.LocateMRI, when built, else random images)")
 	mriOut := fs.String("mri-out", "", "-mri: write each epoch's 10 fixed-noise samples as a PNG grid into this folder")
 	worker := fs.String("worker", "", "internal: measure one ganlib implementation in this process and print "+strings.TrimSpace(benchJSONPrefix))
 	fs.Usage = func() {
@@ -412,21 +412,18 @@ func benchMRI(epochs, steps int, dir, out string) error {
 	defer b.Finalize()
 	fmt.Println(info)
 	p := bench.MRIProtocol{Epochs: epochs, StepsPerEpoch: steps, Batch: 4}
-	if dir == "" {
-		if home := project.Home(); home != "" {
-			if d := filepath.Join(home, ".local", "data", "brain-mri", "no"); isDirPath(d) {
-				dir = d
-			}
-		}
+	spec := dir
+	if spec == "" && data.LocateMRI().Ready {
+		spec = data.MRIName // the set notebook 06 trains on: the slices that cut the cerebrum
 	}
-	what := "random images (no -mri-data)"
-	if dir != "" {
-		im, _, err := data.LoadFolder(dir, data.FolderOptions{Size: 128})
+	what := "random images (no -mri-data, and no brain-MRI set built)"
+	if spec != "" {
+		im, err := data.LoadTrain(spec, data.FolderOptions{Size: 128})
 		if err != nil {
 			return err
 		}
 		p.Images, p.N = im.Pixels, im.N
-		what = fmt.Sprintf("%d images of %s", im.N, dir)
+		what = fmt.Sprintf("%d images of %s", im.N, im.Source)
 	}
 	if out != "" {
 		if err := os.MkdirAll(out, 0o755); err != nil {

@@ -141,7 +141,7 @@ func doctor(args []string) error {
 			report(true, "data", fmt.Sprintf("%s: %d test images %d×%d from %s", name, im.N, im.H, im.W, im.Source), "")
 		}
 	}
-	warn(mriCheck(data.DefaultDataRoot()))
+	warn(mriCheck())
 	for _, name := range metrics.ClassifierDatasets {
 		warn(classifierCheck(b, name))
 	}
@@ -158,33 +158,37 @@ func doctor(args []string) error {
 	return nil
 }
 
-// mriCheck reads the brain-MRI set of notebook 06: $GANLAB_MRI_DIR when set (the notebook reads it too), else the
-// slices `ganlab data mri` built into <data root>/brain-mri/no (make setup builds them; the notebook on first use).
-func mriCheck(root string) (ok bool, what, detail, fix string) {
+// mriCheck reads the brain-MRI set of notebook 06 where data.LocateMRI finds it ($GANLAB_MRI_DIR, else the
+// slices `ganlab data mri` built into <data root>/brain-mri), as data.LoadTrain(data.MRIName) does, without
+// building it.
+func mriCheck() (ok bool, what, detail, fix string) {
 	what = "data"
-	if dir := os.Getenv("GANLAB_MRI_DIR"); dir != "" {
-		im, skipped, err := data.LoadFolder(dir, data.FolderOptions{Size: 128})
+	loc := data.LocateMRI()
+	switch {
+	case loc.Env:
+		im, err := data.LoadTrain(data.MRIName, data.FolderOptions{Size: 128})
 		if err != nil {
 			return false, what, "brain-mri: GANLAB_MRI_DIR: " + err.Error(), "point GANLAB_MRI_DIR at a folder of MRI images, or unset it to use the built slices"
 		}
-		return true, what, fmt.Sprintf("brain-mri: %d images (%d skipped) in GANLAB_MRI_DIR=%s", im.N, len(skipped), dir), ""
-	}
-	if root == "" {
+		return true, what, fmt.Sprintf("brain-mri: %d training images in GANLAB_MRI_DIR=%s", im.N, loc.Dir), ""
+	case loc.Build == "":
 		return false, what, "brain-mri: no project data folder (no project home and no user cache folder)", "set GANLAB_HOME or run `make setup`"
 	}
-	dir := filepath.Join(root, "brain-mri")
-	fix = "run `ganlab data mri --out " + dir + "` (needs apt-get download and npm pack) or `make setup`; notebook 06 builds it on first use"
-	if _, err := os.Stat(filepath.Join(dir, "NOTICE")); err != nil {
-		return false, what, "brain-mri: not built (" + dir + "/NOTICE missing)", fix
+	fix = "run `ganlab data mri --out " + loc.Build + "` (needs apt-get download and npm pack) or `make setup`; notebook 06 builds it on first use"
+	if !loc.Ready {
+		if _, err := os.Stat(filepath.Join(loc.Build, "NOTICE")); err == nil {
+			return false, what, "brain-mri: built by an earlier ganlab (" + loc.Build + "/slices.csv missing: no slice levels, no cerebrum range)", fix
+		}
+		return false, what, "brain-mri: not built (" + loc.Build + "/NOTICE missing)", fix
 	}
-	im, skipped, err := data.LoadFolder(filepath.Join(dir, "no"), data.FolderOptions{Size: 128})
+	im, skipped, err := data.LoadFolder(loc.Dir, data.FolderOptions{Size: 128})
 	if err != nil {
 		return false, what, "brain-mri: " + err.Error(), fix
 	}
 	if len(skipped) > 0 {
 		return false, what, fmt.Sprintf("brain-mri: %d slices read, %d unreadable (first: %s)", im.N, len(skipped), skipped[0]), fix
 	}
-	return true, what, fmt.Sprintf("brain-mri: %d slices %d×%d in %s", im.N, im.H, im.W, filepath.Join(dir, "no")), ""
+	return true, what, fmt.Sprintf("brain-mri: %d slices %d×%d that cut the cerebrum in %s", im.N, im.H, im.W, loc.Dir), ""
 }
 
 // classifierCheck loads dataset's domain classifier as ganlab eval and ganlab train -metrics do

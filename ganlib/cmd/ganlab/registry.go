@@ -9,6 +9,7 @@ import (
 	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/biggan"
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
+	"github.com/ganlab/ganlab/ganlib/models/cyclegan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 	"github.com/ganlab/ganlab/ganlib/models/infogan"
 	"github.com/ganlab/ganlab/ganlib/models/pggan"
@@ -53,6 +54,8 @@ var modelRegistry = map[string]modelSpec{
 		callbacks: func() []gan.Callback { return []gan.Callback{pggan.GrowBySettings()} }},
 	"stylegan": {doc: "Karras et al. 2019: mapping network, constant input, modulated convs (StyleGAN2), noise, style mixing, truncation ψ, R1; 32×32 (28 too)", size: 32, order: 11,
 		new: func(size, channels int) gan.Variant { return stylegan.New(size, channels) }},
+	"cyclegan": {doc: "Zhu et al. 2017: translators MNIST→sklearn-digits (G) and back (F), LSGAN PatchGAN Ds, cycle (λ 10) and identity (5) losses, buffer of 50 fakes; 28×28, train with -data sklearn-digits (domain B)", size: 28, order: 9,
+		new: func(size, channels int) gan.Variant { return cyclegan.New(size, channels) }},
 	"biggan": {doc: "Brock et al. 2019, small: class-conditional BatchNorm, projection D, hinge loss, spectral norm, orthogonal reg.; 32×32 (-size 32 pads 28×28 data)", size: 32, order: 10,
 		new: func(size, channels int) gan.Variant { return biggan.New(size, channels) }},
 }
