@@ -13,7 +13,6 @@ import (
 	"strconv"
 
 	"github.com/ganlab/ganlab/ganlib/backend"
-	"github.com/ganlab/ganlab/ganlib/data"
 )
 
 // The Kaggle brain-MRI notebook's protocol (slide 9), which notebook 06 keeps as it is: 20 images drawn with
@@ -58,24 +57,6 @@ func MRIPlan() (size, stepsPerEpoch int, why string, err error) {
 		why += fmt.Sprintf("; GANLAB_MRI_STEPS=%d: 10 epochs × %d steps", n, n)
 	}
 	return size, stepsPerEpoch, why, nil
-}
-
-// MRIImages loads the brain-MRI training set as size×size grayscale: data.LoadTrain(data.MRIName), the folder
-// data.MRIDir names ($GANLAB_MRI_DIR, else the registry-built slices in .local/data/brain-mri, built here on first
-// use as `make setup` and `ganlab data mri` build them).
-func MRIImages(size int) (*data.Images, error) {
-	if os.Getenv("GANLAB_MRI_DIR") == "" {
-		if dir := data.MRIDir(); dir != "" {
-			root := filepath.Dir(dir)
-			if _, err := os.Stat(filepath.Join(root, "NOTICE")); err != nil {
-				fmt.Printf("Building the MRI slices into %s (first time only)...\n", root)
-				if _, err := data.BuildMRI(root, data.MRIOptions{}); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	return data.LoadTrain(data.MRIName, data.FolderOptions{Size: size, Channels: 1})
 }
 
 // WriteMessyFolder writes into dir (replacing it) a small image folder as folders come from the wild, for
