@@ -1,8 +1,8 @@
 // Package dcgan holds two deep convolutional GANs: the lecture's Keras DCGAN, exactly as the slides build it
 // (Lecture), and the DCGAN of Radford, Metz and Chintala 2015, "Unsupervised Representation Learning with Deep
-// Convolutional Generative Adversarial Networks" (https://arxiv.org/abs/1511.06434), as the contrast (Radford);
-// and SmallAugmented, Radford's at an eighth of its width with differentiable augmentation before D, for small
-// training sets on a CPU (notebook 06's setting B).
+// Convolutional Generative Adversarial Networks" (https://arxiv.org/abs/1511.06434), as the contrast (Radford).
+// A variant of the second, SmallAugmented (augmented.go), is Radford's at an eighth of its width with
+// differentiable augmentation before D, for small training sets on a CPU (notebook 06's setting B).
 //
 // What changes against the vanilla GAN (models/vanilla): the players see images as images. D slides small
 // learned filters over the picture (Conv2D) instead of flattening it into one long vector, so it judges local
