@@ -10,11 +10,14 @@ the notebooks' quick mode) and, in headless chromium:
      kernel, which the toolbar must show;
   3. runs every cell with Shift+Enter, waits for each code cell's prompt to turn from [*] into [n], and fails on
      an error output (a stderr text with a panic or an error, a traceback) or on an inline image that is not a
-     rendered <img> with a PNG of the expected size (the grids and the curves);
-  4. switches the kernel to "Go (ganlab, pure Go)" in the kernel picker and runs the first cell again: its
+     rendered <img> with a PNG of the expected size (the grids, the curves) or, for the training GIF, a GIF of
+     the expected size with one frame per epoch;
+  4. in the latent-walk cell (a GoNB slider, nbui.Explorer through lab.LatentWalk, which keeps the cell running
+     while a browser shows it): waits for the slider and its image, drags the slider with the mouse, waits for
+     the image to change to the new position's PNG, clicks "Done", and checks that the cell ends with the controls
+     gone and the last position's image kept;
+  5. switches the kernel to "Go (ganlab, pure Go)" in the kernel picker and runs the first cell again: its
      backend line must say pure Go.
-The lessons' widgets (issue 28: "moves one widget ... when it has landed") have not landed: no notebook has a
-slider yet, so no widget is moved here.
 
 Screenshots of each moment go to out/e2e/NN_what.png. The notebook file is never written (the lab runs with
 autosave off in a settings folder of its own), and only the processes started here are stopped (the lab's
@@ -46,13 +49,32 @@ CHROMIUM = "/usr/bin/chromium"
 NOTEBOOK = "01_intro_fashion_mnist.ipynb"  # relative to notebooks/, the lab's root
 OUT = ROOT / "out" / "e2e"
 XLA_KERNEL, GO_KERNEL = "Go (ganlab, XLA CPU)", "Go (ganlab, pure Go)"
-# The inline PNGs of notebook 01, by cell index, as (width, height). A grid is cols×28 px at its scale plus a 2 px
-# gap around every image (nbui.Grid): the 40 real images 10×4 at scale 2, the fixed samples 5×2 at scale 3 after
-# epochs 1, 5 and 10, the final 10×10 at scale 2; the curves are nbui.ShowCurves' two panels.
+# The inline images of notebook 01, by cell index: (kind, (width, height), GIF frames). A grid is cols×28 px at its
+# scale plus a 2 px gap around every image (nbui.Grid; lab.GridOf's scale 0 is 3 for 28 px images).
 def _grid(cols, rows, scale):
     return (cols * 28 * scale + 2 * (cols + 1), rows * 28 * scale + 2 * (rows + 1))
-EXPECTED_PNGS = {3: [_grid(10, 4, 2)], 7: [_grid(5, 2, 3)] * 3, 9: [(864, 307)], 11: [_grid(10, 10, 2)]}
-CELL_TIMEOUT_S = 150  # the longest cell, training in quick mode, takes about 40 s on 2 idle cores
+def _png(size):
+    return ("png", size, None)
+EPOCHS = 10  # session(): Epochs 10; a fixed-noise grid is saved after every epoch, one GIF frame each
+GIF_CAPTION = 16  # nbui.GIF's captionHeight: a white strip under each frame
+EXPECTED_IMAGES = {
+    4: [_png(_grid(10, 4, 2))],  # the first 40 real images, 10×4 at scale 2 (nbui.ShowGrid)
+    10: [_png(_grid(5, 2, 3))] * 3,  # the fixed samples, 5×2, after epochs 1, 5 and 10 (ShowEpochs)
+    12: [_png((864, 307))],  # nbui.ShowCurves' two panels
+    14: [("gif", (_grid(5, 2, 3)[0], _grid(5, 2, 3)[1] + GIF_CAPTION), EPOCHS)],  # lab.ShowTrainingGIF
+    16: [_png(_grid(10, 10, 2))],  # lab.ShowSamples 10×10 at scale 2
+    18: [_png(_grid(11, 8, 3))],  # lab.ShowInterpolations: 8 walks of 11 steps at scale 3
+    20: [_png(_grid(4, 1, 4))],  # lab.LatentWalk's frame: 4 pairs in one row at scale 4, the last position's
+}
+SLIDER_CELL = 20
+SLIDER_STEPS = 11  # lab.LatentWalk(tr, 4, 11, 5): positions 0 … 10, t = i/10
+SLIDER_TO = 0.7  # where the slider is dragged to, a fraction of its track: near position 7, "t = 0.70"
+# What each cell above must call: a rewritten notebook fails here with a clear message, not on image counts.
+CELL_MARKERS = {4: "nbui.ShowGrid", 10: "s.Run()", 12: "nbui.ShowCurves", 14: "lab.ShowTrainingGIF",
+                16: "lab.ShowSamples", 18: "lab.ShowInterpolations", 20: "lab.LatentWalk(tr, 4, 11, 5)"}
+# The longest cells (the hand-written D/G steps and the training) take about a minute each on 2 idle cores and a
+# few on a loaded one: generous, but bounded.
+CELL_TIMEOUT_S = 480
 ERROR_TEXT = re.compile(r"panic:|goroutine \d+ \[|\berror\b|exit status \d|Traceback", re.IGNORECASE)
 
 t0 = time.monotonic()
@@ -114,6 +136,42 @@ def check_png(data: bytes, want, where):
             raise Failure("%s: PNG image data of %d bytes for %d×%d" % (where, len(rows), w, h))
     if want and (w, h) != tuple(want):
         raise Failure("%s: PNG is %d×%d, expected %d×%d" % (where, w, h, want[0], want[1]))
+    return w, h
+
+
+def check_gif(data: bytes, want, frames_want, where):
+    """Walks a GIF's blocks (header, logical screen, colour tables, extensions, image descriptors and their LZW
+    sub-blocks, trailer), checks its size and that it has frames_want frames, each inside the screen."""
+    def sub_blocks(pos):
+        while data[pos]:
+            pos += 1 + data[pos]
+        return pos + 1
+    if data[:6] not in (b"GIF87a", b"GIF89a"):
+        raise Failure("%s: not a GIF (starts with %r)" % (where, data[:6]))
+    try:
+        w, h, flags = struct.unpack("<HHB", data[6:11])
+        pos = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+        frames = 0
+        while data[pos] != 0x3B:
+            kind, pos = data[pos], pos + 1
+            if kind == 0x21:  # an extension: its label, then sub-blocks
+                pos = sub_blocks(pos + 1)
+            elif kind == 0x2C:  # an image: its descriptor, a local colour table, the LZW code size, sub-blocks
+                x, y, fw, fh, fflags = struct.unpack("<HHHHB", data[pos:pos + 9])
+                if x + fw > w or y + fh > h or fw == 0 or fh == 0:
+                    raise Failure("%s: GIF frame %d is %d×%d at (%d, %d), outside the %d×%d screen"
+                                  % (where, frames + 1, fw, fh, x, y, w, h))
+                pos += 9 + (3 << ((fflags & 7) + 1) if fflags & 0x80 else 0)
+                pos = sub_blocks(pos + 1)
+                frames += 1
+            else:
+                raise Failure("%s: GIF block 0x%02x at byte %d" % (where, kind, pos - 1))
+    except (IndexError, struct.error):
+        raise Failure("%s: GIF cut short (%d bytes)" % (where, len(data)))
+    if (w, h) != tuple(want):
+        raise Failure("%s: GIF is %d×%d, expected %d×%d" % (where, w, h, want[0], want[1]))
+    if frames != frames_want:
+        raise Failure("%s: GIF with %d frame(s), expected %d" % (where, frames, frames_want))
     return w, h
 
 
@@ -266,28 +324,22 @@ class Student:
         text = "\n".join(t.strip() for t in text if t.strip())
         return text if len(text) <= limit else "... " + text[-limit:]
 
-    def run_cell(self, i, timeout=CELL_TIMEOUT_S):
-        """Selects cell i (a click on its prompt), presses Shift+Enter, and for a code cell waits until its prompt
-        shows a new execution count. Returns the count (None for markdown)."""
+    def start_cell(self, i):
+        """Selects cell i (a click on its prompt) and presses Shift+Enter. Returns a Run to wait on, None for a
+        markdown cell."""
         cell = self.cells().nth(i)
         code = "jp-CodeCell" in (cell.get_attribute("class") or "")
         prompt = cell.locator(".jp-InputArea-prompt").first
-        before = prompt.inner_text().strip() if code else ""
+        run = Run(self, i, prompt, prompt.inner_text().strip() if code else "")
         prompt.click()
         self.page.keyboard.press("Shift+Enter")
-        if not code:
-            return None
-        start, deadline, seen_busy = time.monotonic(), time.monotonic() + timeout, False
-        while True:
-            now = prompt.inner_text().strip()
-            seen_busy = seen_busy or now == "[*]:"
-            m = re.fullmatch(r"\[(\d+)\]:", now)
-            if m and (seen_busy or now != before):
-                log("cell %d ran: %s in %.1f s" % (i, now, time.monotonic() - start))
-                return int(m.group(1))
-            if time.monotonic() > deadline:
-                self.cell_fail(i, "did not finish within %d s (prompt %r)" % (timeout, now), "cell%02d_timeout" % i)
-            time.sleep(0.25)
+        return run if code else None
+
+    def run_cell(self, i, timeout=CELL_TIMEOUT_S):
+        """start_cell, and for a code cell waits until its prompt shows a new execution count. Returns the count
+        (None for markdown)."""
+        run = self.start_cell(i)
+        return run.wait(timeout) if run else None
 
     def check_outputs(self, i):
         """No error in cell i's outputs, and its images rendered with the expected PNGs."""
@@ -297,25 +349,140 @@ class Student:
         bad = [t for t in errors if ERROR_TEXT.search(t)]
         if bad:
             self.cell_fail(i, "an error output", "cell%02d_error" % i)
-        imgs = cell.locator(".jp-OutputArea-output img").evaluate_all(
-            "els => els.map(e => ({src: e.getAttribute('src') || '', w: e.naturalWidth, h: e.naturalHeight,"
-            " done: e.complete}))")
-        want = EXPECTED_PNGS.get(i, [])
+        imgs = self.images(i)
+        want = EXPECTED_IMAGES.get(i, [])
         if len(imgs) != len(want):
             self.cell_fail(i, "%d image(s), expected %d" % (len(imgs), len(want)), "cell%02d_images" % i)
-        for k, (img, size) in enumerate(zip(imgs, want)):
-            where = "image %d" % (k + 1)
-            m = re.match(r"data:image/png;base64,(.*)$", img["src"], re.DOTALL)
-            if not m:
-                self.cell_fail(i, "%s: src is not a PNG data URL: %.80s" % (where, img["src"]), "cell%02d_images" % i)
-            try:
-                check_png(base64.b64decode(m.group(1)), size, where)
-            except (Failure, ValueError, zlib.error, struct.error, KeyError) as e:
-                self.cell_fail(i, str(e), "cell%02d_images" % i)
-            if not img["done"] or (img["w"], img["h"]) != size:
-                self.cell_fail(i, "%s: the browser rendered it at natural size %d×%d (complete: %s), expected %d×%d"
-                          % (where, img["w"], img["h"], img["done"], *size), "cell%02d_images" % i)
+        for k, (img, spec) in enumerate(zip(imgs, want)):
+            self.check_image(i, img, spec, "image %d" % (k + 1))
         return len(imgs)
+
+    def images(self, i):
+        """The <img> elements in cell i's outputs: src, natural size, whether loaded."""
+        return self.cells().nth(i).locator(".jp-OutputArea-output img").evaluate_all(
+            "els => els.map(e => ({src: e.getAttribute('src') || '', w: e.naturalWidth, h: e.naturalHeight,"
+            " done: e.complete}))")
+
+    def check_image(self, i, img, spec, where):
+        """img (from images) is a data URL of spec's kind, decodes to spec's size (and frames), and the browser
+        rendered it at that size."""
+        kind, size, frames = spec
+        m = re.match(r"data:image/%s;base64,(.*)$" % kind, img["src"], re.DOTALL)
+        if not m:
+            self.cell_fail(i, "%s: src is not a %s data URL: %.80s" % (where, kind.upper(), img["src"]),
+                           "cell%02d_images" % i)
+        try:
+            data = base64.b64decode(m.group(1))
+            if kind == "gif":
+                check_gif(data, size, frames, where)
+            else:
+                check_png(data, size, where)
+        except (Failure, ValueError, zlib.error, struct.error, KeyError) as e:
+            self.cell_fail(i, str(e), "cell%02d_images" % i)
+        if not img["done"] or (img["w"], img["h"]) != size:
+            self.cell_fail(i, "%s: the browser rendered it at natural size %d×%d (complete: %s), expected %d×%d"
+                           % (where, img["w"], img["h"], img["done"], *size), "cell%02d_images" % i)
+
+    def explore_slider(self, i):
+        """Runs the latent-walk cell i as a student plays with it: waits for the slider, its "Done" button and its
+        image, drags the slider to the right with the mouse, waits for the image of the new position, clicks Done,
+        and checks that the cell ends with the controls gone and that image kept."""
+        cell = self.cells().nth(i)
+        out = cell.locator(".jp-OutputArea")
+        slider, done = out.locator("input[type=range]"), out.locator("button", has_text="Done")
+        run = self.start_cell(i)
+        deadline = time.monotonic() + CELL_TIMEOUT_S
+        while not (slider.count() == 1 and done.count() == 1 and len(self.images(i)) == 1):
+            if run.finished():
+                self.cell_fail(i, "the cell ended without showing a slider, a Done button and one image (did "
+                               "nbui.FrontEnd not see the browser?)", "slider_missing")
+            if time.monotonic() > deadline:
+                self.cell_fail(i, "no slider, Done button and image within %d s (%d slider(s), %d button(s), %d "
+                               "image(s))" % (CELL_TIMEOUT_S, slider.count(), done.count(), len(self.images(i))),
+                               "slider_missing")
+            time.sleep(0.5)
+        lo, hi, value = (slider.get_attribute(a) for a in ("min", "max", "value"))
+        if (lo, hi, value) != ("0", str(SLIDER_STEPS - 1), "0"):
+            self.cell_fail(i, "the slider spans %s…%s at %s, expected 0…%d at 0" % (lo, hi, value, SLIDER_STEPS - 1),
+                           "slider")
+        first = self.images(i)[0]
+        self.check_image(i, first, EXPECTED_IMAGES[i][0], "the slider's image at t = 0")
+        if "t = 0.00" not in self.output_text(i):
+            self.cell_fail(i, "no label 't = 0.00' above the slider's image", "slider")
+        log("cell %d: a slider 0…%d and a Done button, with its image at t = 0, %.1f s after Shift+Enter"
+            % (i, SLIDER_STEPS - 1, time.monotonic() - run.start))
+        self.shot("slider_start")
+
+        # A drag with the mouse, as a student moves it (JupyterLab keeps the arrow keys in command mode): from the
+        # thumb at the left end to SLIDER_TO of the track.
+        slider.scroll_into_view_if_needed()
+        box = slider.bounding_box()
+        y = box["y"] + box["height"] / 2
+        self.page.mouse.move(box["x"] + min(6, box["width"] / 4), y)
+        self.page.mouse.down()
+        self.page.mouse.move(box["x"] + SLIDER_TO * box["width"], y, steps=10)
+        self.page.mouse.up()
+        moved_at, value = time.monotonic(), int(slider.input_value())
+        if not 0 < value < SLIDER_STEPS:
+            self.cell_fail(i, "the slider is at %d after a drag to %d %% of its track" % (value, SLIDER_TO * 100),
+                           "slider")
+        label = "t = %.2f" % (value / (SLIDER_STEPS - 1))
+        while True:
+            imgs = self.images(i)
+            if len(imgs) == 1 and imgs[0]["src"] != first["src"] and imgs[0]["done"] and label in self.output_text(i):
+                break
+            if run.finished() or time.monotonic() > moved_at + 120:
+                self.cell_fail(i, "the image did not change to %r within 120 s of the move (cell %s)"
+                               % (label, "ended" if run.finished() else "running"), "slider_stuck")
+            time.sleep(0.25)
+        moved = imgs[0]
+        self.check_image(i, moved, EXPECTED_IMAGES[i][0], "the slider's image at " + label)
+        log("cell %d: slider dragged to %s: its image is a new %d×%d PNG (shown %.1f s after the mouse's release; "
+            "the image follows the drag)" % (i, label, moved["w"], moved["h"], time.monotonic() - moved_at))
+        cell.scroll_into_view_if_needed()
+        self.shot("slider_moved")
+
+        done.click()
+        run.wait(CELL_TIMEOUT_S)
+        if slider.count() or out.locator("button").count():
+            self.cell_fail(i, "after Done: %d slider(s) and %d button(s) still shown" % (
+                slider.count(), out.locator("button").count()), "slider_done")
+        self.check_outputs(i)
+        text = self.output_text(i)
+        if self.images(i)[0]["src"] != moved["src"] or label not in text or "closed" not in text:
+            self.cell_fail(i, "after Done: not the image of %s, or no '%s ... (closed ...)' label" % (label, label),
+                           "slider_done")
+        if "static image stands for the slider" in text:
+            self.cell_fail(i, "the static image (no browser) was shown too", "slider_done")
+        log("cell %d: Done clicked: the cell ended, the controls gone, the image of %s kept" % (i, label))
+        self.shot("slider_done")
+        return 1
+
+
+class Run:
+    """A code cell started with Shift+Enter, waited on through its prompt: [*] while it runs, then a new [n]."""
+
+    def __init__(self, student, i, prompt, before):
+        self.student, self.i, self.prompt, self.before = student, i, prompt, before
+        self.start, self.seen_busy, self.count = time.monotonic(), False, None
+
+    def finished(self):
+        now = self.prompt.inner_text().strip()
+        self.seen_busy = self.seen_busy or now == "[*]:"
+        m = re.fullmatch(r"\[(\d+)\]:", now)
+        if m and (self.seen_busy or now != self.before):
+            self.count = int(m.group(1))
+        return self.count is not None
+
+    def wait(self, timeout):
+        deadline = self.start + timeout
+        while not self.finished():
+            if time.monotonic() > deadline:
+                self.student.cell_fail(self.i, "did not finish within %d s (prompt %r)"
+                                       % (timeout, self.prompt.inner_text().strip()), "cell%02d_timeout" % self.i)
+            time.sleep(0.25)
+        log("cell %d ran: [%d] in %.1f s" % (self.i, self.count, time.monotonic() - self.start))
+        return self.count
 
 
 def refused(page, url, what, student):
@@ -346,6 +513,12 @@ def main():
     for old in OUT.glob("*.png"):
         old.unlink()
     source = (ROOT / "notebooks" / NOTEBOOK).read_bytes()
+    cells = json.loads(source)["cells"]
+    for i, marker in CELL_MARKERS.items():
+        if i >= len(cells) or marker not in "".join(cells[i]["source"]):
+            print("[e2e] FAIL: notebooks/%s: cell %d does not call %s: the notebook changed; update EXPECTED_IMAGES, "
+                  "SLIDER_CELL and CELL_MARKERS in scripts/e2e_lab.py" % (NOTEBOOK, i, marker), flush=True)
+            return 1
     checkpoints = ROOT / "notebooks" / ".ipynb_checkpoints"
     had_checkpoints = checkpoints.exists()
     lab = Lab()
@@ -386,21 +559,24 @@ def main():
                 log("%s open with %d cells, kernel %s" % (NOTEBOOK, n, XLA_KERNEL))
                 student.shot("notebook_open")
 
+                if n != len(cells):
+                    student.fail("the page shows %d cells, the notebook has %d" % (n, len(cells)), "cells")
                 images = 0
                 for i in range(n):
-                    if student.run_cell(i) is not None:
+                    if i == SLIDER_CELL:
+                        images += student.explore_slider(i)
+                    elif student.run_cell(i) is not None:
                         images += student.check_outputs(i)
                         student.cells().nth(i).scroll_into_view_if_needed()
                         student.shot("cell%02d" % i)
                 text = "\n".join(student.output_text(i, 100000) for i in range(n))
-                for rx in [r"mode: quick mode", r"backend: XLA CPU", r"EPOCH: 10 ", r"Done: \d+ generator steps",
-                           r"100 samples after step"]:
+                for rx in [r"mode: quick mode", r"backend: XLA CPU", r"step 200 \(one batch\): D loss",
+                           r"EPOCH: 10 ", r"Done: \d+ generator steps", r"%d grids, from step" % EPOCHS,
+                           r"Saved as \S+training\.gif", r"100 samples after step", r"8 walks of 11 steps"]:
                     if not re.search(rx, text):
                         student.fail("no cell output matches %r" % rx, "xla_missing_text")
-                log("every cell ran without an error; %d images rendered with PNGs of the expected sizes" % images)
-
-                # The lessons' slider (issue 28: "moves one widget ... when it has landed") has not landed: no
-                # notebook has a widget yet, so there is none to move here.
+                log("every cell ran without an error; %d images rendered, PNGs and a GIF of the expected sizes"
+                    % images)
 
                 first = next(i for i in range(n)
                              if "jp-CodeCell" in (student.cells().nth(i).get_attribute("class") or ""))

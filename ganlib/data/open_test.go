@@ -33,7 +33,7 @@ func TestLoadTrain(t *testing.T) {
 	if _, err := LoadTrain(MRIName, FolderOptions{}); err == nil || !strings.Contains(err.Error(), "ganlab data mri") {
 		t.Errorf("mri missing: want an error saying how to build it, got %v", err)
 	}
-	if _, err := LoadTrain("cifar", FolderOptions{}); err == nil || !strings.Contains(err.Error(), "fashion-mnist, mnist, mri") {
+	if _, err := LoadTrain("cifar", FolderOptions{}); err == nil || !strings.Contains(err.Error(), "fashion-mnist, mnist, sklearn-digits, mri") {
 		t.Errorf("unknown name: want the choices, got %v", err)
 	}
 }

@@ -266,3 +266,20 @@ func CycleGANGrid(tr *gan.Trainer, a, b *data.Images, n int) ([]float32, error) 
 	}
 	return out, nil
 }
+
+// StretchCentre returns im's images (single-channel) cropped to their central box×box pixels and resized back to
+// H×W bilinearly (data.Bilinear): MNIST's 20×20 digit box made to fill the frame as sklearn-digits' digits do.
+func StretchCentre(im *data.Images, box int) *data.Images {
+	out := *im
+	off := (im.H - box) / 2
+	out.Pixels = make([]float32, 0, len(im.Pixels))
+	crop := make([]float32, box*box)
+	for i := range im.N {
+		src := im.Image(i)
+		for y := range box {
+			copy(crop[y*box:(y+1)*box], src[(off+y)*im.W+off:])
+		}
+		out.Pixels = append(out.Pixels, data.Bilinear(crop, box, box, im.H, im.W)...)
+	}
+	return &out
+}

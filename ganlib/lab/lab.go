@@ -271,11 +271,9 @@ func (s *Session) showGrid(t *gan.Trainer, live *nbui.LiveGrid, epoch int, perma
 	if err := project.WriteFileAtomic(path, png); err != nil {
 		return err
 	}
-	if nbui.IsNotebook() {
-		fmt.Printf("Samples from the fixed noise after epoch %d (%s):\n", epoch, path)
-		nbui.ShowPNG(png)
-	}
-	return nil
+	// The caption goes through the same display channel as the image: a Printf on stdout can reach the page
+	// after the image it names.
+	return nbui.ShowGrid(fmt.Sprintf("Samples from the fixed noise after epoch %d (`%s`):", epoch, path), g)
 }
 
 // StepStatus is the progress line of a training step: epoch, losses, and D(x) and D(G(z)), or for a critic

@@ -89,6 +89,50 @@ type Figure struct {
 	// Cols is the number of panels per row. With Cols 0 a single chart fills the canvas edge to edge, and several
 	// go in one row. Panels are tiled 4 mm apart within a 2 mm margin.
 	Cols int
+	// LegendBelow draws each panel's legend in a strip under its axes, outside the data, instead of over it. The
+	// strip has the height of the tallest legend, so that the panels' axes stay aligned, and the canvas grows by it
+	// (once per row of panels).
+	LegendBelow bool
+}
+
+// legendGap separates the x axis's label from a legend drawn below it.
+const legendGap = 3 * vg.Millimeter
+
+// drawPanel draws p on c, its legend below the axes in a strip of height strip when strip > 0. p is left as it was.
+func drawPanel(p *plot.Plot, c draw.Canvas, strip vg.Length) {
+	if strip <= 0 {
+		p.Draw(c)
+		return
+	}
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	defer func() { p.Legend = leg }()
+	p.Draw(draw.Crop(c, 0, 0, strip, 0))
+	l := belowAxes(leg)
+	l.Draw(draw.Crop(c, 0, 0, 0, strip-(c.Max.Y-c.Min.Y)-legendGap))
+}
+
+// belowAxes is l as drawn in the strip below the axes: top left, entries a little apart.
+func belowAxes(l plot.Legend) plot.Legend {
+	l.Top, l.Left = true, true
+	l.XOffs, l.YOffs = legendGap, 0
+	l.Padding = max(l.Padding, vg.Points(2))
+	return l
+}
+
+// legendStrip is the height of the strip under the axes that holds the tallest of the plots' legends (0 if none has
+// entries).
+func legendStrip(c draw.Canvas, plots []*plot.Plot) vg.Length {
+	var h vg.Length
+	for _, p := range plots {
+		l := belowAxes(p.Legend)
+		r := l.Rectangle(c)
+		h = max(h, r.Max.Y-r.Min.Y)
+	}
+	if h == 0 {
+		return 0
+	}
+	return h + legendGap
 }
 
 // PNG draws plots on the figure and encodes it as PNG.
@@ -100,10 +144,20 @@ func (f Figure) PNG(plots ...*plot.Plot) ([]byte, error) {
 	if dpi == 0 {
 		dpi = vgimg.DefaultDPI
 	}
-	canvas := vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(dpi))
+	var strip vg.Length
+	height := f.Height
+	if f.LegendBelow {
+		strip = legendStrip(draw.New(vgimg.New(f.Width, f.Height)), plots)
+		rows := 1
+		if f.Cols > 0 {
+			rows = (len(plots) + f.Cols - 1) / f.Cols
+		}
+		height += strip * vg.Length(rows)
+	}
+	canvas := vgimg.NewWith(vgimg.UseWH(f.Width, height), vgimg.UseDPI(dpi))
 	dc := draw.New(canvas)
 	if len(plots) == 1 && f.Cols == 0 {
-		plots[0].Draw(dc)
+		drawPanel(plots[0], dc, strip)
 	} else {
 		cols := f.Cols
 		if cols == 0 {
@@ -112,7 +166,7 @@ func (f Figure) PNG(plots ...*plot.Plot) ([]byte, error) {
 		tiles := draw.Tiles{Rows: (len(plots) + cols - 1) / cols, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 			PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
 		for i, p := range plots {
-			p.Draw(tiles.At(dc, i%cols, i/cols)) // At(canvas, column, row)
+			drawPanel(p, tiles.At(dc, i%cols, i/cols), strip) // At(canvas, column, row)
 		}
 	}
 	var buf bytes.Buffer

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/ganlab/ganlab/ganlib/gan"
 )
@@ -24,7 +26,7 @@ func TestStepSeries(t *testing.T) {
 	}
 }
 
-// TestFigure: one chart or a row of panels render at the figure's size and resolution; no chart is an error.
+// TestFigure: one chart or a row of panels render at the figure's size and resolution (no legend strip); no chart is an error.
 func TestFigure(t *testing.T) {
 	chart := func() *plot.Plot {
 		p := NewChart("t", "x", "y")
@@ -59,5 +61,41 @@ func TestFigure(t *testing.T) {
 	}
 	if SeriesColor(0) != Blue || SeriesColor(1) != Orange || SeriesColor(4) != Blue {
 		t.Error("series colours should go blue, orange, green, red, blue, …")
+	}
+}
+
+// TestLegendBelow: with LegendBelow the legend (its red thumbnail) is drawn in the bottom strip of the figure, under
+// the x axis, and without it nowhere there; the plot keeps its legend afterwards.
+func TestLegendBelow(t *testing.T) {
+	redIn := func(b []byte, fromRow float64) int {
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, r := 0, img.Bounds()
+		for y := r.Min.Y + int(fromRow*float64(r.Dy())); y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if cr, cg, cb, _ := img.At(x, y).RGBA(); cr > 0xc000 && cg < 0x6000 && cb < 0x6000 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	for _, below := range []bool{false, true} {
+		p := NewChart("t", "x", "")
+		if _, err := AddLine(p, plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 1}}, Red, 3, nil, "a red line"); err != nil {
+			t.Fatal(err)
+		}
+		b, err := Figure{Width: 4 * vg.Inch, Height: 3 * vg.Inch, LegendBelow: below}.PNG(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := redIn(b, 0.9); (n > 0) != below {
+			t.Errorf("LegendBelow %v: %d red pixels in the bottom tenth of the figure", below, n)
+		}
+		if r := p.Legend.Rectangle(draw.New(vgimg.New(vg.Inch, vg.Inch))); r.Max.Y-r.Min.Y <= 0 {
+			t.Errorf("LegendBelow %v: the plot lost its legend", below)
+		}
 	}
 }

@@ -61,13 +61,6 @@ type Experiment struct {
 	// CoreSigmas: D is compared with D* within CoreSigmas standard deviations of a mode ("where the data has
 	// mass"; G's bounded output cannot reach the far tails, where D* = 1).
 	CoreSigmas float64 `json:"core_sigmas"`
-	// The saturating vs non-saturating comparison: both runs start from the same initial weights, D first learns
-	// alone for ComparePretrainD steps (so that it rejects G's samples, as early in real training), then both
-	// players train for CompareSteps steps with SGD at CompareLR (the paper's optimizer family).
-	ComparePretrainD  int     `json:"compare_pretrain_d"`
-	CompareTraceEvery int     `json:"compare_trace_every"`
-	CompareSteps      int     `json:"compare_steps"`
-	CompareLR         float64 `json:"compare_lr"`
 	// Fresh: train again even when Dir holds a result of the same settings.
 	Fresh bool `json:"-"`
 }
@@ -79,7 +72,6 @@ func Default(dir string, quick bool) Experiment {
 		Dir: dir, Data: LectureMixture(), Lo: -5, Hi: 5, Hidden: 64, DataN: 50000, Batch: 512, Seed: 2014,
 		CriticSteps: 3, LR: 1e-3, StepsA: 300, InnerD: 1000, GSteps: 2, Steps: 12000, Anneal: 3000, TraceEvery: 200,
 		Samples: 50000, TraceSamples: 10000, Bandwidth: 0.06, GridN: 401, ZLines: 41, CoreSigmas: 1.5,
-		ComparePretrainD: 1000, CompareSteps: 400, CompareTraceEvery: 20, CompareLR: 0.05,
 	}
 	if quick {
 		e.Steps, e.Anneal, e.TraceEvery, e.Samples, e.TraceSamples = 3000, 1000, 100, 20000, 5000
@@ -420,84 +412,18 @@ func (e Experiment) Run() (*Result, error) {
 	return r, project.WriteFileAtomic(filepath.Join(e.Dir, resultFile), raw)
 }
 
-// LossRun is one run of the saturating vs non-saturating comparison.
-type LossRun struct {
-	Loss string `json:"loss"`
-	// StartDFake is the mean D(G(z)) after D's head start: how confidently D rejects G's samples.
-	StartDFake float64      `json:"start_d_fake"`
-	Trace      []TracePoint `json:"trace"`
-	Final      Snapshot     `json:"final"`
-}
-
-const lossesFile = "losses.json"
-
-// CompareLosses trains the 1-D GAN twice from the same initial weights, once with the saturating (minimax) and
-// once with the non-saturating generator loss: D first learns alone for ComparePretrainD steps (G frozen) so that
-// it rejects G's samples as it does early in real training, then both players train for CompareSteps steps with
-// SGD at CompareLR (Goodfellow et al.'s optimizer family; Adam divides each step by the gradient's running size and
-// so hides much of the difference). Saved in Dir/losses.json and reused unless Fresh.
-func (e Experiment) CompareLosses() ([]LossRun, error) {
-	path := filepath.Join(e.Dir, lossesFile)
-	type saved struct {
-		Settings json.RawMessage `json:"settings"`
-		Runs     []LossRun       `json:"runs"`
-	}
-	if !e.Fresh {
-		if raw, err := os.ReadFile(path); err == nil {
-			var s saved
-			if json.Unmarshal(raw, &s) == nil && bytes.Equal(s.Settings, e.settingsJSON()) {
-				fmt.Printf("Reusing the comparison in %s.\n", path)
-				return s.Runs, nil
-			}
+// RangeOfD returns the smallest and largest D(x) over the grid points inside the snapshot's Region (where the data
+// has mass), or with inside false over the grid points outside it.
+func (s Snapshot) RangeOfD(inside bool) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i, x := range s.X {
+		in := false
+		for _, iv := range s.Region {
+			in = in || iv.Contains(x)
+		}
+		if in == inside {
+			lo, hi = math.Min(lo, s.D[i]), math.Max(hi, s.D[i])
 		}
 	}
-	var sgd gan.Settings // nil: Adam(LR) for G too
-	if e.CompareLR > 0 {
-		sgd = gan.Settings{"generator/optimizer": "sgd", "generator/learning_rate": e.CompareLR}
-	}
-	var runs []LossRun
-	for _, loss := range []gan.Loss{gan.Minimax(), gan.NonSaturating()} {
-		tr, err := e.NewTrainer(loss, sgd)
-		if err != nil {
-			return nil, err
-		}
-		run := LossRun{Loss: loss.Name}
-		progress := nbui.NewProgress(loss.Name, e.ComparePretrainD+e.CompareSteps)
-		// One ordinary step creates the optimizers' variables; G's learning rate is 0 from then on until D's head
-		// start is over.
-		if _, err := tr.TrainStep(); err != nil {
-			return nil, err
-		}
-		err = frozen(tr, gan.GeneratorScope, func() error {
-			return e.trainPhase(tr, "D only", e.ComparePretrainD, nil, progress)
-		})
-		if err != nil {
-			return nil, err
-		}
-		run.StartDFake = tr.History[len(tr.History)-1].DFake
-		cmp := e
-		cmp.TraceEvery = max(e.CompareTraceEvery, 1)
-		run.Trace = append(run.Trace, TracePoint{Step: tr.Step(), Phase: "start"})
-		if s, err := e.Measure(tr, "", e.TraceSamples); err == nil {
-			run.Trace[0].JSD, run.Trace[0].MeanDOff, run.Trace[0].DFake = s.JSD, s.MeanDOff, run.StartDFake
-		} else {
-			return nil, err
-		}
-		if err := cmp.trainPhase(tr, "train", e.ComparePretrainD+e.CompareSteps, &run.Trace, progress); err != nil {
-			return nil, err
-		}
-		progress.Finish("done")
-		if run.Final, err = e.Measure(tr, loss.Name, e.Samples); err != nil {
-			return nil, err
-		}
-		runs = append(runs, run)
-	}
-	raw, err := json.Marshal(saved{Settings: e.settingsJSON(), Runs: runs})
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
-		return nil, err
-	}
-	return runs, project.WriteFileAtomic(path, raw)
+	return lo, hi
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"math/rand/v2"
 
 	"github.com/ganlab/ganlab/ganlib/nbui"
 	"gonum.org/v1/plot"
@@ -63,9 +64,10 @@ func addRegion(p *plot.Plot, ivs []Interval, y0, y1 float64) error {
 	return nil
 }
 
-// render draws the plots side by side (cols per row) on a canvas of w×h inches at 110 dpi and encodes it as PNG.
+// render draws the plots side by side (cols per row) on a canvas of w×h inches at 110 dpi, each legend in a strip
+// below its panel (the canvas grows by it), and encodes it as PNG.
 func render(plots []*plot.Plot, cols int, w, h float64) ([]byte, error) {
-	return nbui.Figure{Width: vg.Length(w) * vg.Inch, Height: vg.Length(h) * vg.Inch, DPI: 110, Cols: cols}.PNG(plots...)
+	return nbui.Figure{Width: vg.Length(w) * vg.Inch, Height: vg.Length(h) * vg.Inch, DPI: 110, Cols: cols, LegendBelow: true}.PNG(plots...)
 }
 
 // Figure1PNG draws the panels side by side in the style of Goodfellow et al. 2014's Figure 1: p_data as black
@@ -122,7 +124,6 @@ func Figure1PNG(panels []Snapshot) ([]byte, error) {
 		if _, err := nbui.AddLine(p, xys(s.X, s.D), blue, 1.8, dashes, legend("D(x)")); err != nil {
 			return nil, err
 		}
-		p.Legend.Left = true
 		plots = append(plots, p)
 	}
 	return render(plots, len(plots), 4*float64(len(plots)), 3.8)
@@ -150,7 +151,6 @@ func OptimalDPNG(panels []Snapshot) ([]byte, error) {
 		if _, err := nbui.AddLine(p, xys(s.X, s.D), blue, 1.8, dashes, "trained D(x)"); err != nil {
 			return nil, err
 		}
-		p.Legend.Left = true
 		plots = append(plots, p)
 	}
 	return render(plots, len(plots), 6*float64(len(plots)), 4)
@@ -206,7 +206,7 @@ func SaturationPNG() ([]byte, error) {
 	loss := nbui.NewChart("generator losses", "D(G(z))", "")
 	grad := nbui.NewChart("|gradient with respect to D's logit|", "D(G(z)) (log scale)", "")
 	grad.X.Scale, grad.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	grad.X.Tick.Marker, grad.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	grad.X.Tick.Marker, grad.Y.Tick.Marker = plot.LogTicks{Prec: 1}, plot.LogTicks{Prec: 1}
 	var sat, ns, gs, gn plotter.XYs
 	for l := -9.0; l <= 6; l += 0.05 {
 		d := Sigmoid(l)
@@ -238,7 +238,6 @@ func SaturationPNG() ([]byte, error) {
 		return nil, err
 	}
 	grad.Y.Min, grad.Y.Max = 1e-4, 2
-	grad.Legend.Top, grad.Legend.Left = false, true
 	return render([]*plot.Plot{loss, grad}, 2, 10, 3.6)
 }
 
@@ -263,36 +262,115 @@ func ShowTrace(trace []TracePoint, floor float64) error { return show(TracePNG(t
 // ShowSaturation displays SaturationPNG inline.
 func ShowSaturation() error { return show(SaturationPNG()) }
 
-// LossesPNG draws the saturating vs non-saturating comparison: JSD against the step for each run (left), and
-// each run's final p_g against p_data (right).
-func LossesPNG(runs []LossRun) ([]byte, error) {
-	if len(runs) == 0 {
-		return nil, fmt.Errorf("theory.LossesPNG: no runs")
+// scatter adds the points xy (x₀, y₀, …) to p as small dots of colour c, named legend in p's legend unless "".
+func scatter(p *plot.Plot, xy []float32, c color.Color, radius float64, legend string) error {
+	pts := make(plotter.XYs, len(xy)/2)
+	for i := range pts {
+		pts[i].X, pts[i].Y = float64(xy[2*i]), float64(xy[2*i+1])
 	}
-	jsd := nbui.NewChart("JSD(p_data ‖ p_g) during training", "generator step", "")
-	dens := nbui.NewChart("p_g at the end", "x", "")
-	jsd.Y.Min, jsd.Y.Max = 0, math.Log(2)
-	colors := []color.Color{orange, blue, green, red}
-	s0 := runs[0].Final
-	if err := addDots(dens, s0.X, s0.PData, 4, "p_data"); err != nil {
-		return nil, err
+	s, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
 	}
-	for i, r := range runs {
-		var pts plotter.XYs
-		for _, t := range r.Trace {
-			pts = append(pts, plotter.XY{X: float64(t.Step), Y: t.JSD})
-		}
-		c := colors[i%len(colors)]
-		if _, err := nbui.AddLine(jsd, pts, c, 1.8, nil, r.Loss); err != nil {
-			return nil, err
-		}
-		if _, err := nbui.AddLine(dens, xys(r.Final.X, r.Final.PG), c, 1.8, nil, "p_g, "+r.Loss); err != nil {
-			return nil, err
-		}
+	s.GlyphStyle.Color, s.GlyphStyle.Radius, s.GlyphStyle.Shape = c, vg.Points(radius), draw.CircleGlyph{}
+	p.Add(s)
+	if legend != "" {
+		thumb := *s
+		thumb.GlyphStyle.Radius = vg.Points(3)
+		p.Legend.Add(legend, &thumb)
 	}
-	dens.Legend.Left = true
-	return render([]*plot.Plot{jsd, dens}, 2, 10, 3.4)
+	return nil
 }
 
-// ShowLosses displays LossesPNG inline.
-func ShowLosses(runs []LossRun) error { return show(LossesPNG(runs)) }
+// ModesPNG draws one seed of the ring experiment: p_data's sample, then G's samples of each variant on that seed,
+// each panel with the modes' centres (red crosses) and its count of modes covered and high-quality share in the
+// title.
+func ModesPNG(r *ModesResult, seed uint64) ([]byte, error) {
+	ring := r.Settings.Data
+	lim := ring.Radius * 1.5
+	panel := func(title string, xy []float32, c color.Color) (*plot.Plot, error) {
+		p := nbui.NewChart(title, "", "")
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = -lim, lim, -lim, lim
+		if err := scatter(p, xy, c, 0.9, ""); err != nil {
+			return nil, err
+		}
+		var centres plotter.XYs
+		for _, m := range ring.Centers() {
+			centres = append(centres, plotter.XY{X: m[0], Y: m[1]})
+		}
+		s, err := plotter.NewScatter(centres)
+		if err != nil {
+			return nil, err
+		}
+		s.GlyphStyle.Color, s.GlyphStyle.Radius, s.GlyphStyle.Shape = red, vg.Points(4), draw.CrossGlyph{}
+		p.Add(s)
+		return p, nil
+	}
+	title := func(name string, c Coverage) string {
+		return fmt.Sprintf("%s: %d/%d modes, %.0f%% within 3σ", name, c.Covered, ring.Modes, 100*c.HighQuality)
+	}
+	p0, err := panel(title("p_data", r.RealCov), r.Real, black)
+	if err != nil {
+		return nil, err
+	}
+	plots := []*plot.Plot{p0}
+	colors := []color.Color{orange, blue, green}
+	for _, run := range r.Runs {
+		if run.Seed != seed {
+			continue
+		}
+		p, err := panel(title(fmt.Sprintf("%s, seed %d", run.Variant, run.Seed), run.Coverage), run.Points, colors[(len(plots)-1)%len(colors)])
+		if err != nil {
+			return nil, err
+		}
+		plots = append(plots, p)
+	}
+	if len(plots) == 1 {
+		return nil, fmt.Errorf("theory.ModesPNG: no run with seed %d", seed)
+	}
+	return render(plots, len(plots), 4.2*float64(len(plots)), 4.4)
+}
+
+// ShowModes displays ModesPNG inline.
+func ShowModes(r *ModesResult, seed uint64) error { return show(ModesPNG(r, seed)) }
+
+// HeadStartPNG draws the saturation experiment: G's per-sample gradient ‖∂ℓ/∂G(z)‖ (log scale) and the mean
+// distance of G's samples to the nearest mode against the step after D's head start, and both losses' final samples
+// on the ring.
+func HeadStartPNG(runs []HeadStartRun, ring Ring) ([]byte, error) {
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("theory.HeadStartPNG: no runs")
+	}
+	grad := nbui.NewChart("G's gradient per sample, ‖∂loss/∂G(z)‖", "step after D's head start", "")
+	grad.Y.Scale, grad.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: 1}
+	dist := nbui.NewChart("mean distance of G(z) to the nearest mode", "step after D's head start", "")
+	dist.Y.Min = 0
+	lim := ring.Radius * 1.5
+	pts := nbui.NewChart("G's samples at the end", "", "")
+	pts.X.Min, pts.X.Max, pts.Y.Min, pts.Y.Max = -lim, lim, -lim, lim
+	if err := scatter(pts, ring.Sample(rand.New(rand.NewPCG(0, 1)), 400), black, 1, "p_data"); err != nil {
+		return nil, err
+	}
+	colors := []color.Color{orange, blue, green, red}
+	for i, r := range runs {
+		var g, d plotter.XYs
+		for _, t := range r.Trace {
+			g = append(g, plotter.XY{X: float64(t.Step), Y: math.Max(t.GGrad, 1e-12)})
+			d = append(d, plotter.XY{X: float64(t.Step), Y: t.Dist})
+		}
+		c := colors[i%len(colors)]
+		if _, err := nbui.AddLine(grad, g, c, 1.8, nil, r.Loss); err != nil {
+			return nil, err
+		}
+		if _, err := nbui.AddLine(dist, d, c, 1.8, nil, r.Loss); err != nil {
+			return nil, err
+		}
+		if err := scatter(pts, r.Points, c, 1, "G(z), "+r.Loss); err != nil {
+			return nil, err
+		}
+	}
+	return render([]*plot.Plot{grad, dist, pts}, 3, 13, 4)
+}
+
+// ShowHeadStart displays HeadStartPNG inline.
+func ShowHeadStart(runs []HeadStartRun, ring Ring) error { return show(HeadStartPNG(runs, ring)) }

@@ -149,8 +149,8 @@ func TestPlots(t *testing.T) {
 			return TracePNG([]TracePoint{{Step: 0, JSD: 0.5}, {Step: 10, Phase: "D only", JSD: 0.1}}, 0.001)
 		},
 		"saturation": SaturationPNG,
-		"losses": func() ([]byte, error) {
-			return LossesPNG([]LossRun{{Loss: "minimax", Final: s, Trace: []TracePoint{{Step: 1, JSD: 0.2}}}})
+		"headstart": func() ([]byte, error) {
+			return HeadStartPNG([]HeadStartRun{{Loss: "minimax", Points: []float32{0, 0, 1, 1}, Trace: []HeadStartPoint{{Step: 0, GGrad: 1e-4, Dist: 2}, {Step: 5, GGrad: 0, Dist: 1}}}}, LiteratureRing())
 		},
 	} {
 		png, err := f()
@@ -226,6 +226,21 @@ func TestRunSmoke(t *testing.T) {
 	for i := range r.Panels[1].D {
 		if r.Panels[1].D[i] != r.Panels[2].D[i] {
 			t.Fatalf("D changed while frozen at x=%g", r.Panels[1].X[i])
+		}
+	}
+	// RangeOfD splits the grid by Region.
+	d := r.Panels[3]
+	inLo, inHi := d.RangeOfD(true)
+	outLo, outHi := d.RangeOfD(false)
+	for i, x := range d.X {
+		lo, hi := outLo, outHi
+		for _, iv := range d.Region {
+			if iv.Contains(x) {
+				lo, hi = inLo, inHi
+			}
+		}
+		if d.D[i] < lo || d.D[i] > hi {
+			t.Fatalf("D(%g) = %g outside its range [%g, %g]", x, d.D[i], lo, hi)
 		}
 	}
 	back, err := LoadResult(e.Dir)

@@ -54,7 +54,7 @@ func TestCLIRejectsBadFlags(t *testing.T) {
 		{[]string{"train", "-devices", "0"}, "ganlab train: -devices must be >= 1, got 0"},
 		{[]string{"train", "-devices", "3", "-batch", "64"}, "ganlab train: -batch 64 must be a multiple of -devices 3"},
 		{[]string{"train", "-model", "nope"}, "ganlab train: -model must be one of vanilla, "},
-		{[]string{"train", "-data", "nope"}, `ganlab train: -data must be one of fashion-mnist, mnist, mri or a folder of images, got "nope"`},
+		{[]string{"train", "-data", "nope"}, `ganlab train: -data must be one of fashion-mnist, mnist, sklearn-digits, mri or a folder of images, got "nope"`},
 		{[]string{"train", "-data", "mri", "-size", "4"}, "ganlab train: -size must be"},
 		{[]string{"train", "-data", "mri", "-channels", "2"}, "ganlab train: -channels must be 1 or 3, got 2"},
 		{[]string{"train", "-loss", "nope"}, "ganlab train: -loss must be one of non-saturating, minimax"},

@@ -33,7 +33,7 @@ usage:
   ganlab sample -run DIR [flags]     sample a PNG grid (or -format npy: raw floats) from a run's checkpoint
   ganlab eval   -run DIR [flags]     FD, classifier score, class histogram, precision/recall of a checkpoint
   ganlab summary MODEL [flags]       Keras-like summary of a model's generator and discriminator
-  ganlab data fetch [NAME...]        fetch datasets (fashion-mnist, mnist) into the project's data folder
+  ganlab data fetch [NAME...]        fetch datasets (fashion-mnist, mnist, sklearn-digits) into the project's data folder
   ganlab data classifiers [NAME...]  check the shipped domain classifiers of ganlab eval (-train: make new ones)
   ganlab data mri -out DIR           build the brain-MRI slices of notebook 06 (ganlab data mri -h)
   ganlab bench  [flags]              time full GAN steps beside PyTorch and Keras (ganlab bench -h)

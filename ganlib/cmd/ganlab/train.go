@@ -20,7 +20,7 @@ import (
 func train(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ExitOnError)
 	model := fs.String("model", "vanilla", "model: "+modelNames())
-	dataset := fs.String("data", "fashion-mnist", "training images: fashion-mnist, mnist, mri (the brain-MRI set that ganlab data mri builds, or\n"+
+	dataset := fs.String("data", "fashion-mnist", "training images: fashion-mnist, mnist, sklearn-digits, mri (the brain-MRI set that ganlab data mri builds, or\n"+
 		"$GANLAB_MRI_DIR: from Kaggle's yes/ and no/ only yes/, as notebook 06) or a folder of images (Kaggle layout: one sub-folder per class, or flat)")
 	size := fs.Int("size", 0, "mri or a folder: images are resized to size×size, 8 to 1024 (default: the model's own size);\n"+
 		"mnist or fashion-mnist: their 28×28 images are padded to size×size with the black background (e.g. 32 for biggan)")

@@ -33,6 +33,8 @@
 //     unweighted sum of its two mean absolute errors; the λ-weighted value is what is added).
 //   - The two buffers are non-trainable variables under /discriminator/pool_b and /discriminator/pool_a, updated
 //     in D's step graph, drawn with the trainer's seeded in-graph RNG, and saved in checkpoints.
+//   - `ganlab summary cyclegan` counts what the trainer's Generator and Discriminator build, G and D_B; F and D_A,
+//     built by the terms, have the same sizes, so the model has twice the parameters it lists.
 //
 // Networks (nf = 16; IN = instance normalisation without affine parameters, as the paper's code):
 //
