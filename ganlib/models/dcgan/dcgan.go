@@ -1,6 +1,8 @@
 // Package dcgan holds two deep convolutional GANs: the lecture's Keras DCGAN, exactly as the slides build it
 // (Lecture), and the DCGAN of Radford, Metz and Chintala 2015, "Unsupervised Representation Learning with Deep
 // Convolutional Generative Adversarial Networks" (https://arxiv.org/abs/1511.06434), as the contrast (Radford).
+// A variant of the second, SmallAugmented (augmented.go), is Radford's at an eighth of its width with
+// differentiable augmentation before D, for small training sets on a CPU (notebook 06's setting B).
 //
 // What changes against the vanilla GAN (models/vanilla): the players see images as images. D slides small
 // learned filters over the picture (Conv2D) instead of flattening it into one long vector, so it judges local
@@ -184,9 +186,13 @@ func radfordStages(size int) (start, stages int) {
 // start×start×(128·2^(n-1)) map → BatchNorm → ReLU → n transposed 5×5 convolutions with stride 2, halving the
 // channels each time (BatchNorm and ReLU after all but the last) → tanh: [B, s, s, channels] in [-1, 1].
 func RadfordGenerator(size, channels int) models.Stack {
+	return radfordGenerator(size, channels, RadfordWidth)
+}
+
+func radfordGenerator(size, channels, base int) models.Stack {
 	checkChannels("RadfordGenerator", channels)
 	start, n := radfordStages(size)
-	width := 128 << (n - 1)
+	width := base << (n - 1)
 	s := models.Stack{dense(start * start * width), reshape(start, start, width), batchNorm(), relu()}
 	for i := range n - 1 {
 		s = append(s, convT(width>>(i+1), 5, 2), batchNorm(), relu())
@@ -197,11 +203,13 @@ func RadfordGenerator(size, channels int) models.Stack {
 // RadfordDiscriminator is Radford et al.'s discriminator mirroring RadfordGenerator(size, ·): n 5×5 convolutions
 // with stride 2 and 128, 256, ... filters, each followed by LeakyReLU(0.2), with BatchNorm before the LeakyReLU on
 // all but the first; then Flatten → Dense(1): logit [B, 1].
-func RadfordDiscriminator(size int) models.Stack {
+func RadfordDiscriminator(size int) models.Stack { return radfordDiscriminator(size, RadfordWidth) }
+
+func radfordDiscriminator(size, base int) models.Stack {
 	_, n := radfordStages(size)
-	s := models.Stack{conv(128, 5, 2), leaky()}
+	s := models.Stack{conv(base, 5, 2), leaky()}
 	for i := 1; i < n; i++ {
-		s = append(s, conv(128<<i, 5, 2), batchNorm(), leaky())
+		s = append(s, conv(base<<i, 5, 2), batchNorm(), leaky())
 	}
 	return append(s, flatten(), dense(1))
 }

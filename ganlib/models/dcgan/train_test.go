@@ -25,11 +25,11 @@ func randomImages(n, size, c int) []float32 {
 	return px
 }
 
-// TestTrainSmoke: both DCGANs take training steps at a small size (8×8) on XLA: losses finite, the samples in
+// TestTrainSmoke: the DCGANs (dcgan-da with its augmentation in both steps) take training steps at a small size (8×8) on XLA: losses finite, the samples in
 // [-1, 1] and moved by training, the Radford G's BatchNorm moving statistics updated and used for sampling.
 func TestTrainSmoke(t *testing.T) {
 	b := backendtest.XLA(t)
-	for _, v := range []gan.Variant{dcgan.Lecture(8, 1), dcgan.Radford(8, 3)} {
+	for _, v := range []gan.Variant{dcgan.Lecture(8, 1), dcgan.Radford(8, 3), dcgan.SmallAugmented(8, 1)} {
 		t.Run(v.Name, func(t *testing.T) {
 			tr, err := gan.New(b, v, gan.Config{Seed: 3, Settings: gan.Settings{gan.SettingBatchSize: 4}})
 			if err != nil {
