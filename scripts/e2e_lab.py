@@ -435,7 +435,14 @@ class Student:
                 self.cell_fail(i, "the image did not change to %r within 120 s of the move (cell %s)"
                                % (label, "ended" if run.finished() else "running"), "slider_stuck")
             time.sleep(0.25)
-        moved = imgs[0]
+        # The drag sends several positions; wait until the image has stopped changing (1 s without a new one), so
+        # that `moved` is the last position's image and not one still on its way.
+        moved, still_since = imgs[0], time.monotonic()
+        while time.monotonic() - still_since < 1.0 and time.monotonic() < moved_at + 120:
+            time.sleep(0.2)
+            now = self.images(i)
+            if len(now) == 1 and now[0]["src"] != moved["src"]:
+                moved, still_since = now[0], time.monotonic()
         self.check_image(i, moved, EXPECTED_IMAGES[i][0], "the slider's image at " + label)
         log("cell %d: slider dragged to %s: its image is a new %d×%d PNG (shown %.1f s after the mouse's release; "
             "the image follows the drag)" % (i, label, moved["w"], moved["h"], time.monotonic() - moved_at))
@@ -448,8 +455,14 @@ class Student:
             self.cell_fail(i, "after Done: %d slider(s) and %d button(s) still shown" % (
                 slider.count(), out.locator("button").count()), "slider_done")
         self.check_outputs(i)
-        text = self.output_text(i)
-        if self.images(i)[0]["src"] != moved["src"] or label not in text or "closed" not in text:
+        deadline = time.monotonic() + 15  # the closing label may reach the page just after the prompt turns
+        while True:
+            text, imgs = self.output_text(i), self.images(i)
+            ok = len(imgs) == 1 and imgs[0]["src"] == moved["src"] and label in text and "closed" in text
+            if ok or time.monotonic() > deadline:
+                break
+            time.sleep(0.25)
+        if not ok:
             self.cell_fail(i, "after Done: not the image of %s, or no '%s ... (closed ...)' label" % (label, label),
                            "slider_done")
         if "static image stands for the slider" in text:
