@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,10 +33,14 @@ import (
 // digits.csv.gz is taken out of it into the project data folder. The decompressed CSV is checked against its pinned
 // SHA-256 except for a user folder's file, which is only checked for its form.
 //
-// Images: the 8×8 values v/16 in [0,1] are resized to 28×28 bilinearly (pixel centres aligned: output pixel y
-// samples the input at (y+0.5)·8/28 − 0.5, clamped at the border), so the digits fill the frame as MNIST's 20×20
-// box does not. Split: the first SKDigitsTrain digits are "train", the last 1,797 − SKDigitsTrain "test" (the
-// file's order groups digits by writer, so the test digits are mostly from other writers).
+// Images: framed as MNIST's were (LeCun et al.: each digit size-normalised into a 20×20 box, aspect kept, then
+// placed in 28×28 with its centre of mass at the centre). The 8×8 values v/16 in [0,1] are resized to 20×20
+// bilinearly (see Bilinear; the UCI bitmaps were already size-normalised, so the whole 8×8 frame is the box), and
+// the 20×20 box is put into a black 28×28 image at the whole-pixel offset that brings its centre of mass nearest
+// to pixel (14, 14), kept inside the frame (SKDigitsFrame). Images.Source says so.
+//
+// Split: the first SKDigitsTrain digits are "train", the last 1,797 − SKDigitsTrain "test" (the file's order
+// groups digits by writer, so the test digits are mostly from other writers).
 const SKDigitsName = "sklearn-digits"
 
 // SKDigitsTrain is the number of digits of the train split; the rest are the test split.
@@ -82,10 +87,11 @@ func loadSKDigits(split string, o *options) (*Images, error) {
 		return nil, fmt.Errorf("%s: %d digits, fewer than the train split's %d", path, len(labels), SKDigitsTrain)
 	}
 	im := &Images{Name: SKDigitsName, Split: split, N: hi - lo, H: 28, W: 28, C: 1, Labels: labels[lo:hi:hi],
-		ClassNames: append([]string(nil), skDigitsClasses...), Source: source + " in " + filepath.Dir(path)}
+		ClassNames: append([]string(nil), skDigitsClasses...),
+		Source:     source + " in " + filepath.Dir(path) + "; 8×8 resized to 20×20, centred by mass in 28×28 as MNIST"}
 	im.Pixels = make([]float32, 0, im.N*28*28)
 	for i := lo; i < hi; i++ {
-		im.Pixels = append(im.Pixels, Bilinear(pix[i*64:(i+1)*64], 8, 8, 28, 28)...)
+		im.Pixels = append(im.Pixels, SKDigitsFrame(pix[i*64:(i+1)*64])...)
 	}
 	return im, nil
 }
@@ -275,6 +281,34 @@ func ReadSKDigits(path string, verify bool) (pixels []float32, labels []int, err
 		return nil, nil, errors.New(path + ": no digits in the file")
 	}
 	return pixels, labels, nil
+}
+
+// SKDigitsFrame frames one 8×8 digit (values in [0,1], row-major) as MNIST frames its digits: resized bilinearly
+// to a 20×20 box, which is placed in a black 28×28 image at the whole-pixel offset (each axis 0..8) that puts the
+// box's centre of mass nearest to pixel (14, 14), where MNIST's digits have theirs on average; a blank digit is
+// placed in the middle (offset 4).
+func SKDigitsFrame(src []float32) []float32 {
+	const box, size = 20, 28
+	b := Bilinear(src, 8, 8, box, box)
+	var m, my, mx float64
+	for y := range box {
+		for x := range box {
+			v := float64(b[y*box+x])
+			m += v
+			my += v * float64(y)
+			mx += v * float64(x)
+		}
+	}
+	oy, ox := (size-box)/2, (size-box)/2
+	if m > 0 {
+		off := func(c float64) int { return max(0, min(size-box, int(math.Round(float64(size)/2-c)))) }
+		oy, ox = off(my/m), off(mx/m)
+	}
+	out := make([]float32, size*size)
+	for y := range box {
+		copy(out[(oy+y)*size+ox:(oy+y)*size+ox+box], b[y*box:(y+1)*box])
+	}
+	return out
 }
 
 // Bilinear resizes one single-channel image of h×w values (row-major) to oh×ow by bilinear interpolation with pixel

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -35,7 +36,7 @@ func gzipOf(t *testing.T, raw []byte) []byte {
 }
 
 // TestSKDigitsUserDir: a user folder's digits.csv.gz (synthetic, full size) gives the fixed split, the labels and
-// the pixels v/16 resized bilinearly to 28×28.
+// the pixels v/16 framed as MNIST's (SKDigitsFrame).
 func TestSKDigitsUserDir(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "digits.csv.gz", gzipOf(t, skCSV(SKDigitsN)))
@@ -56,18 +57,18 @@ func TestSKDigitsUserDir(t *testing.T) {
 	if got, want := test.Labels[0], SKDigitsTrain%10; got != want {
 		t.Errorf("first test label %d, want %d (the test split starts at digit %d)", got, want, SKDigitsTrain)
 	}
-	// Digit 3: its 8×8 pixels are ((3+j)%17)/16; the 28×28 image is their bilinear resize.
+	// Digit 3: its 8×8 pixels are ((3+j)%17)/16; the 28×28 image is their MNIST framing.
 	src := make([]float32, 64)
 	for j := range src {
 		src[j] = float32((3+j)%17) / 16
 	}
-	want := Bilinear(src, 8, 8, 28, 28)
+	want := SKDigitsFrame(src)
 	for k, v := range train.Image(3) {
 		if v != want[k] {
 			t.Fatalf("image 3 pixel %d = %v, want %v", k, v, want[k])
 		}
 	}
-	if !strings.Contains(train.Source, "user folder") {
+	if !strings.Contains(train.Source, "user folder") || !strings.Contains(train.Source, "20×20, centred by mass in 28×28") {
 		t.Errorf("Source = %q", train.Source)
 	}
 	if !strings.Contains(strings.Join(Names(), ","), SKDigitsName) {
@@ -90,6 +91,64 @@ func TestBilinear(t *testing.T) {
 		if v != 0.5 {
 			t.Fatalf("a constant image resized is not constant: %v", v)
 		}
+	}
+}
+
+// TestSKDigitsFrame: the digit is resized to a 20×20 box (the box holds Bilinear's 8→20 resize, nothing lies
+// outside it) placed so that its centre of mass is within half a pixel of (14, 14); a digit whose ink lies in one
+// corner is moved as far as the frame allows (the box stays inside); a blank digit stays blank.
+func TestSKDigitsFrame(t *testing.T) {
+	mass := func(im []float32) (m, cy, cx float64) {
+		for p, v := range im {
+			m += float64(v)
+			cy += float64(v) * float64(p/28)
+			cx += float64(v) * float64(p%28)
+		}
+		return m, cy / m, cx / m
+	}
+	// boxAt finds the offset of the 20×20 box holding want inside im, or -1, -1.
+	boxAt := func(im, want []float32) (int, int) {
+		for oy := 0; oy <= 8; oy++ {
+		next:
+			for ox := 0; ox <= 8; ox++ {
+				for y := range 28 {
+					for x := range 28 {
+						v := im[y*28+x]
+						if y >= oy && y < oy+20 && x >= ox && x < ox+20 {
+							if v != want[(y-oy)*20+x-ox] {
+								continue next
+							}
+						} else if v != 0 {
+							continue next
+						}
+					}
+				}
+				return oy, ox
+			}
+		}
+		return -1, -1
+	}
+	// A digit with more ink low and to the right: its box moves up and left of the middle offset 4.
+	src := make([]float32, 64)
+	for j := range src {
+		src[j] = float32(j/8+j%8) / 14
+	}
+	im := SKDigitsFrame(src)
+	oy, ox := boxAt(im, Bilinear(src, 8, 8, 20, 20))
+	if oy < 0 || oy >= 4 || ox >= 4 {
+		t.Fatalf("box of the ramp digit at offset (%d, %d), want inside the frame and above-left of (4, 4)", oy, ox)
+	}
+	if _, cy, cx := mass(im); math.Abs(cy-14) > 0.5 || math.Abs(cx-14) > 0.5 {
+		t.Errorf("centre of mass (%.2f, %.2f), want within 0.5 of (14, 14)", cy, cx)
+	}
+	// Ink only in the top-left pixel: the box goes as far down and right as it can (offset 8).
+	corner := make([]float32, 64)
+	corner[0] = 1
+	if oy, ox := boxAt(SKDigitsFrame(corner), Bilinear(corner, 8, 8, 20, 20)); oy != 8 || ox != 8 {
+		t.Errorf("corner digit's box at (%d, %d), want (8, 8)", oy, ox)
+	}
+	if m, _, _ := mass(SKDigitsFrame(make([]float32, 64))); m != 0 {
+		t.Errorf("a blank digit framed has ink %g", m)
 	}
 }
 
@@ -168,7 +227,26 @@ func TestSKDigitsReal(t *testing.T) {
 			t.Errorf("class %d has %d digits, want about 180", c, n)
 		}
 	}
-	if m := train.Mean(); m < 0.1 || m > 0.5 {
+	if m := train.Mean(); m < 0.05 || m > 0.5 {
 		t.Errorf("mean pixel %v", m)
+	}
+	// Framed as MNIST: each digit's centre of mass within half a pixel of (14, 14), the 4-pixel border about empty.
+	var border float64
+	for i := range train.N {
+		var m, cy, cx float64
+		for p, v := range train.Image(i) {
+			m += float64(v)
+			cy += float64(v) * float64(p/28)
+			cx += float64(v) * float64(p%28)
+			if y, x := p/28, p%28; y < 4 || y >= 24 || x < 4 || x >= 24 {
+				border += float64(v)
+			}
+		}
+		if cy, cx = cy/m, cx/m; math.Abs(cy-14) > 0.5 || math.Abs(cx-14) > 0.5 {
+			t.Fatalf("train digit %d: centre of mass (%.2f, %.2f), want within 0.5 of (14, 14)", i, cy, cx)
+		}
+	}
+	if f := border / (train.Mean() * float64(train.N*784)); f > 0.1 {
+		t.Errorf("%.1f %% of the ink lies in the 4-pixel border", 100*f)
 	}
 }

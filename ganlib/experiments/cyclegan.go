@@ -268,7 +268,8 @@ func CycleGANGrid(tr *gan.Trainer, a, b *data.Images, n int) ([]float32, error) 
 }
 
 // StretchCentre returns im's images (single-channel) cropped to their central box×box pixels and resized back to
-// H×W bilinearly (data.Bilinear): MNIST's 20×20 digit box made to fill the frame as sklearn-digits' digits do.
+// H×W bilinearly (data.Bilinear): MNIST's 20×20 digit box made to fill the frame as sklearn-digits' digits did
+// before they were framed as MNIST's (the diagnostic of docs/family2.md's first CycleGAN run).
 func StretchCentre(im *data.Images, box int) *data.Images {
 	out := *im
 	off := (im.H - box) / 2

@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,7 +20,8 @@ func needDomains(t *testing.T) {
 	}
 }
 
-// TestCycleGANSummary: `ganlab summary cyclegan` shows the 28×28 translator and CycleGAN's settings.
+// TestCycleGANSummary: `ganlab summary cyclegan` shows the 28×28 translator, CycleGAN's settings and the
+// parameters of all four networks (twice G + D_B).
 func TestCycleGANSummary(t *testing.T) {
 	needDomains(t)
 	out, err := run(t, "summary", "cyclegan")
@@ -27,10 +29,24 @@ func TestCycleGANSummary(t *testing.T) {
 		t.Fatalf("summary: %v\n%s", err, out)
 	}
 	for _, want := range []string{"cyclegan: z [1] → images 28×28×1", "cycle_lambda = 10", "identity_lambda = 5",
-		"pool_size = 50", "adam_beta1 = 0.5", "learning_rate = 0.0002", "batch_size = 16"} {
+		"pool_size = 50", "adam_beta1 = 0.5", "learning_rate = 0.0002", "batch_size = 16", "G + F + D_B + D_A"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
+	}
+	var gd, all string
+	for _, line := range strings.Split(out, "\n") {
+		if s, ok := strings.CutPrefix(line, "Total params (G + D): "); ok {
+			gd = s
+		}
+		if _, s, ok := strings.Cut(line, "(G + F + D_B + D_A): "); ok {
+			all = s
+		}
+	}
+	n, errGD := strconv.Atoi(strings.ReplaceAll(gd, ",", ""))
+	m, errAll := strconv.Atoi(strings.ReplaceAll(all, ",", ""))
+	if errGD != nil || errAll != nil || n == 0 || m != 2*n {
+		t.Errorf("totals: G + D %q, all four %q; want the second twice the first", gd, all)
 	}
 }
 
@@ -70,5 +86,9 @@ func TestCycleGANTrainResume(t *testing.T) {
 	if out, err := run(t, "train", "-model", "cyclegan", "-loss", "minimax", "-data", data.SKDigitsName, "-steps", "1",
 		"-out", filepath.Join(t.TempDir(), "b")); err == nil || !strings.Contains(out, "only with its own") {
 		t.Errorf("cyclegan with -loss minimax should be refused:\n%s", out)
+	}
+	if out, err := run(t, "train", "-model", "cyclegan", "-data", "mnist", "-steps", "1",
+		"-out", filepath.Join(t.TempDir(), "c")); err == nil || !strings.Contains(out, "trains only with -data sklearn-digits") {
+		t.Errorf("cyclegan with -data mnist should be refused:\n%s", out)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ganlab/ganlab/ganlib/data"
 	"github.com/ganlab/ganlab/ganlib/gan"
+	"github.com/ganlab/ganlab/ganlib/models"
 	"github.com/ganlab/ganlab/ganlib/models/biggan"
 	"github.com/ganlab/ganlab/ganlib/models/cgan"
 	"github.com/ganlab/ganlab/ganlib/models/cyclegan"
@@ -28,6 +30,11 @@ type modelSpec struct {
 	new   func(size, channels int) gan.Variant
 	// callbacks, when set, run after every training step of ganlab train (a growing network's schedule).
 	callbacks func() []gan.Callback
+	// data, when set, is the only -data the model trains on (a translator whose two domains are fixed).
+	data string
+	// summaryNote, when set, is a line ganlab summary prints under the totals, given G + D's parameter count (for
+	// networks the trainer's Generator and Discriminator do not build).
+	summaryNote func(total int) string
 }
 
 var modelRegistry = map[string]modelSpec{
@@ -54,8 +61,13 @@ var modelRegistry = map[string]modelSpec{
 		callbacks: func() []gan.Callback { return []gan.Callback{pggan.GrowBySettings()} }},
 	"stylegan": {doc: "Karras et al. 2019: mapping network, constant input, modulated convs (StyleGAN2), noise, style mixing, truncation ψ, R1; 32×32 (28 too)", size: 32, order: 11,
 		new: func(size, channels int) gan.Variant { return stylegan.New(size, channels) }},
-	"cyclegan": {doc: "Zhu et al. 2017: translators MNIST→sklearn-digits (G) and back (F), LSGAN PatchGAN Ds, cycle (λ 10) and identity (5) losses, buffer of 50 fakes; 28×28, train with -data sklearn-digits (domain B)", size: 28, order: 9,
-		new: func(size, channels int) gan.Variant { return cyclegan.New(size, channels) }},
+	"cyclegan": {doc: "Zhu et al. 2017: translators MNIST→sklearn-digits (G) and back (F), LSGAN PatchGAN Ds, cycle (λ 10) and identity (5) losses, buffer of 50 fakes; 28×28, trains only with -data sklearn-digits (domain B)", size: 28, order: 9,
+		new:  func(size, channels int) gan.Variant { return cyclegan.New(size, channels) },
+		data: data.SKDigitsName,
+		summaryNote: func(total int) string {
+			return fmt.Sprintf("CycleGAN has four networks: the tables show G (A→B) and D_B; F (B→A) and D_A, built by its terms, are the same\n"+
+				"networks for the other direction. Total params of all four (G + F + D_B + D_A): %s", models.Commas(2*total))
+		}},
 	"biggan": {doc: "Brock et al. 2019, small: class-conditional BatchNorm, projection D, hinge loss, spectral norm, orthogonal reg.; 32×32 (-size 32 pads 28×28 data)", size: 32, order: 10,
 		new: func(size, channels int) gan.Variant { return biggan.New(size, channels) }},
 }

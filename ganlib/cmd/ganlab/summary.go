@@ -59,6 +59,9 @@ func summary(args []string) error {
 	}
 	fmt.Printf("%s: z [%d] → images %d×%d×%d\n\n%s\n%s\nTotal params (G + D): %s\n", v.Name, v.LatentDim, v.Height, v.Width, v.Channels,
 		g, d, models.Commas(g.Total+d.Total))
+	if note := modelRegistry[name].summaryNote; note != nil {
+		fmt.Println(note(g.Total + d.Total))
+	}
 	fmt.Printf("\nSettings (ganlab train -set name=value):\n%s", indent(gan.FormatSettings(gan.AllSettings(v))))
 	return nil
 }

@@ -58,6 +58,9 @@ func train(args []string) error {
 	if folder && !isDirPath(*dataset) {
 		c.fail("-data must be one of %s, %s or a folder of images, got %q", strings.Join(data.Names(), ", "), data.MRIName, *dataset)
 	}
+	if only := modelRegistry[*model].data; only != "" && *dataset != only {
+		c.fail("-model %s translates between fixed domains and trains only with -data %s, got -data %s", *model, only, *dataset)
+	}
 	if set(fs, "size") {
 		c.between("size", *size, 8, 1024)
 	}

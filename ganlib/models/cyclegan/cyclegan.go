@@ -1,7 +1,9 @@
 // Package cyclegan is CycleGAN of Zhu, Park, Isola and Efros 2017, "Unpaired Image-to-Image Translation using
 // Cycle-Consistent Adversarial Networks" (https://arxiv.org/abs/1703.10593), at 28×28 grayscale: MNIST (domain A)
-// ↔ scikit-learn's 8×8 handwritten digits resized to 28×28 (domain B, data.SKDigitsName), two sets of digits from
-// different writers, scanned and reduced differently, and never paired.
+// ↔ scikit-learn's 8×8 handwritten digits framed as MNIST's (resized to a 20×20 box, centred by mass in 28×28;
+// domain B, data.SKDigitsName), two sets of digits from different writers, scanned and reduced differently, and
+// never paired. The framing is matched in the data because the translators, local convolutions, cannot move or
+// rescale a digit (the paper's §5.3 limitation; docs/family2.md has a first run with frame-filling B digits).
 //
 // What changes against DCGAN (models/dcgan):
 //   - G is no map from noise to images but a translator from one domain's images to the other's, and there are two:
@@ -33,8 +35,8 @@
 //     unweighted sum of its two mean absolute errors; the λ-weighted value is what is added).
 //   - The two buffers are non-trainable variables under /discriminator/pool_b and /discriminator/pool_a, updated
 //     in D's step graph, drawn with the trainer's seeded in-graph RNG, and saved in checkpoints.
-//   - `ganlab summary cyclegan` counts what the trainer's Generator and Discriminator build, G and D_B; F and D_A,
-//     built by the terms, have the same sizes, so the model has twice the parameters it lists.
+//   - `ganlab summary cyclegan` tables what the trainer's Generator and Discriminator build, G and D_B; F and D_A,
+//     built by the terms, have the same sizes, and its last line counts all four.
 //
 // Networks (nf = 16; IN = instance normalisation without affine parameters, as the paper's code):
 //
