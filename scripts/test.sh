@@ -49,7 +49,7 @@ fi
 
 stage "pt-BR notebooks: translations and generated notebooks agree with the English (scripts/i18n.py)"
 "$VENV/bin/python" scripts/i18n.py --self-test || failed+=("i18n self-test")
-"$VENV/bin/python" scripts/i18n.py check || failed+=("pt-BR notebooks")
+"$VENV/bin/python" scripts/i18n.py check --all || failed+=("pt-BR notebooks")
 
 # The notebooks run beside the Go stages (neither keeps both cores busy alone); their report is printed last.
 stage "notebooks, headless, quick mode (GANLAB_QUICK=1): started in the background"
